@@ -1,0 +1,1 @@
+"""The reference crm system of the back office."""

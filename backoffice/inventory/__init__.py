@@ -1,0 +1,1 @@
+"""The reference inventory system of the back office."""

@@ -1,0 +1,43 @@
+"""Tables of the inventory system: locations and stock per variant × location."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backoffice.db import Base, UtcDateTime
+
+
+class Location(Base):
+    """A store, distribution centre or partner warehouse; `footfall` is door-counter visitors/day."""
+
+    __tablename__ = "inv_location"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    type: Mapped[str] = mapped_column(String(32))
+    line1: Mapped[str | None] = mapped_column(String(128))
+    line2: Mapped[str | None] = mapped_column(String(128))
+    postal_code: Mapped[str | None] = mapped_column(String(16))
+    city: Mapped[str | None] = mapped_column(String(64))
+    country: Mapped[str | None] = mapped_column(String(2))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    click_and_collect: Mapped[bool] = mapped_column(Boolean, default=False)
+    ship_from_store: Mapped[bool] = mapped_column(Boolean, default=False)
+    channels: Mapped[list[str]] = mapped_column(JSON)
+    footfall: Mapped[int | None] = mapped_column(Integer)
+
+
+class Stock(Base):
+    """Units of a variant available to sell at a location."""
+
+    __tablename__ = "inv_stock"
+
+    variant_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    location_id: Mapped[str] = mapped_column(ForeignKey("inv_location.id"), primary_key=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,1 @@
+"""The reference loyalty system of the back office."""

@@ -1,0 +1,1 @@
+"""The reference orders system of the back office."""

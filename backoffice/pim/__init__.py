@@ -1,0 +1,1 @@
+"""The reference pim system of the back office."""

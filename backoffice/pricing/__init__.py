@@ -1,0 +1,1 @@
+"""The reference pricing system of the back office."""

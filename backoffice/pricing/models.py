@@ -1,0 +1,49 @@
+"""Tables of the price engine: list prices per variant and channel, and promotions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Boolean, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backoffice.db import Base, Money, UtcDateTime
+
+
+class ListPrice(Base):
+    """The list (shelf) price of a variant in a channel, tax included."""
+
+    __tablename__ = "price_list_price"
+
+    variant_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+
+class Promotion(Base):
+    """A promotion: PERCENT off, or MULTI_BUY (buy `buy_quantity`, pay `pay_quantity`).
+
+    It targets products, a category or a brand (whichever is set; none means everything),
+    in the listed channels, optionally only for some customer tiers. `cross_channel`
+    promotions count the customer's purchases in every channel within the period.
+    """
+
+    __tablename__ = "price_promotion"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[dict[str, str]] = mapped_column(JSON)
+    description: Mapped[dict[str, str]] = mapped_column(JSON)
+    kind: Mapped[str] = mapped_column(String(16))
+    percent: Mapped[Decimal | None] = mapped_column(Money)
+    buy_quantity: Mapped[int | None] = mapped_column(Integer)
+    pay_quantity: Mapped[int | None] = mapped_column(Integer)
+    product_ids: Mapped[list[str] | None] = mapped_column(JSON)
+    category_id: Mapped[str | None] = mapped_column(String(32))
+    brand: Mapped[str | None] = mapped_column(String(64))
+    channels: Mapped[list[str]] = mapped_column(JSON)
+    tiers: Mapped[list[str] | None] = mapped_column(JSON)
+    cross_channel: Mapped[bool] = mapped_column(Boolean, default=False)
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)

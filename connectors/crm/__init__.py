@@ -1,0 +1,1 @@
+"""Connector to the CRM: its port, canonical records and adapters."""

@@ -1,0 +1,35 @@
+"""Errors raised by connectors; nothing else escapes a connector.
+
+* ConnectorError(source)
+  + SourceUnavailable        could not connect, or the source answered 5xx
+    - SourceTimeout          the source did not answer within its timeout
+  + SourceRejected           the source answered 4xx to a request we built (our bug)
+  + SourceContractViolation  the response did not have the shape we parse
+"""
+
+from __future__ import annotations
+
+
+class ConnectorError(Exception):
+    """A source system could not give an answer."""
+
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__(f"{source}: {message}")
+        self.source = source
+        self.message = message
+
+
+class SourceUnavailable(ConnectorError):
+    """The source could not be reached or answered with a server error."""
+
+
+class SourceTimeout(SourceUnavailable):
+    """The source did not answer within its timeout."""
+
+
+class SourceRejected(ConnectorError):
+    """The source refused a request we built: a bug on our side, not the caller's."""
+
+
+class SourceContractViolation(ConnectorError):
+    """The source answered with a document we cannot parse."""

@@ -1,0 +1,1 @@
+"""Connector to the inventory system: its port, canonical records and adapters."""

@@ -1,0 +1,52 @@
+"""Canonical location and stock records as the inventory system leads them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from connectors.common import GeoPoint
+
+LocationType = Literal["STORE", "DISTRIBUTION_CENTER", "PARTNER"]
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """A postal address."""
+
+    line1: str
+    line2: str | None
+    postal_code: str
+    city: str
+    country: str
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A store, distribution centre or partner warehouse that holds stock.
+
+    `channels` lists the sales channels the location fulfils for; `footfall` is the
+    door counter's visitors per day (stores only), used to route work to quiet stores.
+    """
+
+    id: str
+    code: str
+    name: str
+    type: LocationType
+    address: Address | None
+    geo: GeoPoint | None
+    click_and_collect: bool
+    ship_from_store: bool
+    channels: tuple[str, ...]
+    footfall: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StockLevel:
+    """Units of one variant available to sell at one location, as of a moment."""
+
+    variant_id: str
+    location_id: str
+    quantity: int
+    as_of: datetime

@@ -1,0 +1,1 @@
+"""Connector to the loyalty system: its port, canonical records and adapters."""

@@ -1,0 +1,1 @@
+"""Connector to the order management system: its port, canonical records and adapters."""

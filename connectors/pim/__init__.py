@@ -1,0 +1,1 @@
+"""Connector to the PIM: its port, canonical records and adapters."""

@@ -1,0 +1,36 @@
+"""The port of the product information system (PIM)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from connectors.pim.records import Category, Product, ProductPage, Variant
+
+
+class PimConnector(Protocol):
+    """Read access to the PIM. Batch-first: unknown keys are absent from the result, not errors."""
+
+    async def get_products(self, ids: Sequence[str]) -> Mapping[str, Product]: ...
+
+    async def get_products_by_sku(self, skus: Sequence[str]) -> Mapping[str, Product]: ...
+
+    async def get_variants(self, ids: Sequence[str]) -> Mapping[str, Variant]: ...
+
+    async def get_variants_by_sku(self, skus: Sequence[str]) -> Mapping[str, Variant]: ...
+
+    async def get_variants_by_gtin(self, gtins: Sequence[str]) -> Mapping[str, Variant]: ...
+
+    async def get_categories(self, ids: Sequence[str]) -> Mapping[str, Category]: ...
+
+    async def search_products(
+        self,
+        *,
+        search: str | None,
+        category_id: str | None,
+        complete_only: bool,
+        offset: int,
+        limit: int,
+    ) -> ProductPage:
+        """Products matching a free-text search (name, SKU, brand) and category, by SKU order."""
+        ...

@@ -1,0 +1,68 @@
+"""Canonical product records as the PIM leads them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from connectors.common import LocalizedText
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """An image or video of a product."""
+
+    url: str
+    alt: LocalizedText
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """A descriptive attribute such as colour or size; name and value are localised."""
+
+    code: str
+    name: LocalizedText
+    value: LocalizedText
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A node of the category tree."""
+
+    id: str
+    name: LocalizedText
+    parent_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """A product (style) with its variants' ids; `complete` is false while mandatory data is missing."""
+
+    id: str
+    sku: str
+    name: LocalizedText
+    description: LocalizedText
+    brand: str | None
+    category_ids: tuple[str, ...]
+    media: tuple[Media, ...]
+    variant_ids: tuple[str, ...]
+    complete: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """A sellable variant (colour/size) of a product, identified by SKU and GTIN-13."""
+
+    id: str
+    sku: str
+    gtin: str | None
+    product_id: str
+    name: LocalizedText
+    attributes: tuple[Attribute, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProductPage:
+    """One page of a product search: the ids in order and the total number of matches."""
+
+    product_ids: tuple[str, ...]
+    total: int

@@ -1,0 +1,1 @@
+"""Connector to the price engine: its port, canonical records and adapters."""
