@@ -22,6 +22,17 @@ class ListPrice(Base):
     amount: Mapped[Decimal] = mapped_column(Money)
 
 
+class PriceItem(Base):
+    """The price engine's own copy of the item master: what a promotion can target a variant by."""
+
+    __tablename__ = "price_item"
+
+    variant_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    product_id: Mapped[str] = mapped_column(String(32), index=True)
+    brand: Mapped[str | None] = mapped_column(String(64))
+    category_ids: Mapped[list[str]] = mapped_column(JSON)
+
+
 class Promotion(Base):
     """A promotion: PERCENT off, or MULTI_BUY (buy `buy_quantity`, pay `pay_quantity`).
 
