@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backoffice.db import Base
@@ -40,6 +40,8 @@ class Product(Base):
     #: [{"url": ..., "alt": {locale: text}}]
     media: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     complete: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Lower-case SKU, brand and names in every locale: what free-text search matches.
+    search_text: Mapped[str] = mapped_column(Text, default="")
     categories: Mapped[list[Category]] = relationship(secondary=product_category, lazy="raise")
     variants: Mapped[list[Variant]] = relationship(
         back_populates="product", order_by="Variant.position", lazy="raise"
