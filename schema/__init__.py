@@ -1,1 +1,102 @@
-"""Package schema."""
+"""The public GraphQL schema: `build_schema()` assembles the domains with their safeguards."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from resolvers.errors import GatewayError
+from schema.common import UserError
+from schema.root import Query
+
+logger = logging.getLogger("gateway.errors")
+
+
+def _error_code(error: GraphQLError) -> str:
+    if isinstance(error.original_error, GatewayError):
+        return error.original_error.code
+    if error.original_error is None:
+        # Raised by graphql-core itself: the document is malformed or invalid.
+        return (
+            "GRAPHQL_PARSE_FAILED"
+            if "Syntax Error" in error.message
+            else "GRAPHQL_VALIDATION_FAILED"
+        )
+    return "INTERNAL_SERVER_ERROR"
+
+
+class GatewaySchema(strawberry.Schema):
+    """A Schema that gives every error a stable code and logs only the unexpected ones."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        request_id = "-"
+        if execution_context is not None and execution_context.context is not None:
+            request_id = getattr(execution_context.context, "request_id", "-")
+        for error in errors:
+            code = _error_code(error)
+            error.extensions = {"code": code, **(error.extensions or {})}
+            if code == "INTERNAL_SERVER_ERROR":
+                logger.error(
+                    "unexpected error in %s (request %s)",
+                    ".".join(map(str, error.path or [])) or "request",
+                    request_id,
+                    exc_info=error.original_error,
+                )
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    return error.original_error is not None and not isinstance(error.original_error, GatewayError)
+
+
+def build_schema(
+    *,
+    introspection: bool = True,
+    mask_errors: bool = False,
+    field_suggestions: bool = True,
+    max_depth: int = 15,
+    max_aliases: int = 30,
+    max_tokens: int = 5000,
+) -> strawberry.Schema:
+    """The schema with parse/validation caches and abuse limits; masking for production."""
+    extensions: list[Any] = [
+        ParserCache(maxsize=512),
+        ValidationCache(maxsize=512),
+        QueryDepthLimiter(max_depth=max_depth),
+        MaxAliasesLimiter(max_alias_count=max_aliases),
+        MaxTokensLimiter(max_token_count=max_tokens),
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection())
+    if mask_errors:
+        extensions.append(
+            MaskErrors(
+                should_mask_error=_is_unexpected,
+                error_message="Unexpected error; it has been logged with the request id.",
+            )
+        )
+    return GatewaySchema(
+        query=Query,
+        types=[UserError],  # used by the mutation payloads; part of the contract already
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=not field_suggestions),
+    )
+
+
+__all__ = ["SchemaExtension", "build_schema"]

@@ -44,7 +44,11 @@ class Location:
 
 @dataclass(frozen=True, slots=True)
 class StockLevel:
-    """Units of one variant available to sell at one location, as of a moment."""
+    """Units of one variant available to sell at one location.
+
+    `as_of` is when the figure was read from the inventory source (not when stock last
+    moved): a cached figure keeps its original `as_of`, so clients can tell its age.
+    """
 
     variant_id: str
     location_id: str

@@ -62,7 +62,7 @@ class Variant:
 
 @dataclass(frozen=True, slots=True)
 class ProductPage:
-    """One page of a product search: the ids in order and the total number of matches."""
+    """One page of a product search: the products in order and the total number of matches."""
 
-    product_ids: tuple[str, ...]
+    products: tuple[Product, ...]
     total: int

@@ -1,0 +1,69 @@
+"""The PIM behind the source guard: products, variants and categories cached per key."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from connectors.guard import CachePolicy, SourceGuard
+from connectors.pim.protocol import PimConnector
+from connectors.pim.records import Category, Product, ProductPage, Variant
+
+
+class GuardedPimConnector:
+    """A `PimConnector` whose calls go through a `SourceGuard`."""
+
+    def __init__(self, inner: PimConnector, guard: SourceGuard, policy: CachePolicy) -> None:
+        self._inner = inner
+        self._guard = guard
+        self._policy = policy
+
+    async def get_products(self, ids: Sequence[str]) -> Mapping[str, Product]:
+        return await self._guard.batch(
+            "products", ids, self._inner.get_products, policy=self._policy
+        )
+
+    async def get_products_by_sku(self, skus: Sequence[str]) -> Mapping[str, Product]:
+        return await self._guard.batch(
+            "products_by_sku", skus, self._inner.get_products_by_sku, policy=self._policy
+        )
+
+    async def get_variants(self, ids: Sequence[str]) -> Mapping[str, Variant]:
+        return await self._guard.batch(
+            "variants", ids, self._inner.get_variants, policy=self._policy
+        )
+
+    async def get_variants_by_sku(self, skus: Sequence[str]) -> Mapping[str, Variant]:
+        return await self._guard.batch(
+            "variants_by_sku", skus, self._inner.get_variants_by_sku, policy=self._policy
+        )
+
+    async def get_variants_by_gtin(self, gtins: Sequence[str]) -> Mapping[str, Variant]:
+        return await self._guard.batch(
+            "variants_by_gtin", gtins, self._inner.get_variants_by_gtin, policy=self._policy
+        )
+
+    async def get_categories(self, ids: Sequence[str]) -> Mapping[str, Category]:
+        return await self._guard.batch(
+            "categories", ids, self._inner.get_categories, policy=self._policy
+        )
+
+    async def search_products(
+        self,
+        *,
+        search: str | None,
+        category_id: str | None,
+        complete_only: bool,
+        offset: int,
+        limit: int,
+    ) -> ProductPage:
+        return await self._guard.call(
+            "search_products",
+            limit,
+            lambda: self._inner.search_products(
+                search=search,
+                category_id=category_id,
+                complete_only=complete_only,
+                offset=offset,
+                limit=limit,
+            ),
+        )

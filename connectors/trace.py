@@ -1,0 +1,73 @@
+"""The per-request record of source calls, kept in a context variable.
+
+Connectors never see the GraphQL request, yet the gateway wants to count and time every
+upstream call a request makes (tests assert on the counts; dev responses show them in
+`extensions`). asyncio copies context variables into the tasks a request spawns, so one
+`SourceTrace` set at the start of a request collects every call made on its behalf.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCall:
+    """One upstream call: which source and operation, how many keys, how long, how it ended."""
+
+    source: str
+    operation: str
+    keys: int
+    milliseconds: float
+    outcome: str  # "ok" | error class name
+
+
+@dataclass(slots=True)
+class SourceTrace:
+    """Source calls and cache hits made on behalf of one request.
+
+    `stale_served` counts, per source, the keys answered from a stale cache entry because
+    the source failed (stale-if-error): the response is degraded and may say so.
+    """
+
+    calls: list[SourceCall] = field(default_factory=list)
+    cache_hits: Counter[str] = field(default_factory=Counter)
+    stale_served: Counter[str] = field(default_factory=Counter)
+
+    def calls_by_source(self) -> dict[str, int]:
+        return dict(Counter(call.source for call in self.calls))
+
+    def summary(self) -> dict[str, object]:
+        """A JSON-ready summary for the response's `extensions`."""
+        by_source: dict[str, dict[str, float]] = {}
+        for call in self.calls:
+            entry = by_source.setdefault(call.source, {"calls": 0, "keys": 0, "ms": 0.0})
+            entry["calls"] += 1
+            entry["keys"] += call.keys
+            entry["ms"] = round(entry["ms"] + call.milliseconds, 2)
+        for source, hits in self.cache_hits.items():
+            by_source.setdefault(source, {"calls": 0, "keys": 0, "ms": 0.0})["cacheHits"] = hits
+        for source, stale in self.stale_served.items():
+            by_source.setdefault(source, {"calls": 0, "keys": 0, "ms": 0.0})["staleServed"] = stale
+        return {"sources": by_source, "calls": len(self.calls)}
+
+
+_current: ContextVar[SourceTrace | None] = ContextVar("source_trace", default=None)
+
+
+def current_trace() -> SourceTrace | None:
+    return _current.get()
+
+
+@contextmanager
+def tracing(trace: SourceTrace) -> Iterator[SourceTrace]:
+    """Collect the source calls made inside the block (and the tasks it starts) into `trace`."""
+    token = _current.set(trace)
+    try:
+        yield trace
+    finally:
+        _current.reset(token)

@@ -1,0 +1,151 @@
+"""Stock and locations from the inventory system: which locations, how many, how fresh."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import get_args
+
+from connectors.common import GeoPoint
+from connectors.errors import ConnectorError
+from connectors.inventory.records import Location, LocationType, StockLevel
+from resolvers.context import RequestContext
+from resolvers.errors import BadUserInput, from_connector_error
+from resolvers.ids import key_of
+from resolvers.loaders import StockKey
+
+MAX_LOCATIONS = 50
+_LOCATION_TYPES: dict[str, LocationType] = {name: name for name in get_args(LocationType)}
+
+
+@dataclass(frozen=True, slots=True)
+class StockRow:
+    """Stock of a variant at one location, with its status in words."""
+
+    location_id: str
+    quantity: int
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class AvailabilityView:
+    """A variant's stock across the chosen locations, and how fresh the figures are."""
+
+    channel: str
+    rows: tuple[StockRow, ...]
+    as_of: datetime
+    live: bool
+
+
+def stock_status(quantity: int, low_threshold: int) -> str:
+    if quantity <= 0:
+        return "OUT_OF_STOCK"
+    return "LOW_STOCK" if quantity <= low_threshold else "IN_STOCK"
+
+
+def distance_km(a: GeoPoint, b: GeoPoint) -> float:
+    """Great-circle distance (haversine)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 6371.0 * 2 * math.asin(math.sqrt(h))
+
+
+def checked_point(latitude: float, longitude: float) -> GeoPoint:
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise BadUserInput("near must be a latitude in [-90, 90] and a longitude in [-180, 180].")
+    return GeoPoint(latitude, longitude)
+
+
+async def all_locations(
+    ctx: RequestContext, types: Sequence[LocationType] | None = None
+) -> Sequence[Location]:
+    try:
+        return await ctx.sources.inventory.list_locations(types)
+    except ConnectorError as exc:
+        raise from_connector_error(exc) from exc
+
+
+async def find_locations(
+    ctx: RequestContext,
+    *,
+    near: GeoPoint | None,
+    types: Sequence[str] | None,
+    first: int,
+) -> list[Location]:
+    """Locations of the given types, nearest first when `near` is given, else by code."""
+    if not 0 <= first <= MAX_LOCATIONS:
+        raise BadUserInput(f"first must be between 0 and {MAX_LOCATIONS}.", argument="first")
+    if types is not None and any(name not in _LOCATION_TYPES for name in types):
+        raise BadUserInput(f"types must be among {sorted(_LOCATION_TYPES)}.", argument="types")
+    wanted = [_LOCATION_TYPES[name] for name in types] if types is not None else None
+    locations = list(await all_locations(ctx, wanted))
+    if near is not None:
+        far = float("inf")
+        locations.sort(key=lambda loc: distance_km(near, loc.geo) if loc.geo else far)
+    return locations[:first]
+
+
+async def _chosen_location_ids(
+    ctx: RequestContext, location_ids: Sequence[str] | None, near: GeoPoint | None
+) -> tuple[str, ...]:
+    if location_ids is not None:
+        if len(location_ids) > MAX_LOCATIONS:
+            raise BadUserInput(
+                f"At most {MAX_LOCATIONS} locations at once.", argument="locationIds"
+            )
+        return tuple(dict.fromkeys(key_of(i, "Location", "locationIds") for i in location_ids))
+    if near is not None:
+        nearest = await find_locations(
+            ctx, near=near, types=["STORE"], first=ctx.rules.nearby_locations
+        )
+        return tuple(location.id for location in nearest)
+    if ctx.store_id is not None:
+        return (ctx.store_id,)
+    serving = [loc for loc in await all_locations(ctx) if ctx.channel in loc.channels]
+    return tuple(location.id for location in serving)
+
+
+async def availability_of(
+    ctx: RequestContext,
+    variant_id: str,
+    *,
+    location_ids: Sequence[str] | None,
+    near: GeoPoint | None,
+    live: bool,
+) -> AvailabilityView:
+    chosen = await _chosen_location_ids(ctx, location_ids, near)
+    levels: Sequence[StockLevel] = await ctx.loaders.stock_levels_by_key.load(
+        StockKey(variant_id, chosen, live)
+    )
+    by_location = {level.location_id: level for level in levels}
+    threshold = ctx.rules.low_stock_threshold
+    rows = tuple(
+        StockRow(
+            loc,
+            by_location[loc].quantity if loc in by_location else 0,
+            stock_status(by_location[loc].quantity if loc in by_location else 0, threshold),
+        )
+        for loc in chosen
+    )
+    as_of = min((level.as_of for level in levels), default=datetime.now(UTC))
+    return AvailabilityView(
+        channel=ctx.channel, rows=rows, as_of=as_of, live=as_of >= ctx.started_at
+    )
+
+
+async def is_available(ctx: RequestContext, view: AvailabilityView) -> bool:
+    """True when a location among the chosen ones serves the channel and holds stock."""
+    in_stock = [row.location_id for row in view.rows if row.quantity > 0]
+    if not in_stock:
+        return False
+    locations = await ctx.loaders.location_by_id.load_many(in_stock)
+    return any(loc is not None and view.channel in loc.channels for loc in locations)
+
+
+async def get_location(ctx: RequestContext, location_id: str) -> Location | None:
+    return await ctx.loaders.location_by_id.load(location_id)

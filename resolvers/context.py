@@ -1,0 +1,82 @@
+"""The request context: everything a resolver may use during one GraphQL request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+
+from connectors.common import LocalizedText
+from connectors.crm.guarded import GuardedCrmConnector
+from connectors.inventory.guarded import GuardedInventoryConnector
+from connectors.loyalty.guarded import GuardedLoyaltyConnector
+from connectors.orders.guarded import GuardedOrdersConnector
+from connectors.pim.guarded import GuardedPimConnector
+from connectors.pricing.guarded import GuardedPricingConnector
+from connectors.trace import SourceTrace
+from resolvers.loaders import Loaders
+from resolvers.viewer import Viewer
+
+#: Channels where shoppers see the catalogue themselves (DESIGN §3: incomplete products hidden).
+CUSTOMER_FACING_CHANNELS = frozenset({"WEB", "APP", "KIOSK", "SIGNAGE", "MARKETPLACE"})
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """One guarded connector per source system, built once per process by gateway.bootstrap."""
+
+    pim: GuardedPimConnector
+    pricing: GuardedPricingConnector
+    inventory: GuardedInventoryConnector
+    crm: GuardedCrmConnector
+    orders: GuardedOrdersConnector
+    loyalty: GuardedLoyaltyConnector
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """Business settings resolvers apply (from the gateway's configuration)."""
+
+    default_locale: str = "nl"
+    currency: str = "EUR"
+    low_stock_threshold: int = 3
+    nearby_locations: int = 5
+    max_page_size: int = 100
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestContext:
+    """Everything a resolver may use during one GraphQL request.
+
+    `channel`, `locale` and `store_id` are the request's defaults (token claims, then
+    headers); a field argument may override them for its subtree.
+    """
+
+    request_id: str
+    viewer: Viewer
+    channel: str
+    locale: str
+    store_id: str | None
+    sources: Sources
+    rules: Rules
+    started_at: datetime
+    trace: SourceTrace
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        """This request's DataLoaders, created on first use (inside the running event loop)."""
+        return Loaders(self.sources)
+
+    @property
+    def customer_facing(self) -> bool:
+        return self.channel in CUSTOMER_FACING_CHANNELS
+
+    def text(self, value: LocalizedText | None) -> str | None:
+        """Pick the request's locale, then the default locale, then any text there is."""
+        if not value:
+            return None
+        return (
+            value.get(self.locale)
+            or value.get(self.rules.default_locale)
+            or next(iter(value.values()))
+        )

@@ -1,0 +1,82 @@
+"""Errors clients may see. Each has a stable `code` that goes into the GraphQL error's `extensions`.
+
+* GatewayError(message)                 code
+  + BadUserInput                        BAD_USER_INPUT    malformed id, GTIN, cursor, argument
+  + Unauthenticated                     UNAUTHENTICATED   missing, expired or forged token
+  + Forbidden                           FORBIDDEN         the viewer may not see this
+  + SourceError(source)                 SOURCE_UNAVAILABLE
+    - SourceTimeoutError(source)        SOURCE_TIMEOUT
+
+graphql-core copies an original error's `extensions` attribute onto the GraphQL error,
+so raising one of these from a resolver is all it takes. Anything else is a bug: it is
+logged with the request id and, in production, masked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, ClassVar
+
+from connectors.errors import ConnectorError, SourceTimeout
+
+
+class GatewayError(Exception):
+    """An error the client may see, with a stable code."""
+
+    code: ClassVar[str] = "INTERNAL_SERVER_ERROR"
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extensions: dict[str, Any] = {"code": self.code, **extensions}
+
+
+class BadUserInput(GatewayError):
+    """The request's arguments cannot be used as given."""
+
+    code = "BAD_USER_INPUT"
+
+
+class Unauthenticated(GatewayError):
+    """The bearer token is missing where required, expired or not ours."""
+
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(GatewayError):
+    """The viewer's role does not allow this field or record."""
+
+    code = "FORBIDDEN"
+
+
+class SourceError(GatewayError):
+    """A source system failed to answer; the fields it serves are null."""
+
+    code = "SOURCE_UNAVAILABLE"
+
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__(message, source=source)
+        self.source = source
+
+
+class SourceTimeoutError(SourceError):
+    """A source system did not answer in time."""
+
+    code = "SOURCE_TIMEOUT"
+
+
+def from_connector_error(exc: ConnectorError) -> SourceError:
+    """The client-facing error for a connector failure, naming the source but not its internals."""
+    if isinstance(exc, SourceTimeout):
+        return SourceTimeoutError(exc.source, f"The {exc.source} source did not answer in time.")
+    return SourceError(exc.source, f"The {exc.source} source is unavailable.")
+
+
+@contextmanager
+def source_errors() -> Iterator[None]:
+    """Turn connector failures inside the block into client-facing source errors."""
+    try:
+        yield
+    except ConnectorError as exc:
+        raise from_connector_error(exc) from exc

@@ -1,0 +1,217 @@
+"""Per-request DataLoaders: one per batched connector method, named `<result>_by_<key>`.
+
+Each turns the loads of one query level into one source call. Keys hold everything that
+changes the answer; loaders whose answer depends on a context (channel, tier, locations)
+group their keys by it and make one call per group. Connector failures become
+client-facing `SourceError`s here, in one place.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Coroutine, Hashable, Mapping, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+
+from aiodataloader import DataLoader
+
+from connectors.crm.records import Customer, IdentifierType, Interaction, Voucher
+from connectors.errors import ConnectorError
+from connectors.inventory.records import Location, StockLevel
+from connectors.loyalty.records import LoyaltyAccount
+from connectors.orders.records import Order, Return
+from connectors.pim.records import Category, Product, Variant
+from connectors.pricing.records import Price
+from resolvers.errors import from_connector_error
+
+if TYPE_CHECKING:
+    from resolvers.context import Sources
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+G = TypeVar("G", bound=Hashable)
+
+
+class PriceKey(NamedTuple):
+    """A variant's unit price in a channel, for a quantity and customer tier."""
+
+    variant_id: str
+    channel: str
+    quantity: int
+    tier: str | None
+
+
+class StockKey(NamedTuple):
+    """A variant's stock at a set of locations, from cache or read live."""
+
+    variant_id: str
+    location_ids: tuple[str, ...]
+    live: bool
+
+
+class CustomerOrdersKey(NamedTuple):
+    """A customer's orders, optionally of one channel."""
+
+    customer_id: str
+    channel: str | None
+
+
+IdentifierKey = tuple[IdentifierType, str]
+
+
+def aligned(
+    fetch: Callable[[Sequence[K]], Awaitable[Mapping[K, V]]], default: Any = None
+) -> Callable[[list[K]], Coroutine[Any, Any, list[Any]]]:
+    """Adapt a batch connector method to DataLoader: results in key order, `default` where absent."""
+
+    async def load(keys: list[K]) -> list[Any]:
+        try:
+            found = await fetch(keys)
+        except ConnectorError as exc:
+            raise from_connector_error(exc) from exc
+        return [found.get(key, default) for key in keys]
+
+    return load
+
+
+def grouped(
+    group_of: Callable[[K], G],
+    fetch: Callable[[G, list[K]], Awaitable[Mapping[K, V]]],
+    default: Any = None,
+) -> Callable[[list[K]], Coroutine[Any, Any, list[Any]]]:
+    """Like `aligned`, for keys that carry a context: one call per distinct context."""
+
+    async def load(keys: list[K]) -> list[Any]:
+        groups: dict[G, list[K]] = defaultdict(list)
+        for key in keys:
+            groups[group_of(key)].append(key)
+        found: dict[K, V] = {}
+        try:
+            for group, members in groups.items():
+                found.update(await fetch(group, members))
+        except ConnectorError as exc:
+            raise from_connector_error(exc) from exc
+        return [found.get(key, default) for key in keys]
+
+    return load
+
+
+class Loaders:
+    """This request's DataLoaders; each is created on first use."""
+
+    def __init__(self, sources: Sources) -> None:
+        self._sources = sources
+
+    # ---------- PIM ----------
+
+    @cached_property
+    def product_by_id(self) -> DataLoader[str, Product | None]:
+        return DataLoader(aligned(self._sources.pim.get_products))
+
+    @cached_property
+    def product_by_sku(self) -> DataLoader[str, Product | None]:
+        return DataLoader(aligned(self._sources.pim.get_products_by_sku))
+
+    @cached_property
+    def variant_by_id(self) -> DataLoader[str, Variant | None]:
+        return DataLoader(aligned(self._sources.pim.get_variants))
+
+    @cached_property
+    def variant_by_sku(self) -> DataLoader[str, Variant | None]:
+        return DataLoader(aligned(self._sources.pim.get_variants_by_sku))
+
+    @cached_property
+    def variant_by_gtin(self) -> DataLoader[str, Variant | None]:
+        return DataLoader(aligned(self._sources.pim.get_variants_by_gtin))
+
+    @cached_property
+    def category_by_id(self) -> DataLoader[str, Category | None]:
+        return DataLoader(aligned(self._sources.pim.get_categories))
+
+    # ---------- pricing ----------
+
+    @cached_property
+    def price_by_key(self) -> DataLoader[PriceKey, Price | None]:
+        async def fetch(
+            group: tuple[str, int, str | None], keys: list[PriceKey]
+        ) -> Mapping[PriceKey, Price]:
+            channel, quantity, tier = group
+            prices = await self._sources.pricing.get_prices(
+                [key.variant_id for key in keys], channel=channel, quantity=quantity, tier=tier
+            )
+            return {key: prices[key.variant_id] for key in keys if key.variant_id in prices}
+
+        return DataLoader(grouped(lambda key: (key.channel, key.quantity, key.tier), fetch))
+
+    # ---------- inventory ----------
+
+    @cached_property
+    def location_by_id(self) -> DataLoader[str, Location | None]:
+        return DataLoader(aligned(self._sources.inventory.get_locations))
+
+    @cached_property
+    def stock_levels_by_key(self) -> DataLoader[StockKey, Sequence[StockLevel]]:
+        async def fetch(
+            group: tuple[tuple[str, ...], bool], keys: list[StockKey]
+        ) -> Mapping[StockKey, Sequence[StockLevel]]:
+            location_ids, live = group
+            stock = await self._sources.inventory.get_stock(
+                [key.variant_id for key in keys], location_ids, live=live
+            )
+            return {key: stock.get(key.variant_id, ()) for key in keys}
+
+        return DataLoader(grouped(lambda key: (key.location_ids, key.live), fetch, default=()))
+
+    # ---------- CRM ----------
+
+    @cached_property
+    def customer_by_id(self) -> DataLoader[str, Customer | None]:
+        return DataLoader(aligned(self._sources.crm.get_customers))
+
+    @cached_property
+    def customer_id_by_identifier(self) -> DataLoader[IdentifierKey, str | None]:
+        return DataLoader(aligned(self._sources.crm.find_customers))
+
+    @cached_property
+    def interactions_by_customer(self) -> DataLoader[str, Sequence[Interaction]]:
+        return DataLoader(aligned(self._sources.crm.get_interactions, default=()))
+
+    @cached_property
+    def vouchers_by_customer(self) -> DataLoader[str, Sequence[Voucher]]:
+        return DataLoader(aligned(self._sources.crm.get_vouchers, default=()))
+
+    # ---------- OMS ----------
+
+    @cached_property
+    def order_by_id(self) -> DataLoader[str, Order | None]:
+        return DataLoader(aligned(self._sources.orders.get_orders))
+
+    @cached_property
+    def order_by_number(self) -> DataLoader[str, Order | None]:
+        return DataLoader(aligned(self._sources.orders.get_orders_by_number))
+
+    @cached_property
+    def orders_by_customer(self) -> DataLoader[CustomerOrdersKey, Sequence[Order]]:
+        async def fetch(
+            channel: str | None, keys: list[CustomerOrdersKey]
+        ) -> Mapping[CustomerOrdersKey, Sequence[Order]]:
+            orders = await self._sources.orders.get_customer_orders(
+                [key.customer_id for key in keys], channel=channel
+            )
+            return {key: orders.get(key.customer_id, ()) for key in keys}
+
+        return DataLoader(grouped(lambda key: key.channel, fetch, default=()))
+
+    @cached_property
+    def return_by_id(self) -> DataLoader[str, Return | None]:
+        return DataLoader(aligned(self._sources.orders.get_returns))
+
+    @cached_property
+    def returns_by_order(self) -> DataLoader[str, Sequence[Return]]:
+        return DataLoader(aligned(self._sources.orders.get_order_returns, default=()))
+
+    # ---------- loyalty ----------
+
+    @cached_property
+    def loyalty_account_by_customer(self) -> DataLoader[str, LoyaltyAccount | None]:
+        return DataLoader(aligned(self._sources.loyalty.get_accounts))

@@ -1,0 +1,74 @@
+"""Orders and returns from the OMS, behind the access policy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from connectors.orders.records import Order, Return
+from resolvers.context import RequestContext
+from resolvers.errors import BadUserInput
+from resolvers.ids import from_cursor, key_of
+from resolvers.loaders import CustomerOrdersKey
+from resolvers.policy import ensure_is_staff, ensure_may_read_customer
+
+MAX_ORDERS_PAGE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPage:
+    """A page of a customer's orders, newest first."""
+
+    orders: Sequence[Order]
+    offset: int
+    has_next: bool
+
+
+def _ensure_may_read_order(ctx: RequestContext, order: Order) -> None:
+    if order.customer_id is not None:
+        ensure_may_read_customer(ctx.viewer, order.customer_id)
+    else:
+        ensure_is_staff(ctx.viewer, "guest orders")
+
+
+async def get_order(ctx: RequestContext, *, id: str | None, number: str | None) -> Order | None:
+    if (id is None) == (number is None):
+        raise BadUserInput("Give exactly one of id, number.", arguments=["id", "number"])
+    if id is not None:
+        order = await ctx.loaders.order_by_id.load(key_of(id, "Order"))
+    else:
+        assert number is not None
+        order = await ctx.loaders.order_by_number.load(number.strip())
+    if order is not None:
+        _ensure_may_read_order(ctx, order)
+    return order
+
+
+async def orders_of(
+    ctx: RequestContext, customer_id: str, *, first: int, after: str | None, channel: str | None
+) -> OrderPage:
+    ensure_may_read_customer(ctx.viewer, customer_id)
+    if not 0 <= first <= MAX_ORDERS_PAGE:
+        raise BadUserInput(f"first must be between 0 and {MAX_ORDERS_PAGE}.", argument="first")
+    offset = from_cursor(after)
+    orders = await ctx.loaders.orders_by_customer.load(CustomerOrdersKey(customer_id, channel))
+    page = orders[offset : offset + first]
+    return OrderPage(orders=page, offset=offset, has_next=offset + first < len(orders))
+
+
+async def returns_of(ctx: RequestContext, order: Order) -> Sequence[Return]:
+    return await ctx.loaders.returns_by_order.load(order.id)
+
+
+async def get_return(ctx: RequestContext, return_id: str) -> Return | None:
+    found = await ctx.loaders.return_by_id.load(return_id)
+    if found is None:
+        return None
+    order = await ctx.loaders.order_by_id.load(found.order_id)
+    if order is not None:
+        _ensure_may_read_order(ctx, order)
+    return found
+
+
+async def order_for_return(ctx: RequestContext, returned: Return) -> Order | None:
+    return await ctx.loaders.order_by_id.load(returned.order_id)

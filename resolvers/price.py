@@ -1,0 +1,69 @@
+"""Prices and basket quotes from the price engine, for the request's channel and customer tier."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from connectors.errors import ConnectorError, UnknownKeys
+from connectors.pricing.records import Price, Quote, QuoteLineRequest
+from resolvers.context import RequestContext
+from resolvers.errors import BadUserInput, from_connector_error
+from resolvers.ids import key_of, to_global_id
+from resolvers.loaders import PriceKey
+from resolvers.policy import ensure_may_read_customer
+
+MAX_QUANTITY = 999
+MAX_BASKET_LINES = 200
+
+
+async def viewer_tier(ctx: RequestContext) -> str | None:
+    """The signed-in customer's tier, which some promotions depend on (None when anonymous)."""
+    if ctx.viewer.customer_id is None:
+        return None
+    customer = await ctx.loaders.customer_by_id.load(ctx.viewer.customer_id)
+    return customer.tier if customer else None
+
+
+def _checked_quantity(quantity: int, argument: str = "quantity") -> int:
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise BadUserInput(f"{argument} must be between 1 and {MAX_QUANTITY}.", argument=argument)
+    return quantity
+
+
+async def price_of(
+    ctx: RequestContext, variant_id: str, *, quantity: int = 1, channel: str | None = None
+) -> Price | None:
+    tier = await viewer_tier(ctx)
+    key = PriceKey(variant_id, channel or ctx.channel, _checked_quantity(quantity), tier)
+    return await ctx.loaders.price_by_key.load(key)
+
+
+async def quote_basket(
+    ctx: RequestContext, lines: Sequence[tuple[str, int]], customer_id: str | None
+) -> Quote:
+    """Price basket lines (variant global id, quantity) for a customer, or the viewer."""
+    if not lines:
+        raise BadUserInput("A basket needs at least one line.", argument="lines")
+    if len(lines) > MAX_BASKET_LINES:
+        raise BadUserInput(f"A basket has at most {MAX_BASKET_LINES} lines.", argument="lines")
+    requests = [
+        QuoteLineRequest(key_of(variant, "ProductVariant", "variantId"), _checked_quantity(qty))
+        for variant, qty in lines
+    ]
+    customer_key = key_of(customer_id, "Customer", "customerId") if customer_id else None
+    if customer_key is not None:
+        ensure_may_read_customer(ctx.viewer, customer_key)
+        customer = await ctx.loaders.customer_by_id.load(customer_key)
+        tier: str | None = customer.tier if customer else None
+    else:
+        customer_key = ctx.viewer.customer_id
+        tier = await viewer_tier(ctx)
+    try:
+        return await ctx.sources.pricing.quote(
+            requests, channel=ctx.channel, customer_id=customer_key, tier=tier
+        )
+    except UnknownKeys as exc:
+        unknown = ", ".join(to_global_id("ProductVariant", key) for key in exc.keys)
+        raise BadUserInput(f"No price for these variants: {unknown}.", argument="lines") from exc
+    except ConnectorError as exc:
+        raise from_connector_error(exc) from exc

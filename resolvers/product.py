@@ -1,0 +1,127 @@
+"""Products, variants and categories from the PIM, as the request's channel may show them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from connectors.pim.records import Category, Product, Variant
+from kernel.gtin import is_valid_gtin
+from resolvers.context import RequestContext
+from resolvers.errors import BadUserInput, source_errors
+from resolvers.ids import from_cursor, key_of
+
+
+@dataclass(frozen=True, slots=True)
+class ProductPage:
+    """A page of products with where it starts and how many match in all."""
+
+    products: Sequence[Product]
+    offset: int
+    total: int
+    has_next: bool
+
+
+def _one_of(**arguments: str | None) -> tuple[str, str]:
+    given = [(name, value) for name, value in arguments.items() if value is not None]
+    if len(given) != 1:
+        names = ", ".join(arguments)
+        raise BadUserInput(f"Give exactly one of {names}.", arguments=list(arguments))
+    return given[0]
+
+
+def _checked_gtin(gtin: str) -> str:
+    if not is_valid_gtin(gtin):
+        raise BadUserInput(
+            f"{gtin!r} is not a valid GTIN: 8, 12, 13 or 14 digits with a correct check digit.",
+            argument="gtin",
+        )
+    return gtin.zfill(13) if len(gtin) == 12 else gtin
+
+
+def visible(ctx: RequestContext, product: Product | None) -> Product | None:
+    """Hide products with incomplete mandatory data from customer-facing channels."""
+    if product is None or (ctx.customer_facing and not product.complete):
+        return None
+    return product
+
+
+async def get_product(
+    ctx: RequestContext, *, id: str | None, sku: str | None, gtin: str | None
+) -> Product | None:
+    argument, value = _one_of(id=id, sku=sku, gtin=gtin)
+    if argument == "id":
+        product = await ctx.loaders.product_by_id.load(key_of(value, "Product"))
+    elif argument == "sku":
+        product = await ctx.loaders.product_by_sku.load(value)
+    else:
+        variant = await ctx.loaders.variant_by_gtin.load(_checked_gtin(value))
+        product = await ctx.loaders.product_by_id.load(variant.product_id) if variant else None
+    return visible(ctx, product)
+
+
+async def get_variant(
+    ctx: RequestContext, *, id: str | None, sku: str | None, gtin: str | None
+) -> Variant | None:
+    argument, value = _one_of(id=id, sku=sku, gtin=gtin)
+    if argument == "id":
+        variant = await ctx.loaders.variant_by_id.load(key_of(value, "ProductVariant"))
+    elif argument == "sku":
+        variant = await ctx.loaders.variant_by_sku.load(value)
+    else:
+        variant = await ctx.loaders.variant_by_gtin.load(_checked_gtin(value))
+    if variant is None:
+        return None
+    product = await ctx.loaders.product_by_id.load(variant.product_id)
+    return variant if visible(ctx, product) else None
+
+
+async def list_products(
+    ctx: RequestContext,
+    *,
+    first: int,
+    after: str | None,
+    search: str | None,
+    category_id: str | None,
+) -> ProductPage:
+    if not 0 <= first <= ctx.rules.max_page_size:
+        raise BadUserInput(
+            f"first must be between 0 and {ctx.rules.max_page_size}.", argument="first"
+        )
+    offset = from_cursor(after)
+    category = key_of(category_id, "Category", "categoryId") if category_id else None
+    with source_errors():
+        page = await ctx.sources.pim.search_products(
+            search=search.strip() or None if search else None,
+            category_id=category,
+            complete_only=ctx.customer_facing,
+            offset=offset,
+            limit=first,
+        )
+    # Products travel with the page: prime the loader so fields below reuse them.
+    for product in page.products:
+        ctx.loaders.product_by_id.prime(product.id, product)
+    return ProductPage(
+        products=page.products,
+        offset=offset,
+        total=page.total,
+        has_next=offset + len(page.products) < page.total,
+    )
+
+
+async def variants_of(ctx: RequestContext, product: Product) -> list[Variant]:
+    variants = await ctx.loaders.variant_by_id.load_many(list(product.variant_ids))
+    return [variant for variant in variants if variant is not None]
+
+
+async def product_of(ctx: RequestContext, variant: Variant) -> Product | None:
+    return await ctx.loaders.product_by_id.load(variant.product_id)
+
+
+async def categories_of(ctx: RequestContext, product: Product) -> list[Category]:
+    categories = await ctx.loaders.category_by_id.load_many(list(product.category_ids))
+    return [category for category in categories if category is not None]
+
+
+async def get_category(ctx: RequestContext, category_id: str) -> Category | None:
+    return await ctx.loaders.category_by_id.load(category_id)

@@ -1,0 +1,149 @@
+"""Price types: unit prices in context, applied promotions and basket quotes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from connectors.pricing import records
+from resolvers import price as price_resolvers
+from resolvers.context import RequestContext
+from schema.common import Money
+
+if TYPE_CHECKING:
+    from schema.product import ProductVariant
+
+
+@strawberry.type(description="A promotion applied to a price or a basket.")
+class AppliedPromotion:
+    id: strawberry.ID = strawberry.field(description="The promotion's id in the price engine.")
+    name: str = strawberry.field(description="Name in the request's locale.")
+    description: str | None = strawberry.field(description="Conditions, in the request's locale.")
+    discount: Money = strawberry.field(
+        description="Discount it gives: per unit on a price, in total on a basket."
+    )
+
+    @classmethod
+    def from_record(
+        cls, record: records.AppliedPromotion, currency: str, ctx: RequestContext
+    ) -> AppliedPromotion:
+        return cls(
+            id=strawberry.ID(record.id),
+            name=ctx.text(record.name) or record.id,
+            description=ctx.text(record.description),
+            discount=Money.of(record.discount, currency),
+        )
+
+
+@strawberry.type(description="The unit price of a variant in the request's channel and context.")
+class Price:
+    amount: Money = strawberry.field(description="What the customer pays per unit in this context.")
+    list_amount: Money = strawberry.field(description="Before promotions.")
+    promotions: list[AppliedPromotion] = strawberry.field(
+        description="Promotions that shape `amount`."
+    )
+    valid_until: datetime | None = strawberry.field(
+        description="When this price may change next (a promotion ends or starts); null if open-ended."
+    )
+
+    @classmethod
+    def from_record(cls, record: records.Price, ctx: RequestContext) -> Price:
+        currency = record.currency
+        return cls(
+            amount=Money.of(record.amount, currency),
+            list_amount=Money.of(record.list_amount, currency),
+            promotions=[AppliedPromotion.from_record(p, currency, ctx) for p in record.promotions],
+            valid_until=record.valid_until,
+        )
+
+
+@strawberry.input(description="A line of a basket to be priced.")
+class BasketLineInput:
+    variant_id: strawberry.ID = strawberry.field(description="Global id of a ProductVariant.")
+    quantity: int = strawberry.field(description="Units, 1 to 999.")
+
+
+@strawberry.type(description="A promotion's discount on one line, for the whole line.")
+class LineDiscount:
+    promotion_id: strawberry.ID = strawberry.field(description="The promotion's id.")
+    name: str = strawberry.field(description="The promotion's name in the request's locale.")
+    amount: Money = strawberry.field(description="Discount on the line (all units).")
+
+
+@strawberry.type(description="A priced basket line.")
+class QuotedLine:
+    variant_id: strawberry.Private[str]
+    quantity: int = strawberry.field(description="Units.")
+    unit_list_amount: Money = strawberry.field(description="List price of one unit.")
+    discounts: list[LineDiscount] = strawberry.field(description="Discounts on this line.")
+    total: Money = strawberry.field(description="Unit list amount × quantity less discounts.")
+
+    @strawberry.field(description="The variant priced.")
+    async def variant(
+        self, info: strawberry.Info[RequestContext, None]
+    ) -> Annotated[ProductVariant, strawberry.lazy("schema.product")]:
+        from schema.product import ProductVariant
+
+        variant = await info.context.loaders.variant_by_id.load(self.variant_id)
+        if variant is None:
+            raise LookupError(f"variant {self.variant_id} priced but unknown to the PIM")
+        return ProductVariant.from_record(variant, info.context)
+
+
+@strawberry.type(description="The total of a basket for a customer in a channel; no cart needed.")
+class BasketQuote:
+    lines: list[QuotedLine] = strawberry.field(description="The priced lines, in input order.")
+    subtotal: Money = strawberry.field(description="Sum of list amounts.")
+    discount_total: Money = strawberry.field(description="Sum of all discounts.")
+    total: Money = strawberry.field(description="What the customer pays: subtotal less discounts.")
+    promotions: list[AppliedPromotion] = strawberry.field(
+        description="Each promotion applied, with its total discount."
+    )
+
+    @classmethod
+    def from_record(cls, quote: records.Quote, ctx: RequestContext) -> BasketQuote:
+        currency = quote.currency
+        return cls(
+            lines=[
+                QuotedLine(
+                    variant_id=line.variant_id,
+                    quantity=line.quantity,
+                    unit_list_amount=Money.of(line.unit_list_amount, currency),
+                    discounts=[
+                        LineDiscount(
+                            promotion_id=strawberry.ID(d.promotion_id),
+                            name=ctx.text(d.name) or d.promotion_id,
+                            amount=Money.of(d.amount, currency),
+                        )
+                        for d in line.discounts
+                    ],
+                    total=Money.of(line.total, currency),
+                )
+                for line in quote.lines
+            ],
+            subtotal=Money.of(quote.subtotal, currency),
+            discount_total=Money.of(quote.discount_total, currency),
+            total=Money.of(quote.total, currency),
+            promotions=[AppliedPromotion.from_record(p, currency, ctx) for p in quote.promotions],
+        )
+
+
+@strawberry.type
+class PriceQuery:
+    """Root fields of the price domain."""
+
+    @strawberry.field(
+        description="What is the total of this basket, for this customer, in this channel? No cart needed."
+    )
+    async def basket_quote(
+        self,
+        info: strawberry.Info[RequestContext, None],
+        lines: list[BasketLineInput],
+        customer_id: strawberry.ID | None = None,
+    ) -> BasketQuote:
+        quote = await price_resolvers.quote_basket(
+            info.context, [(line.variant_id, line.quantity) for line in lines], customer_id
+        )
+        return BasketQuote.from_record(quote, info.context)

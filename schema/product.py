@@ -1,0 +1,240 @@
+"""Product types: products, variants, categories, and the product queries."""
+
+from __future__ import annotations
+
+import strawberry
+
+from connectors.pim import records
+from resolvers import price as price_resolvers
+from resolvers import product as product_resolvers
+from resolvers.context import RequestContext
+from resolvers.ids import to_cursor, to_global_id
+from schema.availability import Availability, GeoPointInput, resolve_availability
+from schema.common import Node, PageInfo
+from schema.info import Info
+from schema.price import Price
+
+
+@strawberry.type(description="An image of a product.")
+class Media:
+    url: str = strawberry.field(description="Where to load it from (relative to the media host).")
+    alt: str | None = strawberry.field(description="Alternative text in the request's locale.")
+
+
+@strawberry.type(description="A descriptive attribute, e.g. colour or size.")
+class Attribute:
+    name: str = strawberry.field(description="Attribute name in the request's locale.")
+    value: str = strawberry.field(description="Value in the request's locale.")
+
+
+@strawberry.type(description="A node of the category tree.")
+class Category(Node):
+    name: str = strawberry.field(description="Name in the request's locale.")
+    parent_id: strawberry.Private[str | None]
+
+    @classmethod
+    def from_record(cls, record: records.Category, ctx: RequestContext) -> Category:
+        return cls(
+            id=strawberry.ID(to_global_id("Category", record.id)),
+            name=ctx.text(record.name) or record.id,
+            parent_id=record.parent_id,
+        )
+
+    @strawberry.field(description="The parent category; null at the top of the tree.")
+    async def parent(self, info: Info) -> Category | None:
+        if self.parent_id is None:
+            return None
+        record = await product_resolvers.get_category(info.context, self.parent_id)
+        return Category.from_record(record, info.context) if record else None
+
+
+@strawberry.type(
+    description="A product (style) as the PIM describes it, with its sellable variants."
+)
+class Product(Node):
+    sku: str = strawberry.field(description="The product's stock-keeping unit.")
+    name: str = strawberry.field(description="Name in the request's locale.")
+    description: str | None = strawberry.field(description="Description in the request's locale.")
+    brand: str | None = strawberry.field(description="Brand name.")
+    media: list[Media] = strawberry.field(description="Images, the first one is the main image.")
+    record: strawberry.Private[records.Product]
+
+    @classmethod
+    def from_record(cls, record: records.Product, ctx: RequestContext) -> Product:
+        return cls(
+            id=strawberry.ID(to_global_id("Product", record.id)),
+            sku=record.sku,
+            name=ctx.text(record.name) or record.sku,
+            description=ctx.text(record.description),
+            brand=record.brand,
+            media=[Media(url=m.url, alt=ctx.text(m.alt)) for m in record.media],
+            record=record,
+        )
+
+    @strawberry.field(description="Categories the product is filed under.")
+    async def categories(self, info: Info) -> list[Category]:
+        found = await product_resolvers.categories_of(info.context, self.record)
+        return [Category.from_record(c, info.context) for c in found]
+
+    @strawberry.field(description="The sellable variants (colour, size), in the PIM's order.")
+    async def variants(self, info: Info) -> list[ProductVariant]:
+        found = await product_resolvers.variants_of(info.context, self.record)
+        return [ProductVariant.from_record(v, info.context) for v in found]
+
+    @strawberry.field(
+        description="Price of the default variant in the request's context; null while pricing is unavailable."
+    )
+    async def price(self, info: Info) -> Price | None:
+        if not self.record.variant_ids:
+            return None
+        found = await price_resolvers.price_of(info.context, self.record.variant_ids[0])
+        return Price.from_record(found, info.context) if found else None
+
+    @strawberry.field(
+        description=(
+            "Availability of the default variant; cached figures unless live is asked. Locations: "
+            "`locationIds`, else the nearest stores to `near`, else the request's store, else every "
+            "location serving the request's channel."
+        )
+    )
+    async def availability(
+        self,
+        info: Info,
+        location_ids: list[strawberry.ID] | None = None,
+        near: GeoPointInput | None = None,
+        live: bool | None = False,
+    ) -> Availability | None:
+        if not self.record.variant_ids:
+            return None
+        return await resolve_availability(
+            info.context, self.record.variant_ids[0], location_ids, near, live
+        )
+
+
+@strawberry.type(description="A sellable variant of a product, identified by SKU and GTIN.")
+class ProductVariant(Node):
+    sku: str = strawberry.field(description="The variant's stock-keeping unit.")
+    gtin: str | None = strawberry.field(description="GS1 GTIN-13 (EAN) barcode.")
+    name: str = strawberry.field(description="Name in the request's locale.")
+    attributes: list[Attribute] = strawberry.field(description="Colour, size and the like.")
+    record: strawberry.Private[records.Variant]
+
+    @classmethod
+    def from_record(cls, record: records.Variant, ctx: RequestContext) -> ProductVariant:
+        return cls(
+            id=strawberry.ID(to_global_id("ProductVariant", record.id)),
+            sku=record.sku,
+            gtin=record.gtin,
+            name=ctx.text(record.name) or record.sku,
+            attributes=[
+                Attribute(name=ctx.text(a.name) or a.code, value=ctx.text(a.value) or "")
+                for a in record.attributes
+            ],
+            record=record,
+        )
+
+    @strawberry.field(description="The product this is a variant of.")
+    async def product(self, info: Info) -> Product:
+        found = await product_resolvers.product_of(info.context, self.record)
+        if found is None:
+            raise LookupError(f"variant {self.record.id} has no product {self.record.product_id}")
+        return Product.from_record(found, info.context)
+
+    @strawberry.field(
+        description="Unit price for this quantity in the request's context; null while pricing is unavailable."
+    )
+    async def price(self, info: Info, quantity: int | None = 1) -> Price | None:
+        found = await price_resolvers.price_of(
+            info.context, self.record.id, quantity=1 if quantity is None else quantity
+        )
+        return Price.from_record(found, info.context) if found else None
+
+    @strawberry.field(
+        description="Availability in the chosen locations; cached figures unless live is asked."
+    )
+    async def availability(
+        self,
+        info: Info,
+        location_ids: list[strawberry.ID] | None = None,
+        near: GeoPointInput | None = None,
+        live: bool | None = False,
+    ) -> Availability | None:
+        return await resolve_availability(info.context, self.record.id, location_ids, near, live)
+
+
+@strawberry.type(description="A product in a page of products.")
+class ProductEdge:
+    node: Product = strawberry.field(description="The product.")
+    cursor: str = strawberry.field(description="Pass as `after` to continue after this product.")
+
+
+@strawberry.type(description="A page of products.")
+class ProductConnection:
+    edges: list[ProductEdge] = strawberry.field(description="The products of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page starts and ends.")
+    total_count: int | None = strawberry.field(description="How many products match in all.")
+
+
+@strawberry.type
+class ProductQuery:
+    """Root fields of the product domain."""
+
+    @strawberry.field(
+        description="A product by global id, SKU or GTIN (give one); null if there is none."
+    )
+    async def product(
+        self,
+        info: Info,
+        id: strawberry.ID | None = None,
+        sku: str | None = None,
+        gtin: str | None = None,
+    ) -> Product | None:
+        found = await product_resolvers.get_product(info.context, id=id, sku=sku, gtin=gtin)
+        return Product.from_record(found, info.context) if found else None
+
+    @strawberry.field(
+        description="Products matching a free-text search and/or category, a page at a time."
+    )
+    async def products(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        search: str | None = None,
+        category_id: strawberry.ID | None = None,
+    ) -> ProductConnection:
+        ctx = info.context
+        page = await product_resolvers.list_products(
+            ctx,
+            first=20 if first is None else first,
+            after=after,
+            search=search,
+            category_id=category_id,
+        )
+        edges = [
+            ProductEdge(node=Product.from_record(p, ctx), cursor=to_cursor(page.offset + i))
+            for i, p in enumerate(page.products)
+        ]
+        return ProductConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next,
+                end_cursor=edges[-1].cursor if edges else None,
+                has_previous_page=page.offset > 0,
+                start_cursor=edges[0].cursor if edges else None,
+            ),
+            total_count=page.total,
+        )
+
+    @strawberry.field(
+        description="A variant by global id, SKU or GTIN (give one); null if there is none."
+    )
+    async def variant(
+        self,
+        info: Info,
+        id: strawberry.ID | None = None,
+        sku: str | None = None,
+        gtin: str | None = None,
+    ) -> ProductVariant | None:
+        found = await product_resolvers.get_variant(info.context, id=id, sku=sku, gtin=gtin)
+        return ProductVariant.from_record(found, info.context) if found else None

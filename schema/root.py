@@ -1,0 +1,18 @@
+"""The root Query: one class per domain, merged."""
+
+from __future__ import annotations
+
+from strawberry.tools import merge_types
+
+from schema.availability import LocationQuery
+from schema.cart import CartQuery
+from schema.customer import CustomerQuery
+from schema.node import NodeQuery
+from schema.order import OrderQuery
+from schema.price import PriceQuery
+from schema.product import ProductQuery
+
+Query = merge_types(
+    "Query",
+    (NodeQuery, ProductQuery, LocationQuery, PriceQuery, CartQuery, CustomerQuery, OrderQuery),
+)
