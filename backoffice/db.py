@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -12,13 +11,6 @@ from sqlalchemy import DateTime, Dialect, Numeric, String
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator, TypeEngine
-
-DEFAULT_SQLITE_PATH = Path(os.environ.get("GATEWAY_DATA_DIR", ".data")) / "backoffice.sqlite3"
-
-
-def default_url() -> str:
-    """The embedded default: a SQLite file under the data directory."""
-    return f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
 
 
 def normalise_url(url: str) -> str:
@@ -78,9 +70,9 @@ class Base(DeclarativeBase):
     """Declarative base of every back-office table."""
 
 
-def create_engine(url: str | None = None) -> AsyncEngine:
+def create_engine(url: str) -> AsyncEngine:
     """An async engine for the back office; SQLite files get their folder created."""
-    url = normalise_url(url or default_url())
+    url = normalise_url(url)
     if url.startswith("sqlite+aiosqlite:///"):
         path = url.removeprefix("sqlite+aiosqlite:///")
         if path and path != ":memory:":

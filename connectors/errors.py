@@ -5,9 +5,12 @@
     - SourceTimeout          the source did not answer within its timeout
   + SourceRejected           the source answered 4xx to a request we built (our bug)
   + SourceContractViolation  the response did not have the shape we parse
+  + UnknownKeys              the request named keys the source does not know (`keys`)
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 
 class ConnectorError(Exception):
@@ -33,3 +36,15 @@ class SourceRejected(ConnectorError):
 
 class SourceContractViolation(ConnectorError):
     """The source answered with a document we cannot parse."""
+
+
+class UnknownKeys(ConnectorError):
+    """A request named keys the source does not know, e.g. unknown variants in a quote.
+
+    Batch reads leave unknown keys out of their result instead; this is for requests that
+    cannot be answered in part.
+    """
+
+    def __init__(self, source: str, keys: Iterable[str]) -> None:
+        self.keys: tuple[str, ...] = tuple(keys)
+        super().__init__(source, f"unknown keys: {', '.join(self.keys)}")

@@ -61,6 +61,15 @@ class GatewaySchema(strawberry.Schema):
                 )
 
 
+class SourceCallsExtension(SchemaExtension):
+    """Adds a summary of the request's source calls to the response `extensions` (dev aid)."""
+
+    def get_results(self) -> dict[str, Any]:
+        context = self.execution_context.context
+        trace = getattr(context, "trace", None)
+        return {"sourceCalls": trace.summary()} if trace is not None else {}
+
+
 def _is_unexpected(error: GraphQLError) -> bool:
     return error.original_error is not None and not isinstance(error.original_error, GatewayError)
 
@@ -73,20 +82,25 @@ def build_schema(
     max_depth: int = 15,
     max_aliases: int = 30,
     max_tokens: int = 5000,
+    debug_source_calls: bool = False,
 ) -> strawberry.Schema:
     """The schema with parse/validation caches and abuse limits; masking for production."""
+    # Factories, not instances: Strawberry builds a fresh extension per request. The parse
+    # and validation caches live at module level, so they are still shared by all requests.
     extensions: list[Any] = [
-        ParserCache(maxsize=512),
-        ValidationCache(maxsize=512),
-        QueryDepthLimiter(max_depth=max_depth),
-        MaxAliasesLimiter(max_alias_count=max_aliases),
-        MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        lambda: QueryDepthLimiter(max_depth=max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
     ]
     if not introspection:
-        extensions.append(DisableIntrospection())
+        extensions.append(DisableIntrospection)
+    if debug_source_calls:
+        extensions.append(SourceCallsExtension)
     if mask_errors:
         extensions.append(
-            MaskErrors(
+            lambda: MaskErrors(
                 should_mask_error=_is_unexpected,
                 error_message="Unexpected error; it has been logged with the request id.",
             )
@@ -97,6 +111,3 @@ def build_schema(
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not field_suggestions),
     )
-
-
-__all__ = ["SchemaExtension", "build_schema"]

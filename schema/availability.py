@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 
@@ -164,7 +165,11 @@ class LocationQuery:
     """Root fields of the inventory domain."""
 
     @strawberry.field(description="A location by its global id; null if there is none.")
-    async def location(self, info: Info, id: strawberry.ID) -> Location | None:
+    async def location(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The location's global id.")],
+    ) -> Location | None:
         record = await availability_resolvers.get_location(info.context, key_of(id, "Location"))
         return Location.from_record(record) if record else None
 
@@ -174,9 +179,15 @@ class LocationQuery:
     async def locations(
         self,
         info: Info,
-        near: GeoPointInput | None = None,
-        types: list[LocationType] | None = None,
-        first: int | None = 20,
+        near: Annotated[
+            GeoPointInput | None,
+            strawberry.argument(description="Sort by distance from this point."),
+        ] = None,
+        types: Annotated[
+            list[LocationType] | None,
+            strawberry.argument(description="Only these kinds of location."),
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description="How many, 0 to 50.")] = 20,
     ) -> list[Location]:
         records_ = await availability_resolvers.find_locations(
             info.context,

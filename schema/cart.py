@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from resolvers.ids import key_of
@@ -36,7 +38,11 @@ class CartQuery:
         description="A cart by global id. Carts are made by the write API (`cartCreate`); until "
         "a cart exists this is null."
     )
-    async def cart(self, info: Info, id: strawberry.ID) -> Cart | None:
+    async def cart(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The cart's global id.")],
+    ) -> Cart | None:
         key_of(id, "Cart")  # a malformed id is still the caller's error
         # The cart store arrives with the mutations; no cart can exist before it.
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 
@@ -135,9 +136,13 @@ class Customer(Node):
     async def orders(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        channel: Channel | None = None,
+        first: Annotated[int | None, strawberry.argument(description="Page size, 0 to 100.")] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor of the order to continue after.")
+        ] = None,
+        channel: Annotated[
+            Channel | None, strawberry.argument(description="Only orders placed in this channel.")
+        ] = None,
     ) -> OrderConnection:
         ctx = info.context
         page = await order_resolvers.orders_of(
@@ -200,8 +205,13 @@ class CustomerQuery:
     async def customer(
         self,
         info: Info,
-        id: strawberry.ID | None = None,
-        identifier: CustomerIdentifierInput | None = None,
+        id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="The customer's global id.")
+        ] = None,
+        identifier: Annotated[
+            CustomerIdentifierInput | None,
+            strawberry.argument(description="A linked identifier, e.g. a loyalty card."),
+        ] = None,
     ) -> Customer | None:
         found = await customer_resolvers.get_customer(
             info.context,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
 import strawberry
 
@@ -60,13 +61,25 @@ class NodeQuery:
     """Root fields for fetching any object by global id."""
 
     @strawberry.field(description="The object with this global id; null if there is none.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="A global id from any object.")
+        ],
+    ) -> Node | None:
         return await resolve_node(info.context, id)
 
     @strawberry.field(
         description="The objects with these global ids, in order; null where there is none."
     )
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID], strawberry.argument(description="Up to 100 global ids.")
+        ],
+    ) -> list[Node | None]:
         if len(ids) > MAX_NODES:
             raise BadUserInput(f"At most {MAX_NODES} ids at once.", argument="ids")
         return list(await asyncio.gather(*(resolve_node(info.context, i) for i in ids)))

@@ -327,12 +327,23 @@ class OrderQuery:
 
     @strawberry.field(description="An order by global id or order number (give one).")
     async def order(
-        self, info: Info, id: strawberry.ID | None = None, number: str | None = None
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="The order's global id.")
+        ] = None,
+        number: Annotated[
+            str | None, strawberry.argument(description="The order number, e.g. W-000123.")
+        ] = None,
     ) -> Order | None:
         found = await order_resolvers.get_order(info.context, id=id, number=number)
         return Order.from_record(found, info.context) if found else None
 
     @strawberry.field(name="return", description="A return by global id.")
-    async def return_(self, info: Info, id: strawberry.ID) -> Return | None:
+    async def return_(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The return's global id.")],
+    ) -> Return | None:
         found = await order_resolvers.get_return(info.context, key_of(id, "Return"))
         return Return.from_record(found) if found else None

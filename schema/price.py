@@ -140,8 +140,16 @@ class PriceQuery:
     async def basket_quote(
         self,
         info: strawberry.Info[RequestContext, None],
-        lines: list[BasketLineInput],
-        customer_id: strawberry.ID | None = None,
+        lines: Annotated[
+            list[BasketLineInput],
+            strawberry.argument(description="The basket: variants and quantities."),
+        ],
+        customer_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Price for this customer (staff); default: the signed-in customer."
+            ),
+        ] = None,
     ) -> BasketQuote:
         quote = await price_resolvers.quote_basket(
             info.context, [(line.variant_id, line.quantity) for line in lines], customer_id

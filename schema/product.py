@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from connectors.pim import records
@@ -100,9 +102,20 @@ class Product(Node):
     async def availability(
         self,
         info: Info,
-        location_ids: list[strawberry.ID] | None = None,
-        near: GeoPointInput | None = None,
-        live: bool | None = False,
+        location_ids: Annotated[
+            list[strawberry.ID] | None,
+            strawberry.argument(description="These locations, in this order."),
+        ] = None,
+        near: Annotated[
+            GeoPointInput | None,
+            strawberry.argument(description="Else: the stores nearest to this point."),
+        ] = None,
+        live: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="Read the inventory source now instead of the cache (basket, checkout)."
+            ),
+        ] = False,
     ) -> Availability | None:
         if not self.record.variant_ids:
             return None
@@ -143,7 +156,14 @@ class ProductVariant(Node):
     @strawberry.field(
         description="Unit price for this quantity in the request's context; null while pricing is unavailable."
     )
-    async def price(self, info: Info, quantity: int | None = 1) -> Price | None:
+    async def price(
+        self,
+        info: Info,
+        quantity: Annotated[
+            int | None,
+            strawberry.argument(description="Units bought; multi-buy promotions depend on it."),
+        ] = 1,
+    ) -> Price | None:
         found = await price_resolvers.price_of(
             info.context, self.record.id, quantity=1 if quantity is None else quantity
         )
@@ -155,9 +175,20 @@ class ProductVariant(Node):
     async def availability(
         self,
         info: Info,
-        location_ids: list[strawberry.ID] | None = None,
-        near: GeoPointInput | None = None,
-        live: bool | None = False,
+        location_ids: Annotated[
+            list[strawberry.ID] | None,
+            strawberry.argument(description="These locations, in this order."),
+        ] = None,
+        near: Annotated[
+            GeoPointInput | None,
+            strawberry.argument(description="Else: the stores nearest to this point."),
+        ] = None,
+        live: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="Read the inventory source now instead of the cache (basket, checkout)."
+            ),
+        ] = False,
     ) -> Availability | None:
         return await resolve_availability(info.context, self.record.id, location_ids, near, live)
 
@@ -185,9 +216,16 @@ class ProductQuery:
     async def product(
         self,
         info: Info,
-        id: strawberry.ID | None = None,
-        sku: str | None = None,
-        gtin: str | None = None,
+        id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="The product's global id.")
+        ] = None,
+        sku: Annotated[str | None, strawberry.argument(description="The product's SKU.")] = None,
+        gtin: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A GTIN of one of its variants (check digit validated)."
+            ),
+        ] = None,
     ) -> Product | None:
         found = await product_resolvers.get_product(info.context, id=id, sku=sku, gtin=gtin)
         return Product.from_record(found, info.context) if found else None
@@ -198,10 +236,18 @@ class ProductQuery:
     async def products(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        search: str | None = None,
-        category_id: strawberry.ID | None = None,
+        first: Annotated[int | None, strawberry.argument(description="Page size, 0 to 100.")] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor of the item to continue after.")
+        ] = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(description="Words that must all occur in the name, brand or SKU."),
+        ] = None,
+        category_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only this category and its subcategories."),
+        ] = None,
     ) -> ProductConnection:
         ctx = info.context
         page = await product_resolvers.list_products(
@@ -232,9 +278,14 @@ class ProductQuery:
     async def variant(
         self,
         info: Info,
-        id: strawberry.ID | None = None,
-        sku: str | None = None,
-        gtin: str | None = None,
+        id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="The variant's global id.")
+        ] = None,
+        sku: Annotated[str | None, strawberry.argument(description="The variant's SKU.")] = None,
+        gtin: Annotated[
+            str | None,
+            strawberry.argument(description="The variant's GTIN (check digit validated)."),
+        ] = None,
     ) -> ProductVariant | None:
         found = await product_resolvers.get_variant(info.context, id=id, sku=sku, gtin=gtin)
         return ProductVariant.from_record(found, info.context) if found else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from strawberry.tools import merge_types
+from strawberry.types.base import get_object_definition
 
 from schema.availability import LocationQuery
 from schema.cart import CartQuery
@@ -15,4 +16,8 @@ from schema.product import ProductQuery
 Query = merge_types(
     "Query",
     (NodeQuery, ProductQuery, LocationQuery, PriceQuery, CartQuery, CustomerQuery, OrderQuery),
+)
+get_object_definition(Query, strict=True).description = (
+    "Read access to the retailer's catalogue, prices, stock, customers and orders, "
+    "in the channel, locale and store of the request."
 )

@@ -23,5 +23,8 @@ class PricingConnector(Protocol):
         customer_id: str | None,
         tier: str | None,
     ) -> Quote:
-        """Price a basket with every promotion the engine applies; unknown variants raise KeyError."""
+        """Price a basket with every promotion the engine applies.
+
+        Raises `connectors.errors.UnknownKeys` listing the variants without a price in the channel.
+        """
         ...

@@ -1,0 +1,31 @@
+# The gateway as a container: locked runtime dependencies, no build tools, non-root.
+# Configure with GATEWAY_* variables, DATABASE_URL and REDIS_URL (see gateway.example.toml).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    GATEWAY_SERVER__HOST=0.0.0.0 \
+    GATEWAY_BACKOFFICE__DATA_DIR=/data
+
+WORKDIR /app
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
+
+COPY pyproject.toml README.md ./
+COPY gateway ./gateway
+COPY schema ./schema
+COPY resolvers ./resolvers
+COPY connectors ./connectors
+COPY backoffice ./backoffice
+COPY kernel ./kernel
+RUN pip install --no-deps . \
+    && useradd --system --uid 10001 --home-dir /data gateway \
+    && mkdir -p /data && chown gateway /data
+
+USER gateway
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
+# `demo` seeds the embedded back office on first start; production runs `serve`.
+CMD ["commerce-gateway", "serve"]

@@ -1,0 +1,133 @@
+"""The inventory system's service layer: locations and stock per variant × location.
+
+Every method returns JSON-compatible documents, the same ones the inventory's REST API
+serves. A location (`address` and `geo` are null when the location has none)::
+
+    {
+        "id": "LOC-UTR-01",
+        "code": "UTR01",
+        "name": "Utrecht Hoog Catharijne",
+        "type": "STORE",
+        "address": {"line1": "Godebaldkwartier 10", "line2": null, "postal_code": "3511 DX",
+                    "city": "Utrecht", "country": "NL"},
+        "geo": {"latitude": 52.0894, "longitude": 5.1101},
+        "click_and_collect": true,
+        "ship_from_store": true,
+        "channels": ["POS", "WEB", "APP"],
+        "footfall": 4200
+    }
+
+A stock level (a variant × location pair without a row holds nothing and is absent);
+`as_of` is when the figure was read, `updated_at` when the stock last moved::
+
+    {"variant_id": "V-1001-BLK", "location_id": "LOC-UTR-01", "quantity": 3,
+     "as_of": "2026-06-01T09:30:12+00:00", "updated_at": "2026-06-01T08:02:00+00:00"}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backoffice.inventory.models import Location, Stock
+
+#: A JSON-compatible document as the inventory's API serves it.
+Document = dict[str, Any]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class InventoryService:
+    """Read access to locations and stock levels; one SQL statement per call.
+
+    `clock` gives the moment a stock figure is read, which its `as_of` reports.
+    """
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, clock: Callable[[], datetime] = _now
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    async def get_locations(self, ids: Sequence[str]) -> list[Document]:
+        """The locations with these ids; unknown ids are missing from the list."""
+        if not ids:
+            return []
+        async with self._sessions() as session:
+            rows = await session.scalars(select(Location).where(Location.id.in_(set(ids))))
+            return [_location_document(row) for row in rows]
+
+    async def list_locations(self, types: Sequence[str] | None = None) -> list[Document]:
+        """Every location of the given types (all types when None), ordered by code."""
+        query = select(Location).order_by(Location.code)
+        if types is not None:
+            query = query.where(Location.type.in_(set(types)))
+        async with self._sessions() as session:
+            return [_location_document(row) for row in await session.scalars(query)]
+
+    async def get_stock(
+        self, variant_ids: Sequence[str], location_ids: Sequence[str]
+    ) -> list[Document]:
+        """Stock of the variants at the locations, by variant and location id."""
+        if not variant_ids or not location_ids:
+            return []
+        # Taken before the read, so a figure is never claimed fresher than it is.
+        as_of = _timestamp(self._clock())
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(Stock)
+                .where(Stock.variant_id.in_(set(variant_ids)))
+                .where(Stock.location_id.in_(set(location_ids)))
+                .order_by(Stock.variant_id, Stock.location_id)
+            )
+            return [
+                {
+                    "variant_id": row.variant_id,
+                    "location_id": row.location_id,
+                    "quantity": row.quantity,
+                    "as_of": as_of,
+                    "updated_at": _timestamp(row.updated_at),
+                }
+                for row in rows
+            ]
+
+
+def _location_document(location: Location) -> Document:
+    # An address is only worth giving whole: a partial one cannot be shipped to.
+    has_address = all(
+        value is not None
+        for value in (location.line1, location.postal_code, location.city, location.country)
+    )
+    has_geo = location.latitude is not None and location.longitude is not None
+    return {
+        "id": location.id,
+        "code": location.code,
+        "name": location.name,
+        "type": location.type,
+        "address": {
+            "line1": location.line1,
+            "line2": location.line2,
+            "postal_code": location.postal_code,
+            "city": location.city,
+            "country": location.country,
+        }
+        if has_address
+        else None,
+        "geo": {"latitude": location.latitude, "longitude": location.longitude}
+        if has_geo
+        else None,
+        "click_and_collect": location.click_and_collect,
+        "ship_from_store": location.ship_from_store,
+        "channels": list(location.channels),
+        "footfall": location.footfall,
+    }
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()

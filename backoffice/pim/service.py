@@ -1,0 +1,237 @@
+"""The PIM's service layer: batch reads of products, variants and categories, and product search.
+
+Every method returns JSON-compatible documents, the same ones the PIM's REST API serves,
+so the embedded and the HTTP connector parse identical input. A product::
+
+    {
+        "id": "P-1001",
+        "sku": "BAG-1001",
+        "name": {"nl": "Laptoptas Urban", "en": "Urban laptop bag"},
+        "description": {"nl": "Waterafstotend.", "en": "Water-repellent."},
+        "brand": "Vandenberg",
+        "category_ids": ["bags", "laptop-bags"],
+        "media": [{"url": "https://cdn.example/bag-1001.jpg", "alt": {"nl": "Tas", "en": "Bag"}}],
+        "variant_ids": ["V-1001-BLK", "V-1001-GRN"],
+        "complete": true
+    }
+
+A variant (`variant_ids` of its product are ordered by position)::
+
+    {
+        "id": "V-1001-BLK",
+        "sku": "BAG-1001-BLK",
+        "gtin": "8712345000011",
+        "product_id": "P-1001",
+        "name": {"nl": "Laptoptas Urban zwart", "en": "Urban laptop bag black"},
+        "attributes": [
+            {"code": "colour", "name": {"nl": "Kleur", "en": "Colour"},
+             "value": {"nl": "zwart", "en": "black"}}
+        ]
+    }
+
+A category::
+
+    {"id": "laptop-bags", "name": {"nl": "Laptoptassen", "en": "Laptop bags"}, "parent_id": "bags"}
+
+A page of search results (`products` holds product documents as above, in SKU order)::
+
+    {"products": [{"id": "P-1001", "sku": "BAG-1001", ...}], "total": 14}
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute
+
+from backoffice.errors import InvalidRequest
+from backoffice.pim.models import Category, Product, Variant, product_category
+
+#: A JSON-compatible document as the PIM's API serves it.
+Document = dict[str, Any]
+
+#: The largest page `search_products` serves; deeper listings page with `offset`.
+MAX_PAGE_SIZE = 500
+
+
+class PimService:
+    """Read access to the PIM's catalogue; one SQL statement per table per batch, never one per row."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def get_products(self, ids: Sequence[str]) -> list[Document]:
+        """The products with these ids; unknown ids are missing from the list."""
+        return await self._products(Product.id, ids)
+
+    async def get_products_by_sku(self, skus: Sequence[str]) -> list[Document]:
+        """The products with these SKUs; unknown SKUs are missing from the list."""
+        return await self._products(Product.sku, skus)
+
+    async def get_variants(self, ids: Sequence[str]) -> list[Document]:
+        """The variants with these ids; unknown ids are missing from the list."""
+        return await self._variants(Variant.id, ids)
+
+    async def get_variants_by_sku(self, skus: Sequence[str]) -> list[Document]:
+        """The variants with these SKUs; unknown SKUs are missing from the list."""
+        return await self._variants(Variant.sku, skus)
+
+    async def get_variants_by_gtin(self, gtins: Sequence[str]) -> list[Document]:
+        """The variants with these GTINs; unknown GTINs are missing from the list."""
+        return await self._variants(Variant.gtin, gtins)
+
+    async def get_categories(self, ids: Sequence[str]) -> list[Document]:
+        """The categories with these ids; unknown ids are missing from the list."""
+        if not ids:
+            return []
+        async with self._sessions() as session:
+            rows = await session.scalars(select(Category).where(Category.id.in_(set(ids))))
+            return [_category_document(row) for row in rows]
+
+    async def search_products(
+        self,
+        *,
+        search: str | None = None,
+        category_id: str | None = None,
+        complete_only: bool = False,
+        offset: int = 0,
+        limit: int = 20,
+    ) -> Document:
+        """One page of the products matching every word of `search` and the category, by SKU.
+
+        A category matches its own products and those of every category below it. The
+        page carries whole product documents, saving the caller a second round trip.
+        """
+        if offset < 0 or not 0 <= limit <= MAX_PAGE_SIZE:
+            raise InvalidRequest(
+                f"offset must be 0 or more and limit between 0 and {MAX_PAGE_SIZE};"
+                f" got offset={offset}, limit={limit}"
+            )
+        conditions = _search_conditions(search, category_id, complete_only)
+        async with self._sessions() as session:
+            total = await session.scalar(select(func.count(Product.id)).where(*conditions))
+            page = (
+                select(Product)
+                .where(*conditions)
+                .order_by(Product.sku, Product.id)
+                .offset(offset)
+                .limit(limit)
+            )
+            products = list(await session.scalars(page)) if total and limit else []
+            documents = await _product_documents(session, products)
+        return {"products": documents, "total": total or 0}
+
+    async def _products(
+        self, key: InstrumentedAttribute[Any], values: Sequence[str]
+    ) -> list[Document]:
+        if not values:
+            return []
+        async with self._sessions() as session:
+            products = list(await session.scalars(select(Product).where(key.in_(set(values)))))
+            return await _product_documents(session, products)
+
+    async def _variants(
+        self, key: InstrumentedAttribute[Any], values: Sequence[str]
+    ) -> list[Document]:
+        if not values:
+            return []
+        async with self._sessions() as session:
+            rows = await session.scalars(select(Variant).where(key.in_(set(values))))
+            return [_variant_document(row) for row in rows]
+
+
+async def _product_documents(session: AsyncSession, products: list[Product]) -> list[Document]:
+    if not products:
+        return []
+    product_ids = [product.id for product in products]
+    # Only the ids of categories and variants go into a product document, so selecting
+    # the two key columns beats loading both relationships.
+    category_rows = await session.execute(
+        select(product_category.c.product_id, product_category.c.category_id)
+        .where(product_category.c.product_id.in_(product_ids))
+        .order_by(product_category.c.category_id)
+    )
+    variant_rows = await session.execute(
+        select(Variant.product_id, Variant.id)
+        .where(Variant.product_id.in_(product_ids))
+        .order_by(Variant.position, Variant.id)
+    )
+    category_ids: defaultdict[str, list[str]] = defaultdict(list)
+    for product_id, category_id in category_rows:
+        category_ids[product_id].append(category_id)
+    variant_ids: defaultdict[str, list[str]] = defaultdict(list)
+    for product_id, variant_id in variant_rows:
+        variant_ids[product_id].append(variant_id)
+    return [
+        _product_document(product, category_ids[product.id], variant_ids[product.id])
+        for product in products
+    ]
+
+
+def _search_conditions(
+    search: str | None, category_id: str | None, complete_only: bool
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [
+        # `search_text` is stored lower-cased, so LIKE behaves the same on SQLite and
+        # PostgreSQL; autoescape keeps a "%" or "_" typed by a user literal.
+        Product.search_text.contains(word, autoescape=True)
+        for word in (search or "").lower().split()
+    ]
+    if complete_only:
+        conditions.append(Product.complete.is_(True))
+    if category_id is not None:
+        tree = select(Category.id).where(Category.id == category_id).cte(recursive=True)
+        # UNION rather than UNION ALL: a cycle in bad data ends the recursion instead of looping.
+        tree = tree.union(select(Category.id).where(Category.parent_id == tree.c.id))
+        conditions.append(
+            Product.id.in_(
+                select(product_category.c.product_id).where(
+                    product_category.c.category_id.in_(select(tree.c.id))
+                )
+            )
+        )
+    return conditions
+
+
+def _product_document(
+    product: Product, category_ids: list[str], variant_ids: list[str]
+) -> Document:
+    return {
+        "id": product.id,
+        "sku": product.sku,
+        "name": dict(product.name),
+        "description": dict(product.description),
+        "brand": product.brand,
+        "category_ids": category_ids,
+        "media": [
+            {"url": medium["url"], "alt": dict(medium.get("alt") or {})} for medium in product.media
+        ],
+        "variant_ids": variant_ids,
+        "complete": product.complete,
+    }
+
+
+def _variant_document(variant: Variant) -> Document:
+    return {
+        "id": variant.id,
+        "sku": variant.sku,
+        "gtin": variant.gtin,
+        "product_id": variant.product_id,
+        "name": dict(variant.name),
+        "attributes": [
+            {
+                "code": attribute["code"],
+                "name": dict(attribute["name"]),
+                "value": dict(attribute["value"]),
+            }
+            for attribute in variant.attributes
+        ],
+    }
+
+
+def _category_document(category: Category) -> Document:
+    return {"id": category.id, "name": dict(category.name), "parent_id": category.parent_id}

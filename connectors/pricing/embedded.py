@@ -1,0 +1,44 @@
+"""The price engine adapter that calls the reference back office's service layer in-process."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from backoffice.pricing.service import PricingService
+from connectors._embedded import translate_service_errors
+from connectors.pricing.mapping import SOURCE, from_quote_line, to_price, to_quote
+from connectors.pricing.records import Price, Quote, QuoteLineRequest
+
+
+class EmbeddedPricingConnector:
+    """A `PricingConnector` over the reference price engine running in this process."""
+
+    def __init__(self, service: PricingService) -> None:
+        self._service = service
+
+    async def get_prices(
+        self, variant_ids: Sequence[str], *, channel: str, quantity: int, tier: str | None
+    ) -> Mapping[str, Price]:
+        with translate_service_errors(SOURCE):
+            docs = await self._service.get_prices(
+                list(variant_ids), channel=channel, quantity=quantity, tier=tier
+            )
+        found = {price.variant_id: price for price in map(to_price, docs)}
+        return {id_: found[id_] for id_ in variant_ids if id_ in found}
+
+    async def quote(
+        self,
+        lines: Sequence[QuoteLineRequest],
+        *,
+        channel: str,
+        customer_id: str | None,
+        tier: str | None,
+    ) -> Quote:
+        with translate_service_errors(SOURCE):
+            doc = await self._service.quote(
+                [from_quote_line(line) for line in lines],
+                channel=channel,
+                customer_id=customer_id,
+                tier=tier,
+            )
+        return to_quote(doc)

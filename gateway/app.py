@@ -1,0 +1,249 @@
+"""The ASGI application: GraphQL (with an offline GraphiQL), health checks, request ids, limits."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+
+from connectors.trace import SourceTrace, tracing
+from gateway.auth import AuthenticationError, Authenticator, RequestError
+from gateway.bootstrap import Runtime, open_runtime
+from gateway.config import Settings
+from gateway.context import build_context, identify, request_id_from, request_id_var
+from gateway.graphiql import GraphQLWithLocalIDE, graphiql_static_app
+from gateway.samples import sample_headers, sample_query
+from resolvers.context import RequestContext
+from schema import build_schema
+
+logger = logging.getLogger("gateway.access")
+
+STATIC_PREFIX = "/static/graphiql"
+
+
+class RequestMiddleware:
+    """Gives each HTTP request an id (header, logs, trace), bounds its body, logs its outcome."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        request_id = request_id_from(headers.get(b"x-request-id", b"").decode("latin-1"))
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            await _too_large(self.max_body_bytes, request_id)(scope, receive, send)
+            request_id_var.reset(token)
+            return
+        received = 0
+
+        async def bounded_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode("latin-1")),
+                ]
+            await send(message)
+
+        trace = SourceTrace()
+        scope.setdefault("state", {})["trace"] = trace
+        try:
+            with tracing(trace):
+                await self.app(scope, bounded_receive, send_with_id)
+        except _BodyTooLarge:
+            await _too_large(self.max_body_bytes, request_id)(scope, receive, send)
+            status = 413
+        finally:
+            logger.info(
+                "%s %s %s %.1fms sources=%d",
+                scope["method"],
+                scope["path"],
+                status,
+                (time.perf_counter() - started) * 1000,
+                len(trace.calls),
+            )
+            request_id_var.reset(token)
+
+
+class _BodyTooLarge(Exception):
+    """The body grew past the limit while it was being read."""
+
+
+def _too_large(limit: int, request_id: str) -> Response:
+    return _error_response(
+        f"The request body is larger than {limit} bytes.", "PAYLOAD_TOO_LARGE", 413, request_id
+    )
+
+
+def _error_response(message: str, code: str, status: int, request_id: str) -> Response:
+    return JSONResponse(
+        {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]},
+        status_code=status,
+        headers={"x-request-id": request_id},
+    )
+
+
+class AppState:
+    """What the lifespan opens, for the routes that need it."""
+
+    runtime: Runtime | None = None
+
+
+class GatewayGraphQL(GraphQLWithLocalIDE[RequestContext, None]):
+    """Strawberry's ASGI app, with the viewer established before any GraphQL work starts."""
+
+    def __init__(
+        self, state: AppState, settings: Settings, authenticator: Authenticator, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.state = state
+        self.settings = settings
+        self.authenticator = authenticator
+
+    @property
+    def runtime(self) -> Runtime:
+        if self.state.runtime is None:
+            raise RuntimeError("the gateway's lifespan has not started")
+        return self.state.runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            if self.state.runtime is None:
+                await JSONResponse({"status": "starting"}, status_code=503)(scope, receive, send)
+                return
+            request = Request(scope, receive)
+            try:
+                scope["state"]["identity"] = identify(request, self.authenticator, self.settings)
+            except AuthenticationError as exc:
+                response = _error_response(exc.message, exc.code, 401, request_id_var.get())
+                response.headers["www-authenticate"] = 'Bearer realm="commerce-gateway"'
+                await response(scope, receive, send)
+                return
+            except RequestError as exc:
+                status = 403 if exc.code == "FORBIDDEN" else 400
+                await _error_response(exc.message, exc.code, status, request_id_var.get())(
+                    scope, receive, send
+                )
+                return
+        await super().__call__(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Minted per page view so that the demo token in the Headers tab never is stale.
+        self.ide_default_headers = sample_headers(self.settings)
+        return await super().render_graphql_ide(request)
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> RequestContext:
+        viewer, defaults = request.state.identity
+        return build_context(
+            request_id=request_id_var.get(),
+            viewer=viewer,
+            defaults=defaults,
+            sources=self.runtime.sources,
+            rules=self.runtime.rules,
+            trace=request.state.trace,
+        )
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Starlette:
+    """The gateway as an ASGI app; `runtime` lets tests pass sources of their own."""
+    settings = settings or (runtime.settings if runtime else Settings.load())
+    server = settings.server
+    state = AppState()
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        if state.runtime is None:
+            return JSONResponse({"status": "starting"}, status_code=503)
+        checks = await state.runtime.ready()
+        ready = all(check == "ok" for check in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    schema = build_schema(
+        introspection=server.introspection,
+        mask_errors=server.mask_errors,
+        field_suggestions=server.introspection,
+        max_depth=server.max_depth,
+        max_aliases=server.max_aliases,
+        max_tokens=server.max_tokens,
+        debug_source_calls=server.debug_source_calls,
+    )
+    authenticator = Authenticator(settings.auth)
+    graphql = GatewayGraphQL(
+        state,
+        settings,
+        authenticator,
+        schema=schema,
+        graphql_ide="graphiql" if server.graphiql else None,
+        ide_static_prefix=STATIC_PREFIX,
+        ide_default_query=sample_query(),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        opened = runtime or await open_runtime(settings)
+        if settings.auth.jwks_url:
+            # Fetch the key set now (blocking urllib) rather than inside the first request.
+            await asyncio.to_thread(authenticator.prefetch_keys)
+        state.runtime = opened
+        try:
+            yield
+        finally:
+            state.runtime = None
+            if runtime is None:
+                await opened.aclose()
+
+    routes: list[Any] = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+    ]
+    if server.graphiql:
+        routes.append(Mount(STATIC_PREFIX, app=graphiql_static_app(), name="graphiql-static"))
+    middleware = [Middleware(RequestMiddleware, max_body_bytes=server.max_body_bytes)]
+    if server.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(server.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type", "x-channel", "x-store"],
+            )
+        )
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -1,0 +1,230 @@
+"""The `commerce-gateway` command: run the demo or the server, seed data, mint dev tokens."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from gateway.config import ConfigError, Settings
+
+DESCRIPTION = """\
+One GraphQL schema over a retailer's product, price, stock, customer, order and loyalty
+systems. Configuration comes from a TOML file (--config, $GATEWAY_CONFIG or ./gateway.toml)
+and GATEWAY_<SECTION>__<KEY> environment variables; see gateway.example.toml.
+"""
+
+EPILOG = """\
+examples:
+  commerce-gateway demo                      seed the demo retailer if needed, serve GraphiQL
+  commerce-gateway token --role customer     a dev token for the demo customer
+  commerce-gateway seed --size small --reset re-create a small back office
+  commerce-gateway config check              validate the configuration and show it
+  commerce-gateway schema --check schema.graphql
+"""
+
+ROLES = ("kiosk", "customer", "associate", "service", "admin")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="commerce-gateway",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--config", type=Path, help="TOML configuration file")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo",
+        help="seed the demo retailer (if needed) and serve the gateway with GraphiQL",
+        description="Seed the embedded back office if it is empty, then serve the gateway "
+        "at http://HOST:PORT/graphql. Needs no Redis or PostgreSQL.",
+    )
+    _add_server_arguments(demo)
+    demo.add_argument("--size", choices=("small", "demo", "large"), help="seed size if seeding")
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the gateway as configured (no seeding)",
+        description="Serve the gateway with uvicorn as the configuration says.",
+    )
+    _add_server_arguments(serve)
+    serve.add_argument("--workers", type=int, help="uvicorn worker processes")
+
+    seed = commands.add_parser(
+        "seed",
+        help="create and fill the reference back office with a demo retailer",
+        description="Create the back-office tables and fill them with a deterministic demo "
+        "retailer (same arguments, same data). Uses backoffice.database_url / DATABASE_URL, "
+        "else a SQLite file under backoffice.data_dir.",
+    )
+    seed.add_argument("--size", choices=("small", "demo", "large"), help="how big a retailer")
+    seed.add_argument("--random-seed", type=int, default=20261122, help="seed of the generator")
+    seed.add_argument("--reset", action="store_true", help="drop existing back-office data first")
+
+    token = commands.add_parser(
+        "token",
+        help="mint a development JWT for a role and print it alone on stdout",
+        description="Mint an HS256 token signed with auth.dev_secret (refused in production). "
+        "Without --customer, --role customer picks the demo customer, who has orders in every "
+        "channel and loyalty points.",
+    )
+    token.add_argument("--role", choices=ROLES, required=True)
+    token.add_argument("--customer", help="customer id (role customer), e.g. cu00001")
+    token.add_argument("--store", help="store id (kiosk, associate), e.g. s01")
+    token.add_argument("--channel", help="channel claim, e.g. KIOSK")
+    token.add_argument("--locale", help="preferred locale claim, e.g. en")
+    token.add_argument("--ttl", type=int, help="seconds until it expires")
+
+    config = commands.add_parser("config", help="configuration tools")
+    config_commands = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
+    config_commands.add_parser(
+        "check",
+        help="validate the configuration and print it (secrets redacted)",
+        description="Load the configuration as `serve` would, report every problem, and print "
+        "the effective settings with secrets redacted. Exits 1 when invalid.",
+    )
+
+    schema = commands.add_parser(
+        "schema",
+        help="print the GraphQL schema (SDL), or check a file against it",
+        description="Print the schema as SDL. With --check FILE, exit 1 if FILE differs.",
+    )
+    schema.add_argument("--check", type=Path, metavar="FILE", help="committed SDL to compare")
+    return parser
+
+
+def _add_server_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="interface to listen on (default from config: 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to listen on (default from config: 8000)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.load(args.config)
+    except ConfigError as exc:
+        print(f"configuration is invalid:\n{exc}", file=sys.stderr)
+        return 1
+    if args.command == "config":
+        print(settings.describe())
+        return 0
+    if args.command == "schema":
+        return _schema(args.check)
+    if args.command == "token":
+        return _token(settings, args)
+    if args.command == "seed":
+        return asyncio.run(
+            _seed(settings, size=args.size, random_seed=args.random_seed, reset=args.reset)
+        )
+    if args.command == "demo":
+        asyncio.run(
+            _seed(settings, size=args.size, random_seed=20261122, reset=False, if_empty=True)
+        )
+    return _serve(settings, host=args.host, port=args.port, workers=getattr(args, "workers", None))
+
+
+def _schema(check: Path | None) -> int:
+    from schema import build_schema
+
+    sdl = build_schema().as_str() + "\n"
+    if check is None:
+        sys.stdout.write(sdl)
+        return 0
+    if check.read_text() != sdl:
+        print(f"{check} is stale: run `commerce-gateway schema > {check}`", file=sys.stderr)
+        return 1
+    print(f"{check} matches the schema")
+    return 0
+
+
+def _token(settings: Settings, args: argparse.Namespace) -> int:
+    from gateway.auth import mint_token
+
+    customer = args.customer
+    if args.role == "customer" and customer is None:
+        from backoffice.seed import DEMO_CUSTOMER_ID
+
+        customer = DEMO_CUSTOMER_ID
+    try:
+        token = mint_token(
+            settings.auth,
+            role=args.role,
+            customer_id=customer,
+            store_id=args.store,
+            channel=args.channel,
+            locale=args.locale,
+            ttl_seconds=args.ttl,
+        )
+    except ValueError as exc:
+        print(f"cannot mint a token: {exc}", file=sys.stderr)
+        return 1
+    print(token)
+    return 0
+
+
+async def _seed(
+    settings: Settings, *, size: str | None, random_seed: int, reset: bool, if_empty: bool = False
+) -> int:
+    from backoffice.db import create_engine, drop_tables
+    from backoffice.seed import is_seeded, seed
+
+    engine = create_engine(settings.backoffice.url)
+    try:
+        if reset:
+            await drop_tables(engine)
+        elif await is_seeded(engine):
+            if if_empty:
+                return 0
+            print(
+                "the back office already holds data; use --reset to re-create it", file=sys.stderr
+            )
+            return 1
+        size = size or settings.backoffice.seed_size
+        print(
+            f"seeding the {size} retailer into {engine.url.render_as_string()} ...", file=sys.stderr
+        )
+        report = await seed(engine, size=size, random_seed=random_seed)
+        counts = ", ".join(f"{n} {table}" for table, n in report.counts.items())
+        print(f"seeded in {report.seconds:.1f} s: {counts}", file=sys.stderr)
+        return 0
+    finally:
+        await engine.dispose()
+
+
+def _serve(settings: Settings, *, host: str | None, port: int | None, workers: int | None) -> int:
+    import uvicorn
+
+    from gateway.app import create_app
+    from gateway.logs import configure_logging
+
+    server = settings.server
+    configure_logging(server.log_level)
+    host, port = host or server.host, port or server.port
+    workers = workers or server.workers
+    print(f"serving GraphQL and GraphiQL at http://{host}:{port}/graphql", file=sys.stderr)
+    if workers > 1:
+        # Each worker process builds its own app from the same configuration.
+        if settings.config_file is not None:
+            os.environ["GATEWAY_CONFIG"] = str(settings.config_file)
+        uvicorn.run(
+            "gateway.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,
+            log_config=None,
+        )
+    else:
+        uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_config=None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""A fresh CRM database per test, builders for the few rows a test needs, and a statement counter."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from backoffice.crm.models import Consent, Customer, Identifier, Interaction, Voucher
+from backoffice.db import Base, create_engine, create_tables, sessionmaker
+
+T0 = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def engine() -> AsyncIterator[AsyncEngine]:
+    # In memory, one connection shared by all sessions (StaticPool): gone when disposed.
+    engine = create_engine("sqlite+aiosqlite://")
+    await create_tables(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return sessionmaker(engine)
+
+
+@contextmanager
+def count_statements(engine: AsyncEngine) -> Iterator[list[str]]:
+    """Collect the SQL statements the engine sends while the block runs."""
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+async def insert(sessions: async_sessionmaker[AsyncSession], *rows: Base) -> None:
+    async with sessions() as session:
+        session.add_all(rows)
+        await session.commit()
+
+
+def customer(id: str, **overrides: Any) -> Customer:
+    fields: dict[str, Any] = {
+        "id": id,
+        "customer_number": f"N-{id}",
+        "first_name": "Sanne",
+        "last_name": "de Vries",
+        "email": None,
+        "phone": None,
+        "tier": "STANDARD",
+        "created_at": T0,
+    }
+    return Customer(**(fields | overrides))
+
+
+def identifier(customer_id: str, type_: str, value: str, source: str | None = None) -> Identifier:
+    return Identifier(customer_id=customer_id, type=type_, value=value, source=source)
+
+
+def consent(customer_id: str, purpose: str, *, granted: bool = True) -> Consent:
+    return Consent(customer_id=customer_id, purpose=purpose, granted=granted, at=T0)
+
+
+def interaction(id: str, customer_id: str, at: datetime, **overrides: Any) -> Interaction:
+    fields: dict[str, Any] = {
+        "id": id,
+        "customer_id": customer_id,
+        "at": at,
+        "channel": "phone",
+        "kind": "complaint",
+        "note": "Promotion not applied at the till.",
+        "by": "agent-12",
+    }
+    return Interaction(**(fields | overrides))
+
+
+def voucher(id: str, customer_id: str, issued_at: datetime, **overrides: Any) -> Voucher:
+    fields: dict[str, Any] = {
+        "id": id,
+        "customer_id": customer_id,
+        "code": f"CODE-{id}",
+        "amount": Decimal("5.00"),
+        "currency": "EUR",
+        "reason": "Compensation for a missed promotion",
+        "issued_at": issued_at,
+        "redeemed_at": None,
+    }
+    return Voucher(**(fields | overrides))

@@ -1,0 +1,5 @@
+"""Fixtures of the PIM service tests: a fresh database per test, with a small catalogue."""
+
+from tests.backoffice.pim.rows import catalogue, engine, sessions
+
+__all__ = ["catalogue", "engine", "sessions"]

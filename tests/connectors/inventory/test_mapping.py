@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from connectors.common import GeoPoint
+from connectors.errors import SourceContractViolation
+from connectors.inventory.mapping import to_location, to_stock_level
+from connectors.inventory.records import Address, Location, StockLevel
+
+LOCATION = {
+    "id": "LOC-UTR",
+    "code": "UTR01",
+    "name": "Utrecht",
+    "type": "STORE",
+    "address": {
+        "line1": "Stationsplein 1",
+        "line2": None,
+        "postal_code": "3511 AA",
+        "city": "Utrecht",
+        "country": "NL",
+    },
+    "geo": {"latitude": 52.09, "longitude": 5},
+    "click_and_collect": True,
+    "ship_from_store": False,
+    "channels": ["POS", "WEB"],
+    "footfall": 4200,
+}
+
+
+def test_a_location_document_becomes_a_location():
+    assert to_location(LOCATION) == Location(
+        id="LOC-UTR",
+        code="UTR01",
+        name="Utrecht",
+        type="STORE",
+        address=Address("Stationsplein 1", None, "3511 AA", "Utrecht", "NL"),
+        geo=GeoPoint(52.09, 5.0),
+        click_and_collect=True,
+        ship_from_store=False,
+        channels=("POS", "WEB"),
+        footfall=4200,
+    )
+
+
+def test_a_location_may_have_no_address_coordinates_or_footfall():
+    location = to_location(LOCATION | {"address": None, "geo": None, "footfall": None})
+
+    assert (location.address, location.geo, location.footfall) == (None, None, None)
+
+
+def test_a_stock_document_becomes_a_stock_level_as_of_its_reading():
+    doc = {
+        "variant_id": "V-1",
+        "location_id": "LOC-UTR",
+        "quantity": 3,
+        "as_of": "2026-06-03T12:00:00+00:00",
+        "updated_at": "2026-06-03T11:00:00+00:00",
+    }
+
+    assert to_stock_level(doc) == StockLevel(
+        "V-1", "LOC-UTR", 3, datetime(2026, 6, 3, 12, 0, tzinfo=UTC)
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"type": "WAREHOUSE"}, "unknown location type"),
+        ({"geo": {"latitude": "52.09", "longitude": 5}}, "expected a number"),
+        ({"geo": {"latitude": True, "longitude": 5}}, "expected a number"),
+        ({"address": {"line1": "Stationsplein 1"}}, "lacks the field"),
+        ({"footfall": 4200.5}, "expected a whole number"),
+        ({"channels": "POS"}, "expected a list"),
+    ],
+)
+def test_a_broken_location_document_is_a_contract_violation(changes, message):
+    with pytest.raises(SourceContractViolation, match=message) as caught:
+        to_location(LOCATION | changes)
+
+    assert caught.value.source == "inventory"
+
+
+def test_a_stock_level_without_its_reading_time_is_a_contract_violation():
+    with pytest.raises(SourceContractViolation, match="'as_of'"):
+        to_stock_level({"variant_id": "V-1", "location_id": "LOC-UTR", "quantity": 3})

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from connectors.errors import SourceContractViolation
+from connectors.pim.mapping import to_category, to_product, to_product_page, to_variant
+from connectors.pim.records import Attribute, Category, Media, Product, ProductPage, Variant
+
+PRODUCT = {
+    "id": "P-1",
+    "sku": "BAG-001",
+    "name": {"nl": "Laptoptas", "en": "Laptop bag"},
+    "description": {"nl": "Waterdicht", "en": "Waterproof"},
+    "brand": None,
+    "category_ids": ["bags"],
+    "media": [{"url": "https://cdn.example/1.jpg", "alt": {"en": "Bag"}}],
+    "variant_ids": ["V-1", "V-2"],
+    "complete": True,
+}
+VARIANT = {
+    "id": "V-1",
+    "sku": "BAG-001-BLK",
+    "gtin": None,
+    "product_id": "P-1",
+    "name": {"en": "Laptop bag black"},
+    "attributes": [{"code": "colour", "name": {"en": "Colour"}, "value": {"en": "black"}}],
+}
+
+
+def test_a_product_document_becomes_a_product():
+    assert to_product(PRODUCT) == Product(
+        id="P-1",
+        sku="BAG-001",
+        name={"nl": "Laptoptas", "en": "Laptop bag"},
+        description={"nl": "Waterdicht", "en": "Waterproof"},
+        brand=None,
+        category_ids=("bags",),
+        media=(Media(url="https://cdn.example/1.jpg", alt={"en": "Bag"}),),
+        variant_ids=("V-1", "V-2"),
+        complete=True,
+    )
+
+
+def test_a_variant_document_becomes_a_variant():
+    assert to_variant(VARIANT) == Variant(
+        id="V-1",
+        sku="BAG-001-BLK",
+        gtin=None,
+        product_id="P-1",
+        name={"en": "Laptop bag black"},
+        attributes=(Attribute(code="colour", name={"en": "Colour"}, value={"en": "black"}),),
+    )
+
+
+def test_a_category_and_a_page_become_records():
+    category = to_category({"id": "bags", "name": {"en": "Bags"}, "parent_id": None})
+    page = to_product_page({"products": [PRODUCT], "total": 7})
+
+    assert category == Category(id="bags", name={"en": "Bags"}, parent_id=None)
+    assert page == ProductPage(products=(to_product(PRODUCT),), total=7)
+
+
+def broken(**changes: Any) -> dict[str, Any]:
+    doc = copy.deepcopy(PRODUCT)
+    for key, value in changes.items():
+        if value is ...:
+            del doc[key]
+        else:
+            doc[key] = value
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        (broken(sku=...), "lacks the field 'sku'"),
+        (broken(sku=12), "expected a string"),
+        (broken(name="Laptop bag"), "expected localised text"),
+        (broken(name={"en": None}), "expected a string"),
+        (broken(complete="yes"), "expected a boolean"),
+        (broken(variant_ids="V-1"), "expected a list"),
+        (broken(media=[{"alt": {}}]), "lacks the field 'url'"),
+        ("not a document", "malformed"),
+    ],
+)
+def test_a_broken_product_document_is_a_contract_violation(doc, message):
+    with pytest.raises(SourceContractViolation, match=message) as caught:
+        to_product(doc)
+
+    assert caught.value.source == "pim"
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"products": [PRODUCT]},
+        {"products": [PRODUCT], "total": "1"},
+        {"products": [PRODUCT], "total": True},
+        {"products": [broken(id=...)], "total": 1},
+    ],
+)
+def test_a_broken_page_is_a_contract_violation(doc):
+    with pytest.raises(SourceContractViolation):
+        to_product_page(doc)

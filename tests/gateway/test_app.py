@@ -1,0 +1,101 @@
+"""The ASGI app end to end: health, request ids, auth failures, limits, masking, GraphiQL."""
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+
+from gateway.auth import mint_token
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_health_and_readiness(api):
+    health = await api.client.get("/healthz")
+    ready = await api.client.get("/readyz")
+    assert health.status_code == 200
+    assert health.json() == {"status": "ok"}
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["backoffice_db"] == "ok"
+
+
+async def test_every_response_carries_a_request_id_and_keeps_the_clients(api):
+    made = await api.client.get("/healthz")
+    kept = await api.client.get("/healthz", headers={"x-request-id": "till-42-abcdef"})
+    assert len(made.headers["x-request-id"]) == 32
+    assert kept.headers["x-request-id"] == "till-42-abcdef"
+
+
+async def test_an_expired_token_is_unauthenticated(api):
+    past = datetime.now(UTC) - timedelta(hours=3)
+    token = mint_token(api.settings.auth, role="service", now=past, ttl_seconds=60)
+    reply = await api.query("{ products(first: 1) { totalCount } }", token=token)
+    assert reply.status == 401
+    assert reply.codes == ["UNAUTHENTICATED"]
+    assert "expired" in reply.errors[0]["message"].lower()
+
+
+async def test_a_forged_token_is_unauthenticated(api):
+    claims = jwt.decode(
+        api.token("service"), options={"verify_signature": False}, algorithms=["HS256"]
+    )
+    forged = jwt.encode(claims, "not-the-secret-" * 4, algorithm="HS256")
+    reply = await api.query("{ products(first: 1) { totalCount } }", token=forged)
+    assert reply.status == 401
+    assert reply.codes == ["UNAUTHENTICATED"]
+
+
+async def test_a_kiosk_cannot_move_to_another_store(api):
+    reply = await api.query(
+        "{ products(first: 1) { totalCount } }",
+        role="kiosk",
+        store_id="s01",
+        channel="KIOSK",
+        headers={"x-store": "s02"},
+    )
+    assert reply.status == 403
+    assert reply.codes == ["FORBIDDEN"]
+
+
+async def test_a_body_over_the_limit_is_refused(api):
+    huge = "{ " + "products(first: 1) { totalCount } " * 40_000 + "}"
+    response = await api.client.post("/graphql", json={"query": huge})
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+async def test_syntax_and_validation_errors_have_codes(api):
+    syntax = await api.query("{ products(first: 1) { totalCount ")
+    unknown = await api.query("{ products(first: 1) { nope } }")
+    assert syntax.codes == ["GRAPHQL_PARSE_FAILED"]
+    assert unknown.codes == ["GRAPHQL_VALIDATION_FAILED"]
+
+
+async def test_deep_queries_are_refused(api):
+    selection = "sku"
+    for _ in range(8):
+        selection = f"variants {{ product {{ {selection} }} }}"
+    deep = f"{{ products(first: 1) {{ edges {{ node {{ {selection} }} }} }} }}"
+    reply = await api.query(deep)
+    assert reply.errors
+    assert "exceeds maximum operation depth" in reply.errors[0]["message"]
+
+
+async def test_graphiql_is_served_without_any_outside_host(api):
+    page = await api.client.get("/graphql", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert "graphiql" in page.text.lower()
+    assert "https://" not in page.text
+    assert "http://" not in page.text
+    assert "Bearer " in page.text, "the demo customer token is pre-filled in development"
+    script = await api.client.get("/static/graphiql/graphiql/graphiql.min.js")
+    assert script.status_code == 200
+
+
+async def test_source_calls_are_summarised_in_development(api):
+    reply = await api.query(
+        "{ products(first: 2) { edges { node { price { amount { amount } } } } } }"
+    )
+    summary = reply.body["extensions"]["sourceCalls"]
+    assert summary["calls"] == 2
+    assert set(summary["sources"]) == {"pim", "pricing"}

@@ -1,0 +1,550 @@
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+from gateway.config import (
+    DEV_SECRET,
+    DEV_WEBHOOK_SECRET,
+    ConfigError,
+    Settings,
+    SourceSettings,
+)
+
+EXAMPLE = Path(__file__).parents[2] / "gateway.example.toml"
+STRONG_SECRET = "0123456789abcdef" * 4
+JWKS = "https://login.example.com/jwks.json"
+
+
+@pytest.fixture(autouse=True)
+def _empty_working_directory(tmp_path, monkeypatch):
+    # ./gateway.toml is read when present: every test starts in a folder without one.
+    monkeypatch.chdir(tmp_path)
+
+
+def write(tmp_path: Path, text: str, name: str = "gateway.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems_of(path: Path | None = None, **env: str) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        Settings.load(path, env=env)
+    return list(caught.value.problems)
+
+
+# --- defaults and precedence ----------------------------------------------------------------
+
+
+def test_defaults_need_no_file_and_no_environment():
+    settings = Settings.load(env={})
+
+    assert settings == Settings()
+    assert settings.config_file is None
+    assert settings.server.environment == "development"
+    assert (settings.server.host, settings.server.port, settings.server.workers) == (
+        "127.0.0.1",
+        8000,
+        1,
+    )
+    assert settings.server.introspection is True
+    assert settings.server.graphiql is True
+    assert settings.server.mask_errors is False
+    assert settings.server.debug_source_calls is True
+    assert (settings.server.max_depth, settings.server.max_aliases) == (15, 30)
+    assert settings.auth.algorithms == ("HS256",)
+    assert settings.auth.dev_secret == DEV_SECRET
+    assert settings.context.default_channel == "WEB"
+    assert settings.context.channels == (
+        *("WEB", "APP", "STORE", "KIOSK", "SIGNAGE", "MARKETPLACE", "CALL_CENTER"),
+    )
+    assert settings.context.locales == ("nl", "en")
+    assert settings.cache.backend == "memory"
+    assert dataclasses.asdict(settings.cache.ttl) == {
+        **{"product": 3600, "price": 300, "availability": 30, "location": 3600},
+        **{"customer": 0, "orders": 0, "loyalty": 0},
+    }
+    assert settings.backoffice.url == "sqlite+aiosqlite:///.data/backoffice.sqlite3"
+    assert list(settings.sources) == ["pim", "pricing", "inventory", "crm", "orders", "loyalty"]
+    assert settings.sources["pricing"] == SourceSettings(kind="embedded", timeout=2.0, retries=2)
+
+
+def test_production_flips_the_environment_dependent_defaults():
+    settings = Settings.load(
+        env={"GATEWAY_SERVER__ENVIRONMENT": "production", "GATEWAY_AUTH__JWKS_URL": JWKS}
+    )
+
+    server = settings.server
+    assert (server.introspection, server.graphiql, server.debug_source_calls) == (
+        False,
+        False,
+        False,
+    )
+    assert server.mask_errors is True
+    assert server.webhook_secret is None
+    assert settings.auth.algorithms == ("RS256",)
+    assert settings.auth.dev_secret is None
+
+
+def test_production_keeps_values_that_are_set_explicitly(tmp_path):
+    path = write(tmp_path, '[server]\nenvironment = "production"\nintrospection = true\n')
+
+    settings = Settings.load(path, env={"GATEWAY_AUTH__JWKS_URL": JWKS})
+
+    assert settings.server.introspection is True
+    assert settings.server.graphiql is False
+
+
+def test_the_file_is_the_argument_else_gateway_config_else_gateway_toml(tmp_path):
+    write(tmp_path, "[server]\nport = 8001\n")
+    named = write(tmp_path, "[server]\nport = 8002\n", "named.toml")
+    argument = write(tmp_path, "[server]\nport = 8003\n", "argument.toml")
+
+    assert Settings.load(env={}).server.port == 8001
+    assert Settings.load(env={"GATEWAY_CONFIG": str(named)}).server.port == 8002
+    assert Settings.load(argument, env={"GATEWAY_CONFIG": str(named)}).server.port == 8003
+    assert Settings.load(env={}).config_file == (tmp_path / "gateway.toml").resolve()
+
+
+def test_the_environment_overrides_the_file(tmp_path):
+    path = write(
+        tmp_path,
+        """
+        [server]
+        port = 9001
+        [sources.pricing]
+        kind = "http"
+        base_url = "http://prices.internal"
+        timeout = 3.0
+        """.replace("        ", ""),
+    )
+
+    settings = Settings.load(
+        path,
+        env={
+            "GATEWAY_SERVER__PORT": "9000",
+            "GATEWAY_SOURCES__PRICING__TIMEOUT": "1.5",
+            "GATEWAY_CACHE__TTL__PRICE": "60",
+            "GATEWAY_SERVER__GRAPHIQL": "off",
+        },
+    )
+
+    assert settings.server.port == 9000
+    assert settings.server.graphiql is False
+    assert settings.sources["pricing"].timeout == 1.5
+    assert settings.sources["pricing"].base_url == "http://prices.internal"
+    assert settings.sources["pim"].timeout == 2.0
+    assert settings.cache.ttl.price == 60
+    assert settings.origins == {
+        "server.port": "GATEWAY_SERVER__PORT",
+        "server.graphiql": "GATEWAY_SERVER__GRAPHIQL",
+        "sources.pricing.timeout": "GATEWAY_SOURCES__PRICING__TIMEOUT",
+        "cache.ttl.price": "GATEWAY_CACHE__TTL__PRICE",
+    }
+
+
+def test_conventional_urls_are_read_and_specific_names_win():
+    settings = Settings.load(
+        env={
+            "DATABASE_URL": "postgresql://gateway@db/backoffice",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+            "GATEWAY_CACHE__REDIS_URL": "redis://cache:6379/1",
+            "GATEWAY_CACHE__BACKEND": "redis",
+        }
+    )
+
+    assert settings.backoffice.url == "postgresql://gateway@db/backoffice"
+    assert settings.cache.redis_url == "redis://cache:6379/1"
+    assert settings.cache.backend == "redis"
+
+
+def test_lists_and_tables_can_be_set_from_the_environment():
+    settings = Settings.load(
+        env={
+            "GATEWAY_CONTEXT__LOCALES": "nl, en ,fr",
+            "GATEWAY_CONTEXT__CHANNELS": '["WEB", "APP"]',
+            "GATEWAY_SOURCES__PIM__MAPPING__productName": "title",
+            "GATEWAY_SOURCES__CRM__HEADERS": '{ Accept = "application/json" }',
+        }
+    )
+
+    assert settings.context.locales == ("nl", "en", "fr")
+    assert settings.context.channels == ("WEB", "APP")
+    assert settings.sources["pim"].mapping == {"productName": "title"}
+    assert settings.sources["crm"].headers == {"Accept": "application/json"}
+
+
+def test_header_values_refer_to_environment_variables(tmp_path):
+    path = write(
+        tmp_path,
+        '[sources.crm]\nheaders = { Authorization = "Bearer ${CRM_TOKEN}", Accept = "text/json" }\n',
+    )
+
+    settings = Settings.load(path, env={"CRM_TOKEN": "t0ken"})
+
+    assert settings.sources["crm"].headers == {
+        "Authorization": "Bearer t0ken",
+        "Accept": "text/json",
+    }
+
+
+def test_a_public_key_path_is_read_relative_to_the_file(tmp_path):
+    (tmp_path / "keys").mkdir()
+    pem = "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n"
+    (tmp_path / "keys" / "idp.pem").write_text(pem, encoding="utf-8")
+    path = write(tmp_path, '[auth]\nalgorithms = ["ES256"]\npublic_key = "keys/idp.pem"\n')
+
+    assert Settings.load(path, env={}).auth.public_key == pem
+
+
+def test_the_example_file_holds_every_setting_at_its_default():
+    settings = Settings.load(EXAMPLE, env={})
+    text = EXAMPLE.read_text(encoding="utf-8")
+
+    assert dataclasses.replace(settings, config_file=None) == Settings()
+    sections = (settings.server, settings.auth, settings.context, settings.cache)
+    for section in (*sections, settings.cache.ttl, settings.backoffice):
+        for field in dataclasses.fields(section):
+            if dataclasses.is_dataclass(getattr(section, field.name)):
+                continue
+            assert re.search(rf"^#? ?{field.name} =", text, re.MULTILINE), field.name
+    for field in dataclasses.fields(SourceSettings):
+        assert text.count(f"\n{field.name} =") + text.count(f"\n# {field.name} =") >= 6
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+def test_an_unknown_key_is_an_error_with_a_suggestion(tmp_path):
+    path = write(tmp_path, "[server]\nprot = 9000\n\n[sources.pricng]\nkind = 'http'\n")
+
+    problems = problems_of(path)
+
+    assert problems[0] == (
+        "server.prot: unknown key (got 9000); expected one of environment, host, port, workers, "
+        "max_body_bytes, introspection, graphiql, mask_errors, max_depth, max_aliases, max_tokens, "
+        "debug_source_calls, log_level, cors_origins, webhook_secret (did you mean 'port'?)"
+    )
+    assert problems[1] == (
+        "sources.pricng: unknown key (got a table); expected one of pim, pricing, inventory, "
+        "crm, orders, loyalty (did you mean 'pricing'?)"
+    )
+    assert len(problems) == 2
+
+
+def test_an_unknown_environment_variable_is_an_error_that_names_it():
+    assert problems_of(GATEWAY_SERVR__PORT="1") == [
+        "servr: unknown key (got a table from GATEWAY_SERVR__PORT); expected one of server, auth, "
+        "context, cache, backoffice, sources (did you mean 'server'?)"
+    ]
+
+
+def test_wrong_types_and_ranges_say_what_was_expected(tmp_path):
+    path = write(
+        tmp_path,
+        '[server]\nport = "8000"\nworkers = 0\nlog_level = "loud"\nintrospection = "yes"\n'
+        "[sources.pim]\ntimeout = 0\n[context]\nchannels = ['WEB', 'TV']\n",
+    )
+
+    assert problems_of(path, GATEWAY_SERVER__MAX_DEPTH="deep") == [
+        "server.port: wrong type (got '8000'); expected an integer from 1 to 65535",
+        "server.workers: out of range (got 0); expected an integer of at least 1",
+        "server.introspection: wrong type (got 'yes'); expected true or false",
+        "server.max_depth: not a number (got 'deep' from GATEWAY_SERVER__MAX_DEPTH); "
+        "expected an integer of at least 1",
+        "server.log_level: unknown value (got 'loud'); "
+        "expected one of 'debug', 'info', 'warning', 'error', 'critical'",
+        "context.channels: unknown value in the list (got 'TV'); expected a list of any of "
+        "'WEB', 'APP', 'STORE', 'KIOSK', 'SIGNAGE', 'MARKETPLACE', 'CALL_CENTER'",
+        "sources.pim.timeout: out of range (got 0); expected a number greater than 0",
+    ]
+
+
+def test_an_http_source_needs_a_base_url():
+    assert problems_of(GATEWAY_SOURCES__CRM__KIND="http") == [
+        "sources.crm.base_url: missing (got nothing); "
+        "expected the system's URL, because kind = 'http'"
+    ]
+
+
+def test_urls_are_checked_and_passwords_not_shown():
+    problems = problems_of(
+        GATEWAY_SOURCES__PIM__BASE_URL="pim.internal",
+        DATABASE_URL="mysql://user:hunter2@db/x",
+    )
+
+    assert problems == [
+        "backoffice.database_url: not a URL (got 'mysql://user:<redacted>@db/x'); "
+        "expected a postgresql:// URL",
+        "sources.pim.base_url: not a URL (got 'pim.internal'); expected a https:// URL",
+    ]
+
+
+def test_production_refuses_the_development_secret():
+    problems = problems_of(
+        GATEWAY_SERVER__ENVIRONMENT="production",
+        GATEWAY_AUTH__ALGORITHMS="HS256",
+        GATEWAY_AUTH__DEV_SECRET=DEV_SECRET,
+    )
+
+    assert problems == [
+        "auth.dev_secret: refused in production (got the built-in development secret); "
+        "expected your own secret in GATEWAY_AUTH__DEV_SECRET"
+    ]
+
+
+def test_production_accepts_its_own_hmac_secret():
+    settings = Settings.load(
+        env={
+            "GATEWAY_SERVER__ENVIRONMENT": "production",
+            "GATEWAY_AUTH__ALGORITHMS": "HS256",
+            "GATEWAY_AUTH__DEV_SECRET": STRONG_SECRET,
+        }
+    )
+
+    assert settings.auth.dev_secret == STRONG_SECRET
+
+
+def test_production_needs_a_key_for_its_default_algorithm():
+    assert problems_of(GATEWAY_SERVER__ENVIRONMENT="production") == [
+        "auth.public_key: missing (got nothing); expected a PEM key or auth.jwks_url, for RS256"
+    ]
+
+
+def test_secrets_are_not_read_from_the_file(tmp_path):
+    path = write(
+        tmp_path,
+        '[auth]\ndev_secret = "hunter2hunter2hunter2hunter2hunter2"\n'
+        '[sources.crm]\nheaders = { "X-Api-Key" = "abc123", Auth = "${UNSET_TOKEN}" }\n',
+    )
+
+    problems = problems_of(path)
+
+    assert problems == [
+        "auth.dev_secret: secrets are not read from the config file (got <redacted>); "
+        "expected the environment variable GATEWAY_AUTH__DEV_SECRET",
+        "sources.crm.headers.X-Api-Key: a credential written in the config file "
+        "(got <redacted>); expected a reference to an environment variable, "
+        "e.g. 'Bearer ${CRM_TOKEN}'",
+        "sources.crm.headers.Auth: refers to an unset environment variable "
+        "(got '${UNSET_TOKEN}'); expected UNSET_TOKEN to be set",
+    ]
+    assert "hunter2" not in str(ConfigError(problems))
+
+
+def test_auth_algorithms_are_checked():
+    assert problems_of(GATEWAY_AUTH__ALGORITHMS="none,hs256") == [
+        "auth.algorithms: 'none' accepts unsigned tokens (got 'none'); expected e.g. 'RS256'",
+        "auth.algorithms: unknown algorithm (got 'hs256'); expected one of HS256, HS384, "
+        "HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA "
+        "(did you mean 'HS256'?)",
+    ]
+
+
+def test_a_short_secret_is_refused():
+    assert problems_of(GATEWAY_AUTH__DEV_SECRET="short") == [
+        "auth.dev_secret: too short (got 5 bytes); expected 32 bytes or more: "
+        "`openssl rand -hex 32`"
+    ]
+
+
+def test_context_and_cache_are_checked_together():
+    problems = problems_of(
+        GATEWAY_CONTEXT__DEFAULT_LOCALE="fr",
+        GATEWAY_CONTEXT__CURRENCY="euro",
+        GATEWAY_CACHE__BACKEND="redis",
+        GATEWAY_CACHE__TTL__CUSTOMER="60",
+    )
+
+    assert problems == [
+        "context.default_locale: not in locales (got 'fr'); expected one of the locales",
+        "context.currency: not a currency code (got 'euro'); expected e.g. 'EUR'",
+        "cache.redis_url: missing (got nothing); expected REDIS_URL, for cache.backend = 'redis'",
+        "cache.ttl.customer: private data in a shared cache (got 60); expected 0",
+    ]
+
+
+def test_config_error_is_a_value_error_listing_every_problem():
+    with pytest.raises(ValueError, match=r"2 problem\(s\)") as caught:
+        Settings.load(env={"GATEWAY_SERVER__PORT": "0", "GATEWAY_SERVER__WORKERS": "0"})
+
+    assert isinstance(caught.value, ConfigError)
+    assert str(caught.value).splitlines()[1:] == [
+        "  - server.port: out of range (got '0' from GATEWAY_SERVER__PORT); "
+        "expected an integer from 1 to 65535",
+        "  - server.workers: out of range (got '0' from GATEWAY_SERVER__WORKERS); "
+        "expected an integer of at least 1",
+    ]
+
+
+def test_a_missing_or_broken_file_is_an_error(tmp_path):
+    broken = write(tmp_path, "[server\n", "broken.toml")
+
+    assert problems_of(tmp_path / "missing.toml") == [
+        f"config file: not found (got {str(tmp_path / 'missing.toml')!r}); "
+        "expected an existing TOML file"
+    ]
+    assert problems_of(GATEWAY_CONFIG=str(broken))[0].startswith(f"{broken}: not valid TOML (")
+
+
+# --- describe --------------------------------------------------------------------------------
+
+
+def test_describe_redacts_secrets_and_marks_environment_overrides():
+    settings = Settings.load(
+        env={
+            "GATEWAY_AUTH__DEV_SECRET": STRONG_SECRET,
+            "REDIS_URL": "redis://user:hunter2@cache:6379/0",
+            "GATEWAY_SOURCES__CRM__HEADERS": '{ Authorization = "Bearer t0ken" }',
+            "GATEWAY_SERVER__PORT": "9000",
+        }
+    )
+
+    text = settings.describe()
+
+    assert STRONG_SECRET not in text
+    assert "hunter2" not in text
+    assert "t0ken" not in text
+    assert 'dev_secret = "<redacted>"  # from GATEWAY_AUTH__DEV_SECRET' in text
+    assert 'webhook_secret = "<redacted: the built-in development secret>"' in text
+    assert 'redis_url = "redis://user:<redacted>@cache:6379/0"  # from REDIS_URL' in text
+    assert 'headers = { "Authorization" = "<redacted>" }' in text
+    assert "port = 9000  # from GATEWAY_SERVER__PORT" in text
+    assert "[sources.loyalty]" in text
+    assert "# jwks_url is not set" in text
+
+
+JWKS_HTTP = "http://login.example.com/jwks.json"
+PEM = "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n"
+
+
+@pytest.mark.parametrize(
+    ("toml", "env", "problem"),
+    [
+        ("server = 3", {}, "server: not a table (got 3); expected a [server] table of settings"),
+        ("sources = 3", {}, "sources: not a table (got 3); expected [sources.<name>] tables"),
+        (
+            "",
+            {"GATEWAY_CACHE__TTL": "5"},
+            "cache.ttl: not a table (got '5' from GATEWAY_CACHE__TTL); "
+            "expected a [cache.ttl] table of settings",
+        ),
+        (
+            "[sources.pim]\nheaders = { Accept = 1 }",
+            {},
+            "sources.pim.headers: wrong type for 'Accept' (got 1); "
+            'expected a table of strings, e.g. { Authorization = "Bearer ${TOKEN}" }',
+        ),
+        (
+            '[server]\nhost = " "',
+            {},
+            "server.host: empty (got ' '); expected a non-empty string",
+        ),
+        (
+            "",
+            {"GATEWAY_SERVER____PORT": "1"},
+            "GATEWAY_SERVER____PORT: not a setting name (got 'GATEWAY_SERVER____PORT'); "
+            "expected GATEWAY_<SECTION>__<KEY>",
+        ),
+        (
+            "",
+            {"GATEWAY_SERVER__GRAPHIQL": "maybe"},
+            "server.graphiql: not a boolean (got 'maybe' from GATEWAY_SERVER__GRAPHIQL); "
+            "expected true or false",
+        ),
+        (
+            "",
+            {"GATEWAY_SOURCES__PIM__TIMEOUT": "nan"},
+            "sources.pim.timeout: wrong type (got 'nan' from GATEWAY_SOURCES__PIM__TIMEOUT); "
+            "expected a number greater than 0",
+        ),
+        (
+            "",
+            {"GATEWAY_CONTEXT__LOCALES": "[nl"},
+            "context.locales: not a TOML list (got '[nl' from GATEWAY_CONTEXT__LOCALES); "
+            "expected a list of strings",
+        ),
+        (
+            "",
+            {"GATEWAY_SOURCES__PIM__HEADERS": "Accept: x"},
+            "sources.pim.headers: not a TOML inline table, e.g. "
+            "'{ Accept = \"application/json\" }' (got 'Accept: x' from "
+            "GATEWAY_SOURCES__PIM__HEADERS); "
+            'expected a table of strings, e.g. { Authorization = "Bearer ${TOKEN}" }',
+        ),
+        (
+            "",
+            {"GATEWAY_CONTEXT__LOCALES": "nl,EN"},
+            "context.locales: not a language tag (got 'EN'); expected e.g. 'nl' or 'en-GB'",
+        ),
+        (
+            "",
+            {"GATEWAY_SERVER__CORS_ORIGINS": "*,shop.example.com"},
+            "server.cors_origins: not an origin (got 'shop.example.com'); "
+            "expected e.g. 'https://x.example'",
+        ),
+        (
+            "",
+            {"GATEWAY_AUTH__ALGORITHMS": ""},
+            "auth.algorithms: empty (got []); expected at least one algorithm, e.g. ['RS256']",
+        ),
+        (
+            "",
+            {"GATEWAY_AUTH__ALGORITHMS": "HS512", "GATEWAY_AUTH__DEV_SECRET": "x" * 40},
+            "auth.dev_secret: too short for HS512 (got 40 bytes); expected 64 bytes or more",
+        ),
+        (
+            "",
+            {"GATEWAY_AUTH__JWKS_URL": JWKS},
+            "auth.algorithms: none uses the public key (got [\"HS256\"]); expected e.g. ['RS256']",
+        ),
+        (
+            "",
+            {
+                "GATEWAY_AUTH__ALGORITHMS": "RS256",
+                "GATEWAY_AUTH__JWKS_URL": JWKS,
+                "GATEWAY_AUTH__PUBLIC_KEY": PEM,
+            },
+            f"auth.jwks_url: set with auth.public_key (got {JWKS!r}); expected only one of both",
+        ),
+        (
+            "",
+            {"GATEWAY_SERVER__ENVIRONMENT": "production", "GATEWAY_AUTH__JWKS_URL": JWKS_HTTP},
+            f"auth.jwks_url: plain HTTP in production (got {JWKS_HTTP!r}); expected an https:// URL",
+        ),
+        (
+            "",
+            {
+                "GATEWAY_SERVER__ENVIRONMENT": "production",
+                "GATEWAY_AUTH__JWKS_URL": JWKS,
+                "GATEWAY_SERVER__WEBHOOK_SECRET": DEV_WEBHOOK_SECRET,
+            },
+            "server.webhook_secret: refused in production (got the built-in development secret); "
+            "expected your own secret in GATEWAY_SERVER__WEBHOOK_SECRET",
+        ),
+    ],
+)
+def test_each_problem_names_its_key(tmp_path, toml, env, problem):
+    assert problems_of(write(tmp_path, toml), **env) == [problem]
+
+
+def test_an_unreadable_public_key_path_is_reported(tmp_path):
+    path = write(tmp_path, '[auth]\nalgorithms = ["ES256"]\npublic_key = "missing.pem"\n')
+
+    assert problems_of(path) == [
+        f"auth.public_key: neither PEM text nor a readable PEM file "
+        f"(got {str(tmp_path / 'missing.pem')!r}); "
+        "expected PEM text ('-----BEGIN PUBLIC KEY-----...') or the path of a PEM file"
+    ]
+
+
+def test_describe_shows_only_the_first_line_of_a_public_key():
+    settings = Settings.load(
+        env={"GATEWAY_AUTH__ALGORITHMS": "ES256", "GATEWAY_AUTH__PUBLIC_KEY": PEM}
+    )
+
+    assert 'public_key = "-----BEGIN PUBLIC KEY----- ..."' in settings.describe()
