@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -18,12 +19,14 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from connectors.invalidation import InvalidationBus
 from connectors.trace import SourceTrace, tracing
 from gateway.auth import AuthenticationError, Authenticator, RequestError
 from gateway.bootstrap import Runtime, open_runtime
 from gateway.config import Settings
 from gateway.context import build_context, identify, request_id_from, request_id_var
 from gateway.graphiql import GraphQLWithLocalIDE, graphiql_static_app
+from gateway.hooks import invalidation_endpoint
 from gateway.samples import sample_headers, sample_query
 from resolvers.context import RequestContext
 from schema import build_schema
@@ -215,9 +218,25 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         ide_default_query=sample_query(),
     )
 
+    async def metrics(request: Request) -> Response:
+        if state.runtime is None:
+            return JSONResponse({"status": "starting"}, status_code=503)
+        return Response(generate_latest(state.runtime.metrics), media_type=CONTENT_TYPE_LATEST)
+
+    def bus() -> InvalidationBus:
+        if state.runtime is None:
+            raise RuntimeError("the gateway's lifespan has not started")
+        return state.runtime.bus
+
+    invalidate = invalidation_endpoint(
+        secret=server.webhook_secret, sources=tuple(settings.sources), bus=bus
+    )
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # A runtime passed in (tests) is handed over: the app starts and closes it.
         opened = runtime or await open_runtime(settings)
+        await opened.start()
         if settings.auth.jwks_url:
             # Fetch the key set now (blocking urllib) rather than inside the first request.
             await asyncio.to_thread(authenticator.prefetch_keys)
@@ -226,13 +245,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             yield
         finally:
             state.runtime = None
-            if runtime is None:
-                await opened.aclose()
+            await opened.aclose()
 
     routes: list[Any] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/metrics", metrics, methods=["GET"]),
+        Route("/hooks/invalidate", invalidate, methods=["POST"]),
     ]
     if server.graphiql:
         routes.append(Mount(STATIC_PREFIX, app=graphiql_static_app(), name="graphiql-static"))

@@ -6,8 +6,14 @@ cache backend, which policies. Everything is created here at start-up, never at 
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from prometheus_client import CollectorRegistry
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -22,21 +28,34 @@ from connectors.cache import CacheBackend, MemoryCache
 from connectors.crm.embedded import EmbeddedCrmConnector
 from connectors.crm.guarded import GuardedCrmConnector
 from connectors.guard import CachePolicy, SourceGuard
+from connectors.invalidation import (
+    InvalidationBus,
+    Invalidator,
+    LocalInvalidationBus,
+    RedisInvalidationBus,
+)
 from connectors.inventory.embedded import EmbeddedInventoryConnector
 from connectors.inventory.guarded import GuardedInventoryConnector
 from connectors.loyalty.embedded import EmbeddedLoyaltyConnector
 from connectors.loyalty.guarded import GuardedLoyaltyConnector
+from connectors.metrics import SourceMetrics
 from connectors.orders.embedded import EmbeddedOrdersConnector
 from connectors.orders.guarded import GuardedOrdersConnector
 from connectors.pim.embedded import EmbeddedPimConnector
 from connectors.pim.guarded import GuardedPimConnector
 from connectors.pricing.embedded import EmbeddedPricingConnector
 from connectors.pricing.guarded import GuardedPricingConnector
-from gateway.config import Settings
+from connectors.redis_cache import RedisCache
+from connectors.resilience import ResiliencePolicy
+from gateway.config import Settings, SourceSettings
 from resolvers.context import Rules, Sources
 
 #: A stale entry may stand in for a failing source this many times its TTL (stale-if-error).
 STALE_FACTOR = 10
+#: Bump when cached record classes change, so that two releases never read each other's entries.
+CACHE_VERSION = "v1"
+
+logger = logging.getLogger("gateway.bootstrap")
 
 
 @dataclass
@@ -48,6 +67,11 @@ class Runtime:
     cache: CacheBackend
     sources: Sources
     rules: Rules
+    guards: dict[str, SourceGuard]
+    invalidator: Invalidator
+    bus: InvalidationBus
+    metrics: CollectorRegistry
+    redis: Redis | None = None
 
     async def ready(self) -> dict[str, str]:
         """What /readyz reports: each dependency's state ("ok" or the problem)."""
@@ -58,9 +82,23 @@ class Runtime:
             checks["backoffice_db"] = "ok"
         except Exception as exc:  # any failure means not ready; say which
             checks["backoffice_db"] = f"unavailable: {type(exc).__name__}"
+        if isinstance(self.cache, RedisCache):
+            # The gateway keeps serving without Redis; readiness says it is degraded.
+            checks["redis"] = "ok" if await self.cache.ping() else "unavailable: serving uncached"
+        for name, guard in self.guards.items():
+            if guard.breaker.state == "open":
+                checks[f"source:{name}"] = "circuit open"
         return checks
 
+    async def start(self) -> None:
+        await self.bus.start()
+
     async def aclose(self) -> None:
+        await self.bus.stop()
+        for guard in self.guards.values():
+            await guard.wait_background()
+        if self.redis is not None:
+            await self.redis.aclose()
         await self.engine.dispose()
 
 
@@ -68,7 +106,34 @@ def _policy(ttl: int, *, private: bool = False) -> CachePolicy:
     return CachePolicy(ttl=float(ttl), stale=float(ttl * STALE_FACTOR), private=private)
 
 
-def build_sources(settings: Settings, engine: AsyncEngine, cache: CacheBackend) -> Sources:
+def _resilience(source: SourceSettings) -> ResiliencePolicy:
+    return ResiliencePolicy(
+        retries=source.retries,
+        breaker_failures=source.breaker_failures,
+        breaker_reset_seconds=source.breaker_reset_seconds,
+        max_concurrency=source.max_concurrency,
+    )
+
+
+def build_guards(
+    settings: Settings, cache: CacheBackend, registry: CollectorRegistry
+) -> dict[str, SourceGuard]:
+    metrics = SourceMetrics(registry)
+    return {
+        name: SourceGuard(
+            name,
+            cache=cache,
+            timeout=source.timeout,
+            resilience=_resilience(source),
+            metrics=metrics,
+        )
+        for name, source in settings.sources.items()
+    }
+
+
+def build_sources(
+    settings: Settings, engine: AsyncEngine, guards: Mapping[str, SourceGuard]
+) -> Sources:
     """Guarded connectors for every domain, over the embedded back office."""
     for name, source in settings.sources.items():
         if source.kind != "embedded":
@@ -78,36 +143,34 @@ def build_sources(settings: Settings, engine: AsyncEngine, cache: CacheBackend) 
             )
     sessions = sessionmaker(engine)
     ttl = settings.cache.ttl
-
-    def guard(name: str) -> SourceGuard:
-        return SourceGuard(name, cache=cache, timeout=settings.sources[name].timeout)
-
     return Sources(
         pim=GuardedPimConnector(
-            EmbeddedPimConnector(PimService(sessions)), guard("pim"), _policy(ttl.product)
+            EmbeddedPimConnector(PimService(sessions)), guards["pim"], _policy(ttl.product)
         ),
         pricing=GuardedPricingConnector(
-            EmbeddedPricingConnector(PricingService(sessions)), guard("pricing"), _policy(ttl.price)
+            EmbeddedPricingConnector(PricingService(sessions)),
+            guards["pricing"],
+            _policy(ttl.price),
         ),
         inventory=GuardedInventoryConnector(
             EmbeddedInventoryConnector(InventoryService(sessions)),
-            guard("inventory"),
+            guards["inventory"],
             locations=_policy(ttl.location),
             stock=_policy(ttl.availability),
         ),
         crm=GuardedCrmConnector(
             EmbeddedCrmConnector(CrmService(sessions)),
-            guard("crm"),
+            guards["crm"],
             _policy(ttl.customer, private=True),
         ),
         orders=GuardedOrdersConnector(
             EmbeddedOrdersConnector(OrdersService(sessions)),
-            guard("orders"),
+            guards["orders"],
             _policy(ttl.orders, private=True),
         ),
         loyalty=GuardedLoyaltyConnector(
             EmbeddedLoyaltyConnector(LoyaltyService(sessions)),
-            guard("loyalty"),
+            guards["loyalty"],
             _policy(ttl.loyalty, private=True),
         ),
     )
@@ -117,14 +180,46 @@ def build_rules(settings: Settings) -> Rules:
     return Rules(default_locale=settings.context.default_locale, currency=settings.context.currency)
 
 
+def redis_client(url: str) -> Redis:
+    """A client that gives up fast: a slow cache is worse than none."""
+    return Redis.from_url(
+        url,
+        socket_timeout=0.25,
+        socket_connect_timeout=0.25,
+        health_check_interval=30,
+        retry=Retry(NoBackoff(), 1),
+    )
+
+
 async def open_runtime(settings: Settings, *, engine: AsyncEngine | None = None) -> Runtime:
-    """Open everything the gateway needs for its lifetime."""
+    """Open everything the gateway needs for its lifetime (call `start()` before serving)."""
     engine = engine or create_engine(settings.backoffice.url)
-    cache: CacheBackend = MemoryCache()
+    redis: Redis | None = None
+    cache: CacheBackend
+    if settings.cache.backend == "redis":
+        if not settings.cache.redis_url:
+            raise ValueError("cache.backend = 'redis' needs cache.redis_url or REDIS_URL")
+        redis = redis_client(settings.cache.redis_url)
+        cache = RedisCache(redis, prefix=f"cg:{CACHE_VERSION}:")
+    else:
+        cache = MemoryCache()
+    registry = CollectorRegistry()
+    guards = build_guards(settings, cache, registry)
+    invalidator = Invalidator([cache], [guard.on_invalidation for guard in guards.values()])
+    bus: InvalidationBus = (
+        RedisInvalidationBus(redis, invalidator, channel=f"cg:{CACHE_VERSION}:invalidate")
+        if redis is not None
+        else LocalInvalidationBus(invalidator)
+    )
     return Runtime(
         settings=settings,
         engine=engine,
         cache=cache,
-        sources=build_sources(settings, engine, cache),
+        sources=build_sources(settings, engine, guards),
         rules=build_rules(settings),
+        guards=guards,
+        invalidator=invalidator,
+        bus=bus,
+        metrics=registry,
+        redis=redis,
     )
