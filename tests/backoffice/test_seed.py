@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import hashlib
 import os
+import subprocess
+import sys
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -32,6 +35,7 @@ from backoffice.seed import (
     is_seeded,
     seed,
 )
+from backoffice.seed.dataset import build
 from kernel.gtin import is_valid_gtin
 from kernel.money import round_money
 
@@ -88,6 +92,31 @@ async def test_another_random_seed_gives_other_data(small, tmp_path):
     assert other["oms_order"] != small[1]["oms_order"]
     # The story's fixed items do not depend on the random seed.
     assert other["pim_category"] == small[1]["pim_category"]
+
+
+DIGEST = """
+import hashlib
+from datetime import date
+from backoffice.seed.dataset import build
+from backoffice.seed.sizes import SIZES
+tables = build(SIZES["small"], random_seed=20261122, today=date(2026, 11, 22))
+print(hashlib.sha256(repr(sorted(tables.items())).encode()).hexdigest())
+"""
+
+
+def test_data_does_not_depend_on_string_hashing():
+    # Iterating a set of strings follows PYTHONHASHSEED; no such order may leak into the rows.
+    tables = build(SIZES["small"], random_seed=20261122, today=TODAY)
+    here = hashlib.sha256(repr(sorted(tables.items())).encode()).hexdigest()
+    seed_value = "1" if os.environ.get("PYTHONHASHSEED") != "1" else "2"
+    root = str(Path(__file__).resolve().parents[2])
+    environment = {**os.environ, "PYTHONHASHSEED": seed_value, "PYTHONPATH": root}
+
+    there = subprocess.run(
+        [sys.executable, "-c", DIGEST], env=environment, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+    assert there == here
 
 
 async def test_today_anchors_every_date(tmp_path):
@@ -330,6 +359,7 @@ async def test_orders_have_a_believable_life(small):
         assert events[0]["action"] == "PLACED"
         assert events[0]["at"] == order["placed_at"]
         assert order["version"] == len(events)
+        assert [e["at"] for e in events] == sorted(e["at"] for e in events)
         assert all(e["at"] <= NOW for e in events)
         assert order["number"][0] == order["channel"][0]
         assert order["number"][2:] == order["id"][1:]

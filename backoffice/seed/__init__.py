@@ -1,0 +1,151 @@
+"""The deterministic seed of the reference back office: a Dutch home, DIY, fashion, bags and swimwear retailer.
+
+`seed(engine, size=..., random_seed=..., today=...)` fills every back-office system; the same
+three arguments always give byte-identical data (every random choice comes from
+`random.Random` streams derived from `random_seed`, every date from `today`).
+
+Identifiers are readable and fixed-width:
+
+==================  ======================  =============================================
+what                format                  example
+==================  ======================  =============================================
+category            c<dept>[<leaf>]         c02 (Klussen & verf), c0201 (Muurverf)
+product             p<5 digits>             p00001, SKU P100001
+variant             v<6 digits>             v000001, SKU P100001-WHITE, P100003-CORAL-38
+GTIN-13             871 + brand + item      8712100000017 (GS1 Netherlands prefix 871)
+store               s<2 digits>             s01 (code NL001) ... s14
+distribution ctr.   dc1                     code DC01, Waalwijk
+partner warehouse   pw1                     code PW01, Venlo
+promotion           pr<2 digits>            pr01 is the paint's cross-channel 3-for-2
+customer            cu<5 digits>            cu00001, customer number C100001
+loyalty card        2600<8 digits><check>   13 digits, GS1 in-store range
+voucher             vo<5 digits>            vo00001, code TB-XXXX-XXXX
+interaction         in<5 digits>            numbered in time order
+order               o<6 digits>             o000001 (oldest), number W-/A-/S-000001 by channel
+order line          <order id>-<position>   o000001-1
+fulfilment          f<6 digits>             same digits as its order
+return              r<6 digits>             r000001
+==================  ======================  =============================================
+
+Conventions the other systems can rely on: a product is linked to its leaf category (the
+PIM matches parents through the tree), while the price engine's items list the leaf and
+its parent. Prices include 21% VAT; an order line's `tax` is round_money(total * 21 / 121).
+Shipping is 4.95 for home delivery (SHIP_TO_HOME from dc1/pw1, or SHIP_FROM_STORE) when
+the goods after discounts come under 50.00; click & collect and carry-out are free. Vouchers redeemed in an order are order-level
+discounts (promotion id = voucher id, the 10% welcome discount is "welcome10"), allocated
+over the lines. Loyalty ledger reasons: WELCOME, EARN (floor of the order total), RETURN
+(the refund's points, never more than the balance) and REDEMPTION (a reward).
+Order history actions: PLACED, CONFIRMED, SHIPPED, DELIVERED, READY_FOR_PICKUP, COLLECTED,
+COMPLETED (carry-out), RETURN_REGISTERED, RETURN_RECEIVED, REFUNDED; `version` is the
+number of events. The order status follows the latest event (PLACED, IN_FULFILLMENT once
+confirmed, SHIPPED, READY_FOR_PICKUP, COMPLETED, then PARTIALLY_RETURNED or RETURNED);
+fulfilment statuses are PENDING, SHIPPED, DELIVERED, READY_FOR_PICKUP, COLLECTED, COMPLETED.
+Interaction channels are the contract's sales channels (CALL_CENTER, WEB, APP, STORE). The journeys' fixed items are described in `backoffice.seed.story`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import insert, inspect, literal, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from backoffice.db import Base, create_tables
+from backoffice.seed.dataset import SYSTEM_TABLES, build
+from backoffice.seed.prices import PAINT_PROMOTION_ID
+from backoffice.seed.sizes import SIZES, SeedSize
+from backoffice.seed.story import (
+    BIKINI_LOW_STOCK_VARIANT_ID,
+    BIKINI_PRODUCT_ID,
+    BIKINI_STORE_ID,
+    DEMO_CUSTOMER_ID,
+    HOME_STORE_ID,
+    LAPTOP_BAG_OUT_OF_STOCK_VARIANT_ID,
+    LAPTOP_BAG_PRODUCT_ID,
+    PAINT_PRODUCT_ID,
+    PAINT_VARIANT_ID,
+    RETURNING_CUSTOMER_ID,
+)
+
+__all__ = [
+    "BIKINI_LOW_STOCK_VARIANT_ID",
+    "BIKINI_PRODUCT_ID",
+    "BIKINI_STORE_ID",
+    "DEMO_CUSTOMER_ID",
+    "HOME_STORE_ID",
+    "LAPTOP_BAG_OUT_OF_STOCK_VARIANT_ID",
+    "LAPTOP_BAG_PRODUCT_ID",
+    "PAINT_PRODUCT_ID",
+    "PAINT_PROMOTION_ID",
+    "PAINT_VARIANT_ID",
+    "RETURNING_CUSTOMER_ID",
+    "SIZES",
+    "SeedReport",
+    "SeedSize",
+    "is_seeded",
+    "seed",
+]
+
+#: Rows per INSERT round trip: large enough to be fast, small enough to bound memory.
+_CHUNK = 10_000
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    """What a seed run inserted (rows per table) and how long it took."""
+
+    counts: dict[str, int]
+    seconds: float
+
+
+async def seed(
+    engine: AsyncEngine,
+    *,
+    size: str = "demo",
+    random_seed: int = 20261122,
+    today: date | None = None,
+) -> SeedReport:
+    """Create the back office's tables and fill them with the demo retailer.
+
+    Raises ValueError for an unknown size, and when the database already holds back-office
+    data: the seed never mixes with, or overwrites, what is there.
+    """
+    if size not in SIZES:
+        raise ValueError(f"unknown seed size {size!r}; choose one of {', '.join(SIZES)}")
+    started = time.perf_counter()
+    await create_tables(engine)
+    if await is_seeded(engine):
+        raise ValueError(
+            "the back-office database already holds data; seed an empty database "
+            "(or drop its tables first with backoffice.db.drop_tables)"
+        )
+    tables = build(SIZES[size], random_seed=random_seed, today=today or date.today())
+    for names in SYSTEM_TABLES.values():
+        async with engine.begin() as conn:
+            for name in names:
+                table = Base.metadata.tables[name]
+                rows = tables[name]
+                for start in range(0, len(rows), _CHUNK):
+                    await conn.execute(insert(table), rows[start : start + _CHUNK])
+    counts = {name: len(tables[name]) for names in SYSTEM_TABLES.values() for name in names}
+    return SeedReport(counts=counts, seconds=time.perf_counter() - started)
+
+
+async def is_seeded(engine: AsyncEngine) -> bool:
+    """True when any back-office table exists and holds a row."""
+    from backoffice import models  # noqa: F401  (registers every system's tables on Base)
+
+    async with engine.connect() as conn:
+        existing = await conn.run_sync(_table_names)
+        for name, table in Base.metadata.tables.items():
+            probe = select(literal(1)).select_from(table).limit(1)
+            if name in existing and await conn.scalar(probe) is not None:
+                return True
+    return False
+
+
+def _table_names(conn: Connection) -> set[str]:
+    return set(inspect(conn).get_table_names())
