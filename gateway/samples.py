@@ -9,31 +9,30 @@ from gateway.auth import mint_token
 from gateway.config import Settings
 
 SAMPLE_QUERY = """\
-# Welcome to the commerce gateway: one schema over PIM, prices, stock, CRM, orders
-# and loyalty. Press the play button. The Headers tab holds a demo customer token
-# (development only): remove it to see the anonymous view, where `me` is null.
-# Try `Accept-Language: en` or `X-Channel: STORE` there too.
+# One schema over PIM, prices, stock, CRM, orders and loyalty.
+# Press the play button. The Headers tab holds a demo customer's
+# token (development only): without it, `me` is null.
+# Try "Accept-Language": "en" or "X-Channel": "STORE" there too.
 query ProductAndMe {
-  products(first: 1, search: "muurverf") {
-    totalCount
-    edges {
-      node {
-        name
-        brand
-        price { amount { amount currency } listAmount { amount } promotions { name } }
-        variants {
-          sku
-          gtin
-          name
-          attributes { name value }
-          price(quantity: 3) { amount { amount } promotions { name discount { amount } } }
-          availability(near: { latitude: 52.3676, longitude: 4.9041 }) {
-            available
-            asOf
-            live
-            locations { quantity status location { code name } }
-          }
-        }
+  product(sku: "P100001") {
+    name
+    brand
+    price { amount { amount currency } listAmount { amount } }
+    variants {
+      sku
+      gtin
+      name
+      attributes { name value }
+      price(quantity: 3) {
+        amount { amount }
+        promotions { name discount { amount } }
+        validUntil
+      }
+      availability(near: { latitude: 52.3676, longitude: 4.9041 }) {
+        available
+        asOf
+        live
+        locations { quantity status location { code name } }
       }
     }
   }

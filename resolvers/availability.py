@@ -138,13 +138,20 @@ async def availability_of(
     )
 
 
+async def located_rows(
+    ctx: RequestContext, view: AvailabilityView
+) -> list[tuple[StockRow, Location]]:
+    """The view's rows with their locations; ids that name no location are left out."""
+    locations = await ctx.loaders.location_by_id.load_many([row.location_id for row in view.rows])
+    return [(row, loc) for row, loc in zip(view.rows, locations, strict=True) if loc is not None]
+
+
 async def is_available(ctx: RequestContext, view: AvailabilityView) -> bool:
     """True when a location among the chosen ones serves the channel and holds stock."""
-    in_stock = [row.location_id for row in view.rows if row.quantity > 0]
-    if not in_stock:
-        return False
-    locations = await ctx.loaders.location_by_id.load_many(in_stock)
-    return any(loc is not None and view.channel in loc.channels for loc in locations)
+    return any(
+        row.quantity > 0 and view.channel in location.channels
+        for row, location in await located_rows(ctx, view)
+    )
 
 
 async def get_location(ctx: RequestContext, location_id: str) -> Location | None:

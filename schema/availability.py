@@ -94,24 +94,14 @@ class Location(Node):
 
 @strawberry.type(description="Stock of the variant at one location.")
 class LocationStock:
-    location_id: strawberry.Private[str]
+    location: Location = strawberry.field(description="Where the stock is.")
     quantity: int = strawberry.field(description="Units available to sell.")
     status: StockStatus = strawberry.field(description="The quantity in words.")
-
-    @strawberry.field(description="Where the stock is.")
-    async def location(self, info: Info) -> Location:
-        record = await availability_resolvers.get_location(info.context, self.location_id)
-        if record is None:
-            raise LookupError(f"stock at unknown location {self.location_id}")
-        return Location.from_record(record)
 
 
 @strawberry.type(description="Availability of a variant across locations.")
 class Availability:
     view: strawberry.Private[availability_resolvers.AvailabilityView]
-    locations: list[LocationStock] = strawberry.field(
-        description="Stock per chosen location, in the order chosen (nearest first for `near`)."
-    )
     as_of: datetime = strawberry.field(
         description="When the figures were read from the inventory source."
     )
@@ -121,19 +111,23 @@ class Availability:
 
     @classmethod
     def from_view(cls, view: availability_resolvers.AvailabilityView) -> Availability:
-        return cls(
-            view=view,
-            locations=[
-                LocationStock(
-                    location_id=row.location_id,
-                    quantity=row.quantity,
-                    status=StockStatus(row.status),
-                )
-                for row in view.rows
-            ],
-            as_of=view.as_of,
-            live=view.live,
-        )
+        return cls(view=view, as_of=view.as_of, live=view.live)
+
+    @strawberry.field(
+        description="Stock per chosen location, in the order chosen (nearest first for `near`)."
+    )
+    async def locations(self, info: Info) -> list[LocationStock]:
+        # One batched load of the locations serves every row (and `available`): the rows'
+        # `location` fields are then plain values, not one resolver each.
+        rows = await availability_resolvers.located_rows(info.context, self.view)
+        return [
+            LocationStock(
+                location=Location.from_record(location),
+                quantity=row.quantity,
+                status=StockStatus(row.status),
+            )
+            for row, location in rows
+        ]
 
     @strawberry.field(
         description="True when some location that serves the request's channel can deliver."

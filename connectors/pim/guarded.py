@@ -9,6 +9,10 @@ from connectors.pim.protocol import PimConnector
 from connectors.pim.records import Category, Product, ProductPage, Variant
 
 
+#: A search as the cache keys it: text, category, complete only, offset, limit.
+SearchKey = tuple[str, str, bool, int, int]
+
+
 class GuardedPimConnector:
     """A `PimConnector` whose calls go through a `SourceGuard`."""
 
@@ -56,14 +60,25 @@ class GuardedPimConnector:
         offset: int,
         limit: int,
     ) -> ProductPage:
-        return await self._guard.call(
-            "search_products",
-            limit,
-            lambda: self._inner.search_products(
+        query: SearchKey = (search or "", category_id or "", complete_only, offset, limit)
+
+        async def fetch(keys: list[SearchKey]) -> Mapping[SearchKey, ProductPage]:
+            page = await self._inner.search_products(
                 search=search,
                 category_id=category_id,
                 complete_only=complete_only,
                 offset=offset,
                 limit=limit,
-            ),
+            )
+            return {query: page}
+
+        # A page is cached like the products on it, and tagged with them, so that a change
+        # to any of its products (an invalidation event) drops the page too.
+        found = await self._guard.batch(
+            "search_products",
+            [query],
+            fetch,
+            policy=self._policy,
+            tags_of=lambda _, page: [f"pim:{product.id}" for product in page.products],
         )
+        return found[query]

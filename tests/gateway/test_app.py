@@ -99,3 +99,17 @@ async def test_source_calls_are_summarised_in_development(api):
     summary = reply.body["extensions"]["sourceCalls"]
     assert summary["calls"] == 2
     assert set(summary["sources"]) == {"pim", "pricing"}
+
+
+async def test_graphiqls_example_query_shows_every_domain_for_the_demo_customer(api):
+    from backoffice.seed import DEMO_CUSTOMER_ID
+    from gateway.samples import SAMPLE_QUERY
+
+    reply = await api.query(SAMPLE_QUERY, role="customer", customer_id=DEMO_CUSTOMER_ID)
+    assert reply.errors is None, reply.errors
+    product = reply.data["product"]
+    assert product["variants"][0]["price"]["promotions"], "3 for 2 on paint"
+    assert product["variants"][0]["availability"]["locations"]
+    me = reply.data["me"]
+    assert me["loyalty"]["points"] > 0
+    assert {e["node"]["channel"] for e in me["orders"]["edges"]} >= {"WEB", "APP", "STORE"}
