@@ -19,6 +19,11 @@ How `batch()` answers a set of keys:
 Every attempt goes through `call()`: the circuit breaker, the concurrency cap, the timeout
 budget and, for idempotent reads, retries with full-jitter backoff (see
 `connectors.resilience`).
+
+Both note in the request's `SourceTrace` what the request read: the source, the tag of
+every key asked (cached or not) and the boundaries `expires_at` reports, so that a
+whole-response cache knows whether a response is public, what drops it and how long
+it holds.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from connectors.cache import NO_CACHE, CacheBackend, CacheEntry, CachePolicy
 from connectors.errors import ConnectorError, SourceTimeout, SourceUnavailable
 from connectors.metrics import SourceMetrics
 from connectors.resilience import NO_RESILIENCE, CircuitBreaker, ResiliencePolicy, backoff_delay
-from connectors.trace import SourceCall, current_trace
+from connectors.trace import SourceCall, SourceTrace, current_trace
 
 if TYPE_CHECKING:
     from connectors.invalidation import InvalidationEvent
@@ -136,6 +141,10 @@ class SourceGuard:
         unique = list(dict.fromkeys(keys))
         if not unique:
             return {}
+        trace = current_trace()
+        if trace is not None:
+            trace.touch(self.source, (f"{self.source}:{_key_text(key)}" for key in unique))
+            trace.live = trace.live or live
         cache = self._cache_for(policy)
         cache_keys = {key: self._cache_key(operation, scope, key) for key in unique}
         store = _Store(cache, policy, expires_at, tags_of)
@@ -147,17 +156,19 @@ class SourceGuard:
                 self._revalidate(operation, revalidating, cache_keys, fetch, store)
         missing = [key for key in unique if key not in found]
         if not missing:
-            return found
+            return _traced(trace, found, expires_at, tags_of)
         try:
             fetched = await self._fetch_shared(operation, missing, cache_keys, fetch, store, live)
         except SourceUnavailable:
             if stale and all(key in stale for key in missing):
                 self._served_stale_on_error(len(missing))
-                return found | {key: stale[key] for key in missing}
+                return _traced(
+                    trace, found | {key: stale[key] for key in missing}, expires_at, tags_of
+                )
             self._count_cache("miss", len(missing), cache)
             raise
         self._count_cache("miss", len(missing), cache)
-        return found | fetched
+        return _traced(trace, found | fetched, expires_at, tags_of)
 
     async def call(
         self,
@@ -172,6 +183,8 @@ class SourceGuard:
         Idempotent calls (reads: the default) are retried on `SourceUnavailable` as the
         resilience policy says, within the same timeout; others get one attempt.
         """
+        if (trace := current_trace()) is not None:
+            trace.sources.add(self.source)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._timeout
         retries = self._resilience.retries if idempotent else 0
@@ -437,6 +450,22 @@ class SourceGuard:
 
 def _key_text(key: Hashable) -> str:
     return "|".join(map(str, key)) if isinstance(key, tuple) else str(key)
+
+
+def _traced(
+    trace: SourceTrace | None,
+    answers: dict[K, V],
+    expires_at: Callable[[V], float | None] | None,
+    tags_of: Callable[[K, V], Sequence[str]] | None,
+) -> dict[K, V]:
+    """Note in the request trace what only the answers tell: extra tags, boundaries."""
+    if trace is not None and (expires_at is not None or tags_of is not None):
+        for key, value in answers.items():
+            if tags_of is not None:
+                trace.tags.update(tags_of(key, value))
+            if expires_at is not None and (boundary := expires_at(value)) is not None:
+                trace.expire_by(boundary)
+    return answers
 
 
 class _Store(Generic[K, V]):

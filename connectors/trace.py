@@ -4,12 +4,16 @@ Connectors never see the GraphQL request, yet the gateway wants to count and tim
 upstream call a request makes (tests assert on the counts; dev responses show them in
 `extensions`). asyncio copies context variables into the tasks a request spawns, so one
 `SourceTrace` set at the start of a request collects every call made on its behalf.
+
+It also records what the request *read* (the sources asked and the cache tags of every
+key asked, answered from the cache or not), which is what a whole-response cache needs
+to decide whether a response is public and which invalidation events must drop it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -32,11 +36,31 @@ class SourceTrace:
 
     `stale_served` counts, per source, the keys answered from a stale cache entry because
     the source failed (stale-if-error): the response is degraded and may say so.
+
+    `sources` are the sources asked (by `SourceGuard.batch` or `call`), `tags` the cache
+    tags ("pim:p00001") of every key asked and of what `tags_of` added, and `expires_at`
+    the earliest moment (wall-clock seconds) a value read stops being true, such as a
+    price at a promotion boundary; None when no value said. `live` is True once a read
+    skipped the cache (availability in a basket): its answer must not be reused.
     """
 
     calls: list[SourceCall] = field(default_factory=list)
     cache_hits: Counter[str] = field(default_factory=Counter)
     stale_served: Counter[str] = field(default_factory=Counter)
+    sources: set[str] = field(default_factory=set)
+    tags: set[str] = field(default_factory=set)
+    expires_at: float | None = None
+    live: bool = False
+
+    def touch(self, source: str, tags: Iterable[str] = ()) -> None:
+        """Record that the request read `source`, and the tags of what it read."""
+        self.sources.add(source)
+        self.tags.update(tags)
+
+    def expire_by(self, moment: float) -> None:
+        """Record that something the request read stops being true at `moment`."""
+        if self.expires_at is None or moment < self.expires_at:
+            self.expires_at = moment
 
     def calls_by_source(self) -> dict[str, int]:
         return dict(Counter(call.source for call in self.calls))

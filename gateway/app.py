@@ -158,6 +158,16 @@ class GatewayGraphQL(GraphQLWithLocalIDE[RequestContext, None]):
                     scope, receive, send
                 )
                 return
+            viewer, defaults = scope["state"]["identity"]
+            responses = self.runtime.responses
+            if responses is not None and viewer.customer_id is None:
+                # Customers go straight through: a field answered from the viewer alone
+                # reads no source, and must never be stored under a key all customers share.
+                key = (
+                    f"{defaults.channel}|{defaults.locale}|{defaults.store_id or '-'}|{viewer.role}"
+                )
+                await responses.serve(scope, receive, send, context_key=key, app=super().__call__)
+                return
         await super().__call__(scope, receive, send)
 
     async def render_graphql_ide(self, request: Request) -> Response:

@@ -48,6 +48,7 @@ from connectors.pricing.guarded import GuardedPricingConnector
 from connectors.redis_cache import RedisCache
 from connectors.resilience import ResiliencePolicy
 from gateway.config import Settings, SourceSettings
+from gateway.response_cache import ResponseCache
 from resolvers.context import Rules, Sources
 
 #: A stale entry may stand in for a failing source this many times its TTL (stale-if-error).
@@ -72,6 +73,7 @@ class Runtime:
     bus: InvalidationBus
     metrics: CollectorRegistry
     redis: Redis | None = None
+    responses: ResponseCache | None = None
 
     async def ready(self) -> dict[str, str]:
         """What /readyz reports: each dependency's state ("ok" or the problem)."""
@@ -180,6 +182,26 @@ def build_rules(settings: Settings) -> Rules:
     return Rules(default_locale=settings.context.default_locale, currency=settings.context.currency)
 
 
+def build_response_cache(settings: Settings, cache: CacheBackend) -> ResponseCache | None:
+    """The whole-response cache, on the same backend as the entities so one event drops both."""
+    if not settings.cache.responses or settings.server.debug_source_calls:
+        return None
+    ttl = settings.cache.ttl
+    return ResponseCache(
+        cache,
+        ttl_by_source={
+            "pim": ttl.product,
+            "pricing": ttl.price,
+            "inventory": min(ttl.availability, ttl.location),
+            "crm": 0,
+            "orders": 0,
+            "loyalty": 0,
+        },
+        vary=("authorization", "accept-language", "x-channel", "x-store"),
+        max_tokens=settings.server.max_tokens,
+    )
+
+
 def redis_client(url: str) -> Redis:
     """A client that gives up fast: a slow cache is worse than none."""
     return Redis.from_url(
@@ -206,6 +228,9 @@ async def open_runtime(settings: Settings, *, engine: AsyncEngine | None = None)
     registry = CollectorRegistry()
     guards = build_guards(settings, cache, registry)
     invalidator = Invalidator([cache], [guard.on_invalidation for guard in guards.values()])
+    responses = build_response_cache(settings, cache)
+    if responses is not None:
+        invalidator.add_listener(responses.on_invalidation)
     bus: InvalidationBus = (
         RedisInvalidationBus(redis, invalidator, channel=f"cg:{CACHE_VERSION}:invalidate")
         if redis is not None
@@ -222,4 +247,5 @@ async def open_runtime(settings: Settings, *, engine: AsyncEngine | None = None)
         bus=bus,
         metrics=registry,
         redis=redis,
+        responses=responses,
     )

@@ -134,6 +134,10 @@ class CacheSettings:
 
     backend: CacheBackendName = "memory"
     redis_url: str | None = None
+    #: Whole responses of public queries (no customer data, no errors), for kiosks and
+    #: signage behind a CDN; off while server.debug_source_calls is on, since a stored
+    #: body would describe an earlier execution's source calls.
+    responses: bool = True
     ttl: CacheTtlSettings = field(default_factory=CacheTtlSettings)
 
 
