@@ -57,15 +57,13 @@ A voucher (`get_vouchers`, newest first per customer)::
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backoffice.crm.models import Consent, Customer, Identifier, Interaction, Voucher
-from kernel.money import round_money
+from backoffice.documents import money, timestamp
 
 #: A JSON-compatible document as served over REST.
 Document = dict[str, Any]
@@ -122,7 +120,7 @@ class CrmService:
                 {
                     "purpose": consent.purpose,
                     "granted": consent.granted,
-                    "at": _timestamp(consent.at),
+                    "at": timestamp(consent.at),
                 }
             )
         return [
@@ -134,7 +132,7 @@ class CrmService:
                 "email": customer.email,
                 "phone": customer.phone,
                 "tier": customer.tier,
-                "created_at": _timestamp(customer.created_at),
+                "created_at": timestamp(customer.created_at),
                 "identifiers": identifiers_of[customer.id],
                 "consents": consents_of[customer.id],
             }
@@ -216,7 +214,7 @@ class CrmService:
             {
                 "id": interaction.id,
                 "customer_id": interaction.customer_id,
-                "at": _timestamp(interaction.at),
+                "at": timestamp(interaction.at),
                 "channel": interaction.channel,
                 "kind": interaction.kind,
                 "note": interaction.note,
@@ -242,11 +240,11 @@ class CrmService:
                 "id": voucher.id,
                 "customer_id": voucher.customer_id,
                 "code": voucher.code,
-                "amount": _money(voucher.amount, voucher.currency),
+                "amount": money(voucher.amount, voucher.currency),
                 "currency": voucher.currency,
                 "reason": voucher.reason,
-                "issued_at": _timestamp(voucher.issued_at),
-                "redeemed_at": _timestamp(voucher.redeemed_at) if voucher.redeemed_at else None,
+                "issued_at": timestamp(voucher.issued_at),
+                "redeemed_at": timestamp(voucher.redeemed_at) if voucher.redeemed_at else None,
             }
             for voucher in vouchers
         ]
@@ -262,12 +260,3 @@ def _identifier_matches(type_: str, normalised: set[str]) -> ColumnElement[bool]
     else:
         value = Identifier.value.expression
     return and_(Identifier.type == type_, value.in_(normalised))
-
-
-def _timestamp(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat()
-
-
-def _money(amount: Decimal, currency: str) -> str:
-    # A no-op on amounts stored correctly; it makes SQLite show "5.00" as PostgreSQL does.
-    return str(round_money(amount, currency))

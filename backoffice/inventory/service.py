@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backoffice.documents import timestamp
 from backoffice.inventory.models import Location, Stock
 
 #: A JSON-compatible document as the inventory's API serves it.
@@ -78,7 +79,7 @@ class InventoryService:
         if not variant_ids or not location_ids:
             return []
         # Taken before the read, so a figure is never claimed fresher than it is.
-        as_of = _timestamp(self._clock())
+        as_of = timestamp(self._clock())
         async with self._sessions() as session:
             rows = await session.scalars(
                 select(Stock)
@@ -92,7 +93,7 @@ class InventoryService:
                     "location_id": row.location_id,
                     "quantity": row.quantity,
                     "as_of": as_of,
-                    "updated_at": _timestamp(row.updated_at),
+                    "updated_at": timestamp(row.updated_at),
                 }
                 for row in rows
             ]
@@ -127,7 +128,3 @@ def _location_document(location: Location) -> Document:
         "channels": list(location.channels),
         "footfall": location.footfall,
     }
-
-
-def _timestamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()

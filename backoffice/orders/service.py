@@ -69,7 +69,7 @@ A return (`get_returns`, `get_order_returns`); `refund` is null until it is refu
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -77,6 +77,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
+from backoffice.documents import money, timestamp
 from backoffice.orders.models import (
     Fulfillment,
     HistoryEvent,
@@ -87,7 +88,6 @@ from backoffice.orders.models import (
     Return,
     ReturnLine,
 )
-from kernel.money import round_money
 
 #: A JSON-compatible document as served over REST.
 Document = dict[str, Any]
@@ -173,12 +173,12 @@ def _order_document(order: Order) -> Document:
         "location_id": order.location_id,
         "customer_id": order.customer_id,
         "status": order.status,
-        "placed_at": _timestamp(order.placed_at),
+        "placed_at": timestamp(order.placed_at),
         "currency": currency,
-        "subtotal": _money(order.subtotal, currency),
-        "discount_total": _money(order.discount_total, currency),
-        "shipping": _money(order.shipping, currency),
-        "total": _money(order.total, currency),
+        "subtotal": money(order.subtotal, currency),
+        "discount_total": money(order.discount_total, currency),
+        "shipping": money(order.shipping, currency),
+        "total": money(order.total, currency),
         "version": order.version,
         "lines": [_line_document(line, currency) for line in order.lines],
         "payments": [
@@ -202,13 +202,13 @@ def _line_document(line: OrderLine, currency: str) -> Document:
         "variant_id": line.variant_id,
         "sku": line.sku,
         "quantity": line.quantity,
-        "unit_list_amount": _money(line.unit_list_amount, currency),
+        "unit_list_amount": money(line.unit_list_amount, currency),
         "discounts": [
             _discount_document(discount, currency)
             for discount in sorted(line.discounts, key=lambda d: d.id)
         ],
-        "tax": _money(line.tax, currency),
-        "total": _money(line.total, currency),
+        "tax": money(line.tax, currency),
+        "total": money(line.total, currency),
         "returned_quantity": line.returned_quantity,
     }
 
@@ -217,12 +217,12 @@ def _discount_document(discount: LineDiscount, currency: str) -> Document:
     return {
         "promotion_id": discount.promotion_id,
         "name": dict(discount.name),
-        "amount": _money(discount.amount, currency),
+        "amount": money(discount.amount, currency),
     }
 
 
 def _payment_document(payment: Payment, currency: str) -> Document:
-    return {"method": payment.method, "amount": _money(payment.amount, currency)}
+    return {"method": payment.method, "amount": money(payment.amount, currency)}
 
 
 def _fulfillment_document(fulfillment: Fulfillment) -> Document:
@@ -237,7 +237,7 @@ def _fulfillment_document(fulfillment: Fulfillment) -> Document:
 
 def _history_document(event: HistoryEvent) -> Document:
     return {
-        "at": _timestamp(event.at),
+        "at": timestamp(event.at),
         "actor": event.actor,
         "channel": event.channel,
         "action": event.action,
@@ -252,7 +252,7 @@ def _return_document(return_: Return, currency: str) -> Document:
         "channel": return_.channel,
         "status": return_.status,
         "destination_location_id": return_.destination_location_id,
-        "created_at": _timestamp(return_.created_at),
+        "created_at": timestamp(return_.created_at),
         "lines": [
             _return_line_document(line) for line in sorted(return_.lines, key=lambda r: r.id)
         ],
@@ -268,25 +268,16 @@ def _refund_document(return_: Return, currency: str) -> Document | None:
     if return_.refund_amount is None:
         return None
     return {
-        "amount": _money(return_.refund_amount, currency),
+        "amount": money(return_.refund_amount, currency),
         "currency": currency,
         "method": return_.refund_method,
         "breakdown": [
-            {"kind": part["kind"], "amount": _money(Decimal(str(part["amount"])), currency)}
+            {"kind": part["kind"], "amount": money(Decimal(str(part["amount"])), currency)}
             for part in return_.refund_breakdown or []
         ],
         "loyalty_points_reversed": return_.loyalty_points_reversed,
     }
 
 
-def _timestamp(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat()
-
-
 def _date(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
-
-
-def _money(amount: Decimal, currency: str) -> str:
-    # A no-op on amounts stored correctly; it makes SQLite show "5.00" as PostgreSQL does.
-    return str(round_money(amount, currency))

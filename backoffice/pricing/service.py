@@ -51,6 +51,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backoffice.documents import timestamp
 from backoffice.errors import InvalidRequest, UnknownItems
 from backoffice.pricing import engine, models
 
@@ -249,7 +250,7 @@ def _price_document(price: engine.UnitPrice, *, channel: str, quantity: int) -> 
         "list_amount": str(price.list_amount),
         "amount": str(price.amount),
         "promotions": _applied_documents([price.discount] if price.discount else []),
-        "valid_until": _timestamp(price.valid_until),
+        "valid_until": None if price.valid_until is None else timestamp(price.valid_until),
     }
 
 
@@ -290,7 +291,3 @@ def _applied_documents(discounts: Iterable[engine.Discount]) -> list[Document]:
         }
         for discount in discounts
     ]
-
-
-def _timestamp(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).isoformat()

@@ -8,7 +8,6 @@ from connectors.guard import CachePolicy, SourceGuard
 from connectors.pim.protocol import PimConnector
 from connectors.pim.records import Category, Product, ProductPage, Variant
 
-
 #: A search as the cache keys it: text, category, complete only, offset, limit.
 SearchKey = tuple[str, str, bool, int, int]
 

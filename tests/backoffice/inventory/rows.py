@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from backoffice.db import Base, create_engine, sessionmaker
 from backoffice.inventory.models import Location, Stock
+from tests.backoffice.support import count_statements as count_statements
+from tests.backoffice.support import database
+from tests.backoffice.support import sessions as sessions
 
 #: When the inventory tests read stock; the rows last moved an hour earlier.
 T0 = datetime(2026, 6, 3, 12, 0, tzinfo=UTC)
@@ -21,18 +21,8 @@ MOVED = T0 - timedelta(hours=1)
 
 @pytest.fixture
 async def engine() -> AsyncIterator[AsyncEngine]:
-    engine = create_engine("sqlite+aiosqlite://")
-    # Only this system's tables: creating all of them would triple the setup time.
-    tables = [t for name, t in Base.metadata.tables.items() if name.startswith("inv_")]
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all, tables=tables)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return sessionmaker(engine)
+    async with database("inv_") as engine:
+        yield engine
 
 
 @pytest.fixture
@@ -86,18 +76,3 @@ def location(id: str, code: str, name: str, **overrides: Any) -> Location:
         "footfall": None,
     }
     return Location(**(fields | overrides))
-
-
-@contextmanager
-def count_statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    """Collect the SQL statements the engine sends while the block runs."""
-    statements: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)

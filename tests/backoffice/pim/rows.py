@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from backoffice.db import Base, create_engine, sessionmaker
 from backoffice.pim.models import Category, Product, Variant, product_category
 from kernel.gtin import make_gtin13
+from tests.backoffice.support import count_statements as count_statements
+from tests.backoffice.support import database, text
+from tests.backoffice.support import sessions as sessions
 
 GTIN_BLACK = make_gtin13("871234500001")
 GTIN_GREEN = make_gtin13("871234500002")
@@ -21,18 +22,8 @@ GTIN_PAINT = make_gtin13("871234500003")
 
 @pytest.fixture
 async def engine() -> AsyncIterator[AsyncEngine]:
-    engine = create_engine("sqlite+aiosqlite://")
-    # Only this system's tables: creating all of them would triple the setup time.
-    tables = [t for name, t in Base.metadata.tables.items() if name.startswith("pim_")]
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all, tables=tables)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return sessionmaker(engine)
+    async with database("pim_") as engine:
+        yield engine
 
 
 @pytest.fixture
@@ -89,10 +80,6 @@ async def catalogue(sessions: async_sessionmaker[AsyncSession]) -> None:
         )
 
 
-def text(nl: str, en: str) -> dict[str, str]:
-    return {"nl": nl, "en": en}
-
-
 def product(id: str, sku: str, name: dict[str, str], **overrides: Any) -> Product:
     fields: dict[str, Any] = {
         "id": id,
@@ -122,18 +109,3 @@ def variant(id: str, sku: str, product_id: str, **overrides: Any) -> Variant:
         ],
     }
     return Variant(**(fields | overrides))
-
-
-@contextmanager
-def count_statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    """Collect the SQL statements the engine sends while the block runs."""
-    statements: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backoffice.db import Base, create_engine, sessionmaker
 from backoffice.pricing.models import ListPrice, PriceItem, Promotion
+from tests.backoffice.support import count_statements as count_statements
+from tests.backoffice.support import database, text
+from tests.backoffice.support import insert as insert
+from tests.backoffice.support import sessions as sessions
 
 #: "Now" in every pricing test: a promotion week runs from T0 - 1 day to T0 + 6 days.
 T0 = datetime(2026, 6, 3, 12, 0, tzinfo=UTC)
@@ -23,27 +24,8 @@ WEEK_END = T0 + timedelta(days=6)
 
 @pytest.fixture
 async def engine() -> AsyncIterator[AsyncEngine]:
-    engine = create_engine("sqlite+aiosqlite://")
-    # Only this system's tables: creating all of them would triple the setup time.
-    tables = [t for name, t in Base.metadata.tables.items() if name.startswith("price_")]
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all, tables=tables)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return sessionmaker(engine)
-
-
-async def insert(sessions: async_sessionmaker[AsyncSession], *rows: Base) -> None:
-    async with sessions.begin() as session:
-        session.add_all(rows)
-
-
-def text(nl: str, en: str) -> dict[str, str]:
-    return {"nl": nl, "en": en}
+    async with database("price_") as engine:
+        yield engine
 
 
 def list_price(
@@ -84,18 +66,3 @@ def promotion(id: str, **overrides: Any) -> Promotion:
         "ends_at": WEEK_END,
     }
     return Promotion(**(fields | overrides))
-
-
-@contextmanager
-def count_statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    """Collect the SQL statements the engine sends while the block runs."""
-    statements: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
