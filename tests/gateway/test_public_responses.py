@@ -29,7 +29,9 @@ async def public_api(seeded_url):
 
 async def test_a_public_listing_is_served_whole_from_the_cache(public_api):
     first = await public_api.client.post("/graphql", json={"query": LISTING})
-    again = await public_api.client.post("/graphql", json={"query": "  " + LISTING.replace(" ", "  ")})
+    again = await public_api.client.post(
+        "/graphql", json={"query": "  " + LISTING.replace(" ", "  ")}
+    )
     assert first.headers["x-cache"] == "MISS"
     assert again.headers["x-cache"] == "HIT"
     assert again.content == first.content
