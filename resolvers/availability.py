@@ -142,7 +142,7 @@ async def located_rows(
     ctx: RequestContext, view: AvailabilityView
 ) -> list[tuple[StockRow, Location]]:
     """The view's rows with their locations; ids that name no location are left out."""
-    locations = await ctx.loaders.location_by_id.load_many([row.location_id for row in view.rows])
+    locations = await ctx.loaders.locations_by_ids.load(tuple(row.location_id for row in view.rows))
     return [(row, loc) for row, loc in zip(view.rows, locations, strict=True) if loc is not None]
 
 

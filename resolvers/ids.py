@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from functools import lru_cache
 
 from resolvers.errors import BadUserInput
 
@@ -26,8 +27,12 @@ def to_global_id(type_name: str, key: str) -> str:
     return base64.b64encode(f"{type_name}:{key}".encode()).decode("ascii")
 
 
+@lru_cache(maxsize=4096)
 def from_global_id(global_id: str) -> tuple[str, str]:
-    """Decode a global id into (type name, key); malformed ids are the caller's error."""
+    """Decode a global id into (type name, key); malformed ids are the caller's error.
+
+    Cached: a listing passes the same store ids for every product on the page.
+    """
     try:
         text = base64.b64decode(global_id.encode("ascii"), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeError, ValueError):

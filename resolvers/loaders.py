@@ -150,6 +150,24 @@ class Loaders:
         return DataLoader(aligned(self._sources.inventory.get_locations))
 
     @cached_property
+    def locations_by_ids(self) -> DataLoader[tuple[str, ...], Sequence[Location | None]]:
+        """Locations for a list of ids, in order.
+
+        A listing's rows all ask for the same list, so one cached future serves every
+        product instead of one future per row.
+        """
+
+        async def load(keys: list[tuple[str, ...]]) -> list[Sequence[Location | None]]:
+            wanted = list(dict.fromkeys(i for key in keys for i in key))
+            try:
+                found = await self._sources.inventory.get_locations(wanted)
+            except ConnectorError as exc:
+                raise from_connector_error(exc) from exc
+            return [[found.get(i) for i in key] for key in keys]
+
+        return DataLoader(load)
+
+    @cached_property
     def stock_levels_by_key(self) -> DataLoader[StockKey, Sequence[StockLevel]]:
         async def fetch(
             group: tuple[tuple[str, ...], bool], keys: list[StockKey]

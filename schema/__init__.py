@@ -8,15 +8,16 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
+    query_depth_limiter,
 )
+from strawberry.extensions.max_aliases import create_validator as max_aliases_validator
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -86,12 +87,17 @@ def build_schema(
 ) -> strawberry.Schema:
     """The schema with parse/validation caches and abuse limits; masking for production."""
     # Factories, not instances: Strawberry builds a fresh extension per request. The parse
-    # and validation caches live at module level, so they are still shared by all requests.
+    # and validation caches live at module level, so they are shared by all requests; the
+    # limit rules are built once here because the validation cache keys on the rule
+    # classes (QueryDepthLimiter would make a new class, hence a cache miss, per request).
+    limits = (
+        query_depth_limiter.create_validator(max_depth, should_ignore=None),
+        max_aliases_validator(max_aliases),
+    )
     extensions: list[Any] = [
         lambda: ParserCache(maxsize=512),
+        lambda: AddValidationRules(list(limits)),
         lambda: ValidationCache(maxsize=512),
-        lambda: QueryDepthLimiter(max_depth=max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
     ]
     if not introspection:
