@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
+import httpx
 from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from backoffice.crm.service import CrmService
 from backoffice.db import create_engine, sessionmaker
@@ -24,9 +26,12 @@ from backoffice.loyalty.service import LoyaltyService
 from backoffice.orders.service import OrdersService
 from backoffice.pim.service import PimService
 from backoffice.pricing.service import PricingService
+from connectors._http import build_client
 from connectors.cache import CacheBackend, MemoryCache
 from connectors.crm.embedded import EmbeddedCrmConnector
 from connectors.crm.guarded import GuardedCrmConnector
+from connectors.crm.http import HttpCrmConnector
+from connectors.crm.protocol import CrmConnector
 from connectors.guard import CachePolicy, SourceGuard
 from connectors.invalidation import (
     InvalidationBus,
@@ -36,15 +41,25 @@ from connectors.invalidation import (
 )
 from connectors.inventory.embedded import EmbeddedInventoryConnector
 from connectors.inventory.guarded import GuardedInventoryConnector
+from connectors.inventory.http import HttpInventoryConnector
+from connectors.inventory.protocol import InventoryConnector
 from connectors.loyalty.embedded import EmbeddedLoyaltyConnector
 from connectors.loyalty.guarded import GuardedLoyaltyConnector
+from connectors.loyalty.http import HttpLoyaltyConnector
+from connectors.loyalty.protocol import LoyaltyConnector
 from connectors.metrics import SourceMetrics
 from connectors.orders.embedded import EmbeddedOrdersConnector
 from connectors.orders.guarded import GuardedOrdersConnector
+from connectors.orders.http import HttpOrdersConnector
+from connectors.orders.protocol import OrdersConnector
 from connectors.pim.embedded import EmbeddedPimConnector
 from connectors.pim.guarded import GuardedPimConnector
+from connectors.pim.http import HttpPimConnector
+from connectors.pim.protocol import PimConnector
 from connectors.pricing.embedded import EmbeddedPricingConnector
 from connectors.pricing.guarded import GuardedPricingConnector
+from connectors.pricing.http import HttpPricingConnector
+from connectors.pricing.protocol import PricingConnector
 from connectors.redis_cache import RedisCache
 from connectors.resilience import ResiliencePolicy
 from gateway.config import Settings, SourceSettings
@@ -64,7 +79,7 @@ class Runtime:
     """Process-wide objects, opened in the app's lifespan and closed with it."""
 
     settings: Settings
-    engine: AsyncEngine
+    engine: AsyncEngine | None
     cache: CacheBackend
     sources: Sources
     rules: Rules
@@ -74,16 +89,18 @@ class Runtime:
     metrics: CollectorRegistry
     redis: Redis | None = None
     responses: ResponseCache | None = None
+    clients: list[httpx.AsyncClient] = field(default_factory=list)
 
     async def ready(self) -> dict[str, str]:
         """What /readyz reports: each dependency's state ("ok" or the problem)."""
         checks: dict[str, str] = {}
-        try:
-            async with self.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-            checks["backoffice_db"] = "ok"
-        except Exception as exc:  # any failure means not ready; say which
-            checks["backoffice_db"] = f"unavailable: {type(exc).__name__}"
+        if self.engine is not None:
+            try:
+                async with self.engine.connect() as conn:
+                    await conn.execute(text("SELECT 1"))
+                checks["backoffice_db"] = "ok"
+            except Exception as exc:  # any failure means not ready; say which
+                checks["backoffice_db"] = f"unavailable: {type(exc).__name__}"
         if isinstance(self.cache, RedisCache):
             # The gateway keeps serving without Redis; readiness says it is degraded.
             checks["redis"] = "ok" if await self.cache.ping() else "unavailable: serving uncached"
@@ -99,9 +116,12 @@ class Runtime:
         await self.bus.stop()
         for guard in self.guards.values():
             await guard.wait_background()
+        for client in self.clients:
+            await client.aclose()
         if self.redis is not None:
             await self.redis.aclose()
-        await self.engine.dispose()
+        if self.engine is not None:
+            await self.engine.dispose()
 
 
 def _policy(ttl: int, *, private: bool = False) -> CachePolicy:
@@ -134,46 +154,78 @@ def build_guards(
 
 
 def build_sources(
-    settings: Settings, engine: AsyncEngine, guards: Mapping[str, SourceGuard]
+    settings: Settings,
+    engine: AsyncEngine | None,
+    guards: Mapping[str, SourceGuard],
+    clients: list[httpx.AsyncClient],
 ) -> Sources:
-    """Guarded connectors for every domain, over the embedded back office."""
-    for name, source in settings.sources.items():
-        if source.kind != "embedded":
-            raise ValueError(
-                f"sources.{name}.kind = {source.kind!r}: only 'embedded' sources are built in "
-                "this version; set kind = 'embedded'."
-            )
-    sessions = sessionmaker(engine)
+    """Guarded connectors for every domain: embedded (the back office in-process) or HTTP."""
+    sessions = sessionmaker(engine) if engine is not None else None
     ttl = settings.cache.ttl
+
+    def remote(name: str) -> tuple[httpx.AsyncClient, Mapping[str, str]] | None:
+        """A pooled client and field mapping for an HTTP source; None for an embedded one."""
+        source = settings.sources[name]
+        if source.kind != "http":
+            return None
+        assert source.base_url is not None  # the configuration checks it
+        client = build_client(
+            source.base_url,
+            timeout=source.timeout,
+            connect_timeout=source.connect_timeout,
+            headers=source.headers,
+            max_connections=source.max_concurrency,
+        )
+        clients.append(client)
+        return client, source.mapping
+
+    def local() -> async_sessionmaker[Any]:
+        assert sessions is not None  # an engine exists whenever a source is embedded
+        return sessions
+
+    pim: PimConnector = (
+        HttpPimConnector(http[0], mapping=http[1])
+        if (http := remote("pim"))
+        else EmbeddedPimConnector(PimService(local()))
+    )
+    pricing: PricingConnector = (
+        HttpPricingConnector(http[0], mapping=http[1])
+        if (http := remote("pricing"))
+        else EmbeddedPricingConnector(PricingService(local()))
+    )
+    inventory: InventoryConnector = (
+        HttpInventoryConnector(http[0], mapping=http[1])
+        if (http := remote("inventory"))
+        else EmbeddedInventoryConnector(InventoryService(local()))
+    )
+    crm: CrmConnector = (
+        HttpCrmConnector(http[0], mapping=http[1])
+        if (http := remote("crm"))
+        else EmbeddedCrmConnector(CrmService(local()))
+    )
+    orders: OrdersConnector = (
+        HttpOrdersConnector(http[0], mapping=http[1])
+        if (http := remote("orders"))
+        else EmbeddedOrdersConnector(OrdersService(local()))
+    )
+    loyalty: LoyaltyConnector = (
+        HttpLoyaltyConnector(http[0], mapping=http[1])
+        if (http := remote("loyalty"))
+        else EmbeddedLoyaltyConnector(LoyaltyService(local()))
+    )
     return Sources(
-        pim=GuardedPimConnector(
-            EmbeddedPimConnector(PimService(sessions)), guards["pim"], _policy(ttl.product)
-        ),
-        pricing=GuardedPricingConnector(
-            EmbeddedPricingConnector(PricingService(sessions)),
-            guards["pricing"],
-            _policy(ttl.price),
-        ),
+        pim=GuardedPimConnector(pim, guards["pim"], _policy(ttl.product)),
+        pricing=GuardedPricingConnector(pricing, guards["pricing"], _policy(ttl.price)),
         inventory=GuardedInventoryConnector(
-            EmbeddedInventoryConnector(InventoryService(sessions)),
+            inventory,
             guards["inventory"],
             locations=_policy(ttl.location),
             stock=_policy(ttl.availability),
         ),
-        crm=GuardedCrmConnector(
-            EmbeddedCrmConnector(CrmService(sessions)),
-            guards["crm"],
-            _policy(ttl.customer, private=True),
-        ),
-        orders=GuardedOrdersConnector(
-            EmbeddedOrdersConnector(OrdersService(sessions)),
-            guards["orders"],
-            _policy(ttl.orders, private=True),
-        ),
+        crm=GuardedCrmConnector(crm, guards["crm"], _policy(ttl.customer, private=True)),
+        orders=GuardedOrdersConnector(orders, guards["orders"], _policy(ttl.orders, private=True)),
         loyalty=GuardedLoyaltyConnector(
-            EmbeddedLoyaltyConnector(LoyaltyService(sessions)),
-            guards["loyalty"],
-            _policy(ttl.loyalty, private=True),
+            loyalty, guards["loyalty"], _policy(ttl.loyalty, private=True)
         ),
     )
 
@@ -215,7 +267,8 @@ def redis_client(url: str) -> Redis:
 
 async def open_runtime(settings: Settings, *, engine: AsyncEngine | None = None) -> Runtime:
     """Open everything the gateway needs for its lifetime (call `start()` before serving)."""
-    engine = engine or create_engine(settings.backoffice.url)
+    if engine is None and any(s.kind == "embedded" for s in settings.sources.values()):
+        engine = create_engine(settings.backoffice.url)
     redis: Redis | None = None
     cache: CacheBackend
     if settings.cache.backend == "redis":
@@ -236,11 +289,13 @@ async def open_runtime(settings: Settings, *, engine: AsyncEngine | None = None)
         if redis is not None
         else LocalInvalidationBus(invalidator)
     )
+    clients: list[httpx.AsyncClient] = []
     return Runtime(
         settings=settings,
         engine=engine,
         cache=cache,
-        sources=build_sources(settings, engine, guards),
+        sources=build_sources(settings, engine, guards, clients),
+        clients=clients,
         rules=build_rules(settings),
         guards=guards,
         invalidator=invalidator,

@@ -24,6 +24,7 @@ examples:
   commerce-gateway seed --size small --reset re-create a small back office
   commerce-gateway config check              validate the configuration and show it
   commerce-gateway schema --check schema.graphql
+  commerce-gateway backoffice serve --latency-ms 20   the back office over HTTP on :8100
 """
 
 ROLES = ("kiosk", "customer", "associate", "service", "admin")
@@ -90,6 +91,15 @@ def _parser() -> argparse.ArgumentParser:
         "the effective settings with secrets redacted. Exits 1 when invalid.",
     )
 
+    commands.add_parser(
+        "backoffice",
+        help="the reference back office over HTTP: `backoffice serve --help`",
+        description="Run the reference back office (PIM, price engine, inventory, CRM, OMS, "
+        "loyalty) as REST services, with latency and fault injection.",
+        add_help=False,
+        prefix_chars="\0",  # every argument goes to `backoffice serve` as it is
+    ).add_argument("arguments", nargs=argparse.REMAINDER)
+
     schema = commands.add_parser(
         "schema",
         help="print the GraphQL schema (SDL), or check a file against it",
@@ -106,6 +116,10 @@ def _add_server_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "backoffice":
+        from backoffice.serve import main as backoffice_main
+
+        return backoffice_main(args.arguments)
     try:
         settings = Settings.load(args.config)
     except ConfigError as exc:
