@@ -2,7 +2,7 @@
 
 * BackofficeError
   + NotFound        the one object a request is about does not exist (404)
-  + UnknownItems    a request names items that do not exist, listed in `ids` (422)
+  + UnknownItems    a request names items that do not exist, listed in `ids` (400)
   + Conflict        the request conflicts with the current state, e.g. a stale version (409)
   + InvalidRequest  the request is malformed or breaks a rule of the system (400)
 """

@@ -1,0 +1,349 @@
+"""The operations of every back-office REST API, as OpenAPI 3.1 path items, one table per system.
+
+They describe the routes of `backoffice/<system>/api.py` and the conventions of
+`backoffice.rest`; a test compares them with the routes the apps really serve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from backoffice.openapi.schemas import STRING, Schema, array, ref
+from backoffice.pim.service import MAX_PAGE_SIZE
+from backoffice.rest import MAX_KEYS, plural
+
+PathItem = dict[str, Any]
+Parameter = dict[str, Any]
+
+_ERROR = {"application/json": {"schema": ref("Error")}}
+
+
+def _responses(ok: Schema, description: str, *, unknown_items: bool = False) -> dict[str, Any]:
+    bad = (
+        "A malformed request (INVALID_REQUEST), or one naming unknown items (UNKNOWN_ITEMS, "
+        "with their `ids`)."
+        if unknown_items
+        else "A malformed request (INVALID_REQUEST)."
+    )
+    return {
+        "200": {"description": description, "content": {"application/json": {"schema": ok}}},
+        "400": {"description": bad, "content": _ERROR},
+        "401": {
+            "description": "The system is protected and the bearer token is missing or wrong.",
+            "content": _ERROR,
+        },
+        "503": {
+            "description": "The system's database failed (or a fault was injected).",
+            "content": _ERROR,
+        },
+    }
+
+
+def _items(item: str) -> Schema:
+    return {
+        "type": "object",
+        "properties": {"items": array(ref(item))},
+        "required": ["items"],
+        "additionalProperties": False,
+    }
+
+
+def query(name: str, schema: Schema, description: str, *, required: bool = False) -> Parameter:
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": description,
+        "schema": schema,
+    }
+
+
+def _keys_param(name: str, description: str) -> Parameter:
+    return {
+        **query(name, {**array(STRING), "maxItems": MAX_KEYS}, description),
+        "style": "form",
+        "explode": True,
+    }
+
+
+def batch_read(
+    *,
+    resource: str,
+    item: str,
+    summary: str,
+    description: str,
+    keys: Sequence[tuple[str, str]],
+    alternatives: bool = True,
+    extra: Sequence[Parameter] = (),
+) -> PathItem:
+    """A batch read: GET with repeated key parameters, or POST with the lists in a JSON body.
+
+    `keys` are the list parameters (each may move to the body); with `alternatives`, a
+    request gives one of them, else it gives them together. `extra` are single values,
+    which stay in the query string of a POST too.
+    """
+    ok = f"The {resource} found, in no particular order; unknown keys are absent."
+    if len(keys) > 1:
+        names = ", ".join(name for name, _ in keys)
+        description += f" Give one of {names}." if alternatives else f" Give {names} together."
+    get = {
+        "operationId": f"get_{resource}",
+        "summary": summary,
+        "description": description,
+        "parameters": [*(_keys_param(name, text) for name, text in keys), *extra],
+        "responses": _responses(_items(item), ok),
+    }
+    body = {
+        "type": "object",
+        "properties": {
+            plural(name): {**array(STRING), "maxItems": MAX_KEYS, "description": text}
+            for name, text in keys
+        },
+        "additionalProperties": False,
+    }
+    post = {
+        "operationId": f"post_{resource}",
+        "summary": f"{summary} (long key lists)",
+        "description": f"{description} The same read as the GET, with the lists in the body "
+        "under their plural names (`id` -> `ids`); single values stay in the query string.",
+        "parameters": list(extra),
+        "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+        "responses": _responses(_items(item), ok),
+    }
+    return {"get": get, "post": post}
+
+
+def health(system: str) -> PathItem:
+    return {
+        "get": {
+            "operationId": "get_health",
+            "summary": f"Whether the {system} and its database answer",
+            "security": [],
+            "responses": {
+                "200": {
+                    "description": "The system answers.",
+                    "content": {"application/json": {"schema": ref("Health")}},
+                },
+                "503": {
+                    "description": "The database does not answer.",
+                    "content": {"application/json": {"schema": ref("Health")}},
+                },
+            },
+        }
+    }
+
+
+PIM: dict[str, PathItem] = {
+    "/pim/v1/products": batch_read(
+        resource="products",
+        item="Product",
+        summary="Products by id or SKU",
+        description="Whole product documents.",
+        keys=[("id", "Product ids, e.g. p00001."), ("sku", "Product SKUs, e.g. P100001.")],
+    ),
+    "/pim/v1/products/search": {
+        "get": {
+            "operationId": "search_products",
+            "summary": "One page of the products matching a free-text search and a category",
+            "description": "Products matching every word of `q` (name, SKU, brand) and the "
+            "category or any category below it, in SKU order. The page carries whole products.",
+            "parameters": [
+                query("q", STRING, "Words that must all occur in the product's text."),
+                query("category_id", STRING, "A category; its subcategories match too."),
+                query(
+                    "complete_only",
+                    {"type": "boolean", "default": False},
+                    "Leave out products whose mandatory data is incomplete.",
+                ),
+                query(
+                    "offset", {"type": "integer", "minimum": 0, "default": 0}, "Products to skip."
+                ),
+                query(
+                    "limit",
+                    {"type": "integer", "minimum": 0, "maximum": MAX_PAGE_SIZE, "default": 20},
+                    "Products per page.",
+                ),
+            ],
+            "responses": _responses(
+                {
+                    "type": "object",
+                    "properties": {
+                        "items": array(ref("Product")),
+                        "total": {"type": "integer", "minimum": 0},
+                    },
+                    "required": ["items", "total"],
+                    "additionalProperties": False,
+                },
+                "The page and the number of matches in all pages.",
+            ),
+        }
+    },
+    "/pim/v1/variants": batch_read(
+        resource="variants",
+        item="Variant",
+        summary="Variants by id, SKU or GTIN",
+        description="Variant documents with their attributes.",
+        keys=[
+            ("id", "Variant ids, e.g. v000001."),
+            ("sku", "Variant SKUs, e.g. P100001-WHITE."),
+            ("gtin", "GTIN-13s, e.g. 8712100000017."),
+        ],
+    ),
+    "/pim/v1/categories": batch_read(
+        resource="categories",
+        item="Category",
+        summary="Categories by id",
+        description="Nodes of the category tree.",
+        keys=[("id", "Category ids, e.g. c0201.")],
+    ),
+    "/pim/v1/health": health("PIM"),
+}
+
+_TIER = query("tier", STRING, "The customer's tier, e.g. GOLD, for tier promotions.")
+_AT = query(
+    "at",
+    {"type": "string", "format": "date-time"},
+    "The moment to price at (default: now), with its UTC offset.",
+)
+
+PRICING: dict[str, PathItem] = {
+    "/pricing/v1/prices": batch_read(
+        resource="prices",
+        item="Price",
+        summary="Unit prices of variants in a channel",
+        description="The unit price of each variant when `quantity` units are bought, with "
+        "the promotion applied; variants without a price in the channel are absent.",
+        keys=[("variant_id", "Variant ids, e.g. v000001.")],
+        extra=[
+            query("channel", STRING, "The sales channel, e.g. WEB.", required=True),
+            query("quantity", {"type": "integer", "minimum": 1, "default": 1}, "Units bought."),
+            _TIER,
+            _AT,
+        ],
+    ),
+    "/pricing/v1/quotes": {
+        "post": {
+            "operationId": "post_quotes",
+            "summary": "Price a basket",
+            "description": "Prices every line with the promotions active at `at`; lines of "
+            "one variant count together for a multi-buy. Fails with UNKNOWN_ITEMS when a "
+            "variant has no price in the channel.",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": ref("QuoteRequest")}},
+            },
+            "responses": _responses(ref("Quote"), "The priced basket.", unknown_items=True),
+        }
+    },
+    "/pricing/v1/health": health("price engine"),
+}
+
+INVENTORY: dict[str, PathItem] = {
+    "/inventory/v1/locations": batch_read(
+        resource="locations",
+        item="Location",
+        summary="Locations by id, or every location of some types",
+        description="With `id`, the locations with these ids; without it, every location "
+        "(of the types given, all types when none), ordered by code.",
+        keys=[
+            ("id", "Location ids, e.g. s01, dc1."),
+            ("type", "Location types to list: STORE, DISTRIBUTION_CENTER, PARTNER."),
+        ],
+    ),
+    "/inventory/v1/stock": batch_read(
+        resource="stock",
+        item="StockLevel",
+        summary="Stock of variants at locations",
+        description="Stock of each variant at each location, by variant and location id; a "
+        "pair without stock is absent.",
+        keys=[
+            ("variant_id", "Variant ids, e.g. v000001."),
+            ("location_id", "Location ids, e.g. s01."),
+        ],
+        alternatives=False,
+    ),
+    "/inventory/v1/health": health("inventory"),
+}
+
+CRM: dict[str, PathItem] = {
+    "/crm/v1/customers": batch_read(
+        resource="customers",
+        item="Customer",
+        summary="Customers by id",
+        description="Customers with their linked identifiers and consents.",
+        keys=[("id", "Customer ids, e.g. cu00001.")],
+    ),
+    "/crm/v1/customer-matches": batch_read(
+        resource="customer-matches",
+        item="IdentifierMatch",
+        summary="Customers by linked identifier",
+        description="One match per identifier that belongs to a customer. E-mail addresses "
+        "match case-insensitively and phone numbers regardless of spaces; the customer's own "
+        "e-mail and phone count as linked identifiers.",
+        keys=[("identifier", "TYPE:value, e.g. EMAIL:sanne@example.nl, LOYALTY_CARD:2600…")],
+    ),
+    "/crm/v1/interactions": batch_read(
+        resource="interactions",
+        item="Interaction",
+        summary="Interactions of customers",
+        description="The interactions of these customers, newest first.",
+        keys=[("customer_id", "Customer ids, e.g. cu00001.")],
+    ),
+    "/crm/v1/vouchers": batch_read(
+        resource="vouchers",
+        item="Voucher",
+        summary="Vouchers of customers",
+        description="The vouchers issued to these customers, newest first, redeemed ones included.",
+        keys=[("customer_id", "Customer ids, e.g. cu00001.")],
+    ),
+    "/crm/v1/health": health("CRM"),
+}
+
+ORDERS: dict[str, PathItem] = {
+    "/orders/v1/orders": batch_read(
+        resource="orders",
+        item="Order",
+        summary="Orders by id, by number, or by customer",
+        description="Whole orders: lines with discounts, payments, fulfilments, history. By "
+        "customer, newest first, optionally from one `channel`.",
+        keys=[
+            ("id", "Order ids, e.g. o000001."),
+            ("number", "Order numbers as printed on receipts, e.g. W-000001."),
+            ("customer_id", "Customer ids, e.g. cu00001."),
+        ],
+        extra=[query("channel", STRING, "With customer_id only: orders from this channel.")],
+    ),
+    "/orders/v1/returns": batch_read(
+        resource="returns",
+        item="Return",
+        summary="Returns by id or by order",
+        description="Returns with their lines and refund; by order, oldest first.",
+        keys=[("id", "Return ids, e.g. r000001."), ("order_id", "Order ids, e.g. o000001.")],
+    ),
+    "/orders/v1/health": health("OMS"),
+}
+
+LOYALTY: dict[str, PathItem] = {
+    "/loyalty/v1/accounts": batch_read(
+        resource="accounts",
+        item="Account",
+        summary="Loyalty accounts by customer or by card",
+        description="Accounts with their real-time points balance.",
+        keys=[
+            ("customer_id", "Customer ids, e.g. cu00001."),
+            ("card_number", "Loyalty card numbers (13 digits)."),
+        ],
+    ),
+    "/loyalty/v1/health": health("loyalty system"),
+}
+
+#: The operations of each system, by system.
+BY_SYSTEM: dict[str, dict[str, PathItem]] = {
+    "pim": PIM,
+    "pricing": PRICING,
+    "inventory": INVENTORY,
+    "crm": CRM,
+    "orders": ORDERS,
+    "loyalty": LOYALTY,
+}

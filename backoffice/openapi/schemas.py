@@ -1,0 +1,420 @@
+"""JSON Schemas of every document the back office's REST APIs serve, one table per system.
+
+They describe the documents exactly as the services build them (see each
+`backoffice/<system>/service.py` docstring): every field is required, `null` is spelt out
+where a field may be null, and no other field may appear (`additionalProperties: false`),
+so that a test validating real answers against them catches drift in either direction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: A JSON Schema (2020-12, the dialect of OpenAPI 3.1).
+Schema = dict[str, Any]
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def record(description: str, properties: dict[str, Schema]) -> Schema:
+    """An object with exactly these fields, all present."""
+    return {
+        "type": "object",
+        "description": description,
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+def nullable(schema: Schema) -> Schema:
+    if "$ref" in schema:
+        return {"oneOf": [schema, {"type": "null"}]}
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+def array(schema: Schema) -> Schema:
+    return {"type": "array", "items": schema}
+
+
+STRING: Schema = {"type": "string"}
+BOOLEAN: Schema = {"type": "boolean"}
+INTEGER: Schema = {"type": "integer"}
+NUMBER: Schema = {"type": "number"}
+TIMESTAMP: Schema = {
+    "type": "string",
+    "format": "date-time",
+    "examples": ["2026-06-01T09:30:12+00:00"],
+}
+DATE: Schema = {"type": "string", "format": "date", "examples": ["2026-06-03"]}
+MONEY: Schema = {
+    "type": "string",
+    "description": "An exact decimal amount, rounded half up to the currency's minor unit.",
+    "pattern": "^-?[0-9]+(\\.[0-9]+)?$",
+    "examples": ["19.99"],
+}
+CURRENCY: Schema = {"type": "string", "pattern": "^[A-Z]{3}$", "examples": ["EUR"]}
+TEXT = ref("LocalizedText")
+
+LOCALIZED_TEXT: Schema = {
+    "type": "object",
+    "description": 'Text per locale, e.g. {"nl": "Laptoptas", "en": "Laptop bag"}.',
+    "additionalProperties": STRING,
+}
+
+ERROR: Schema = {
+    "type": "object",
+    "description": "Every error answer; `ids` lists the unknown items of an UNKNOWN_ITEMS error.",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "enum": [
+                        "INVALID_REQUEST",
+                        "UNKNOWN_ITEMS",
+                        "UNAUTHORIZED",
+                        "NOT_FOUND",
+                        "METHOD_NOT_ALLOWED",
+                        "CONFLICT",
+                        "UNAVAILABLE",
+                        "INTERNAL",
+                    ],
+                },
+                "message": STRING,
+                "ids": array(STRING),
+            },
+            "required": ["code", "message"],
+            "additionalProperties": False,
+        }
+    },
+    "required": ["error"],
+    "additionalProperties": False,
+}
+
+HEALTH: Schema = {
+    "type": "object",
+    "properties": {
+        "status": {"type": "string", "enum": ["ok", "unavailable"]},
+        "system": STRING,
+        "reason": STRING,
+    },
+    "required": ["status", "system"],
+    "additionalProperties": False,
+}
+
+COMMON: dict[str, Schema] = {"Error": ERROR, "Health": HEALTH}
+
+PIM: dict[str, Schema] = {
+    "LocalizedText": LOCALIZED_TEXT,
+    "Product": record(
+        "A product (style); `variant_ids` are ordered by position, `complete` is false while "
+        "mandatory data is missing.",
+        {
+            "id": STRING,
+            "sku": STRING,
+            "name": TEXT,
+            "description": TEXT,
+            "brand": nullable(STRING),
+            "category_ids": array(STRING),
+            "media": array(ref("Media")),
+            "variant_ids": array(STRING),
+            "complete": BOOLEAN,
+        },
+    ),
+    "Media": record("An image or video of a product.", {"url": STRING, "alt": TEXT}),
+    "Variant": record(
+        "A sellable variant (colour/size) of a product.",
+        {
+            "id": STRING,
+            "sku": STRING,
+            "gtin": nullable({"type": "string", "pattern": "^[0-9]{8,14}$"}),
+            "product_id": STRING,
+            "name": TEXT,
+            "attributes": array(ref("Attribute")),
+        },
+    ),
+    "Attribute": record(
+        "A descriptive attribute such as colour or size.",
+        {"code": STRING, "name": TEXT, "value": TEXT},
+    ),
+    "Category": record(
+        "A node of the category tree.", {"id": STRING, "name": TEXT, "parent_id": nullable(STRING)}
+    ),
+}
+
+PRICING: dict[str, Schema] = {
+    "LocalizedText": LOCALIZED_TEXT,
+    "Price": record(
+        "The unit price of a variant when `quantity` units are bought in `channel`; "
+        "`valid_until` is the earliest moment it may change.",
+        {
+            "variant_id": STRING,
+            "channel": STRING,
+            "quantity": INTEGER,
+            "currency": CURRENCY,
+            "list_amount": MONEY,
+            "amount": MONEY,
+            "promotions": array(ref("AppliedPromotion")),
+            "valid_until": nullable(TIMESTAMP),
+        },
+    ),
+    "AppliedPromotion": record(
+        "A promotion applied to a price (discount per unit) or a quote (discount over the basket).",
+        {"id": STRING, "name": TEXT, "description": TEXT, "discount": MONEY},
+    ),
+    "QuoteRequest": {
+        "type": "object",
+        "description": "A basket to price; `at` (default: now) must carry a UTC offset.",
+        "properties": {
+            "lines": array(
+                {
+                    "type": "object",
+                    "properties": {
+                        "variant_id": STRING,
+                        "quantity": {"type": "integer", "minimum": 1},
+                    },
+                    "required": ["variant_id", "quantity"],
+                    "additionalProperties": False,
+                }
+            ),
+            "channel": STRING,
+            "customer_id": nullable(STRING),
+            "tier": nullable(STRING),
+            "at": nullable(TIMESTAMP),
+        },
+        "required": ["lines", "channel"],
+        "additionalProperties": False,
+    },
+    "Quote": record(
+        "A priced basket; line `discounts` are per line, quote `promotions` sum them.",
+        {
+            "currency": CURRENCY,
+            "lines": array(ref("QuotedLine")),
+            "subtotal": MONEY,
+            "discount_total": MONEY,
+            "total": MONEY,
+            "promotions": array(ref("AppliedPromotion")),
+        },
+    ),
+    "QuotedLine": record(
+        "A priced basket line.",
+        {
+            "variant_id": STRING,
+            "quantity": INTEGER,
+            "unit_list_amount": MONEY,
+            "discounts": array(ref("LineDiscount")),
+            "total": MONEY,
+        },
+    ),
+    "LineDiscount": record(
+        "A promotion's discount on one line.",
+        {"promotion_id": STRING, "name": TEXT, "amount": MONEY},
+    ),
+}
+
+INVENTORY: dict[str, Schema] = {
+    "Location": record(
+        "A store, distribution centre or partner warehouse; `footfall` is visitors per day.",
+        {
+            "id": STRING,
+            "code": STRING,
+            "name": STRING,
+            "type": {"type": "string", "examples": ["STORE", "DISTRIBUTION_CENTER", "PARTNER"]},
+            "address": nullable(ref("Address")),
+            "geo": nullable(ref("GeoPoint")),
+            "click_and_collect": BOOLEAN,
+            "ship_from_store": BOOLEAN,
+            "channels": array(STRING),
+            "footfall": nullable(INTEGER),
+        },
+    ),
+    "Address": record(
+        "A postal address.",
+        {
+            "line1": STRING,
+            "line2": nullable(STRING),
+            "postal_code": STRING,
+            "city": STRING,
+            "country": STRING,
+        },
+    ),
+    "GeoPoint": record("A WGS84 coordinate.", {"latitude": NUMBER, "longitude": NUMBER}),
+    "StockLevel": record(
+        "Units of one variant at one location; `as_of` is when the figure was read, "
+        "`updated_at` when the stock last moved. A pair without stock is absent.",
+        {
+            "variant_id": STRING,
+            "location_id": STRING,
+            "quantity": INTEGER,
+            "as_of": TIMESTAMP,
+            "updated_at": TIMESTAMP,
+        },
+    ),
+}
+
+CRM: dict[str, Schema] = {
+    "Customer": record(
+        "A customer with linked identifiers and consents.",
+        {
+            "id": STRING,
+            "customer_number": STRING,
+            "first_name": STRING,
+            "last_name": STRING,
+            "email": nullable(STRING),
+            "phone": nullable(STRING),
+            "tier": {"type": "string", "examples": ["STANDARD", "SILVER", "GOLD"]},
+            "created_at": TIMESTAMP,
+            "identifiers": array(ref("Identifier")),
+            "consents": array(ref("Consent")),
+        },
+    ),
+    "Identifier": record(
+        "An identifier linked to a customer (e-mail, loyalty card, phone, another system's id).",
+        {"type": STRING, "value": STRING, "source": nullable(STRING)},
+    ),
+    "Consent": record(
+        "A consent given or withdrawn.", {"purpose": STRING, "granted": BOOLEAN, "at": TIMESTAMP}
+    ),
+    "IdentifierMatch": record(
+        "The customer an identifier belongs to; `type` and `value` are echoed as requested.",
+        {"type": STRING, "value": STRING, "customer_id": STRING},
+    ),
+    "Interaction": record(
+        "A contact with the customer.",
+        {
+            "id": STRING,
+            "customer_id": STRING,
+            "at": TIMESTAMP,
+            "channel": STRING,
+            "kind": STRING,
+            "note": STRING,
+            "by": nullable(STRING),
+        },
+    ),
+    "Voucher": record(
+        "A voucher issued to a customer, with the reason it was issued.",
+        {
+            "id": STRING,
+            "customer_id": STRING,
+            "code": STRING,
+            "amount": MONEY,
+            "currency": CURRENCY,
+            "reason": STRING,
+            "issued_at": TIMESTAMP,
+            "redeemed_at": nullable(TIMESTAMP),
+        },
+    ),
+}
+
+ORDERS: dict[str, Schema] = {
+    "LocalizedText": LOCALIZED_TEXT,
+    "Order": record(
+        "An order from any channel, whole: every computed amount is stored per line.",
+        {
+            "id": STRING,
+            "number": STRING,
+            "channel": STRING,
+            "location_id": nullable(STRING),
+            "customer_id": nullable(STRING),
+            "status": STRING,
+            "placed_at": TIMESTAMP,
+            "currency": CURRENCY,
+            "subtotal": MONEY,
+            "discount_total": MONEY,
+            "shipping": MONEY,
+            "total": MONEY,
+            "version": INTEGER,
+            "lines": array(ref("OrderLine")),
+            "payments": array(ref("Payment")),
+            "fulfillments": array(ref("Fulfillment")),
+            "history": array(ref("HistoryEvent")),
+        },
+    ),
+    "OrderLine": record(
+        "An order line with its list price, allocated discounts, tax and paid total.",
+        {
+            "id": STRING,
+            "position": INTEGER,
+            "variant_id": nullable(STRING),
+            "sku": STRING,
+            "quantity": INTEGER,
+            "unit_list_amount": MONEY,
+            "discounts": array(ref("LineDiscount")),
+            "tax": MONEY,
+            "total": MONEY,
+            "returned_quantity": INTEGER,
+        },
+    ),
+    "LineDiscount": record(
+        "A discount allocated to a line.", {"promotion_id": STRING, "name": TEXT, "amount": MONEY}
+    ),
+    "Payment": record("A payment of an order.", {"method": STRING, "amount": MONEY}),
+    "Fulfillment": record(
+        "A shipment or pickup of an order.",
+        {
+            "id": STRING,
+            "type": STRING,
+            "location_id": nullable(STRING),
+            "status": STRING,
+            "delivery_date": nullable(DATE),
+        },
+    ),
+    "HistoryEvent": record(
+        "A step in the order's life.",
+        {
+            "at": TIMESTAMP,
+            "actor": STRING,
+            "channel": nullable(STRING),
+            "action": STRING,
+            "detail": nullable(STRING),
+        },
+    ),
+    "Return": record(
+        "A return of order lines; `refund` is null until it is refunded.",
+        {
+            "id": STRING,
+            "order_id": STRING,
+            "channel": STRING,
+            "status": STRING,
+            "destination_location_id": nullable(STRING),
+            "created_at": TIMESTAMP,
+            "lines": array(ref("ReturnLine")),
+            "refund": nullable(ref("Refund")),
+        },
+    ),
+    "ReturnLine": record(
+        "Units of one order line returned.",
+        {"order_line_id": STRING, "quantity": INTEGER, "reason": nullable(STRING)},
+    ),
+    "Refund": record(
+        "What was refunded, how, and the loyalty points taken back.",
+        {
+            "amount": MONEY,
+            "currency": CURRENCY,
+            "method": STRING,
+            "breakdown": array(record("A part of the refund.", {"kind": STRING, "amount": MONEY})),
+            "loyalty_points_reversed": INTEGER,
+        },
+    ),
+}
+
+LOYALTY: dict[str, Schema] = {
+    "Account": record(
+        "A customer's loyalty card and real-time points balance.",
+        {"customer_id": STRING, "card_number": STRING, "points": INTEGER},
+    ),
+}
+
+#: The document schemas of each system, by system.
+BY_SYSTEM: dict[str, dict[str, Schema]] = {
+    "pim": PIM,
+    "pricing": PRICING,
+    "inventory": INVENTORY,
+    "crm": CRM,
+    "orders": ORDERS,
+    "loyalty": LOYALTY,
+}

@@ -1,0 +1,79 @@
+"""The PIM adapter that calls a PIM over its REST API (`backoffice/openapi/pim.json`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import httpx
+
+from connectors._http import MAX_BATCH, RestSource, keyed
+from connectors.pim.mapping import SOURCE, to_category, to_product, to_product_page, to_variant
+from connectors.pim.records import Category, Product, ProductPage, Variant
+
+
+class HttpPimConnector:
+    """A `PimConnector` over HTTP: one request per batch (per `max_batch` keys).
+
+    The client arrives configured (base URL, auth, timeouts; see `connectors._http.build_client`);
+    `mapping` renames the top-level fields of the PIM's documents to the reference names.
+    """
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        mapping: Mapping[str, str] | None = None,
+        max_batch: int = MAX_BATCH,
+    ) -> None:
+        self._rest = RestSource(client, SOURCE, mapping=mapping, max_batch=max_batch)
+
+    async def get_products(self, ids: Sequence[str]) -> Mapping[str, Product]:
+        docs = await self._rest.items("/pim/v1/products", {"id": ids})
+        return keyed(ids, map(to_product, docs), lambda product: product.id)
+
+    async def get_products_by_sku(self, skus: Sequence[str]) -> Mapping[str, Product]:
+        docs = await self._rest.items("/pim/v1/products", {"sku": skus})
+        return keyed(skus, map(to_product, docs), lambda product: product.sku)
+
+    async def get_variants(self, ids: Sequence[str]) -> Mapping[str, Variant]:
+        docs = await self._rest.items("/pim/v1/variants", {"id": ids})
+        return keyed(ids, map(to_variant, docs), lambda variant: variant.id)
+
+    async def get_variants_by_sku(self, skus: Sequence[str]) -> Mapping[str, Variant]:
+        docs = await self._rest.items("/pim/v1/variants", {"sku": skus})
+        return keyed(skus, map(to_variant, docs), lambda variant: variant.sku)
+
+    async def get_variants_by_gtin(self, gtins: Sequence[str]) -> Mapping[str, Variant]:
+        docs = await self._rest.items("/pim/v1/variants", {"gtin": gtins})
+        return keyed(gtins, map(to_variant, docs), lambda variant: variant.gtin)
+
+    async def get_categories(self, ids: Sequence[str]) -> Mapping[str, Category]:
+        docs = await self._rest.items("/pim/v1/categories", {"id": ids})
+        return keyed(ids, map(to_category, docs), lambda category: category.id)
+
+    async def search_products(
+        self,
+        *,
+        search: str | None,
+        category_id: str | None,
+        complete_only: bool,
+        offset: int,
+        limit: int,
+    ) -> ProductPage:
+        page = await self._rest.get(
+            "/pim/v1/products/search",
+            {
+                "q": search,
+                "category_id": category_id,
+                "complete_only": complete_only,
+                "offset": offset,
+                "limit": limit,
+            },
+        )
+        # The API lists the page's products under `items`; the parser reads the service's name.
+        if isinstance(page, dict) and isinstance(page.get("items"), list):
+            page = {
+                "products": [self._rest.rename(item) for item in page["items"]],
+                "total": page.get("total"),
+            }
+        return to_product_page(page)

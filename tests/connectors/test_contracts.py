@@ -1,0 +1,498 @@
+"""One behaviour suite, run against the embedded and the HTTP adapter of every domain.
+
+Both read the seeded small retailer: the embedded adapters through the services in this
+process, the HTTP adapters through the back office served by uvicorn on 127.0.0.1 (price
+engine and inventory on the same pinned clock). Every behaviour test runs once per mode;
+the last tests read the whole dataset through both and require identical records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, cast
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from backoffice.crm.models import Customer, Identifier
+from backoffice.crm.service import CrmService
+from backoffice.db import create_engine, sessionmaker
+from backoffice.inventory.models import Location
+from backoffice.inventory.service import InventoryService
+from backoffice.loyalty.models import Account
+from backoffice.loyalty.service import LoyaltyService
+from backoffice.orders.models import Order, Return
+from backoffice.orders.service import OrdersService
+from backoffice.pim.models import Category, Product, Variant
+from backoffice.pim.service import PimService
+from backoffice.pricing.service import PricingService
+from backoffice.rest import SYSTEMS
+from connectors.crm.embedded import EmbeddedCrmConnector
+from connectors.crm.http import HttpCrmConnector
+from connectors.crm.protocol import CrmConnector
+from connectors.crm.records import IdentifierType
+from connectors.errors import SourceRejected, UnknownKeys
+from connectors.inventory.embedded import EmbeddedInventoryConnector
+from connectors.inventory.http import HttpInventoryConnector
+from connectors.inventory.protocol import InventoryConnector
+from connectors.loyalty.embedded import EmbeddedLoyaltyConnector
+from connectors.loyalty.http import HttpLoyaltyConnector
+from connectors.loyalty.protocol import LoyaltyConnector
+from connectors.orders.embedded import EmbeddedOrdersConnector
+from connectors.orders.http import HttpOrdersConnector
+from connectors.orders.protocol import OrdersConnector
+from connectors.pim.embedded import EmbeddedPimConnector
+from connectors.pim.http import HttpPimConnector
+from connectors.pim.protocol import PimConnector
+from connectors.pricing.embedded import EmbeddedPricingConnector
+from connectors.pricing.http import HttpPricingConnector
+from connectors.pricing.protocol import PricingConnector
+from connectors.pricing.records import QuoteLineRequest
+from tests.backoffice import live
+
+pytestmark = pytest.mark.anyio
+
+
+@dataclass(frozen=True)
+class Connectors:
+    """One connector per domain, typed as the ports: mypy checks both modes implement them."""
+
+    pim: PimConnector
+    pricing: PricingConnector
+    inventory: InventoryConnector
+    crm: CrmConnector
+    orders: OrdersConnector
+    loyalty: LoyaltyConnector
+
+
+def embedded_connectors(engine: AsyncEngine) -> Connectors:
+    sessions = sessionmaker(engine)
+    return Connectors(
+        pim=EmbeddedPimConnector(PimService(sessions)),
+        pricing=EmbeddedPricingConnector(PricingService(sessions, clock=lambda: live.NOW)),
+        inventory=EmbeddedInventoryConnector(InventoryService(sessions, clock=lambda: live.NOW)),
+        crm=EmbeddedCrmConnector(CrmService(sessions)),
+        orders=EmbeddedOrdersConnector(OrdersService(sessions)),
+        loyalty=EmbeddedLoyaltyConnector(LoyaltyService(sessions)),
+    )
+
+
+@pytest.fixture
+async def engine(seeded_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(seeded_url)
+    yield engine
+    await engine.dispose()
+
+
+@asynccontextmanager
+async def connected(server: live.LiveBackoffice) -> AsyncIterator[Connectors]:
+    """The HTTP adapters of every domain, each with a client configured as the gateway would."""
+    clients = {system: server.client(system) for system in SYSTEMS}
+    try:
+        yield Connectors(
+            pim=HttpPimConnector(clients["pim"]),
+            pricing=HttpPricingConnector(clients["pricing"]),
+            inventory=HttpInventoryConnector(clients["inventory"]),
+            crm=HttpCrmConnector(clients["crm"]),
+            orders=HttpOrdersConnector(clients["orders"]),
+            loyalty=HttpLoyaltyConnector(clients["loyalty"]),
+        )
+    finally:
+        for client in clients.values():
+            await client.aclose()
+
+
+@pytest.fixture
+async def http_connectors(
+    request: pytest.FixtureRequest, seeded_url: str
+) -> AsyncIterator[Connectors]:
+    async with connected(live.running(request, seeded_url)) as connectors:
+        yield connectors
+
+
+@pytest.fixture(params=["embedded", "http"])
+async def sources(
+    request: pytest.FixtureRequest, engine: AsyncEngine, seeded_url: str
+) -> AsyncIterator[Connectors]:
+    if request.param == "embedded":
+        yield embedded_connectors(engine)
+    else:
+        async with connected(live.running(request, seeded_url)) as connectors:
+            yield connectors
+
+
+# PIM
+
+
+async def test_products_come_back_under_the_requested_keys(sources):
+    by_id = await sources.pim.get_products(["p00002", "nope", "p00001"])
+    by_sku = await sources.pim.get_products_by_sku(["P100003", "NOPE"])
+
+    assert list(by_id) == ["p00002", "p00001"]
+    assert (by_id["p00001"].sku, by_id["p00001"].brand, by_id["p00001"].category_ids) == (
+        "P100001",
+        "Polderverf",
+        ("c0201",),
+    )
+    assert by_id["p00001"].variant_ids[:2] == ("v000001", "v000002")
+    assert by_id["p00002"].name == {
+        "nl": "Laptoptas Amsterdam 15,6 inch",
+        "en": "Laptop bag Amsterdam 15.6 inch",
+    }
+    assert {sku: product.id for sku, product in by_sku.items()} == {"P100003": "p00003"}
+
+
+async def test_variants_are_keyed_by_id_sku_or_gtin(sources):
+    by_id = await sources.pim.get_variants(["v000002", "nope"])
+    by_sku = await sources.pim.get_variants_by_sku(["P100001-WHITE"])
+    by_gtin = await sources.pim.get_variants_by_gtin(["8712115000012", "0000000000000"])
+
+    assert {key: v.sku for key, v in by_id.items()} == {"v000002": "P100001-OFFWHITE"}
+    assert {key: v.id for key, v in by_sku.items()} == {"P100001-WHITE": "v000001"}
+    assert {key: (v.id, v.product_id) for key, v in by_gtin.items()} == {
+        "8712115000012": ("v000001", "p00001")
+    }
+
+
+async def test_categories_know_their_parent(sources):
+    categories = await sources.pim.get_categories(["c0201", "c02", "nope"])
+
+    assert {key: (c.parent_id, c.name["en"]) for key, c in categories.items()} == {
+        "c0201": ("c02", "Wall paint"),
+        "c02": (None, "DIY & paint"),
+    }
+
+
+async def test_a_search_page_carries_whole_products_and_the_total(sources):
+    page = await sources.pim.search_products(
+        search="laptoptas", category_id=None, complete_only=True, offset=1, limit=2
+    )
+
+    assert ([p.id for p in page.products], page.total) == (["p00022", "p00046"], 3)
+    assert page.products[0].variant_ids
+
+
+# Pricing
+
+
+async def test_prices_apply_the_promotion_for_the_quantity_bought(sources):
+    one = await sources.pricing.get_prices(
+        ["v000001", "nope"], channel="WEB", quantity=1, tier=None
+    )
+    three = await sources.pricing.get_prices(["v000001"], channel="WEB", quantity=3, tier="GOLD")
+
+    assert list(one) == ["v000001"]
+    assert (one["v000001"].list_amount, one["v000001"].amount, one["v000001"].promotions) == (
+        Decimal("39.95"),
+        Decimal("39.95"),
+        (),
+    )
+    assert (three["v000001"].amount, [p.id for p in three["v000001"].promotions]) == (
+        Decimal("26.63"),
+        ["pr01"],
+    )
+    assert three["v000001"].valid_until == datetime(2026, 11, 23, tzinfo=UTC)
+
+
+async def test_a_quote_prices_the_basket_with_the_promotion(sources):
+    quote = await sources.pricing.quote(
+        [QuoteLineRequest("v000001", 3)], channel="WEB", customer_id="cu00001", tier="GOLD"
+    )
+
+    assert (quote.subtotal, quote.discount_total, quote.total) == (
+        Decimal("119.85"),
+        Decimal("39.95"),
+        Decimal("79.90"),
+    )
+    assert [(d.promotion_id, d.amount) for d in quote.lines[0].discounts] == [
+        ("pr01", Decimal("39.95"))
+    ]
+
+
+async def test_a_quote_with_unpriced_variants_names_them(sources):
+    lines = [QuoteLineRequest("zz", 1), QuoteLineRequest("v000001", 1), QuoteLineRequest("aa", 1)]
+
+    with pytest.raises(UnknownKeys) as raised:
+        await sources.pricing.quote(lines, channel="WEB", customer_id=None, tier=None)
+
+    assert (raised.value.source, raised.value.keys) == ("pricing", ("aa", "zz"))
+
+
+async def test_a_quote_the_engine_refuses_is_a_rejected_request(sources):
+    with pytest.raises(SourceRejected, match="quantity must be a whole number of 1 or more, got 0"):
+        await sources.pricing.quote(
+            [QuoteLineRequest("v000001", 0)], channel="WEB", customer_id=None, tier=None
+        )
+
+
+async def test_prices_for_a_quantity_below_one_are_a_rejected_request(sources):
+    with pytest.raises(SourceRejected, match="quantity must be 1 or more, got 0"):
+        await sources.pricing.get_prices(["v000001"], channel="WEB", quantity=0, tier=None)
+
+
+# Inventory
+
+
+async def test_locations_by_id_and_by_type(sources):
+    by_id = await sources.inventory.get_locations(["s03", "nope", "dc1"])
+    warehouses = await sources.inventory.list_locations(["DISTRIBUTION_CENTER", "PARTNER"])
+    everything = await sources.inventory.list_locations(None)
+    nothing = await sources.inventory.list_locations([])
+
+    assert list(by_id) == ["s03", "dc1"]
+    assert (by_id["dc1"].type, by_id["dc1"].address and by_id["dc1"].address.city) == (
+        "DISTRIBUTION_CENTER",
+        "Waalwijk",
+    )
+    assert [location.id for location in warehouses] == ["dc1", "pw1"]
+    assert len(everything) == 16
+    assert nothing == ()
+
+
+async def test_stock_is_grouped_by_variant_and_a_variant_nowhere_in_stock_is_empty(sources):
+    stock = await sources.inventory.get_stock(["v000007", "nope"], ["s01", "s03", "dc1"])
+
+    assert list(stock) == ["v000007", "nope"]
+    assert [(level.location_id, level.quantity) for level in stock["v000007"]] == [
+        ("dc1", 0),
+        ("s01", 0),
+        ("s03", 2),
+    ]
+    assert {level.as_of for level in stock["v000007"]} == {live.NOW}
+    assert stock["nope"] == ()
+
+
+# CRM
+
+
+async def test_customers_with_their_identifiers(sources):
+    customers = await sources.crm.get_customers(["cu00002", "nope", "cu00001"])
+
+    assert list(customers) == ["cu00002", "cu00001"]
+    jeroen = customers["cu00001"]
+    assert (jeroen.first_name, jeroen.tier, jeroen.email) == (
+        "Jeroen",
+        "GOLD",
+        "jeroen.bakker@example.com",
+    )
+    assert ("LOYALTY_CARD", "2600000000017") in {(i.type, i.value) for i in jeroen.identifiers}
+
+
+async def test_customers_are_found_by_identifier_as_the_crm_compares_them(sources):
+    keys = [
+        ("EMAIL", "Jeroen.Bakker@Example.COM"),
+        ("PHONE", "+31 6 87654321"),
+        ("EMAIL", "nobody@example.com"),
+        ("LOYALTY_CARD", "2600000000031"),
+    ]
+
+    found = await sources.crm.find_customers(keys)
+
+    assert found == {
+        ("EMAIL", "Jeroen.Bakker@Example.COM"): "cu00001",
+        ("PHONE", "+31 6 87654321"): "cu00002",
+        ("LOYALTY_CARD", "2600000000031"): "cu00003",
+    }
+
+
+async def test_interactions_and_vouchers_come_newest_first_per_customer(sources):
+    interactions = await sources.crm.get_interactions(["cu00001", "nope"])
+    vouchers = await sources.crm.get_vouchers(["cu00001"])
+
+    assert [(i.id, i.kind) for i in interactions["cu00001"]] == [
+        ("in00023", "store_visit"),
+        ("in00022", "complaint"),
+        ("in00017", "call"),
+    ]
+    assert interactions["nope"] == ()
+    assert [(v.code, v.amount, v.reason) for v in vouchers["cu00001"]] == [
+        ("TB-SORRY-10EUR", Decimal("10.00"), "Compensatie voor late levering"),
+        ("TB-VERJ-5EUR", Decimal("5.00"), "Verjaardagsattentie"),
+    ]
+
+
+# Orders
+
+
+async def test_orders_by_id_and_by_number(sources):
+    by_id = await sources.orders.get_orders(["o000312", "nope"])
+    by_number = await sources.orders.get_orders_by_number(["S-000311", "X-1"])
+
+    assert list(by_id) == ["o000312"]
+    order = by_id["o000312"]
+    assert (order.number, order.channel, order.total, order.version) == (
+        "W-000312",
+        "WEB",
+        Decimal("113.33"),
+        2,
+    )
+    assert {number: o.id for number, o in by_number.items()} == {"S-000311": "o000311"}
+
+
+async def test_a_customers_orders_come_from_every_channel_newest_first(sources):
+    every = await sources.orders.get_customer_orders(["cu00001", "nope"], channel=None)
+    web = await sources.orders.get_customer_orders(["cu00001"], channel="WEB")
+
+    assert [o.id for o in every["cu00001"]] == [
+        "o000312",
+        "o000311",
+        "o000298",
+        "o000276",
+        "o000219",
+    ]
+    assert every["nope"] == ()
+    assert [o.id for o in web["cu00001"]] == ["o000312", "o000298", "o000276"]
+
+
+async def test_returns_by_id_and_by_order(sources):
+    by_id = await sources.orders.get_returns(["r000001", "nope"])
+    by_order = await sources.orders.get_order_returns(["o000019", "o000312"])
+
+    assert by_id["r000001"].refund is not None
+    assert (by_id["r000001"].order_id, by_id["r000001"].refund.amount) == (
+        "o000019",
+        Decimal("79.95"),
+    )
+    assert [r.id for r in by_order["o000019"]] == ["r000001"]
+    assert by_order["o000312"] == ()
+
+
+# Loyalty
+
+
+async def test_loyalty_accounts_by_customer_and_by_card(sources):
+    by_customer = await sources.loyalty.get_accounts(["cu00002", "nope", "cu00001"])
+    by_card = await sources.loyalty.find_by_card(["2600000000017"])
+
+    assert {key: (a.card_number, a.points) for key, a in by_customer.items()} == {
+        "cu00002": ("2600000000024", 211),
+        "cu00001": ("2600000000017", 431),
+    }
+    assert list(by_customer) == ["cu00002", "cu00001"]
+    assert by_card["2600000000017"].customer_id == "cu00001"
+
+
+# Both modes, the whole dataset, identical records.
+
+
+async def _ids(engine: AsyncEngine, column: Any) -> list[Any]:
+    async with engine.connect() as connection:
+        return list((await connection.execute(select(column).order_by(column))).scalars())
+
+
+Reads = Callable[[Connectors, AsyncEngine], Awaitable[list[Any]]]
+
+
+async def pim_reads(c: Connectors, engine: AsyncEngine) -> list[Any]:
+    products, variants = await _ids(engine, Product.id), await _ids(engine, Variant.id)
+    return [
+        list((await c.pim.get_products([*products, "nope"])).items()),
+        list((await c.pim.get_products_by_sku(await _ids(engine, Product.sku))).items()),
+        list((await c.pim.get_variants([*reversed(variants), "nope"])).items()),
+        list((await c.pim.get_variants_by_sku(await _ids(engine, Variant.sku))).items()),
+        list((await c.pim.get_variants_by_gtin(await _ids(engine, Variant.gtin))).items()),
+        list((await c.pim.get_categories(await _ids(engine, Category.id))).items()),
+        await c.pim.search_products(
+            search=None, category_id="c02", complete_only=False, offset=0, limit=500
+        ),
+        await c.pim.search_products(
+            search="a", category_id=None, complete_only=True, offset=5, limit=7
+        ),
+    ]
+
+
+async def pricing_reads(c: Connectors, engine: AsyncEngine) -> list[Any]:
+    variants = await _ids(engine, Variant.id)
+    return [
+        list(
+            (
+                await c.pricing.get_prices(variants, channel=channel, quantity=quantity, tier=tier)
+            ).items()
+        )
+        for channel, quantity, tier in (
+            ("WEB", 1, None),
+            ("STORE", 3, "GOLD"),
+            ("APP", 2, "SILVER"),
+        )
+    ] + [
+        await c.pricing.quote(
+            [QuoteLineRequest(v, 1 + n % 3) for n, v in enumerate(variants[:40])],
+            channel="WEB",
+            customer_id="cu00001",
+            tier="GOLD",
+        ),
+    ]
+
+
+async def inventory_reads(c: Connectors, engine: AsyncEngine) -> list[Any]:
+    locations = await _ids(engine, Location.id)
+    return [
+        list((await c.inventory.get_locations(locations)).items()),
+        await c.inventory.list_locations(None),
+        await c.inventory.list_locations(["STORE"]),
+        list((await c.inventory.get_stock(await _ids(engine, Variant.id), locations)).items()),
+    ]
+
+
+async def crm_reads(c: Connectors, engine: AsyncEngine) -> list[Any]:
+    customers = await _ids(engine, Customer.id)
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            select(Identifier.type, Identifier.value).order_by(Identifier.id)
+        )
+        # The CRM stores identifier types as plain strings; the port types them.
+        identifiers = [(cast(IdentifierType, t), v) for t, v in rows]
+    return [
+        list((await c.crm.get_customers(customers)).items()),
+        list((await c.crm.find_customers([*identifiers, ("EMAIL", "nobody@example.com")])).items()),
+        list((await c.crm.get_interactions(customers)).items()),
+        list((await c.crm.get_vouchers(customers)).items()),
+    ]
+
+
+async def orders_reads(c: Connectors, engine: AsyncEngine) -> list[Any]:
+    customers = await _ids(engine, Customer.id)
+    orders = await _ids(engine, Order.id)
+    return [
+        list((await c.orders.get_orders(orders)).items()),
+        list((await c.orders.get_orders_by_number(await _ids(engine, Order.number))).items()),
+        list((await c.orders.get_customer_orders(customers, channel=None)).items()),
+        list((await c.orders.get_customer_orders(customers, channel="STORE")).items()),
+        list((await c.orders.get_returns(await _ids(engine, Return.id))).items()),
+        list((await c.orders.get_order_returns(orders)).items()),
+    ]
+
+
+async def loyalty_reads(c: Connectors, engine: AsyncEngine) -> list[Any]:
+    return [
+        list((await c.loyalty.get_accounts(await _ids(engine, Account.customer_id))).items()),
+        list((await c.loyalty.find_by_card(await _ids(engine, Account.card_number))).items()),
+    ]
+
+
+READS: dict[str, Reads] = {
+    "pim": pim_reads,
+    "pricing": pricing_reads,
+    "inventory": inventory_reads,
+    "crm": crm_reads,
+    "orders": orders_reads,
+    "loyalty": loyalty_reads,
+}
+
+
+@pytest.mark.parametrize("domain", READS)
+async def test_embedded_and_http_give_identical_records_for_the_whole_dataset(
+    domain, engine, http_connectors
+):
+    read = READS[domain]
+
+    embedded = await read(embedded_connectors(engine), engine)
+    over_http = await read(http_connectors, engine)
+
+    assert over_http == embedded
+    assert all(embedded), "every read finds something"
