@@ -1,0 +1,136 @@
+"""The gateway against the back office served over real HTTP: batching, faults, breaker, stale data."""
+
+import asyncio
+import time
+
+import pytest
+
+from backoffice.seed import DEMO_CUSTOMER_ID
+from gateway.app import create_app
+from gateway.bootstrap import open_runtime
+from gateway.config import Settings
+from resolvers.ids import to_global_id
+from tests.api import serve
+from tests.backoffice import live
+
+pytestmark = pytest.mark.anyio
+
+STORES = [to_global_id("Location", s) for s in ("s01", "s02", "s03")]
+LISTING = """query($stores: [ID!]) { products(first: 48) { edges { node { sku name
+  price { amount { amount } }
+  availability(locationIds: $stores) { available locations { quantity location { code } } } } } } }"""
+
+
+@pytest.fixture
+def backoffice(request, seeded_url):
+    return live.running(request, seeded_url)
+
+
+def http_settings(seeded_url, url, **overrides):
+    env = {
+        "DATABASE_URL": seeded_url,
+        "GATEWAY_SERVER__DEBUG_SOURCE_CALLS": "true",
+        "GATEWAY_SOURCES__CRM__HEADERS": '{ Authorization = "Bearer ${TEST_CRM_TOKEN}" }',
+        "GATEWAY_SOURCES__LOYALTY__HEADERS": '{ Authorization = "Bearer ${TEST_LOYALTY_TOKEN}" }',
+        "TEST_CRM_TOKEN": live.CRM_TOKEN,
+        "TEST_LOYALTY_TOKEN": live.LOYALTY_TOKEN,
+    }
+    for source in ("pim", "pricing", "inventory", "crm", "orders", "loyalty"):
+        env[f"GATEWAY_SOURCES__{source.upper()}__KIND"] = "http"
+        env[f"GATEWAY_SOURCES__{source.upper()}__BASE_URL"] = url
+        env[f"GATEWAY_SOURCES__{source.upper()}__TIMEOUT"] = "0.5"
+        env[f"GATEWAY_SOURCES__{source.upper()}__RETRIES"] = "1"
+        env[f"GATEWAY_SOURCES__{source.upper()}__BREAKER_FAILURES"] = "3"
+        env[f"GATEWAY_SOURCES__{source.upper()}__BREAKER_RESET_SECONDS"] = "0.5"
+    env.update(overrides)
+    return Settings.load(None, env=env)
+
+
+@pytest.fixture
+async def api(backoffice, seeded_url, monkeypatch):
+    # The clients read header credentials from the process environment.
+    monkeypatch.setenv("TEST_CRM_TOKEN", live.CRM_TOKEN)
+    monkeypatch.setenv("TEST_LOYALTY_TOKEN", live.LOYALTY_TOKEN)
+    settings = http_settings(seeded_url, backoffice.url, GATEWAY_CACHE__TTL__PRICE="1")
+    runtime = await open_runtime(settings)
+    assert runtime.engine is None, "no back-office database is opened when every source is remote"
+    async with serve(create_app(settings, runtime=runtime), settings) as client:
+        yield client
+
+
+async def test_a_listing_over_http_makes_one_request_per_source_and_level(api, backoffice):
+    backoffice.reset_requests()
+    reply = await api.query(LISTING, {"stores": STORES})
+    assert reply.errors is None, reply.errors
+    assert len(reply.data["products"]["edges"]) == 48
+    assert reply.calls_by_source() == {"pim": 1, "pricing": 1, "inventory": 2}
+    assert backoffice.requests() == {
+        "GET /pim/v1/products/search": 1,
+        "GET /pricing/v1/prices": 1,
+        "GET /inventory/v1/stock": 1,
+        "GET /inventory/v1/locations": 1,
+    }
+
+
+async def test_the_customer_page_over_http(api):
+    reply = await api.query(
+        "{ me { name loyalty { points } orders(first: 10) { edges { node { number lines { variant { sku } } } } } } }",
+        role="customer",
+        customer_id=DEMO_CUSTOMER_ID,
+    )
+    assert reply.errors is None, reply.errors
+    assert reply.data["me"]["loyalty"]["points"] > 0
+    assert reply.calls_by_source() == {"crm": 1, "loyalty": 1, "orders": 1, "pim": 1}
+
+
+@pytest.mark.parametrize(
+    ("fault", "code"),
+    [
+        ({"error_rate": 1.0}, "SOURCE_UNAVAILABLE"),
+        ({"hang_rate": 1.0}, "SOURCE_TIMEOUT"),
+        ({"outage": True}, "SOURCE_UNAVAILABLE"),
+    ],
+)
+async def test_a_failing_price_engine_nulls_prices_only_within_the_timeout(
+    api, backoffice, fault, code
+):
+    backoffice.set_faults(systems=["pricing"], **fault)
+    started = time.perf_counter()
+    reply = await api.query(LISTING, {"stores": STORES})
+    elapsed = time.perf_counter() - started
+    edges = reply.data["products"]["edges"]
+    assert len(edges) == 48
+    assert all(e["node"]["price"] is None and e["node"]["name"] for e in edges)
+    assert all(e["node"]["availability"]["locations"] for e in edges)
+    assert set(reply.codes) == {code}
+    assert {e["extensions"]["source"] for e in reply.errors} == {"pricing"}
+    assert elapsed < 2.0, "bounded by the source's 0.5 s timeout, retries included"
+
+
+async def test_the_breaker_opens_then_recovers(api, backoffice):
+    backoffice.set_faults(systems=["pim"], error_rate=1.0)
+    for _ in range(3):
+        await api.query('{ products(first: 1, search: "verf") { totalCount } }')
+    backoffice.reset_requests()
+    opened = await api.query('{ products(first: 1, search: "muur") { totalCount } }')
+    assert opened.codes == ["SOURCE_UNAVAILABLE"]
+    assert backoffice.requests() == {}, "an open breaker fails fast without calling the PIM"
+    ready = (await api.client.get("/readyz")).json()
+    assert ready["checks"]["source:pim"] == "circuit open"
+    backoffice.set_faults(systems=["pim"], reset=True)
+    await asyncio.sleep(0.6)
+    recovered = await api.query('{ products(first: 1, search: "muur") { totalCount } }')
+    assert recovered.errors is None
+    assert recovered.data["products"]["totalCount"] > 0
+
+
+async def test_stale_prices_stand_in_while_the_price_engine_is_down(api, backoffice):
+    fresh = await api.query(LISTING, {"stores": STORES})
+    await asyncio.sleep(1.1)  # the price TTL is 1 s here
+    backoffice.set_faults(systems=["pricing"], outage=True)
+    stale = await api.query(LISTING, {"stores": STORES})
+    assert stale.errors is None, stale.errors
+    assert [e["node"]["price"] for e in stale.data["products"]["edges"]] == [
+        e["node"]["price"] for e in fresh.data["products"]["edges"]
+    ]
+    assert stale.body["extensions"]["sourceCalls"]["sources"]["pricing"]["staleServed"] == 48
