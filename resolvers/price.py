@@ -38,6 +38,15 @@ async def price_of(
     return await ctx.loaders.price_by_key.load(key)
 
 
+async def prices_of(
+    ctx: RequestContext, variant_ids: Sequence[str], *, quantity: int = 1
+) -> list[Price | None]:
+    """Unit prices of many variants in the request's channel: one loader batch for a listing."""
+    tier = await viewer_tier(ctx)
+    keys = [PriceKey(v, ctx.channel, _checked_quantity(quantity), tier) for v in variant_ids]
+    return await ctx.loaders.price_by_key.load_many(keys)
+
+
 async def quote_basket(
     ctx: RequestContext, lines: Sequence[tuple[str, int]], customer_id: str | None
 ) -> Quote:

@@ -99,9 +99,29 @@ class LocationStock:
     status: StockStatus = strawberry.field(description="The quantity in words.")
 
 
+Located = list[tuple[availability_resolvers.StockRow, records.Location]]
+
+
+def _location_stocks(located: Located) -> list[LocationStock]:
+    return [
+        LocationStock(
+            location=Location.from_record(location),
+            quantity=row.quantity,
+            status=StockStatus(row.status),
+        )
+        for row, location in located
+    ]
+
+
+def _available(view: availability_resolvers.AvailabilityView, located: Located) -> bool:
+    return any(row.quantity > 0 and view.channel in loc.channels for row, loc in located)
+
+
 @strawberry.type(description="Availability of a variant across locations.")
 class Availability:
     view: strawberry.Private[availability_resolvers.AvailabilityView]
+    #: The rows' locations when a listing fetched them for every product at once.
+    located: strawberry.Private[Located | None]
     as_of: datetime = strawberry.field(
         description="When the figures were read from the inventory source."
     )
@@ -110,30 +130,35 @@ class Availability:
     )
 
     @classmethod
-    def from_view(cls, view: availability_resolvers.AvailabilityView) -> Availability:
-        return cls(view=view, as_of=view.as_of, live=view.live)
+    def from_view(
+        cls, view: availability_resolvers.AvailabilityView, located: Located | None = None
+    ) -> Availability:
+        return cls(view=view, located=located, as_of=view.as_of, live=view.live)
 
+    # These two resolvers are plain functions: with the locations already fetched (a
+    # listing) they answer at once, without an async resolver per product; otherwise they
+    # hand graphql-core a coroutine, which it awaits.
     @strawberry.field(
         description="Stock per chosen location, in the order chosen (nearest first for `near`)."
     )
-    async def locations(self, info: Info) -> list[LocationStock]:
-        # One batched load of the locations serves every row (and `available`): the rows'
-        # `location` fields are then plain values, not one resolver each.
-        rows = await availability_resolvers.located_rows(info.context, self.view)
-        return [
-            LocationStock(
-                location=Location.from_record(location),
-                quantity=row.quantity,
-                status=StockStatus(row.status),
-            )
-            for row, location in rows
-        ]
+    def locations(self, info: Info) -> list[LocationStock]:
+        if self.located is not None:
+            return _location_stocks(self.located)
+        return self._fetch_locations(info.context)  # type: ignore[return-value]
 
     @strawberry.field(
         description="True when some location that serves the request's channel can deliver."
     )
-    async def available(self, info: Info) -> bool:
-        return await availability_resolvers.is_available(info.context, self.view)
+    def available(self, info: Info) -> bool:
+        if self.located is not None:
+            return _available(self.view, self.located)
+        return self._fetch_available(info.context)  # type: ignore[return-value]
+
+    async def _fetch_locations(self, ctx: RequestContext) -> list[LocationStock]:
+        return _location_stocks(await availability_resolvers.located_rows(ctx, self.view))
+
+    async def _fetch_available(self, ctx: RequestContext) -> bool:
+        return _available(self.view, await availability_resolvers.located_rows(ctx, self.view))
 
 
 async def resolve_availability(

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any
 
 import strawberry
+from strawberry.types.nodes import Selection
 
 from connectors.pim import records
+from resolvers import availability as availability_resolvers
 from resolvers import price as price_resolvers
 from resolvers import product as product_resolvers
 from resolvers.context import RequestContext
+from resolvers.errors import GatewayError
 from resolvers.ids import to_cursor, to_global_id
 from schema.availability import Availability, GeoPointInput, resolve_availability
 from schema.common import Node, PageInfo
 from schema.info import Info
 from schema.price import Price
+from schema.selection import arguments_below
 
 
 @strawberry.type(description="An image of a product.")
@@ -50,6 +57,52 @@ class Category(Node):
         return Category.from_record(record, info.context) if record else None
 
 
+AvailabilityArgs = tuple[tuple[str, ...] | None, tuple[float, float] | None, bool]
+
+
+def availability_args(
+    location_ids: Sequence[str] | None, near: GeoPointInput | Mapping[str, float] | None, live: Any
+) -> AvailabilityArgs:
+    """The arguments of an `availability` field, as a comparable key."""
+    point = None
+    if isinstance(near, GeoPointInput):
+        point = (near.latitude, near.longitude)
+    elif near is not None:
+        point = (float(near["latitude"]), float(near["longitude"]))
+    return (tuple(location_ids) if location_ids is not None else None, point, bool(live))
+
+
+@dataclass(slots=True)
+class Listed:
+    """What a listing fetched for one product: its price and its availability (or the error)."""
+
+    has_price: bool = False
+    price: Price | None = None
+    availability_key: AvailabilityArgs | None = None
+    availability: Availability | None = None
+    error: dict[str, GatewayError] = field(default_factory=dict)
+
+    def price_or_raise(self) -> Price | None:
+        if "price" in self.error:
+            raise self.error["price"]
+        return self.price
+
+    def availability_for(
+        self,
+        location_ids: list[strawberry.ID] | None,
+        near: GeoPointInput | None,
+        live: bool | None,
+    ) -> bool:
+        return self.availability_key is not None and self.availability_key == availability_args(
+            location_ids, near, live
+        )
+
+    def availability_or_raise(self) -> Availability | None:
+        if "availability" in self.error:
+            raise self.error["availability"]
+        return self.availability
+
+
 @strawberry.type(
     description="A product (style) as the PIM describes it, with its sellable variants."
 )
@@ -60,6 +113,8 @@ class Product(Node):
     brand: str | None = strawberry.field(description="Brand name.")
     media: list[Media] = strawberry.field(description="Images, the first one is the main image.")
     record: strawberry.Private[records.Product]
+    #: Filled by a listing that fetched prices and stock for every product on its page.
+    listed: strawberry.Private[Listed | None] = None
 
     @classmethod
     def from_record(cls, record: records.Product, ctx: RequestContext) -> Product:
@@ -83,14 +138,21 @@ class Product(Node):
         found = await product_resolvers.variants_of(info.context, self.record)
         return [ProductVariant.from_record(v, info.context) for v in found]
 
+    # `price` and `availability` are plain functions: on a listing they return what the
+    # page fetched for all its products; elsewhere they hand graphql-core a coroutine.
     @strawberry.field(
         description="Price of the default variant in the request's context; null while pricing is unavailable."
     )
-    async def price(self, info: Info) -> Price | None:
+    def price(self, info: Info) -> Price | None:
+        if self.listed is not None and self.listed.has_price:
+            return self.listed.price_or_raise()
+        return self._fetch_price(info.context)  # type: ignore[return-value]
+
+    async def _fetch_price(self, ctx: RequestContext) -> Price | None:
         if not self.record.variant_ids:
             return None
-        found = await price_resolvers.price_of(info.context, self.record.variant_ids[0])
-        return Price.from_record(found, info.context) if found else None
+        found = await price_resolvers.price_of(ctx, self.record.variant_ids[0])
+        return Price.from_record(found, ctx) if found else None
 
     @strawberry.field(
         description=(
@@ -99,7 +161,7 @@ class Product(Node):
             "location serving the request's channel."
         )
     )
-    async def availability(
+    def availability(
         self,
         info: Info,
         location_ids: Annotated[
@@ -117,11 +179,20 @@ class Product(Node):
             ),
         ] = False,
     ) -> Availability | None:
+        if self.listed is not None and self.listed.availability_for(location_ids, near, live):
+            return self.listed.availability_or_raise()
+        return self._fetch_availability(info.context, location_ids, near, live)  # type: ignore[return-value]
+
+    async def _fetch_availability(
+        self,
+        ctx: RequestContext,
+        location_ids: list[strawberry.ID] | None,
+        near: GeoPointInput | None,
+        live: bool | None,
+    ) -> Availability | None:
         if not self.record.variant_ids:
             return None
-        return await resolve_availability(
-            info.context, self.record.variant_ids[0], location_ids, near, live
-        )
+        return await resolve_availability(ctx, self.record.variant_ids[0], location_ids, near, live)
 
 
 @strawberry.type(description="A sellable variant of a product, identified by SKU and GTIN.")
@@ -206,6 +277,82 @@ class ProductConnection:
     total_count: int | None = strawberry.field(description="How many products match in all.")
 
 
+async def prefetch_listing(
+    ctx: RequestContext, selected: Sequence[Selection], products: Sequence[Product]
+) -> None:
+    """Fetch the prices and availability a listing asks for, for all its products at once.
+
+    PERFORMANCE.md's third rule: fetch in one batched place, then hand plain objects to
+    plain field resolvers. Loads go through the same DataLoaders, so call counts do not
+    change; what goes away is several async resolvers per product on the page.
+    """
+    wanted = arguments_below(selected, ("edges", "node"))
+    for product in products:
+        product.listed = Listed()
+    sellable = [p for p in products if p.record.variant_ids]
+    variant_ids = [p.record.variant_ids[0] for p in sellable]
+    jobs = []
+    if "price" in wanted:
+        jobs.append(_prefetch_prices(ctx, products, sellable, variant_ids))
+    asked = {
+        availability_args(a.get("locationIds"), a.get("near"), a.get("live", False))
+        for a in wanted.get("availability", [])
+    }
+    if len(asked) == 1:  # aliases asking different places fall back to a resolver each
+        jobs.append(_prefetch_availability(ctx, asked.pop(), products, sellable, variant_ids))
+    await asyncio.gather(*jobs)
+
+
+async def _prefetch_prices(
+    ctx: RequestContext,
+    products: Sequence[Product],
+    sellable: Sequence[Product],
+    variant_ids: Sequence[str],
+) -> None:
+    try:
+        found = await price_resolvers.prices_of(ctx, variant_ids) if variant_ids else []
+    except GatewayError as exc:
+        for product in sellable:
+            assert product.listed is not None
+            product.listed.error["price"] = exc
+    else:
+        for product, record in zip(sellable, found, strict=True):
+            assert product.listed is not None
+            product.listed.price = Price.from_record(record, ctx) if record else None
+    for product in products:
+        assert product.listed is not None
+        product.listed.has_price = True
+
+
+async def _prefetch_availability(
+    ctx: RequestContext,
+    key: AvailabilityArgs,
+    products: Sequence[Product],
+    sellable: Sequence[Product],
+    variant_ids: Sequence[str],
+) -> None:
+    location_ids, near, live = key
+    try:
+        found = await availability_resolvers.availability_views(
+            ctx,
+            variant_ids,
+            location_ids=location_ids,
+            near=availability_resolvers.checked_point(*near) if near else None,
+            live=live,
+        )
+    except GatewayError as exc:
+        for product in sellable:
+            assert product.listed is not None
+            product.listed.error["availability"] = exc
+    else:
+        for product, (view, located) in zip(sellable, found, strict=True):
+            assert product.listed is not None
+            product.listed.availability = Availability.from_view(view, located)
+    for product in products:
+        assert product.listed is not None
+        product.listed.availability_key = key
+
+
 @strawberry.type
 class ProductQuery:
     """Root fields of the product domain."""
@@ -261,6 +408,7 @@ class ProductQuery:
             ProductEdge(node=Product.from_record(p, ctx), cursor=to_cursor(page.offset + i))
             for i, p in enumerate(page.products)
         ]
+        await prefetch_listing(ctx, info.selected_fields, [edge.node for edge in edges])
         return ProductConnection(
             edges=edges,
             page_info=PageInfo(
