@@ -38,6 +38,23 @@ class GeoPointInput:
     longitude: float = strawberry.field(description="Degrees east, -180 to 180.")
 
 
+# The arguments every `availability` field takes (Product, ProductVariant).
+LocationIdsArgument = Annotated[
+    list[strawberry.ID] | None,
+    strawberry.argument(description="These locations, in this order."),
+]
+NearArgument = Annotated[
+    GeoPointInput | None,
+    strawberry.argument(description="Else: the stores nearest to this point."),
+]
+LiveArgument = Annotated[
+    bool | None,
+    strawberry.argument(
+        description="Read the inventory source now instead of the cache (basket, checkout)."
+    ),
+]
+
+
 @strawberry.type(description="A point on the map (WGS84).")
 class GeoPoint:
     latitude: float = strawberry.field(description="Degrees north.")

@@ -17,7 +17,14 @@ from resolvers import product as product_resolvers
 from resolvers.context import RequestContext
 from resolvers.errors import GatewayError
 from resolvers.ids import to_cursor, to_global_id
-from schema.availability import Availability, GeoPointInput, resolve_availability
+from schema.availability import (
+    Availability,
+    GeoPointInput,
+    LiveArgument,
+    LocationIdsArgument,
+    NearArgument,
+    resolve_availability,
+)
 from schema.common import Node, PageInfo
 from schema.info import Info
 from schema.price import Price
@@ -164,20 +171,9 @@ class Product(Node):
     def availability(
         self,
         info: Info,
-        location_ids: Annotated[
-            list[strawberry.ID] | None,
-            strawberry.argument(description="These locations, in this order."),
-        ] = None,
-        near: Annotated[
-            GeoPointInput | None,
-            strawberry.argument(description="Else: the stores nearest to this point."),
-        ] = None,
-        live: Annotated[
-            bool | None,
-            strawberry.argument(
-                description="Read the inventory source now instead of the cache (basket, checkout)."
-            ),
-        ] = False,
+        location_ids: LocationIdsArgument = None,
+        near: NearArgument = None,
+        live: LiveArgument = False,
     ) -> Availability | None:
         if self.listed is not None and self.listed.availability_for(location_ids, near, live):
             return self.listed.availability_or_raise()
@@ -246,20 +242,9 @@ class ProductVariant(Node):
     async def availability(
         self,
         info: Info,
-        location_ids: Annotated[
-            list[strawberry.ID] | None,
-            strawberry.argument(description="These locations, in this order."),
-        ] = None,
-        near: Annotated[
-            GeoPointInput | None,
-            strawberry.argument(description="Else: the stores nearest to this point."),
-        ] = None,
-        live: Annotated[
-            bool | None,
-            strawberry.argument(
-                description="Read the inventory source now instead of the cache (basket, checkout)."
-            ),
-        ] = False,
+        location_ids: LocationIdsArgument = None,
+        near: NearArgument = None,
+        live: LiveArgument = False,
     ) -> Availability | None:
         return await resolve_availability(info.context, self.record.id, location_ids, near, live)
 
