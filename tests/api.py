@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import httpx
@@ -12,6 +13,11 @@ from starlette.applications import Starlette
 
 from gateway.auth import mint_token
 from gateway.config import Settings
+
+#: The day the session's "small" retailer is seeded on: the day the suite runs, because the
+#: gateway's caches and the back office both live on the wall clock, and the seed's
+#: promotions ("this week") must be current. Order numbers and dates follow from this day.
+SEED_TODAY = date.today().isoformat()
 
 
 @dataclass

@@ -13,10 +13,7 @@ from backoffice.seed import seed
 from gateway.app import create_app
 from gateway.bootstrap import open_runtime
 from gateway.config import Settings
-from tests.api import Api, serve
-
-#: The "small" retailer seeded once per test session, anchored to a fixed day.
-SEED_TODAY = "2026-11-20"
+from tests.api import SEED_TODAY, Api, serve
 
 
 @pytest.fixture(scope="session")

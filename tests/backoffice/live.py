@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import date
 from typing import Any
 
 import httpx
@@ -27,11 +27,13 @@ import uvicorn
 
 from backoffice.db import create_engine
 from backoffice.http import AccessControl, FaultSwitches, RequestCounter, create_app
+from backoffice.seed.clock import Clock
 from connectors._http import ClientCredentialsAuth, build_client
+from tests.api import SEED_TODAY
 
 #: "Now" for the price engine and the inventory, on both sides of a contract comparison:
 #: the seed's day, while the paint's cross-channel 3-for-2 runs.
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+NOW = Clock(date.fromisoformat(SEED_TODAY)).now
 
 LOYALTY_TOKEN = "loyalty-test-token"
 CRM_TOKEN = "crm-static-token"

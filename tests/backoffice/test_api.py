@@ -103,7 +103,7 @@ BATCH_READS: list[tuple[str, dict[str, Any], Call]] = [
             "channel": "WEB",
             "quantity": "3",
             "tier": "GOLD",
-            "at": "2026-11-20T12:00:00+00:00",
+            "at": live.NOW.isoformat(),
         },
         lambda s: s.pricing.get_prices(
             ["v000001", "v000011", "nope"], channel="WEB", quantity=3, tier="GOLD", at=live.NOW
@@ -167,8 +167,9 @@ BATCH_READS: list[tuple[str, dict[str, Any], Call]] = [
     ),
     (
         "/orders/v1/orders",
-        {"number": ["W-000312", "S-000311"]},
-        lambda s: s.orders.get_orders_by_number(["W-000312", "S-000311"]),
+        # Order n is numbered W-, A- or S-<n> after its channel: one of each three exists.
+        {"number": ["W-000001", "A-000001", "S-000001"]},
+        lambda s: s.orders.get_orders_by_number(["W-000001", "A-000001", "S-000001"]),
     ),
     (
         "/orders/v1/orders",
@@ -282,7 +283,7 @@ async def test_a_quote_answers_the_priced_basket(http, services):
     body = {
         "lines": [{"variant_id": "v000001", "quantity": 3}],
         "channel": "WEB",
-        "at": "2026-11-20T12:00:00Z",
+        "at": live.NOW.isoformat(),
     }
 
     response = await http.post("/pricing/v1/quotes", json=body)
