@@ -44,7 +44,7 @@ class CountingRedis:
 
     def __init__(self, client: Redis, monkeypatch: pytest.MonkeyPatch) -> None:
         self.counts: dict[str, int] = {}
-        for name in ("mget", "get", "delete", "pipeline"):
+        for name in ("mget", "get", "delete", "pipeline", "evalsha"):
             original = getattr(client, name)
 
             def counting(*args, _name=name, _original=original, **kwargs):
@@ -82,14 +82,40 @@ async def test_entries_expire_in_redis_at_their_stale_until(redis_client, key_pr
     assert await redis_client.exists(f"{key_prefix}gone") == 0
 
 
-async def test_writes_are_one_pipeline(redis_client, key_prefix, monkeypatch):
+async def test_writes_with_their_tags_are_one_command(redis_client, key_prefix, monkeypatch):
     cache = RedisCache(redis_client, prefix=key_prefix)
     counting = CountingRedis(redis_client, monkeypatch)
 
-    await cache.set_many({f"k{i}": entry(i) for i in range(50)}, {"k1": ["t"]})
+    await cache.set_many(
+        {f"k{i}": entry(i) for i in range(50)}, {f"k{i}": ["t", f"t{i % 3}"] for i in range(50)}
+    )
 
-    assert counting.counts == {"pipeline": 1}
+    assert counting.counts == {"evalsha": 1}
     assert await redis_client.exists(*(f"{key_prefix}k{i}" for i in range(50))) == 50
+    assert await redis_client.scard(f"{key_prefix}tag:t") == 50
+    assert await redis_client.smembers(f"{key_prefix}tag:t1") == {
+        f"k{i}".encode() for i in range(1, 50, 3)
+    }
+
+
+async def test_writes_load_the_script_again_after_redis_forgot_it(redis_client, key_prefix):
+    cache = RedisCache(redis_client, prefix=key_prefix)
+    await cache.set_many({"a": entry(1)})
+    await redis_client.script_flush()  # as after a Redis restart or failover
+
+    await cache.set_many({"b": entry(2)}, {"b": ["t"]})
+
+    assert [e.value if e else None for e in await cache.get_many(["a", "b"])] == [1, 2]
+    assert cache.healthy
+
+
+async def test_a_tag_set_is_never_shortened_by_a_shorter_lived_member(redis_client, key_prefix):
+    cache = RedisCache(redis_client, prefix=key_prefix)
+    await cache.set_many({"long": entry(1, stale=300)}, {"long": ["t"]})
+    await cache.set_many({"short": entry(2, stale=30)}, {"short": ["t"]})
+
+    assert 299_000 < await redis_client.pttl(f"{key_prefix}tag:t") <= 300_000
+    assert await redis_client.scard(f"{key_prefix}tag:t") == 2
 
 
 async def test_tags_invalidate_every_entry_they_tag(redis_client, key_prefix):
