@@ -288,9 +288,9 @@ class SourceGuard:
             verdict(trial)
             elapsed = None if started is None else time.perf_counter() - started
             self._observe(operation, outcome, elapsed)
-            if elapsed is not None and (trace := current_trace()) is not None:
+            if started is not None and elapsed is not None and (trace := current_trace()):
                 trace.calls.append(
-                    SourceCall(self.source, operation, keys, elapsed * 1000, outcome)
+                    SourceCall(self.source, operation, keys, elapsed * 1000, outcome, started)
                 )
 
     async def _lookup(

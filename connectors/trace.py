@@ -12,6 +12,7 @@ to decide whether a response is public and which invalidation events must drop i
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -21,13 +22,14 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class SourceCall:
-    """One upstream call: which source and operation, how many keys, how long, how it ended."""
+    """One upstream call: which source and operation, how many keys, when, how long, how it ended."""
 
     source: str
     operation: str
     keys: int
     milliseconds: float
     outcome: str  # "ok" | error class name
+    started: float = 0.0  # time.perf_counter() when the call went out
 
 
 @dataclass(slots=True)
@@ -45,6 +47,7 @@ class SourceTrace:
     """
 
     calls: list[SourceCall] = field(default_factory=list)
+    began: float = field(default_factory=time.perf_counter)
     cache_hits: Counter[str] = field(default_factory=Counter)
     stale_served: Counter[str] = field(default_factory=Counter)
     sources: set[str] = field(default_factory=set)
@@ -77,7 +80,19 @@ class SourceTrace:
             by_source.setdefault(source, {"calls": 0, "keys": 0, "ms": 0.0})["cacheHits"] = hits
         for source, stale in self.stale_served.items():
             by_source.setdefault(source, {"calls": 0, "keys": 0, "ms": 0.0})["staleServed"] = stale
-        return {"sources": by_source, "calls": len(self.calls)}
+        # When each call went out, relative to the request: calls that leave together are
+        # one level of the query; the number of levels bounds its latency.
+        waterfall = [
+            {
+                "source": call.source,
+                "operation": call.operation,
+                "keys": call.keys,
+                "startMs": round((call.started - self.began) * 1000, 1),
+                "ms": round(call.milliseconds, 1),
+            }
+            for call in sorted(self.calls, key=lambda call: call.started)
+        ]
+        return {"sources": by_source, "calls": len(self.calls), "waterfall": waterfall}
 
 
 _current: ContextVar[SourceTrace | None] = ContextVar("source_trace", default=None)

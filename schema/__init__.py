@@ -24,6 +24,7 @@ from strawberry.types import ExecutionContext
 from resolvers.errors import GatewayError
 from schema.common import UserError
 from schema.root import Query
+from schema.warming import WarmLoads
 
 logger = logging.getLogger("gateway.errors")
 
@@ -99,6 +100,7 @@ def build_schema(
         lambda: AddValidationRules(list(limits)),
         lambda: ValidationCache(maxsize=512),
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        WarmLoads,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

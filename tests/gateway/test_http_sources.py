@@ -72,6 +72,46 @@ async def test_a_listing_over_http_makes_one_request_per_source_and_level(api, b
     }
 
 
+def _levels(reply, *, gap_ms: float) -> list[set[str]]:
+    """The request's source calls grouped by when they went out: a call leaving `gap_ms` or
+    more after the one before starts a new level (each level waits for the one before)."""
+    levels: list[set[str]] = []
+    last = None
+    for call in reply.body["extensions"]["sourceCalls"]["waterfall"]:
+        if last is None or call["startMs"] - last >= gap_ms:
+            levels.append(set())
+        levels[-1].add(f"{call['source']}.{call['operation']}")
+        last = call["startMs"]
+    return levels
+
+
+async def test_the_locations_a_listing_names_are_fetched_beside_its_products(api, backoffice):
+    backoffice.set_faults(latency_ms=100)
+    reply = await api.query(LISTING, {"stores": STORES})
+    assert reply.errors is None, reply.errors
+    # Two levels, not three: the stores' locations do not wait for the stock levels.
+    assert _levels(reply, gap_ms=50) == [
+        {"pim.search_products", "inventory.locations"},
+        {"pricing.prices", "inventory.stock"},
+    ]
+
+
+async def test_a_product_page_waits_for_three_levels_of_calls(api, backoffice):
+    backoffice.set_faults(latency_ms=100)
+    reply = await api.query(
+        """query($stores: [ID!]) { product(sku: "P100001") { name variants { sku
+             price { amount { amount } }
+             availability(locationIds: $stores) { locations { quantity location { name } } } } } }""",
+        {"stores": STORES},
+    )
+    assert reply.errors is None, reply.errors
+    assert _levels(reply, gap_ms=50) == [
+        {"pim.products_by_sku", "inventory.locations"},
+        {"pim.variants"},
+        {"pricing.prices", "inventory.stock"},
+    ]
+
+
 async def test_the_customer_page_over_http(api):
     reply = await api.query(
         "{ me { name loyalty { points } orders(first: 10) { edges { node { number lines { variant { sku } } } } } } }",
