@@ -10,6 +10,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from prometheus_client import CollectorRegistry
@@ -26,7 +27,7 @@ from backoffice.loyalty.service import LoyaltyService
 from backoffice.orders.service import OrdersService
 from backoffice.pim.service import PimService
 from backoffice.pricing.service import PricingService
-from connectors._http import build_client
+from connectors._http import ClientCredentialsAuth, build_client
 from connectors.cache import CacheBackend, MemoryCache
 from connectors.crm.embedded import EmbeddedCrmConnector
 from connectors.crm.guarded import GuardedCrmConnector
@@ -137,6 +138,24 @@ def _resilience(source: SourceSettings) -> ResiliencePolicy:
     )
 
 
+def build_auth(source: SourceSettings) -> ClientCredentialsAuth | None:
+    """The OAuth2 auth of an HTTP source; a `token_url` path is appended to its base_url."""
+    oauth = source.oauth
+    if oauth is None:
+        return None
+    # The configuration checks that these are set (base_url because kind = "http").
+    token_url, client_id, secret = oauth.token_url, oauth.client_id, oauth.client_secret
+    assert token_url is not None
+    assert client_id is not None
+    assert secret is not None
+    assert source.base_url is not None
+    if not urlsplit(token_url).scheme:
+        # Appended as httpx appends a request's path to base_url, so that a path means the
+        # same here as in the connectors' calls (RFC 3986's join would drop base_url's path).
+        token_url = source.base_url.rstrip("/") + token_url
+    return ClientCredentialsAuth(token_url, client_id, secret, oauth.scope)
+
+
 def build_guards(
     settings: Settings, cache: CacheBackend, registry: CollectorRegistry
 ) -> dict[str, SourceGuard]:
@@ -175,6 +194,7 @@ def build_sources(
             connect_timeout=source.connect_timeout,
             headers=source.headers,
             max_connections=source.max_concurrency,
+            auth=build_auth(source),
         )
         clients.append(client)
         return client, source.mapping

@@ -63,6 +63,8 @@ def _limits(
 _SECRET = {"secret": True}
 # `${NAME}` in a value is replaced by the environment variable NAME.
 _ENV_REFERENCES = {"env_references": True}
+# A credential the file refers to as `${NAME}`: expanded, and never shown.
+_CREDENTIAL = {"env_references": True, "redacted": True}
 _INTERNAL = {"internal": True}
 
 
@@ -156,6 +158,21 @@ class BackofficeSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class OAuthSettings:
+    """OAuth2 client credentials (RFC 6749 §4.4) of an HTTP source, whose calls carry the token.
+
+    Every key but `scope` is required. They default to None all the same, so that the
+    checks can name each missing one instead of the table failing as a whole.
+    """
+
+    #: An http(s):// URL, or a path appended to base_url as the source's API paths are.
+    token_url: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, metadata=_CREDENTIAL)
+    scope: str | None = None  # space-separated, as the token endpoint expects it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SourceSettings:
     """Where one domain's data comes from: the embedded back office, or a system over HTTP."""
 
@@ -171,6 +188,7 @@ class SourceSettings:
         default_factory=lambda: types.MappingProxyType({}), metadata=_ENV_REFERENCES
     )
     mapping: Mapping[str, str] = field(default_factory=lambda: types.MappingProxyType({}))
+    oauth: OAuthSettings | None = None
 
 
 def _default_sources() -> Mapping[str, SourceSettings]:
@@ -330,6 +348,10 @@ class _Parser:
             dotted, hint = _join(path, f.name), hints[f.name]
             if _is_table(hint):
                 values[f.name] = self.table(hint, raw.get(f.name, {}), dotted)
+            elif (optional := _optional_table(hint)) and f.name in raw:
+                table = self.table(optional, raw[f.name], dotted)
+                # Not a table is one problem: it stays unset, so that no "missing" follows.
+                values[f.name] = table if isinstance(raw[f.name], dict) else None
             elif _is_table_of_tables(hint):
                 values[f.name] = self.tables(hint, raw.get(f.name, {}), dotted, _default(f))
             elif f.name in raw:
@@ -359,7 +381,7 @@ class _Parser:
         set_by = _env_names(raw)
         secret = bool(f.metadata.get("secret"))
         got = _got(raw)
-        if secret:
+        if secret or f.metadata.get("redacted"):
             got = f"<redacted> from {raw.name}" if isinstance(raw, _FromEnv) else "<redacted>"
         try:
             if isinstance(raw, _FromEnv):
@@ -372,6 +394,9 @@ class _Parser:
                 expected = f"the environment variable {env_name}"
                 raise _Invalid("secrets are not read from the config file", None, expected)
             value = self.coerce(raw, hint, f.metadata, path)
+            if isinstance(value, str) and f.metadata.get("env_references"):
+                example = "${" + "_".join(path.split(".")[1:]).upper() + "}"
+                value = self.expand(value, bool(set_by), path, example=repr(example))
         except _Invalid as exc:
             expected = exc.expected or _expected(hint, f.metadata)
             self.problem(path, exc.what, exc.got or got, expected)
@@ -429,14 +454,16 @@ class _Parser:
             result[str(key)] = text
         return types.MappingProxyType(result)
 
-    def expand(self, text: str, from_env: bool, path: str) -> str:
+    def expand(
+        self, text: str, from_env: bool, path: str, *, example: str = "'Bearer ${CRM_TOKEN}'"
+    ) -> str:
         names = _ENV_REFERENCE.findall(text)
         if not names and not from_env and _CREDENTIAL_HEADER.search(path.rsplit(".", 1)[-1]):
             self.problem(
                 path,
                 "a credential written in the config file",
                 "<redacted>",
-                "a reference to an environment variable, e.g. 'Bearer ${CRM_TOKEN}'",
+                f"a reference to an environment variable, e.g. {example}",
             )
         for name in names:
             if name not in self.env:
@@ -490,6 +517,7 @@ def _env_path(segments: list[str]) -> tuple[str, ...]:
         path.append(segment.lower())
         if _is_table(hint):
             hint = _hints(hint).get(segment.lower())
+            hint = _optional_table(hint) or hint
         elif _is_table_of_tables(hint):
             hint = typing.get_args(hint)[1]
         else:
@@ -547,6 +575,14 @@ def _hints(cls: Any) -> dict[str, Any]:
 
 def _is_table(hint: Any) -> bool:
     return isinstance(hint, type) and dataclasses.is_dataclass(hint)
+
+
+def _optional_table(hint: Any) -> type[Any] | None:
+    """The dataclass of a `Table | None` field: a table that is absent unless written."""
+    if typing.get_origin(hint) not in (typing.Union, types.UnionType):
+        return None
+    tables = [arg for arg in typing.get_args(hint) if _is_table(arg)]
+    return tables[0] if len(tables) == 1 else None
 
 
 def _is_table_of_tables(hint: Any) -> bool:
@@ -651,11 +687,44 @@ def _check(settings: Settings) -> list[str]:
         urls[path] = (source.base_url, ("https", "http"))
         if source.kind == "http" and source.base_url is None:
             add(path, "missing", "nothing", "the system's URL, because kind = 'http'")
+        if source.oauth is not None:
+            _check_oauth(f"sources.{name}", source, source.oauth, add)
     for path, (url, schemes) in urls.items():
         parts = urlsplit(url or "")
         if url is not None and (parts.scheme not in schemes or not (parts.netloc or parts.path)):
             add(path, "not a URL", repr(_redact_url(url)), f"a {schemes[0]}:// URL")
     return problems
+
+
+def _check_oauth(path: str, source: SourceSettings, oauth: OAuthSettings, add: _Add) -> None:
+    if source.kind != "http":
+        table = f"kind = 'http' in [{path}], or no [{path}.oauth] table"
+        add(f"{path}.oauth", "only for a source over HTTP", f"kind = {source.kind!r}", table)
+    secret = "GATEWAY_" + path.upper().replace(".", "__") + "__OAUTH__CLIENT_SECRET"
+    for key, expected in (
+        ("token_url", "the token endpoint: an https:// URL, or a path such as '/oauth/token'"),
+        ("client_id", "the client id the token endpoint knows this gateway by"),
+        ("client_secret", f"a '${{NAME}}' reference to an environment variable, or {secret}"),
+    ):
+        if getattr(oauth, key) is None:
+            add(f"{path}.oauth.{key}", "missing", "nothing", expected)
+    if url := oauth.token_url:
+        parts = urlsplit(url)
+        absolute = parts.scheme in ("http", "https") and parts.netloc
+        if not absolute and (parts.netloc or not url.startswith("/")):
+            add(
+                f"{path}.oauth.token_url",
+                "neither a URL nor a path",
+                repr(_redact_url(url)),
+                "an https:// URL, or a path on base_url such as '/oauth/token'",
+            )
+    for name in (name for name in source.headers if name.lower() == "authorization"):
+        add(
+            f"{path}.headers",
+            "an Authorization header besides OAuth2",
+            repr(name),
+            f"only one of both: [{path}.oauth] sends its token as Authorization",
+        )
 
 
 def _check_secrets(settings: Settings, production: bool, add: _Add) -> None:
@@ -740,7 +809,7 @@ def _describe_table(obj: Any, path: str, origins: Mapping[str, str], lines: list
 def _redacted(f: dataclasses.Field[Any], path: str, value: Any) -> str:
     if value in (DEV_SECRET, DEV_WEBHOOK_SECRET):
         return '"<redacted: the built-in development secret>"'
-    if f.metadata.get("secret"):
+    if f.metadata.get("secret") or f.metadata.get("redacted"):
         return '"<redacted>"'
     if f.metadata.get("env_references"):
         return _toml({key: "<redacted>" for key in value})

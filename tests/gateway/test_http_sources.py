@@ -174,3 +174,60 @@ async def test_stale_prices_stand_in_while_the_price_engine_is_down(api, backoff
         e["node"]["price"] for e in fresh.data["products"]["edges"]
     ]
     assert stale.body["extensions"]["sourceCalls"]["sources"]["pricing"]["staleServed"] == 48
+
+
+ME = "{ me { customerNumber name } }"
+
+
+def oauth_settings(seeded_url, url, client_secret):
+    """Every source over HTTP; the CRM with OAuth2 client credentials and no static token."""
+    return http_settings(
+        seeded_url,
+        url,
+        GATEWAY_SOURCES__CRM__HEADERS="{}",
+        GATEWAY_SOURCES__CRM__OAUTH__TOKEN_URL="/oauth/token",
+        GATEWAY_SOURCES__CRM__OAUTH__CLIENT_ID=live.CLIENT_ID,
+        GATEWAY_SOURCES__CRM__OAUTH__CLIENT_SECRET="${TEST_CRM_CLIENT_SECRET}",
+        GATEWAY_SOURCES__CRM__OAUTH__SCOPE="crm",
+        TEST_CRM_CLIENT_SECRET=client_secret,
+    )
+
+
+async def test_an_oauth_protected_crm_is_called_with_one_token_for_many_queries(
+    backoffice, seeded_url
+):
+    # given: a CRM that wants a bearer token, and a gateway holding client credentials for it
+    settings = oauth_settings(seeded_url, backoffice.url, live.CLIENT_SECRET)
+    async with serve(create_app(settings), settings) as api:
+        backoffice.reset_requests()
+
+        # when
+        replies = [
+            await api.query(ME, role="customer", customer_id=DEMO_CUSTOMER_ID) for _ in range(3)
+        ]
+
+    # then
+    for reply in replies:
+        assert reply.errors is None, reply.errors
+        assert reply.data["me"]["name"]
+    assert backoffice.requests() == {"POST /oauth/token": 1, "GET /crm/v1/customers": 3}
+
+
+async def test_a_refused_client_secret_fails_the_customer_fields_as_source_unavailable(
+    backoffice, seeded_url
+):
+    # given
+    settings = oauth_settings(seeded_url, backoffice.url, "not-the-client-secret")
+    async with serve(create_app(settings), settings) as api:
+        backoffice.reset_requests()
+
+        # when
+        reply = await api.query(ME, role="customer", customer_id=DEMO_CUSTOMER_ID)
+
+    # then
+    assert reply.data == {"me": None}
+    assert reply.codes == ["SOURCE_UNAVAILABLE"]
+    assert reply.errors[0]["path"] == ["me"]
+    assert reply.errors[0]["extensions"]["source"] == "crm"
+    assert "not-the-client-secret" not in str(reply.body)
+    assert backoffice.requests() == {"POST /oauth/token": 1}, "no call reaches the CRM"
