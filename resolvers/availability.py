@@ -14,7 +14,7 @@ from connectors.inventory.records import Location, LocationType, StockLevel
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput, from_connector_error
 from resolvers.ids import key_of
-from resolvers.loaders import StockKey
+from resolvers.loaders import StockKey, started_early
 
 MAX_LOCATIONS = 50
 _LOCATION_TYPES: dict[str, LocationType] = {name: name for name in get_args(LocationType)}
@@ -107,9 +107,7 @@ def warm_locations(ctx: RequestContext, location_ids: Sequence[str]) -> None:
         chosen = _named_location_ids(location_ids)
     except BadUserInput:
         return
-    future = ctx.loaders.locations_by_ids.load(chosen)
-    # Nobody may await it (the product may not exist): never leave its error unretrieved.
-    future.add_done_callback(lambda done: done.cancelled() or done.exception())
+    started_early(ctx.loaders.locations_by_ids.load(chosen))
 
 
 async def _chosen_location_ids(

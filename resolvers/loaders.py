@@ -8,6 +8,7 @@ client-facing `SourceError`s here, in one place.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Coroutine, Hashable, Mapping, Sequence
 from functools import cached_property
@@ -30,6 +31,16 @@ if TYPE_CHECKING:
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 G = TypeVar("G", bound=Hashable)
+
+
+def started_early(future: Awaitable[Any]) -> None:
+    """Let a load started ahead of its resolver run unawaited.
+
+    Nobody may ask for it in the end (its parent may be null): its failure must then not
+    be logged as an unretrieved exception.
+    """
+    if isinstance(future, asyncio.Future):
+        future.add_done_callback(lambda done: done.cancelled() or done.exception())
 
 
 class PriceKey(NamedTuple):

@@ -6,7 +6,6 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from graphql import (
-    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -19,16 +18,21 @@ from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
 from resolvers import availability as availability_resolvers
+from resolvers import customer as customer_resolvers
 
 
 class WarmLoads(SchemaExtension):
-    """Loads the locations named by `availability(locationIds: ...) { locations ... }` early.
+    """Starts, as execution begins, the loads whose keys the query itself already holds.
 
-    Availability rows show their locations, which otherwise are fetched after the stock
-    levels, themselves fetched after the products: three levels of source calls for a
-    listing, four for a product page. The locations a query names do not depend on those
-    answers, so they are fetched beside the query's first call. Only what the query
-    selects is loaded, so no source is called that would not have been.
+    - The locations named by `availability(locationIds: ...) { locations ... }`: rows show
+      their locations, otherwise fetched after the stock levels, themselves fetched after
+      the products (three levels of calls for a listing, four for a product page).
+    - `me { loyalty orders }`: keyed by the customer id of the token, otherwise fetched
+      after the CRM's customer.
+
+    These then go out beside the query's first call. Only what the query selects is
+    loaded, through the request's DataLoaders, so no source is called that would not have
+    been, and no call is added to a level.
     """
 
     def on_execute(self) -> Iterator[None]:
@@ -38,19 +42,48 @@ class WarmLoads(SchemaExtension):
         if document is not None and getattr(context, "loaders", None) is not None:
             operation = get_operation_ast(document, execution.operation_name)
             if operation is not None and operation.operation == OperationType.QUERY:
-                variables = execution.variables or {}
-                for location_ids in _named_locations(document, operation.selection_set, variables):
+                fragments = {
+                    d.name.value: d
+                    for d in document.definitions
+                    if isinstance(d, FragmentDefinitionNode)
+                }
+                variables = dict(execution.variables or {})
+                selection = operation.selection_set
+                for location_ids in _named_locations(selection, fragments, variables):
                     availability_resolvers.warm_locations(context, location_ids)
+                _warm_me(context, selection, fragments, variables)
         yield
 
 
+def _warm_me(
+    context: Any,
+    selection_set: SelectionSetNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: dict[str, Any],
+) -> None:
+    for me in _fields(selection_set, fragments):
+        if me.name.value != "me" or me.selection_set is None:
+            continue
+        below = list(_fields(me.selection_set, fragments))
+        channels = set()
+        for orders in (f for f in below if f.name.value == "orders"):
+            arguments = {a.name.value: a.value for a in orders.arguments or ()}
+            channel = arguments.get("channel")
+            value = value_from_ast_untyped(channel, variables) if channel else None
+            channels.add(value if isinstance(value, str) else None)
+        customer_resolvers.warm_me(
+            context,
+            loyalty=any(f.name.value == "loyalty" for f in below),
+            order_channels=channels,
+        )
+
+
 def _named_locations(
-    document: DocumentNode, selection_set: SelectionSetNode, variables: Mapping[str, Any]
+    selection_set: SelectionSetNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: dict[str, Any],
 ) -> Iterator[list[str]]:
     """Every `locationIds` list of an `availability` field that selects `locations`."""
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
     for field in _fields_below(selection_set, fragments):
         if field.name.value != "availability" or field.selection_set is None:
             continue
@@ -58,7 +91,7 @@ def _named_locations(
             continue
         for argument in field.arguments or ():
             if argument.name.value == "locationIds":
-                value = value_from_ast_untyped(argument.value, dict(variables))
+                value = value_from_ast_untyped(argument.value, variables)
                 if isinstance(value, list) and all(isinstance(v, str) for v in value):
                     yield value
 

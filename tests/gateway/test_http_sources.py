@@ -112,6 +112,22 @@ async def test_a_product_page_waits_for_three_levels_of_calls(api, backoffice):
     ]
 
 
+async def test_a_customer_page_fetches_loyalty_and_orders_beside_the_customer(api, backoffice):
+    backoffice.set_faults(latency_ms=100)
+    reply = await api.query(
+        """{ me { name loyalty { points } orders(first: 10) { edges { node { number
+             lines { variant { sku } } location { name } } } } } }""",
+        role="customer",
+        customer_id=DEMO_CUSTOMER_ID,
+    )
+    assert reply.errors is None, reply.errors
+    # The token names the customer: loyalty and orders need not wait for the CRM.
+    assert _levels(reply, gap_ms=50) == [
+        {"crm.customers", "loyalty.accounts", "orders.customer_orders"},
+        {"pim.variants", "inventory.locations"},
+    ]
+
+
 async def test_the_customer_page_over_http(api):
     reply = await api.query(
         "{ me { name loyalty { points } orders(first: 10) { edges { node { number lines { variant { sku } } } } } } }",

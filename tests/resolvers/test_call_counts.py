@@ -80,3 +80,16 @@ async def test_a_customer_page_makes_one_call_per_source_and_level(api):
         "pim": 1,
         "inventory": 1,
     }
+
+
+@pytest.mark.parametrize("role", [None, "associate", "service"])
+async def test_me_for_someone_who_is_no_customer_calls_no_source(api, role):
+    # `me`'s loyalty and orders are loaded ahead of the customer, but only for a customer.
+    claims = {"store_id": "s01"} if role == "associate" else {}
+    reply = await api.query(
+        "{ me { name loyalty { points } orders(first: 1) { edges { node { number } } } } }",
+        role=role,
+        **claims,
+    )
+    assert reply.data == {"me": None}
+    assert reply.calls_by_source() == {}
