@@ -1,0 +1,91 @@
+"""The fast path for plain attribute leaves answers exactly as graphql-core's own path does."""
+
+from __future__ import annotations
+
+import enum
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import strawberry
+
+from schema.execution import FastLeafExecutionContext
+
+pytestmark = pytest.mark.anyio
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Item:
+    name: str
+    nickname: str | None
+    count: int
+    colour: Colour
+    price: Decimal
+    tags: list[str]
+
+    @strawberry.field
+    def shout(self) -> str:
+        return self.name.upper()
+
+    @strawberry.field
+    def repeat(self, times: int = 2) -> str:
+        return self.name * times
+
+
+GOOD = Item(name="a", nickname=None, count=3, colour=Colour.BLUE, price=Decimal("1.50"), tags=["x"])
+# What a bug would hand the schema: None where the schema promises a value, a wrong type.
+BAD: Any = Item(name=None, nickname=None, count="many", colour="green", price=Decimal(1), tags=[])  # type: ignore[arg-type]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def item(self) -> Item:
+        return GOOD
+
+    @strawberry.field
+    def bad(self) -> Item | None:
+        return BAD
+
+    @strawberry.field
+    def items(self) -> list[Item | None]:
+        return [GOOD, BAD, GOOD]
+
+
+QUERIES = [
+    "{ item { name nickname count colour price tags shout repeat(times: 3) } }",
+    "{ item { alias: name n: name __typename } }",
+    "{ bad { name } }",
+    "{ bad { nickname count } }",
+    "{ bad { colour } }",
+    "{ items { name count } }",
+    "{ item { ...F } } fragment F on Item { name @include(if: true) count @skip(if: true) }",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+async def test_the_fast_path_answers_as_graphql_core_does(query):
+    plain = strawberry.Schema(query=Query)
+    fast = strawberry.Schema(query=Query, execution_context_class=FastLeafExecutionContext)
+
+    expected = await plain.execute(query)
+    got = await fast.execute(query)
+
+    assert got.data == expected.data
+    assert [(e.message, e.path) for e in got.errors or []] == [
+        (e.message, e.path) for e in expected.errors or []
+    ]
+
+
+async def test_a_null_in_a_non_null_leaf_nulls_the_parent_with_the_error_at_the_leaf():
+    fast = strawberry.Schema(query=Query, execution_context_class=FastLeafExecutionContext)
+    result = await fast.execute("{ bad { name } }")
+    assert result.data == {"bad": None}
+    assert result.errors is not None
+    assert [e.path for e in result.errors] == [["bad", "name"]]
