@@ -23,7 +23,7 @@ from strawberry.types import ExecutionContext
 
 from resolvers.errors import GatewayError
 from schema.common import UserError
-from schema.execution import FastLeafExecutionContext
+from schema.execution import FastAttributeExecutionContext
 from schema.root import Query
 from schema.warming import WarmLoads
 
@@ -119,5 +119,5 @@ def build_schema(
         types=[UserError],  # used by the mutation payloads; part of the contract already
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not field_suggestions),
-        execution_context_class=FastLeafExecutionContext,
+        execution_context_class=FastAttributeExecutionContext,
     )

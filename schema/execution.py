@@ -1,18 +1,20 @@
-"""A faster path through graphql-core for the most common field: a plain attribute leaf.
+"""A faster path through graphql-core for the most common fields: plain attribute reads.
 
-Two thirds of a listing's fields are scalars read straight off an object (`sku`, `name`,
-`amount`...). For each, graphql-core builds a resolve-info object, calls Strawberry's
-default resolver, checks the result for awaitability and dispatches on the return type:
-about half the cost of executing a listing (PERFORMANCE.md: ≈ 4 µs a field at best; more
-here). For a field whose resolver is Strawberry's own attribute read (no resolver, no
-arguments, no field extension or permission) and whose type is a scalar or enum, this
-execution context reads the attribute and coerces it directly. Anything else, and a null
-or a value that fails to coerce, takes graphql-core's ordinary path, so errors, nulls and
-their paths come out exactly as before.
+Most of a listing's fields are read straight off an object: scalars (`sku`, `name`,
+`amount`) and objects (`price.amount`, a row's `location`). For each, graphql-core builds
+a resolve-info object, calls Strawberry's default resolver, checks the result for
+awaitability and dispatches on the return type: most of the cost of executing a listing
+(PERFORMANCE.md: ≈ 4 µs a field at best; more here). For a field whose resolver is
+Strawberry's own attribute read (no resolver, no arguments, no field extension or
+permission), this execution context reads the attribute and coerces a scalar or enum
+directly, or goes straight on to an object's own fields. Anything else, and a null, a
+value that fails to coerce or an object of the wrong type, takes graphql-core's ordinary
+path, so errors, nulls and their paths come out exactly as before.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -21,6 +23,7 @@ from graphql import (
     GraphQLField,
     GraphQLLeafType,
     GraphQLObjectType,
+    GraphQLOutputType,
     GraphQLScalarType,
     GraphQLSchema,
     get_nullable_type,
@@ -30,8 +33,9 @@ from graphql.pyutils import AwaitableOrValue, Path, Undefined, UndefinedType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-#: (attribute name, leaf type) of a field that can take the fast path; None if it cannot.
-_Plan = tuple[str, GraphQLLeafType] | None
+#: (attribute name, leaf or object type, the field's type) of a field that can take the
+#: fast path; None if it cannot.
+_Plan = tuple[str, GraphQLLeafType | GraphQLObjectType, GraphQLOutputType] | None
 
 #: Plans per schema, per (type name, field name), worked out on first use.
 _plans: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], _Plan]] = WeakKeyDictionary()
@@ -45,16 +49,21 @@ def _plan(field: GraphQLField | None) -> _Plan:
         return None
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     python_name = getattr(definition, "python_name", None)
-    leaf = get_nullable_type(field.type)
-    if not isinstance(python_name, str) or not isinstance(
-        leaf, GraphQLScalarType | GraphQLEnumType
-    ):
+    target = get_nullable_type(field.type)
+    if not isinstance(python_name, str):
         return None
-    return python_name, leaf
+    if isinstance(target, GraphQLObjectType):
+        # Strawberry's own type checks ignore the resolve info, which we do not build.
+        check = target.is_type_of
+        if check is not None and not check.__qualname__.startswith("GraphQLCoreConverter."):
+            return None
+    elif not isinstance(target, GraphQLScalarType | GraphQLEnumType):
+        return None
+    return python_name, target, field.type
 
 
-class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's execution context, with plain attribute leaves read directly."""
+class FastAttributeExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context, with plain attribute fields read directly."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -78,11 +87,18 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if plan is _UNKNOWN:
             plan = plans[key] = _plan(self.schema.get_field(parent_type, node.name.value))
         if plan is not None and not node.arguments and not self._middleware:
-            python_name, leaf = plan
+            python_name, target, field_type = plan
             value = getattr(source, python_name, None)
-            if value is not None:
+            if value is None:
+                pass
+            elif isinstance(target, GraphQLObjectType):
+                if target.is_type_of is None or target.is_type_of(value, None):  # type: ignore[arg-type]
+                    return self._object_fields(
+                        target, field_type, field_details_list, path, value, position_context
+                    )
+            else:
                 try:
-                    coerced = leaf.coerce_output_value(value)
+                    coerced = target.coerce_output_value(value)
                 except Exception:  # the ordinary path reports it, located
                     coerced = None
                 if coerced is not None and coerced is not Undefined:
@@ -90,3 +106,37 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
+
+    def _object_fields(
+        self,
+        object_type: GraphQLObjectType,
+        field_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        value: Any,
+        position_context: Any | None,
+    ) -> AwaitableOrValue[Any]:
+        """An object's own fields, with the error handling graphql-core gives a field."""
+        try:
+            completed = self.collect_and_execute_subfields(
+                object_type, field_details_list, path, value, position_context
+            )
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_type, field_details_list, path)
+            return None
+        if self.is_awaitable(completed):
+            return self._awaited(completed, field_type, field_details_list, path)
+        return completed
+
+    async def _awaited(
+        self,
+        completed: Awaitable[Any],
+        field_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_type, field_details_list, path)
+            return None

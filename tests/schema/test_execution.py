@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import strawberry
 
-from schema.execution import FastLeafExecutionContext
+from schema.execution import FastAttributeExecutionContext
 
 pytestmark = pytest.mark.anyio
 
@@ -37,6 +37,29 @@ class Item:
     def repeat(self, times: int = 2) -> str:
         return self.name * times
 
+    @strawberry.field
+    async def later(self) -> str:
+        if self.name is None:
+            raise ValueError("no name")
+        return self.name
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Pet(Named):
+    legs: int
+
+
+@strawberry.type
+class Box:
+    item: Item
+    maybe: Item | None
+    pet: Pet | None
+
 
 GOOD = Item(name="a", nickname=None, count=3, colour=Colour.BLUE, price=Decimal("1.50"), tags=["x"])
 # What a bug would hand the schema: None where the schema promises a value, a wrong type.
@@ -57,6 +80,15 @@ class Query:
     def items(self) -> list[Item | None]:
         return [GOOD, BAD, GOOD]
 
+    @strawberry.field
+    def box(self) -> Box | None:
+        return Box(item=GOOD, maybe=BAD, pet=Pet(name="rex", legs=4))
+
+    @strawberry.field
+    def bad_box(self) -> Box | None:
+        # A bad item where one is required, and something that is not a pet as the pet.
+        return Box(item=BAD, maybe=None, pet=GOOD)  # type: ignore[arg-type]
+
 
 QUERIES = [
     "{ item { name nickname count colour price tags shout repeat(times: 3) } }",
@@ -65,6 +97,11 @@ QUERIES = [
     "{ bad { nickname count } }",
     "{ bad { colour } }",
     "{ items { name count } }",
+    "{ box { item { name later } maybe { name } pet { name legs } } }",
+    "{ box { maybe { later } } }",
+    "{ badBox { maybe { name } pet { name } } }",
+    "{ badBox { item { name } } }",
+    "{ badBox { item { later } } }",
     "{ item { ...F } } fragment F on Item { name @include(if: true) count @skip(if: true) }",
 ]
 
@@ -72,7 +109,7 @@ QUERIES = [
 @pytest.mark.parametrize("query", QUERIES)
 async def test_the_fast_path_answers_as_graphql_core_does(query):
     plain = strawberry.Schema(query=Query)
-    fast = strawberry.Schema(query=Query, execution_context_class=FastLeafExecutionContext)
+    fast = strawberry.Schema(query=Query, execution_context_class=FastAttributeExecutionContext)
 
     expected = await plain.execute(query)
     got = await fast.execute(query)
@@ -84,7 +121,7 @@ async def test_the_fast_path_answers_as_graphql_core_does(query):
 
 
 async def test_a_null_in_a_non_null_leaf_nulls_the_parent_with_the_error_at_the_leaf():
-    fast = strawberry.Schema(query=Query, execution_context_class=FastLeafExecutionContext)
+    fast = strawberry.Schema(query=Query, execution_context_class=FastAttributeExecutionContext)
     result = await fast.execute("{ bad { name } }")
     assert result.data == {"bad": None}
     assert result.errors is not None
