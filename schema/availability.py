@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import Enum
 from typing import Annotated
 
 import strawberry
+from strawberry.types.nodes import Selection
 
 from connectors.inventory import records
 from resolvers import availability as availability_resolvers
@@ -14,6 +16,7 @@ from resolvers.context import RequestContext
 from resolvers.ids import key_of, to_global_id
 from schema.common import Node
 from schema.info import Info
+from schema.selection import arguments_below
 
 
 @strawberry.enum(description="What kind of place holds stock.")
@@ -119,63 +122,48 @@ class LocationStock:
 Located = list[tuple[availability_resolvers.StockRow, records.Location]]
 
 
-def _location_stocks(located: Located) -> list[LocationStock]:
-    return [
-        LocationStock(
-            location=Location.from_record(location),
-            quantity=row.quantity,
-            status=StockStatus(row.status),
-        )
-        for row, location in located
-    ]
-
-
-def _available(view: availability_resolvers.AvailabilityView, located: Located) -> bool:
-    return any(row.quantity > 0 and view.channel in loc.channels for row, loc in located)
-
-
 @strawberry.type(description="Availability of a variant across locations.")
 class Availability:
-    view: strawberry.Private[availability_resolvers.AvailabilityView]
-    #: The rows' locations when a listing fetched them for every product at once.
-    located: strawberry.Private[Located | None]
+    # Plain fields, filled before the object is handed over: a listing builds 48 of them
+    # from one fetch, and a resolver per product and field would cost more than the rest.
     as_of: datetime = strawberry.field(
         description="When the figures were read from the inventory source."
     )
     live: bool = strawberry.field(
         description="True when read live from the source for this request, false when served from cache."
     )
+    locations: list[LocationStock] = strawberry.field(
+        description="Stock per chosen location, in the order chosen (nearest first for `near`)."
+    )
+    available: bool = strawberry.field(
+        description="True when some location that serves the request's channel can deliver."
+    )
 
     @classmethod
     def from_view(
-        cls, view: availability_resolvers.AvailabilityView, located: Located | None = None
+        cls,
+        view: availability_resolvers.AvailabilityView,
+        located: Located,
+        shown: dict[str, Location] | None = None,
     ) -> Availability:
-        return cls(view=view, located=located, as_of=view.as_of, live=view.live)
-
-    # These two resolvers are plain functions: with the locations already fetched (a
-    # listing) they answer at once, without an async resolver per product; otherwise they
-    # hand graphql-core a coroutine, which it awaits.
-    @strawberry.field(
-        description="Stock per chosen location, in the order chosen (nearest first for `near`)."
-    )
-    def locations(self, info: Info) -> list[LocationStock]:
-        if self.located is not None:
-            return _location_stocks(self.located)
-        return self._fetch_locations(info.context)  # type: ignore[return-value]
-
-    @strawberry.field(
-        description="True when some location that serves the request's channel can deliver."
-    )
-    def available(self, info: Info) -> bool:
-        if self.located is not None:
-            return _available(self.view, self.located)
-        return self._fetch_available(info.context)  # type: ignore[return-value]
-
-    async def _fetch_locations(self, ctx: RequestContext) -> list[LocationStock]:
-        return _location_stocks(await availability_resolvers.located_rows(ctx, self.view))
-
-    async def _fetch_available(self, ctx: RequestContext) -> bool:
-        return _available(self.view, await availability_resolvers.located_rows(ctx, self.view))
+        """The view with its rows' locations; `shown` shares Location objects across views."""
+        shown = {} if shown is None else shown
+        return cls(
+            as_of=view.as_of,
+            live=view.live,
+            locations=[
+                LocationStock(
+                    location=shown.get(loc.id)
+                    or shown.setdefault(loc.id, Location.from_record(loc)),
+                    quantity=row.quantity,
+                    status=StockStatus(row.status),
+                )
+                for row, loc in located
+            ],
+            available=any(
+                row.quantity > 0 and view.channel in loc.channels for row, loc in located
+            ),
+        )
 
 
 async def resolve_availability(
@@ -184,8 +172,13 @@ async def resolve_availability(
     location_ids: list[strawberry.ID] | None,
     near: GeoPointInput | None,
     live: bool | None,
+    selected: Sequence[Selection],
 ) -> Availability:
-    """Shared by Product.availability and ProductVariant.availability."""
+    """Shared by Product.availability and ProductVariant.availability.
+
+    The rows' locations are read only when the query shows them (`locations`, or
+    `available`, which depends on the channels they serve).
+    """
     view = await availability_resolvers.availability_of(
         ctx,
         variant_id,
@@ -193,7 +186,11 @@ async def resolve_availability(
         near=availability_resolvers.checked_point(near.latitude, near.longitude) if near else None,
         live=bool(live),
     )
-    return Availability.from_view(view)
+    shown = arguments_below(selected, ())
+    located: Located = []
+    if "locations" in shown or "available" in shown:
+        located = await availability_resolvers.located_rows(ctx, view)
+    return Availability.from_view(view, located)
 
 
 @strawberry.type

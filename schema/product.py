@@ -21,6 +21,7 @@ from schema.availability import (
     Availability,
     GeoPointInput,
     LiveArgument,
+    Location,
     LocationIdsArgument,
     NearArgument,
     resolve_availability,
@@ -177,18 +178,25 @@ class Product(Node):
     ) -> Availability | None:
         if self.listed is not None and self.listed.availability_for(location_ids, near, live):
             return self.listed.availability_or_raise()
-        return self._fetch_availability(info.context, location_ids, near, live)  # type: ignore[return-value]
+        return self._fetch_availability(info, location_ids, near, live)  # type: ignore[return-value]
 
     async def _fetch_availability(
         self,
-        ctx: RequestContext,
+        info: Info,
         location_ids: list[strawberry.ID] | None,
         near: GeoPointInput | None,
         live: bool | None,
     ) -> Availability | None:
         if not self.record.variant_ids:
             return None
-        return await resolve_availability(ctx, self.record.variant_ids[0], location_ids, near, live)
+        return await resolve_availability(
+            info.context,
+            self.record.variant_ids[0],
+            location_ids,
+            near,
+            live,
+            info.selected_fields,
+        )
 
 
 @strawberry.type(description="A sellable variant of a product, identified by SKU and GTIN.")
@@ -246,7 +254,9 @@ class ProductVariant(Node):
         near: NearArgument = None,
         live: LiveArgument = False,
     ) -> Availability | None:
-        return await resolve_availability(info.context, self.record.id, location_ids, near, live)
+        return await resolve_availability(
+            info.context, self.record.id, location_ids, near, live, info.selected_fields
+        )
 
 
 @strawberry.type(description="A product in a page of products.")
@@ -330,9 +340,10 @@ async def _prefetch_availability(
             assert product.listed is not None
             product.listed.error["availability"] = exc
     else:
+        shown: dict[str, Location] = {}  # the page's rows show the same few locations
         for product, (view, located) in zip(sellable, found, strict=True):
             assert product.listed is not None
-            product.listed.availability = Availability.from_view(view, located)
+            product.listed.availability = Availability.from_view(view, located, shown)
     for product in products:
         assert product.listed is not None
         product.listed.availability_key = key
