@@ -63,6 +63,7 @@ from connectors.pricing.http import HttpPricingConnector
 from connectors.pricing.protocol import PricingConnector
 from connectors.redis_cache import RedisCache
 from connectors.resilience import ResiliencePolicy
+from connectors.tiered_cache import LocalFront, TieredCache
 from gateway.config import Settings, SourceSettings
 from gateway.response_cache import ResponseCache
 from resolvers.context import Rules, Sources
@@ -71,6 +72,9 @@ from resolvers.context import Rules, Sources
 STALE_FACTOR = 10
 #: Bump when cached record classes change, so that two releases never read each other's entries.
 CACHE_VERSION = "v1"
+#: Entries a process keeps in front of Redis (cache.local_seconds): a listing's are ~200,
+#: a response up to ~40 KB, so this bounds the front to tens of MB.
+LOCAL_FRONT_ENTRIES = 20_000
 
 logger = logging.getLogger("gateway.bootstrap")
 
@@ -102,9 +106,10 @@ class Runtime:
                 checks["backoffice_db"] = "ok"
             except Exception as exc:  # any failure means not ready; say which
                 checks["backoffice_db"] = f"unavailable: {type(exc).__name__}"
-        if isinstance(self.cache, RedisCache):
+        shared = self.cache.back if isinstance(self.cache, TieredCache) else self.cache
+        if isinstance(shared, RedisCache):
             # The gateway keeps serving without Redis; readiness says it is degraded.
-            checks["redis"] = "ok" if await self.cache.ping() else "unavailable: serving uncached"
+            checks["redis"] = "ok" if await shared.ping() else "unavailable: serving uncached"
         for name, guard in self.guards.items():
             if guard.breaker.state == "open":
                 checks[f"source:{name}"] = "circuit open"
@@ -298,9 +303,16 @@ async def open_runtime(settings: Settings, *, engine: AsyncEngine | None = None)
         cache = RedisCache(redis, prefix=f"cg:{CACHE_VERSION}:")
     else:
         cache = MemoryCache()
+    caches: list[CacheBackend] = [cache]
+    if redis is not None and settings.cache.local_seconds > 0:
+        front = LocalFront(max_entries=LOCAL_FRONT_ENTRIES)
+        cache = TieredCache(front, cache, front_seconds=settings.cache.local_seconds)
+        # Registered on its own as a local cache, so that events from other instances,
+        # which leave the shared cache alone, still reach it.
+        caches = [cache, front]
     registry = CollectorRegistry()
     guards = build_guards(settings, cache, registry)
-    invalidator = Invalidator([cache], [guard.on_invalidation for guard in guards.values()])
+    invalidator = Invalidator(caches, [guard.on_invalidation for guard in guards.values()])
     responses = build_response_cache(settings, cache)
     if responses is not None:
         invalidator.add_listener(responses.on_invalidation)

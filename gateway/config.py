@@ -140,6 +140,9 @@ class CacheSettings:
     #: signage behind a CDN; off while server.debug_source_calls is on, since a stored
     #: body would describe an earlier execution's source calls.
     responses: bool = True
+    #: With Redis, each process also keeps what it reads for up to this many seconds, so
+    #: hot entries skip the round trip; any invalidation event empties it. 0 turns it off.
+    local_seconds: float = field(default=2.0, metadata=_limits(0, 60))
     ttl: CacheTtlSettings = field(default_factory=CacheTtlSettings)
 
 

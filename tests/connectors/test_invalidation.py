@@ -3,7 +3,6 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Callable
 
 import pytest
 from redis.asyncio import Redis
@@ -18,6 +17,7 @@ from connectors.invalidation import (
 from connectors.redis_cache import RedisCache
 from tests.connectors.conftest import RedisProcess, fast_redis
 from tests.servers import require_redis
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.anyio
 
@@ -47,14 +47,6 @@ class Heard:
 
     async def __call__(self, event: InvalidationEvent | None) -> None:
         self.events.append(event)
-
-
-async def eventually(condition: Callable[[], bool], *, within: float = 2.0) -> None:
-    deadline = asyncio.get_running_loop().time() + within
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.005)
 
 
 def test_an_event_names_the_tags_of_its_keys_and_round_trips_as_json():

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from connectors.tiered_cache import TieredCache
 from gateway.app import create_app
 from gateway.bootstrap import open_runtime
 from gateway.config import Settings
@@ -13,6 +14,7 @@ from gateway.hooks import sign
 from resolvers.ids import to_global_id
 from tests.api import serve
 from tests.servers import require_redis
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.anyio
 
@@ -124,7 +126,10 @@ async def test_two_instances_share_redis_and_hear_each_others_invalidations(redi
             )
             accepted = await second.client.post("/hooks/invalidate", content=body, headers=headers)
             assert accepted.status_code == 202
-            # then both read it from the PIM again
+            # then both read it from the PIM again: the first once the event has reached its
+            # local front over pub/sub (the second applied it to Redis and its own front)
+            assert isinstance(first_runtime.cache, TieredCache)
+            await eventually(lambda: len(first_runtime.cache.front) == 0)
             assert await pim_calls(first) == 1
             assert await pim_calls(second) == 0
     finally:

@@ -1,0 +1,114 @@
+"""The per-process front over Redis: hot reads skip Redis, and invalidation empties it."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from connectors.cache import CacheEntry
+from connectors.invalidation import InvalidationEvent, Invalidator
+from connectors.redis_cache import RedisCache
+from connectors.tiered_cache import LocalFront, TieredCache
+
+pytestmark = [pytest.mark.anyio, pytest.mark.redis]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def entry(value: object, now: float, *, fresh: float = 60, stale: float = 120) -> CacheEntry:
+    return CacheEntry(value, now, now + fresh, now + stale)
+
+
+class Counting(RedisCache):
+    """Counts the reads that reach Redis."""
+
+    reads = 0
+
+    async def get_many(self, keys):
+        self.reads += 1
+        return await super().get_many(keys)
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def back(redis_client, key_prefix, clock):
+    return Counting(redis_client, prefix=key_prefix, clock=clock)
+
+
+def tiered(back, clock, seconds=2.0):
+    return TieredCache(LocalFront(clock=clock), back, front_seconds=seconds, clock=clock)
+
+
+async def test_an_entry_read_once_is_then_served_without_asking_redis(back, clock):
+    writer, reader = tiered(back, clock), tiered(back, clock)
+    await writer.set_many({"a": entry(1, clock.now), "b": entry(2, clock.now)}, {"a": ["t"]})
+
+    first = await reader.get_many(["a", "b", "absent"])
+    again = await reader.get_many(["a", "b"])
+
+    assert [e.value if e else None for e in first] == [1, 2, None]
+    assert [e.value for e in again if e] == [1, 2]
+    assert back.reads == 1, "the second read came from the front"
+
+
+async def test_the_front_keeps_an_entry_for_front_seconds_at_most(back, clock):
+    writer, reader = tiered(back, clock), tiered(back, clock, seconds=2.0)
+    await writer.set_many({"a": entry("old", clock.now)})
+    await reader.get_many(["a"])
+    # another instance refreshes the shared entry
+    await writer.set_many({"a": entry("new", clock.now)})
+
+    clock.now += 1.0
+    assert (await reader.get_many(["a"]))[0].value == "old"
+    clock.now += 1.5
+    assert (await reader.get_many(["a"]))[0].value == "new"
+    assert back.reads == 2
+
+
+async def test_the_front_never_outlives_the_entrys_own_freshness(back, clock):
+    cache = tiered(back, clock, seconds=30.0)
+    await cache.set_many({"a": entry(1, clock.now, fresh=1, stale=5)})
+
+    clock.now += 2
+    (found,) = await cache.get_many(["a"])
+
+    assert found is not None
+    assert not found.is_fresh(clock.now), "stale in the front as in Redis: it gets revalidated"
+
+
+async def test_an_event_from_another_instance_empties_the_front(back, clock):
+    mine, theirs = tiered(back, clock), tiered(back, clock)
+    await theirs.set_many(
+        {"pim:products:p1": entry("v1", clock.now)}, {"pim:products:p1": ["pim:p1"]}
+    )
+    assert (await mine.get_many(["pim:products:p1"]))[0].value == "v1"
+    # the other instance changes it and invalidates Redis; the event reaches us over pub/sub,
+    # which applies it to local caches only
+    await theirs.invalidate_tags(["pim:p1"])
+    await theirs.set_many({"pim:products:p1": entry("v2", clock.now)})
+    event = InvalidationEvent("pim", "product", ["p1"])
+    await Invalidator([mine, mine.front]).apply(event, shared=False)
+
+    assert len(mine.front) == 0
+    assert (await mine.get_many(["pim:products:p1"]))[0].value == "v2"
+
+
+async def test_invalidation_here_clears_the_front_and_redis(back, clock):
+    cache = tiered(back, clock)
+    await cache.set_many({"a": entry(1, clock.now)}, {"a": ["t"]})
+
+    assert await cache.invalidate_tags(["t"]) == 1
+
+    assert await cache.get_many(["a"]) == [None]
+    assert await back.get_many(["a"]) == [None]
