@@ -46,7 +46,9 @@ from bench.processes import Service, free_port
 from bench.queries import CHANNEL, QUERIES, BenchQuery, Subjects, pick_subjects
 from bench.report import Run, render
 from gateway.auth import mint_token
+from gateway.config import DEV_WEBHOOK_SECRET
 from gateway.config import Settings as GatewaySettings
+from gateway.hooks import sign
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -231,6 +233,7 @@ async def _measure_target(
 
         async def clear() -> None:
             await _clear_cache(redis)
+            await _empty_local_front(port)
 
     _say(f"{target}: starting")
     upstream = Upstream(f"http://{HOST}:{ctx.backoffice_port}")
@@ -249,7 +252,7 @@ async def _measure_target(
         await upstream.aclose()
         service.stop()
         if clear is not None:
-            await clear()
+            await _clear_cache(ctx.redis)  # the process and its local front are gone
     return results
 
 
@@ -386,6 +389,23 @@ async def _clear_cache(redis: Redis) -> None:
             batch = []
     if batch:
         await redis.unlink(*batch)
+
+
+async def _empty_local_front(port: int) -> None:
+    """Empty the gateway's per-process front over Redis (cache.local_seconds), as a source
+    system would: any signed invalidation event empties it. Not part of any measurement."""
+    body = orjson.dumps({"source": "pim", "entity": "product", "keys": ["bench-cold-start"]})
+    stamp = str(int(time.time()))
+    headers = {
+        "content-type": "application/json",
+        "x-gateway-timestamp": stamp,
+        "x-gateway-signature": sign(DEV_WEBHOOK_SECRET, stamp, body),
+    }
+    async with httpx.AsyncClient() as client:
+        response = await client.post(
+            f"http://{HOST}:{port}/hooks/invalidate", content=body, headers=headers
+        )
+    response.raise_for_status()
 
 
 async def _backoffice_call_ms(port: int) -> float:
