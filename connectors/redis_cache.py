@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
+import orjson
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -31,27 +32,26 @@ _OUTAGE = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutErro
 #: How many keys one SCAN step or one DEL of `clear()` handles.
 _CLEAR_BATCH = 1000
 
-#: Writes a batch of entries and adds them to their tag sets in one round trip and one
-#: command. KEYS: the n entry keys, then the tag set keys. ARGV: n, the n blobs, the n
-#: TTLs in ms, then per tag set its TTL, its member count and the members. A tag set lives
-#: as long as its longest-lived member. One script instead of a SADD and PEXPIREs per tag
-#: per entry: redis-py packs each command in Python, which cost a cold listing 50-90 ms.
+#: Writes a batch of entries and adds them to their tag sets in one command. KEYS: the
+#: entries' keys. ARGV[1]: JSON `[ttls_ms, [[tag_set_key, ttl_ms, [members...]], ...]]`;
+#: ARGV[2..]: the entries' blobs. A tag set lives as long as its longest-lived member. One
+#: script, and the tags in one argument: redis-py packs every command and argument in
+#: Python, and a SADD and PEXPIREs per tag per entry cost a cold listing 50-90 ms. (The
+#: tag sets are not declared in KEYS: this is for a single Redis, not Redis Cluster.)
 _WRITE_SCRIPT = """
-local n = tonumber(ARGV[1])
-for i = 1, n do
-  redis.call('SET', KEYS[i], ARGV[1 + i], 'PX', ARGV[1 + n + i])
+local meta = cjson.decode(ARGV[1])
+local ttls = meta[1]
+for i = 1, #KEYS do
+  redis.call('SET', KEYS[i], ARGV[i + 1], 'PX', ttls[i])
 end
-local a = 2 + 2 * n
-for t = n + 1, #KEYS do
-  local ttl = tonumber(ARGV[a])
-  local count = tonumber(ARGV[a + 1])
-  redis.call('SADD', KEYS[t], unpack(ARGV, a + 2, a + 1 + count))
-  if redis.call('PTTL', KEYS[t]) < ttl then
-    redis.call('PEXPIRE', KEYS[t], ttl)
+for _, tag in ipairs(meta[2]) do
+  local key, ttl = tag[1], tag[2]
+  redis.call('SADD', key, unpack(tag[3]))
+  if redis.call('PTTL', key) < ttl then
+    redis.call('PEXPIRE', key, ttl)
   end
-  a = a + 2 + count
 end
-return n
+return #KEYS
 """
 
 
@@ -150,11 +150,11 @@ class RedisCache:
                 tag_ttls[tag] = max(tag_ttls.get(tag, 0), ttl_ms)
         if not keys:
             return
-        args: list[Any] = [len(keys), *blobs, *ttls]
-        for tag, members in tag_members.items():
-            args += (tag_ttls[tag], len(members), *members)
-        all_keys = keys + [self._tag_prefix + tag for tag in tag_members]
-        await self._run(lambda: self._write(keys=all_keys, args=args), None)
+        tag_sets = [
+            (self._tag_prefix + tag, tag_ttls[tag], members) for tag, members in tag_members.items()
+        ]
+        args = [orjson.dumps([ttls, tag_sets]), *blobs]
+        await self._run(lambda: self._write(keys=keys, args=args), None)
 
     async def delete_many(self, keys: Sequence[str]) -> None:
         if keys:
