@@ -71,12 +71,14 @@ class _Flight:
     still answers its callers but caches nothing: its keys changed while it was running.
     """
 
-    __slots__ = ("discarded", "live", "tags", "task")
+    __slots__ = ("answer", "discarded", "live", "tags", "task")
 
     def __init__(self, live: bool, tags: frozenset[str]) -> None:
         self.live = live
         self.tags = tags
         self.discarded = False
+        # The fetch's answer, as soon as it arrives; `task` ends once it is also cached.
+        self.answer: asyncio.Future[Mapping[Any, Any]] = asyncio.get_running_loop().create_future()
         self.task: asyncio.Task[Mapping[Any, Any]]
 
 
@@ -141,13 +143,16 @@ class SourceGuard:
         unique = list(dict.fromkeys(keys))
         if not unique:
             return {}
+        # Each key's text once: it names the key in cache keys, tags and flights alike.
+        texts = {key: _key_text(key) for key in unique}
         trace = current_trace()
         if trace is not None:
-            trace.touch(self.source, (f"{self.source}:{_key_text(key)}" for key in unique))
+            trace.touch(self.source, (f"{self.source}:{text}" for text in texts.values()))
             trace.live = trace.live or live
         cache = self._cache_for(policy)
-        cache_keys = {key: self._cache_key(operation, scope, key) for key in unique}
-        store = _Store(cache, policy, expires_at, tags_of)
+        prefix = f"{self.source}:{operation}:{scope}:"
+        cache_keys = {key: prefix + text for key, text in texts.items()}
+        store = _Store(cache, policy, expires_at, tags_of, self.source, texts)
         found: dict[K, V] = {}
         stale: dict[K, V] = {}
         if cache is not None and not live:
@@ -348,7 +353,7 @@ class SourceGuard:
         flights = list({id(flight): flight for flight in flight_of.values()}.values())
         # shield(): a caller that is cancelled must not cancel a fetch others await.
         results = await asyncio.gather(
-            *(asyncio.shield(flight.task) for flight in flights), return_exceptions=True
+            *(asyncio.shield(flight.answer) for flight in flights), return_exceptions=True
         )
         for result in results:
             if isinstance(result, BaseException):
@@ -395,16 +400,29 @@ class SourceGuard:
         live: bool,
         context: contextvars.Context | None,
     ) -> _Flight:
-        flight = _Flight(live, frozenset(f"{self.source}:{_key_text(key)}" for key in keys))
+        flight = _Flight(live, frozenset(f"{self.source}:{store.texts[key]}" for key in keys))
 
         async def lead() -> Mapping[K, V]:
             try:
-                fetched = await self.call(operation, len(keys), lambda: fetch(keys))
+                try:
+                    fetched = await self.call(operation, len(keys), lambda: fetch(keys))
+                except BaseException as exc:
+                    if isinstance(exc, asyncio.CancelledError):
+                        flight.answer.cancel()
+                    else:
+                        flight.answer.set_exception(exc)
+                    raise
+                flight.answer.set_result(fetched)
+                # The flight stays joinable until its answers are cached: no second fetch
+                # starts for a key in between. The request that started it answers first.
+                trace = current_trace()
+                if trace is not None and trace.responded is not None:
+                    trace.writes.append(cast(asyncio.Task[Any], asyncio.current_task()))
+                    await trace.responded.wait()
                 if not flight.discarded:
                     await store.write(
                         {cache_keys[key]: (key, fetched[key]) for key in keys if key in fetched},
                         self._clock(),
-                        self.source,
                     )
                 return fetched
             finally:
@@ -417,7 +435,8 @@ class SourceGuard:
         )
         # Every joiner may have gone away; reading the exception here keeps asyncio from
         # logging "exception was never retrieved" for a failure someone else handles.
-        flight.task.add_done_callback(lambda done: done.cancelled() or done.exception())
+        for done in (flight.task, flight.answer):
+            done.add_done_callback(lambda done: done.cancelled() or done.exception())
         for key in keys:
             self._flights[cache_keys[key]] = flight
         return flight
@@ -443,9 +462,6 @@ class SourceGuard:
         if policy.private and self._cache.shared:
             return None
         return self._cache
-
-    def _cache_key(self, operation: str, scope: str, key: Hashable) -> str:
-        return f"{self.source}:{operation}:{scope}:{_key_text(key)}"
 
 
 def _key_text(key: Hashable) -> str:
@@ -477,13 +493,17 @@ class _Store(Generic[K, V]):
         policy: CachePolicy,
         expires_at: Callable[[V], float | None] | None,
         tags_of: Callable[[K, V], Sequence[str]] | None,
+        source: str,
+        texts: Mapping[K, str],
     ) -> None:
         self._cache = cache
         self._policy = policy
         self._expires_at = expires_at
         self._tags_of = tags_of
+        self._source = source
+        self.texts = texts
 
-    async def write(self, answers: Mapping[str, tuple[K, V]], now: float, source: str) -> None:
+    async def write(self, answers: Mapping[str, tuple[K, V]], now: float) -> None:
         if self._cache is None or not answers:
             return
         entries: dict[str, CacheEntry] = {}
@@ -494,7 +514,7 @@ class _Store(Generic[K, V]):
             if entry.fresh_until <= now:
                 continue  # already past its boundary: nothing worth keeping
             entries[cache_key] = entry
-            tags[cache_key] = [f"{source}:{_key_text(key)}"]
+            tags[cache_key] = [f"{self._source}:{self.texts[key]}"]
             if self._tags_of is not None:
                 tags[cache_key].extend(self._tags_of(key, value))
         if entries:

@@ -12,12 +12,14 @@ to decide whether a response is public and which invalidation events must drop i
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,7 @@ class SourceTrace:
     the earliest moment (wall-clock seconds) a value read stops being true, such as a
     price at a promotion boundary; None when no value said. `live` is True once a read
     skipped the cache (availability in a basket): its answer must not be reused.
+    `responded` and `writes` put the request's cache writes after its response.
     """
 
     calls: list[SourceCall] = field(default_factory=list)
@@ -54,6 +57,11 @@ class SourceTrace:
     tags: set[str] = field(default_factory=set)
     expires_at: float | None = None
     live: bool = False
+    # Set by the server once the response is on its way: the cache writes of the request's
+    # fetches wait for it, so that pickling and storing are not on the response's path.
+    # None (outside a server: tests, background refreshes) writes at once.
+    responded: asyncio.Event | None = None
+    writes: list[asyncio.Task[Any]] = field(default_factory=list)
 
     def touch(self, source: str, tags: Iterable[str] = ()) -> None:
         """Record that the request read `source`, and the tags of what it read."""

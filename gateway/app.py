@@ -35,6 +35,8 @@ from schema import build_schema
 logger = logging.getLogger("gateway.access")
 
 STATIC_PREFIX = "/static/graphiql"
+#: How long a request's cache writes may take after its response before it lets go of them.
+WRITE_BEHIND_SECONDS = 2.0
 
 
 class RequestMiddleware:
@@ -69,6 +71,10 @@ class RequestMiddleware:
                     raise _BodyTooLarge
             return message
 
+        responded = asyncio.Event()
+        trace = SourceTrace(responded=responded)
+        scope.setdefault("state", {})["trace"] = trace
+
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
@@ -78,9 +84,9 @@ class RequestMiddleware:
                     (b"x-request-id", request_id.encode("latin-1")),
                 ]
             await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                responded.set()
 
-        trace = SourceTrace()
-        scope.setdefault("state", {})["trace"] = trace
         try:
             with tracing(trace):
                 await self.app(scope, bounded_receive, send_with_id)
@@ -88,6 +94,11 @@ class RequestMiddleware:
             await _too_large(self.max_body_bytes, request_id)(scope, receive, send)
             status = 413
         finally:
+            # The response is out: now the cache writes of its fetches. Waiting for them
+            # here delays no client, and keeps a request's effects inside its lifetime.
+            responded.set()
+            if trace.writes:
+                await asyncio.wait(trace.writes, timeout=WRITE_BEHIND_SECONDS)
             logger.info(
                 "%s %s %s %.1fms sources=%d",
                 scope["method"],

@@ -206,6 +206,11 @@ class ResponseCache:
         entry = CacheEntry((capture.start["status"], headers, body), now, now + ttl, now + ttl)
         if not run.done.done():
             run.done.set_result(entry)  # the requests waiting for this one answer now
+        # The response first: storing it (pickling ~35 KB, a few hundred tags) is no reason
+        # for its client to wait. Until `_end`, identical requests take it from `run.done`.
+        await capture.release(
+            [(b"x-cache", b"MISS"), *self._public(ttl), *self._vary],
+        )
         tags = sorted(run.trace.tags)
         if not self._backend.shared:
             tags.append(self._all_tag)
@@ -214,9 +219,6 @@ class ResponseCache:
             # The data changed while the entry was being written: the event may have
             # deleted its tags before they held this key.
             await self._backend.delete_many([run.key])
-        await capture.release(
-            [(b"x-cache", b"MISS"), *self._public(ttl), *self._vary],
-        )
 
     def _ttl(self, start: Message, body: bytes, trace: SourceTrace, now: float) -> float | None:
         """How long the response may be reused, or None when it may not be stored at all."""

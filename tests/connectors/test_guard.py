@@ -79,6 +79,43 @@ def guard_for(clock: Clock | None = None, **kwargs: Any) -> tuple[SourceGuard, M
 # --- caching ------------------------------------------------------------------------------
 
 
+async def test_a_requests_answers_are_cached_once_its_response_is_out():
+    guard, cache = guard_for()
+    source = Source()
+    responded = asyncio.Event()
+
+    with tracing(SourceTrace(responded=responded)) as trace:
+        answered = await guard.batch("products", ["p1"], source.fetch, policy=CACHED)
+    # Answered, not yet cached; a request meanwhile joins the fetch instead of making one.
+    assert answered == {"p1": "p1@1"}
+    assert len(cache) == 0
+    assert await guard.batch("products", ["p1"], source.fetch, policy=CACHED) == answered
+    assert len(source.calls) == 1
+
+    responded.set()
+    await asyncio.wait(trace.writes)
+
+    assert len(cache) == 1
+    with tracing(SourceTrace()) as later:
+        assert await guard.batch("products", ["p1"], source.fetch, policy=CACHED) == answered
+    assert later.cache_hits["pim"] == 1
+    assert len(source.calls) == 1
+
+
+async def test_an_answer_that_changed_before_its_response_was_out_is_not_cached():
+    guard, cache = guard_for()
+    source = Source()
+    responded = asyncio.Event()
+    with tracing(SourceTrace(responded=responded)) as trace:
+        await guard.batch("products", ["p1"], source.fetch, policy=CACHED)
+
+    await guard.on_invalidation(InvalidationEvent("pim", "product", ["p1"]))
+    responded.set()
+    await asyncio.wait(trace.writes)
+
+    assert len(cache) == 0
+
+
 async def test_a_second_batch_is_answered_from_the_cache():
     guard, _ = guard_for()
     source = Source()

@@ -113,3 +113,52 @@ async def test_graphiqls_example_query_shows_every_domain_for_the_demo_customer(
     me = reply.data["me"]
     assert me["loyalty"]["points"] > 0
     assert {e["node"]["channel"] for e in me["orders"]["edges"]} >= {"WEB", "APP", "STORE"}
+
+
+async def test_the_response_goes_out_before_its_answers_are_cached(settings, engine):
+    import asyncio
+
+    from gateway.app import create_app
+    from gateway.bootstrap import open_runtime
+    from tests.api import serve
+
+    runtime = await open_runtime(settings, engine=engine)
+    cache = runtime.cache
+    write = cache.set_many
+    events: list[str] = []
+
+    async def slow_write(entries, tags=None):
+        await asyncio.sleep(0.2)  # a slow cache, to see what waits for it
+        events.append("cached")
+        await write(entries, tags)
+
+    cache.set_many = slow_write  # type: ignore[method-assign]
+    app = create_app(settings, runtime=runtime)
+    body = b'{"query": "{ products(first: 2) { edges { node { sku } } } }"}'
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json"), (b"host", b"gateway.test")],
+        "client": ("127.0.0.1", 1),
+        "server": ("gateway.test", 80),
+    }
+
+    async def receive():
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message):
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            events.append("responded")
+
+    async with serve(app, settings):
+        await app(scope, receive, send)
+
+    # The app returned after both: a request's effects stay inside its lifetime.
+    assert events == ["responded", "cached"]
