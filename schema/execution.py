@@ -14,7 +14,9 @@ path, so errors, nulls and their paths come out exactly as before.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -33,25 +35,35 @@ from graphql.pyutils import AwaitableOrValue, Path, Undefined, UndefinedType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-#: (attribute name, leaf or object type, the field's type) of a field that can take the
-#: fast path; None if it cannot.
-_Plan = tuple[str, GraphQLLeafType | GraphQLObjectType, GraphQLOutputType] | None
+#: Metadata key of a resolver field whose value a list resolver may have fetched for every
+#: item at once: `strawberry.field(metadata={PREFETCHED: ready})`, where `ready(parent)`
+#: returns the value when it is there (an object, fetched for the arguments every
+#: occurrence of the field asks with) and None to have the resolver called as usual.
+PREFETCHED = "gateway.prefetched"
 
-#: Plans per schema, per (type name, field name), worked out on first use.
-_plans: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], _Plan]] = WeakKeyDictionary()
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How a field can skip graphql-core's per-field machinery."""
+
+    read: Callable[[Any], Any]  # the value off its parent; None means "take the usual path"
+    target: GraphQLLeafType | GraphQLObjectType  # the field's type, non-null stripped
+    field_type: GraphQLOutputType
+    with_arguments: bool  # only prefetched values may stand for a field with arguments
+
+
+#: Plans per schema, per (type name, field name), worked out on first use; None: no plan.
+_plans: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], _Plan | None]] = WeakKeyDictionary()
 
 #: Not worked out yet (None means worked out: no fast path).
 _UNKNOWN: Any = object()
 
 
-def _plan(field: GraphQLField | None) -> _Plan:
-    if field is None or field.args or not getattr(field.resolve, "_is_default", False):
+def _plan(field: GraphQLField | None) -> _Plan | None:
+    if field is None:
         return None
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    python_name = getattr(definition, "python_name", None)
     target = get_nullable_type(field.type)
-    if not isinstance(python_name, str):
-        return None
     if isinstance(target, GraphQLObjectType):
         # Strawberry's own type checks ignore the resolve info, which we do not build.
         check = target.is_type_of
@@ -59,7 +71,19 @@ def _plan(field: GraphQLField | None) -> _Plan:
             return None
     elif not isinstance(target, GraphQLScalarType | GraphQLEnumType):
         return None
-    return python_name, target, field.type
+    ready = (getattr(definition, "metadata", None) or {}).get(PREFETCHED)
+    if ready is not None and isinstance(target, GraphQLObjectType):
+        return _Plan(ready, target, field.type, with_arguments=True)
+    python_name = getattr(definition, "python_name", None)
+    if field.args or not getattr(field.resolve, "_is_default", False):
+        return None
+    if not isinstance(python_name, str):
+        return None
+    return _Plan(partial(_attribute, python_name), target, field.type, with_arguments=False)
+
+
+def _attribute(name: str, source: Any) -> Any:
+    return getattr(source, name, None)  # absent: the usual path reports it
 
 
 class FastAttributeExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -83,18 +107,22 @@ class FastAttributeExecutionContext(StrawberryGraphQLCoreExecutionContext):
         node = field_details_list[0].node
         plans = self._plans
         key = (parent_type.name, node.name.value)
-        plan: _Plan = plans.get(key, _UNKNOWN)
+        plan: _Plan | None = plans.get(key, _UNKNOWN)
         if plan is _UNKNOWN:
             plan = plans[key] = _plan(self.schema.get_field(parent_type, node.name.value))
-        if plan is not None and not node.arguments and not self._middleware:
-            python_name, target, field_type = plan
-            value = getattr(source, python_name, None)
+        if (
+            plan is not None
+            and (plan.with_arguments or not node.arguments)
+            and not self._middleware
+        ):
+            value = plan.read(source)
+            target = plan.target
             if value is None:
                 pass
             elif isinstance(target, GraphQLObjectType):
                 if target.is_type_of is None or target.is_type_of(value, None):  # type: ignore[arg-type]
                     return self._object_fields(
-                        target, field_type, field_details_list, path, value, position_context
+                        target, plan.field_type, field_details_list, path, value, position_context
                     )
             else:
                 try:

@@ -27,6 +27,7 @@ from schema.availability import (
     resolve_availability,
 )
 from schema.common import Node, PageInfo
+from schema.execution import PREFETCHED
 from schema.info import Info
 from schema.price import Price
 from schema.selection import arguments_below
@@ -149,7 +150,8 @@ class Product(Node):
     # `price` and `availability` are plain functions: on a listing they return what the
     # page fetched for all its products; elsewhere they hand graphql-core a coroutine.
     @strawberry.field(
-        description="Price of the default variant in the request's context; null while pricing is unavailable."
+        description="Price of the default variant in the request's context; null while pricing is unavailable.",
+        metadata={PREFETCHED: lambda product: product.listed and product.listed.price},
     )
     def price(self, info: Info) -> Price | None:
         if self.listed is not None and self.listed.has_price:
@@ -167,7 +169,9 @@ class Product(Node):
             "Availability of the default variant; cached figures unless live is asked. Locations: "
             "`locationIds`, else the nearest stores to `near`, else the request's store, else every "
             "location serving the request's channel."
-        )
+        ),
+        # A listing fetches it when all its products ask with the same arguments.
+        metadata={PREFETCHED: lambda product: product.listed and product.listed.availability},
     )
     def availability(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from decimal import Decimal
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 import strawberry
 
-from schema.execution import FastAttributeExecutionContext
+from schema.execution import PREFETCHED, FastAttributeExecutionContext
 
 pytestmark = pytest.mark.anyio
 
@@ -126,3 +127,38 @@ async def test_a_null_in_a_non_null_leaf_nulls_the_parent_with_the_error_at_the_
     assert result.data == {"bad": None}
     assert result.errors is not None
     assert [e.path for e in result.errors] == [["bad", "name"]]
+
+
+@strawberry.type
+class Stock:
+    count: int
+
+
+@strawberry.type
+class Shelf:
+    ready: strawberry.Private[Stock | None] = None
+    calls: strawberry.Private[list[str]] = dataclasses.field(default_factory=list)
+
+    @strawberry.field(metadata={PREFETCHED: lambda shelf: shelf.ready})
+    def stock(self, store: str = "s01") -> Stock:
+        self.calls.append(store)
+        return Stock(count=1)
+
+
+async def test_a_prefetched_value_stands_in_for_its_resolver_and_none_asks_it():
+    filled, empty = Shelf(ready=Stock(count=7)), Shelf()
+
+    @strawberry.type
+    class ShelfQuery:
+        @strawberry.field
+        def shelves(self) -> list[Shelf]:
+            return [filled, empty]
+
+    fast = strawberry.Schema(
+        query=ShelfQuery, execution_context_class=FastAttributeExecutionContext
+    )
+    result = await fast.execute('{ shelves { stock(store: "s02") { count } } }')
+
+    assert result.errors is None
+    assert result.data == {"shelves": [{"stock": {"count": 7}}, {"stock": {"count": 1}}]}
+    assert (filled.calls, empty.calls) == ([], ["s02"])
