@@ -10,6 +10,9 @@ permission), this execution context reads the attribute and coerces a scalar or 
 directly, or goes straight on to an object's own fields. Anything else, and a null, a
 value that fails to coerce or an object of the wrong type, takes graphql-core's ordinary
 path, so errors, nulls and their paths come out exactly as before.
+
+The same goes for a resolver field whose value a list resolver fetched ahead for its
+parent (`PREFETCHED`): a listing's prices and availability, fetched for the whole page.
 """
 
 from __future__ import annotations
