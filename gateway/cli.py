@@ -109,6 +109,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+BACKOFFICE_USAGE = """\
+usage: commerce-gateway backoffice serve [options]
+
+Run the reference back office (PIM, price engine, inventory, CRM, OMS, loyalty) as REST
+services, with latency and fault injection. `commerce-gateway backoffice serve --help`
+lists the options."""
+
+
+def _backoffice(arguments: Sequence[str]) -> int:
+    if arguments[:1] == ["serve"]:
+        from backoffice.serve import main as backoffice_main
+
+        return backoffice_main(arguments[1:])
+    if arguments[:1] in (["-h"], ["--help"]):
+        print(BACKOFFICE_USAGE)
+        return 0
+    given = f"unknown command {arguments[0]!r}" if arguments else "a command is needed"
+    print(f"{BACKOFFICE_USAGE}\n\ncommerce-gateway backoffice: {given}", file=sys.stderr)
+    return 2
+
+
 def _add_server_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", help="interface to listen on (default from config: 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port to listen on (default from config: 8000)")
@@ -117,9 +138,7 @@ def _add_server_arguments(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "backoffice":
-        from backoffice.serve import main as backoffice_main
-
-        return backoffice_main(args.arguments)
+        return _backoffice(args.arguments)
     try:
         settings = Settings.load(args.config)
     except ConfigError as exc:

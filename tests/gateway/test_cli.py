@@ -19,6 +19,21 @@ def test_every_command_explains_itself(command, capsys):
     assert "usage: commerce-gateway" in capsys.readouterr().out
 
 
+def test_the_back_office_command_explains_itself(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["backoffice", "serve", "--help"])
+    assert exit_.value.code == 0
+    assert "--latency-ms" in capsys.readouterr().out
+    assert main(["backoffice", "--help"]) == 0
+    assert "usage: commerce-gateway backoffice serve" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("arguments", [[], ["start"], ["--latency-ms", "20"]])
+def test_the_back_office_command_wants_serve(arguments, capsys):
+    assert main(["backoffice", *arguments]) == 2
+    assert "usage: commerce-gateway backoffice serve" in capsys.readouterr().err
+
+
 def test_a_customer_token_is_printed_alone_and_names_the_demo_customer(capsys, monkeypatch):
     monkeypatch.delenv("GATEWAY_CONFIG", raising=False)
     assert main(["token", "--role", "customer"]) == 0
