@@ -435,8 +435,8 @@ class SourceGuard:
         )
         # Every joiner may have gone away; reading the exception here keeps asyncio from
         # logging "exception was never retrieved" for a failure someone else handles.
-        for done in (flight.task, flight.answer):
-            done.add_done_callback(lambda done: done.cancelled() or done.exception())
+        flight.task.add_done_callback(retrieve_failure)
+        flight.answer.add_done_callback(retrieve_failure)
         for key in keys:
             self._flights[cache_keys[key]] = flight
         return flight
@@ -462,6 +462,16 @@ class SourceGuard:
         if policy.private and self._cache.shared:
             return None
         return self._cache
+
+
+def retrieve_failure(done: asyncio.Future[Any]) -> None:
+    """A done-callback for a future nobody may await.
+
+    Its failure is then not logged as an unretrieved exception; whoever does await it
+    still gets it.
+    """
+    if not done.cancelled():
+        done.exception()
 
 
 def _key_text(key: Hashable) -> str:

@@ -24,10 +24,11 @@ class LocalFront(MemoryCache):
     """The process-local part of a `TieredCache`: any invalidation empties it."""
 
     async def invalidate_tags(self, tags: Sequence[str]) -> int:
+        if not tags:
+            return 0
         dropped = len(self)
-        if tags:
-            await self.clear()
-        return dropped if tags else 0
+        await self.clear()
+        return dropped
 
 
 class TieredCache:

@@ -31,7 +31,7 @@ class SourceCall:
     keys: int
     milliseconds: float
     outcome: str  # "ok" | error class name
-    started: float = 0.0  # time.perf_counter() when the call went out
+    started: float  # time.perf_counter() when the call went out
 
 
 @dataclass(slots=True)

@@ -18,6 +18,7 @@ from aiodataloader import DataLoader
 
 from connectors.crm.records import Customer, IdentifierType, Interaction, Voucher
 from connectors.errors import ConnectorError
+from connectors.guard import retrieve_failure
 from connectors.inventory.records import Location, StockLevel
 from connectors.loyalty.records import LoyaltyAccount
 from connectors.orders.records import Order, Return
@@ -40,7 +41,7 @@ def started_early(future: Awaitable[Any]) -> None:
     be logged as an unretrieved exception.
     """
     if isinstance(future, asyncio.Future):
-        future.add_done_callback(lambda done: done.cancelled() or done.exception())
+        future.add_done_callback(retrieve_failure)
 
 
 class PriceKey(NamedTuple):

@@ -67,10 +67,8 @@ def _warm_me(
         below = list(_fields(me.selection_set, fragments))
         channels = set()
         for orders in (f for f in below if f.name.value == "orders"):
-            arguments = {a.name.value: a.value for a in orders.arguments or ()}
-            channel = arguments.get("channel")
-            value = value_from_ast_untyped(channel, variables) if channel else None
-            channels.add(value if isinstance(value, str) else None)
+            channel = _argument(orders, "channel", variables)
+            channels.add(channel if isinstance(channel, str) else None)
         customer_resolvers.warm_me(
             context,
             loyalty=any(f.name.value == "loyalty" for f in below),
@@ -89,11 +87,17 @@ def _named_locations(
             continue
         if not any(f.name.value == "locations" for f in _fields(field.selection_set, fragments)):
             continue
-        for argument in field.arguments or ():
-            if argument.name.value == "locationIds":
-                value = value_from_ast_untyped(argument.value, variables)
-                if isinstance(value, list) and all(isinstance(v, str) for v in value):
-                    yield value
+        value = _argument(field, "locationIds", variables)
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            yield value
+
+
+def _argument(field: FieldNode, name: str, variables: dict[str, Any]) -> Any:
+    """The value of a field's argument, variables filled in; None when it is not given."""
+    for argument in field.arguments or ():
+        if argument.name.value == name:
+            return value_from_ast_untyped(argument.value, variables)
+    return None
 
 
 def _fields(
