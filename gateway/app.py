@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -24,13 +25,14 @@ from connectors.invalidation import InvalidationBus
 from connectors.trace import SourceTrace, tracing
 from gateway.auth import AuthenticationError, Authenticator, RequestError
 from gateway.bootstrap import Runtime, open_runtime
-from gateway.config import Settings
+from gateway.config import LimitSettings, Settings
 from gateway.context import build_context, identify, request_id_from, request_id_var
 from gateway.graphiql import GraphQLWithLocalIDE, graphiql_static_app
 from gateway.hooks import invalidation_endpoint
 from gateway.samples import sample_headers, sample_query
 from resolvers.context import RequestContext
 from schema import build_schema
+from schema.documents import DocumentLimits
 
 logger = logging.getLogger("gateway.access")
 
@@ -209,6 +211,24 @@ class GatewayGraphQL(GraphQLWithLocalIDE[RequestContext, None]):
         )
 
 
+def document_limits(limits: LimitSettings) -> DocumentLimits:
+    """The schema's view of the `[limits]` settings."""
+    return DocumentLimits(
+        max_bytes=limits.max_document_bytes,
+        max_literal_bytes=limits.max_literal_bytes,
+        max_tokens=limits.max_tokens,
+        max_depth=limits.max_depth,
+        max_aliases=limits.max_aliases,
+        max_fields=limits.max_fields,
+        max_repeats=limits.max_repeats,
+        default_list_size=limits.default_list_size,
+        cost_budgets={
+            role.name: getattr(limits.cost, role.name) for role in dataclasses.fields(limits.cost)
+        },
+        cache_bytes=limits.document_cache_bytes,
+    )
+
+
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Starlette:
     """The gateway as an ASGI app; `runtime` lets tests pass sources of their own."""
     settings = settings or (runtime.settings if runtime else Settings.load())
@@ -232,9 +252,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         introspection=server.introspection,
         mask_errors=server.mask_errors,
         field_suggestions=server.introspection,
-        max_depth=server.max_depth,
-        max_aliases=server.max_aliases,
-        max_tokens=server.max_tokens,
+        limits=document_limits(settings.limits),
+        deadline_seconds=settings.limits.deadline_seconds,
         debug_source_calls=server.debug_source_calls,
     )
     authenticator = Authenticator(settings.auth)

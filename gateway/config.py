@@ -80,13 +80,50 @@ class ServerSettings:
     introspection: bool = True
     graphiql: bool = True
     mask_errors: bool = False
-    max_depth: int = field(default=15, metadata=_limits(1))
-    max_aliases: int = field(default=30, metadata=_limits(0))
-    max_tokens: int = field(default=5000, metadata=_limits(1))
     debug_source_calls: bool = True
     log_level: LogLevel = "info"
     cors_origins: tuple[str, ...] = ()
     webhook_secret: str | None = field(default=DEV_WEBHOOK_SECRET, metadata=_SECRET)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CostBudgets:
+    """Estimated fields one request may resolve, per role of its viewer.
+
+    A request's cost is worked out before it runs: every field counts once (a few, such as
+    a search, more), times the size of each list it is in (`first`, or the length of a list
+    argument, or `limits.default_list_size`). The 48-product listing with prices and stock
+    in three stores costs about 3,000.
+    """
+
+    anonymous: int = field(default=20_000, metadata=_limits(1))
+    kiosk: int = field(default=20_000, metadata=_limits(1))
+    customer: int = field(default=20_000, metadata=_limits(1))
+    associate: int = field(default=20_000, metadata=_limits(1))
+    service: int = field(default=50_000, metadata=_limits(1))
+    admin: int = field(default=50_000, metadata=_limits(1))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LimitSettings:
+    """What one request may ask, all checked before it runs; beyond them it gets a coded error."""
+
+    max_document_bytes: int = field(default=100_000, metadata=_limits(1))
+    max_literal_bytes: int = field(default=10_000, metadata=_limits(1))
+    max_tokens: int = field(default=5000, metadata=_limits(1))
+    max_depth: int = field(default=15, metadata=_limits(1, 100))
+    max_aliases: int = field(default=30, metadata=_limits(0))
+    #: Field selections once fragments are expanded (a fragment spread twice counts twice).
+    max_fields: int = field(default=2000, metadata=_limits(1))
+    #: Selections of one response name in one selection set (validation compares each pair).
+    max_repeats: int = field(default=20, metadata=_limits(1))
+    #: The size assumed for a list field that no argument sizes.
+    default_list_size: int = field(default=10, metadata=_limits(1))
+    cost: CostBudgets = field(default_factory=CostBudgets)
+    #: Memory for parsed and validated documents, shared by all requests of a process.
+    document_cache_bytes: int = field(default=64 * 2**20, metadata=_limits(0))
+    #: A request still running after this long is answered with REQUEST_TIMEOUT.
+    deadline_seconds: float = field(default=10.0, metadata=_limits(above=0))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -203,6 +240,7 @@ class Settings:
     """All settings of one gateway process; `Settings()` is the development default."""
 
     server: ServerSettings = field(default_factory=ServerSettings)
+    limits: LimitSettings = field(default_factory=LimitSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     context: ContextSettings = field(default_factory=ContextSettings)
     cache: CacheSettings = field(default_factory=CacheSettings)

@@ -57,7 +57,8 @@ class ResponseCache:
     applies events to (`Runtime.cache`): tag invalidation then reaches the responses on
     every instance. Register `on_invalidation` as an `Invalidator` listener as well, so
     that a response being computed while its data changes is not stored afterwards.
-    `max_tokens` bounds the parsing done here (use the schema's limit); `documents` is how
+    `max_tokens` and `max_document_bytes` bound the parsing done here (use the schema's
+    limits: a document beyond them goes to the app, which refuses it); `documents` is how
     many distinct documents stay parsed.
     """
 
@@ -73,6 +74,7 @@ class ResponseCache:
         vary: Collection[str] = (),
         documents: int = 1000,
         max_tokens: int | None = None,
+        max_document_bytes: int | None = None,
     ) -> None:
         self._backend = backend
         self._ttl_by_source = dict(ttl_by_source)
@@ -84,7 +86,7 @@ class ResponseCache:
         # responses alone; a shared backend was cleaned by the instance that heard the event.
         self._all_tag = f"{prefix}:all"
         self._vary = [(b"vary", ", ".join(vary).encode("latin-1"))] if vary else []
-        self._documents = _Documents(documents, max_tokens)
+        self._documents = _Documents(documents, max_tokens, max_document_bytes)
         self._flights: dict[str, _Run] = {}
         self._running: set[_Run] = set()
 
@@ -358,13 +360,16 @@ class _Document:
 class _Documents:
     """Parses each distinct document text once; the most recently used `size` are kept."""
 
-    def __init__(self, size: int, max_tokens: int | None) -> None:
+    def __init__(self, size: int, max_tokens: int | None, max_bytes: int | None) -> None:
         self._size = size
         self._max_tokens = max_tokens
+        self._max_bytes = max_bytes
         self._parsed: OrderedDict[str, _Document | None] = OrderedDict()
 
     def get(self, text: str) -> _Document | None:
         """The document, or None when it does not parse or names an operation twice."""
+        if self._max_bytes is not None and len(text) > self._max_bytes:
+            return None  # nor is it parsed: the schema refuses it
         # Keyed by a digest of the text so that large documents are not kept twice over.
         raw = _digest(text)
         if raw in self._parsed:

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaskErrors,
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-    query_depth_limiter,
-)
-from strawberry.extensions.max_aliases import create_validator as max_aliases_validator
+from strawberry.extensions import DisableIntrospection, MaskErrors, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from resolvers.errors import GatewayError
 from schema.common import UserError
+from schema.documents import DocumentCache, DocumentGuard, DocumentLimits
 from schema.execution import FastAttributeExecutionContext
 from schema.root import Query
 from schema.warming import WarmLoads
@@ -43,8 +35,33 @@ def _error_code(error: GraphQLError) -> str:
     return "INTERNAL_SERVER_ERROR"
 
 
+REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
+
+
 class GatewaySchema(strawberry.Schema):
-    """A Schema that gives every error a stable code and logs only the unexpected ones."""
+    """A Schema that codes every error, logs the unexpected ones, and bounds each request.
+
+    `deadline_seconds` is how long one operation may take, parse to response.
+    """
+
+    def __init__(self, *args: Any, deadline_seconds: float | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.deadline_seconds = deadline_seconds
+
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        if self.deadline_seconds is None:
+            return await super().execute(*args, **kwargs)
+        try:
+            async with asyncio.timeout(self.deadline_seconds):
+                return await super().execute(*args, **kwargs)
+        except TimeoutError:
+            # Source calls have timeouts of their own; this bounds the request as a whole.
+            # The fetches it started run on for the requests that joined them (shielded).
+            error = GraphQLError(
+                f"The request did not complete within {self.deadline_seconds:g} s.",
+                extensions={"code": REQUEST_TIMEOUT},
+            )
+            return ExecutionResult(data=None, errors=[error])
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -82,25 +99,17 @@ def build_schema(
     introspection: bool = True,
     mask_errors: bool = False,
     field_suggestions: bool = True,
-    max_depth: int = 15,
-    max_aliases: int = 30,
-    max_tokens: int = 5000,
+    limits: DocumentLimits | None = None,
+    deadline_seconds: float | None = None,
     debug_source_calls: bool = False,
 ) -> strawberry.Schema:
-    """The schema with parse/validation caches and abuse limits; masking for production."""
-    # Factories, not instances: Strawberry builds a fresh extension per request. The parse
-    # and validation caches live at module level, so they are shared by all requests; the
-    # limit rules are built once here because the validation cache keys on the rule
-    # classes (QueryDepthLimiter would make a new class, hence a cache miss, per request).
-    limits = (
-        query_depth_limiter.create_validator(max_depth, should_ignore=None),
-        max_aliases_validator(max_aliases),
-    )
+    """The schema with its document cache and limits, a deadline; masking for production."""
+    limits = limits or DocumentLimits()
+    # Factories, not instances: Strawberry builds a fresh extension per request. The
+    # document cache is made here, once per schema, and shared by all its requests.
+    documents = DocumentCache(limits.cache_bytes)
     extensions: list[Any] = [
-        lambda: ParserCache(maxsize=512),
-        lambda: AddValidationRules(list(limits)),
-        lambda: ValidationCache(maxsize=512),
-        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: DocumentGuard(cache=documents, limits=limits),
         WarmLoads,
     ]
     if not introspection:
@@ -120,4 +129,5 @@ def build_schema(
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not field_suggestions),
         execution_context_class=FastAttributeExecutionContext,
+        deadline_seconds=deadline_seconds,
     )

@@ -19,6 +19,7 @@ from strawberry.extensions import SchemaExtension
 
 from resolvers import availability as availability_resolvers
 from resolvers import customer as customer_resolvers
+from schema.complexity import fragments_of
 
 
 class WarmLoads(SchemaExtension):
@@ -42,11 +43,7 @@ class WarmLoads(SchemaExtension):
         if document is not None and getattr(context, "loaders", None) is not None:
             operation = get_operation_ast(document, execution.operation_name)
             if operation is not None and operation.operation == OperationType.QUERY:
-                fragments = {
-                    d.name.value: d
-                    for d in document.definitions
-                    if isinstance(d, FragmentDefinitionNode)
-                }
+                fragments = fragments_of(document)
                 variables = dict(execution.variables or {})
                 selection = operation.selection_set
                 for location_ids in _named_locations(selection, fragments, variables):
@@ -103,23 +100,43 @@ def _argument(field: FieldNode, name: str, variables: dict[str, Any]) -> Any:
 def _fields(
     selection_set: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode]
 ) -> Iterator[FieldNode]:
-    """The fields of one selection set, looking through fragments (validation ruled out cycles)."""
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            yield selection
-        elif isinstance(selection, InlineFragmentNode):
-            yield from _fields(selection.selection_set, fragments)
-        elif isinstance(selection, FragmentSpreadNode):
-            fragment = fragments.get(selection.name.value)
-            if fragment is not None:
-                yield from _fields(fragment.selection_set, fragments)
+    """The field nodes of one selection set, looking through fragments (each once)."""
+    seen: set[str] = set()
+    pending = [selection_set]
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FieldNode):
+                yield selection
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name not in seen and name in fragments:
+                    seen.add(name)
+                    pending.append(fragments[name].selection_set)
 
 
 def _fields_below(
     selection_set: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode]
 ) -> Iterator[FieldNode]:
-    """Every field at any depth below a selection set."""
-    for field in _fields(selection_set, fragments):
-        yield field
-        if field.selection_set is not None:
-            yield from _fields_below(field.selection_set, fragments)
+    """Every distinct field node at any depth below a selection set.
+
+    Each fragment is walked once however often it is spread: its fields say the same
+    there each time, and a fragment spread twice at each of 24 levels would otherwise be
+    walked 2^24 times.
+    """
+    seen: set[str] = set()
+    pending = [selection_set]
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FieldNode):
+                yield selection
+                if selection.selection_set is not None:
+                    pending.append(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name not in seen and name in fragments:
+                    seen.add(name)
+                    pending.append(fragments[name].selection_set)

@@ -77,8 +77,16 @@ async def test_deep_queries_are_refused(api):
         selection = f"variants {{ product {{ {selection} }} }}"
     deep = f"{{ products(first: 1) {{ edges {{ node {{ {selection} }} }} }} }}"
     reply = await api.query(deep)
-    assert reply.errors
-    assert "exceeds maximum operation depth" in reply.errors[0]["message"]
+    assert reply.data is None
+    assert (
+        reply.errors[0]["message"] == "The query nests 20 levels of fields; at most 15 are allowed."
+    )
+    assert reply.errors[0]["extensions"] == {
+        "code": "QUERY_TOO_COMPLEX",
+        "limit": "depth",
+        "maximum": 15,
+        "actual": 20,
+    }
 
 
 async def test_graphiql_is_served_without_any_outside_host(api):

@@ -56,7 +56,8 @@ def test_defaults_need_no_file_and_no_environment():
     assert settings.server.graphiql is True
     assert settings.server.mask_errors is False
     assert settings.server.debug_source_calls is True
-    assert (settings.server.max_depth, settings.server.max_aliases) == (15, 30)
+    assert (settings.limits.max_depth, settings.limits.max_aliases) == (15, 30)
+    assert (settings.limits.cost.anonymous, settings.limits.cost.admin) == (20_000, 50_000)
     assert settings.auth.algorithms == ("HS256",)
     assert settings.auth.dev_secret == DEV_SECRET
     assert settings.context.default_channel == "WEB"
@@ -301,8 +302,7 @@ def test_an_unknown_key_is_an_error_with_a_suggestion(tmp_path):
 
     assert problems[0] == (
         "server.prot: unknown key (got 9000); expected one of environment, host, port, workers, "
-        "max_body_bytes, introspection, graphiql, mask_errors, max_depth, max_aliases, max_tokens, "
-        "debug_source_calls, log_level, cors_origins, webhook_secret (did you mean 'port'?)"
+        "max_body_bytes, introspection, graphiql, mask_errors, debug_source_calls, log_level, cors_origins, webhook_secret (did you mean 'port'?)"
     )
     assert problems[1] == (
         "sources.pricng: unknown key (got a table); expected one of pim, pricing, inventory, "
@@ -313,8 +313,8 @@ def test_an_unknown_key_is_an_error_with_a_suggestion(tmp_path):
 
 def test_an_unknown_environment_variable_is_an_error_that_names_it():
     assert problems_of(GATEWAY_SERVR__PORT="1") == [
-        "servr: unknown key (got a table from GATEWAY_SERVR__PORT); expected one of server, auth, "
-        "context, cache, backoffice, sources (did you mean 'server'?)"
+        "servr: unknown key (got a table from GATEWAY_SERVR__PORT); expected one of server, limits, "
+        "auth, context, cache, backoffice, sources (did you mean 'server'?)"
     ]
 
 
@@ -325,14 +325,14 @@ def test_wrong_types_and_ranges_say_what_was_expected(tmp_path):
         "[sources.pim]\ntimeout = 0\n[context]\nchannels = ['WEB', 'TV']\n",
     )
 
-    assert problems_of(path, GATEWAY_SERVER__MAX_DEPTH="deep") == [
+    assert problems_of(path, GATEWAY_LIMITS__MAX_DEPTH="deep") == [
         "server.port: wrong type (got '8000'); expected an integer from 1 to 65535",
         "server.workers: out of range (got 0); expected an integer of at least 1",
         "server.introspection: wrong type (got 'yes'); expected true or false",
-        "server.max_depth: not a number (got 'deep' from GATEWAY_SERVER__MAX_DEPTH); "
-        "expected an integer of at least 1",
         "server.log_level: unknown value (got 'loud'); "
         "expected one of 'debug', 'info', 'warning', 'error', 'critical'",
+        "limits.max_depth: not a number (got 'deep' from GATEWAY_LIMITS__MAX_DEPTH); "
+        "expected an integer from 1 to 100",
         "context.channels: unknown value in the list (got 'TV'); expected a list of any of "
         "'WEB', 'APP', 'STORE', 'KIOSK', 'SIGNAGE', 'MARKETPLACE', 'CALL_CENTER'",
         "sources.pim.timeout: out of range (got 0); expected a number greater than 0",

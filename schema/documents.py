@@ -1,0 +1,291 @@
+"""Documents parsed, measured and validated once, in a cache bounded in bytes, and their limits.
+
+Every limit is computed before execution, from figures kept with the document:
+
+* its text (`max_bytes`), its tokens (`max_tokens`) and any one string literal
+  (`max_literal_bytes`), checked while it is parsed;
+* its depth, aliases and fields after fragment expansion (`schema.complexity.measure`,
+  linear in the text) and its estimated cost against the budget of the viewer's role,
+  checked before validation, so that validating is only ever done on a document whose
+  expansion is known to be small;
+* validation itself, cached with the document per set of rules.
+
+The cache holds documents until their estimated memory (text, and ~400 bytes of AST per
+token as measured with tracemalloc) passes `cache_bytes`, dropping the least recently
+used: a flood of distinct large documents costs a bounded amount of memory, however many.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    TokenKind,
+)
+from graphql.language.parser import Parser
+from graphql.utilities import get_operation_ast
+from graphql.validation import ASTValidationRule
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
+
+from schema.complexity import Shape, estimate_cost, measure
+
+#: Bytes of memory one token of a parsed document holds (nodes, locations, tokens).
+AST_BYTES_PER_TOKEN = 400
+
+DOCUMENT_TOO_LARGE = "DOCUMENT_TOO_LARGE"
+QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DocumentLimits:
+    """What one GraphQL document may ask; see `gateway.config.LimitSettings` for each."""
+
+    max_bytes: int = 100_000
+    max_literal_bytes: int = 10_000
+    max_tokens: int = 5_000
+    max_depth: int = 15
+    max_aliases: int = 30
+    max_fields: int = 2_000
+    max_repeats: int = 20
+    default_list_size: int = 10
+    #: Estimated fields a request may resolve, by the viewer's role ("" for any other).
+    cost_budgets: Mapping[str, int] = field(default_factory=lambda: {"": 20_000})
+    cache_bytes: int = 64 * 2**20
+
+    def budget(self, role: str) -> int:
+        return self.cost_budgets.get(role, self.cost_budgets.get("", 20_000))
+
+
+@dataclass(slots=True)
+class PreparedDocument:
+    """A parsed document and what has been worked out about it so far."""
+
+    document: DocumentNode
+    weight: int  # estimated bytes of memory it holds
+    shapes: dict[str | None, Shape | None] = field(default_factory=dict)
+    costs: dict[str | None, int] = field(default_factory=dict)  # variable-free ones only
+    validation: dict[tuple[type[ASTValidationRule], ...], list[GraphQLError]] = field(
+        default_factory=dict
+    )
+
+    def operation(self, name: str | None) -> OperationDefinitionNode | None:
+        """The operation a request runs; None when the document does not say which."""
+        return get_operation_ast(self.document, name)
+
+    def shape(self, name: str | None) -> Shape | None:
+        if name not in self.shapes:
+            operation = self.operation(name)
+            self.shapes[name] = measure(self.document, operation) if operation else None
+        return self.shapes[name]
+
+
+class DocumentCache:
+    """Prepared documents by their text, least recently used dropped past `max_bytes`."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._entries: OrderedDict[str, PreparedDocument] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, text: str) -> PreparedDocument | None:
+        entry = self._entries.get(text)
+        if entry is not None:
+            self._entries.move_to_end(text)
+        return entry
+
+    def put(self, text: str, entry: PreparedDocument) -> None:
+        if entry.weight > self.max_bytes:
+            return  # would evict everything else for one document
+        previous = self._entries.pop(text, None)
+        if previous is not None:
+            self.bytes -= previous.weight
+        self._entries[text] = entry
+        self.bytes += entry.weight
+        while self.bytes > self.max_bytes:
+            _, dropped = self._entries.popitem(last=False)
+            self.bytes -= dropped.weight
+
+
+def prepare(text: str, limits: DocumentLimits) -> PreparedDocument:
+    """Parse `text` within the limits on its size; raises a coded GraphQLError otherwise."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > limits.max_bytes:
+        raise _too_large(f"The document is {size} bytes; at most {limits.max_bytes} are allowed.")
+    parser = Parser(text, max_tokens=limits.max_tokens)
+    try:
+        document = parser.parse_document()
+    except RecursionError:
+        raise _too_large("The document nests too deeply to be parsed.") from None
+    except GraphQLError:
+        if parser.token_count > limits.max_tokens:
+            raise _too_large(
+                f"The document has more than {limits.max_tokens} tokens; "
+                f"at most {limits.max_tokens} are allowed."
+            ) from None
+        raise
+    for token in _tokens(document):
+        if token.kind in (TokenKind.STRING, TokenKind.BLOCK_STRING) and (
+            len(token.value) > limits.max_literal_bytes
+        ):
+            raise _too_large(
+                f"A string literal of {len(token.value)} characters; at most "
+                f"{limits.max_literal_bytes} are allowed. Pass large values as variables.",
+                line=token.line,
+            )
+    return PreparedDocument(document, size + AST_BYTES_PER_TOKEN * parser.token_count)
+
+
+def _tokens(document: DocumentNode) -> Iterator[Any]:
+    token = document.loc.start_token if document.loc else None
+    while token is not None:
+        yield token
+        token = token.next
+
+
+def _too_large(message: str, *, line: int | None = None) -> GraphQLError:
+    extensions: dict[str, Any] = {"code": DOCUMENT_TOO_LARGE}
+    if line is not None:
+        extensions["line"] = line
+    return GraphQLError(message, extensions=extensions)
+
+
+def _too_complex(message: str, limit: str, maximum: int, actual: int) -> GraphQLError:
+    return GraphQLError(
+        message,
+        extensions={
+            "code": QUERY_TOO_COMPLEX,
+            "limit": limit,
+            "maximum": maximum,
+            "actual": actual,
+        },
+    )
+
+
+class DocumentGuard(SchemaExtension):
+    """Parses through the cache, then holds the operation to the limits before validating it.
+
+    Replaces Strawberry's ParserCache, ValidationCache, MaxTokensLimiter and its depth and
+    alias rules, whose cache counts entries whatever their size and whose rules walk a
+    fragment once per spread.
+    """
+
+    def __init__(self, *, cache: DocumentCache, limits: DocumentLimits) -> None:
+        self.cache = cache
+        self.limits = limits
+        self.prepared: PreparedDocument | None = None
+
+    def on_parse(self) -> Iterator[None]:
+        execution = self.execution_context
+        text = execution.query
+        if text is not None and execution.graphql_document is None:
+            prepared = self.cache.get(text)
+            if prepared is None:
+                prepared = prepare(text, self.limits)
+                self.cache.put(text, prepared)
+            self.prepared = prepared
+            execution.graphql_document = prepared.document
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        execution = self.execution_context
+        prepared = self.prepared
+        if prepared is not None and execution.pre_execution_errors is None:
+            errors = self._limit_errors(prepared, execution.operation_name)
+            if not errors:
+                rules = tuple(execution.validation_rules)
+                if rules not in prepared.validation:
+                    prepared.validation[rules] = validate_document(
+                        execution.schema._schema, prepared.document, rules
+                    )
+                errors = list(prepared.validation[rules])
+            execution.pre_execution_errors = errors
+        yield
+
+    def _limit_errors(self, prepared: PreparedDocument, name: str | None) -> list[GraphQLError]:
+        shape = prepared.shape(name)
+        if shape is None:
+            return []  # no operation to run: Strawberry reports that
+        limits = self.limits
+        if shape.depth > limits.max_depth:
+            return [
+                _too_complex(
+                    f"The query nests {shape.depth} levels of fields; at most "
+                    f"{limits.max_depth} are allowed.",
+                    "depth",
+                    limits.max_depth,
+                    shape.depth,
+                )
+            ]
+        if shape.aliases > limits.max_aliases:
+            return [
+                _too_complex(
+                    f"The query has {shape.aliases} aliased fields once its fragments are "
+                    f"expanded; at most {limits.max_aliases} are allowed.",
+                    "aliases",
+                    limits.max_aliases,
+                    shape.aliases,
+                )
+            ]
+        if shape.fields > limits.max_fields:
+            return [
+                _too_complex(
+                    f"The query has {shape.fields} fields once its fragments are expanded; "
+                    f"at most {limits.max_fields} are allowed.",
+                    "fields",
+                    limits.max_fields,
+                    shape.fields,
+                )
+            ]
+        if shape.repeats > limits.max_repeats:
+            return [
+                _too_complex(
+                    f"The query selects one field {shape.repeats} times in one selection set "
+                    f"once its fragments are expanded; at most {limits.max_repeats} are allowed.",
+                    "repeats",
+                    limits.max_repeats,
+                    shape.repeats,
+                )
+            ]
+        cost = self._cost(prepared, name)
+        role = getattr(getattr(self.execution_context.context, "viewer", None), "role", "")
+        budget = limits.budget(role)
+        if cost > budget:
+            return [
+                _too_complex(
+                    f"The query would resolve about {cost} fields; the budget of the "
+                    f"{role or 'anonymous'} role is {budget}. Ask for smaller pages "
+                    "(first) or fewer fields, or split the query.",
+                    "cost",
+                    budget,
+                    cost,
+                )
+            ]
+        return []
+
+    def _cost(self, prepared: PreparedDocument, name: str | None) -> int:
+        known = prepared.costs.get(name)
+        if known is not None:
+            return known
+        operation = prepared.operation(name)
+        if operation is None:
+            return 0
+        cost = estimate_cost(
+            self.execution_context.schema._schema,
+            prepared.document,
+            operation,
+            self.execution_context.variables,
+            default_list_size=self.limits.default_list_size,
+        )
+        if cost.variable_free:
+            prepared.costs[name] = cost.fields
+        return cost.fields
