@@ -108,9 +108,9 @@ class CostBudgets:
 class LimitSettings:
     """What one request may ask, all checked before it runs; beyond them it gets a coded error."""
 
-    max_document_bytes: int = field(default=100_000, metadata=_limits(1))
-    max_literal_bytes: int = field(default=10_000, metadata=_limits(1))
-    max_tokens: int = field(default=5000, metadata=_limits(1))
+    max_document_bytes: int = field(default=32_768, metadata=_limits(1))
+    max_literal_bytes: int = field(default=4096, metadata=_limits(1))
+    max_tokens: int = field(default=1000, metadata=_limits(1))
     max_depth: int = field(default=15, metadata=_limits(1, 100))
     max_aliases: int = field(default=30, metadata=_limits(0))
     #: Field selections once fragments are expanded (a fragment spread twice counts twice).
@@ -121,7 +121,7 @@ class LimitSettings:
     default_list_size: int = field(default=10, metadata=_limits(1))
     cost: CostBudgets = field(default_factory=CostBudgets)
     #: Memory for parsed and validated documents, shared by all requests of a process.
-    document_cache_bytes: int = field(default=64 * 2**20, metadata=_limits(0))
+    document_cache_bytes: int = field(default=32 * 2**20, metadata=_limits(0))
     #: A request still running after this long is answered with REQUEST_TIMEOUT.
     deadline_seconds: float = field(default=10.0, metadata=_limits(above=0))
 

@@ -10,9 +10,16 @@ Every limit is computed before execution, from figures kept with the document:
   expansion is known to be small;
 * validation itself, cached with the document per set of rules.
 
-The cache holds documents until their estimated memory (text, and ~400 bytes of AST per
-token as measured with tracemalloc) passes `cache_bytes`, dropping the least recently
-used: a flood of distinct large documents costs a bounded amount of memory, however many.
+The cache holds documents until their estimated memory passes `cache_bytes`, dropping the
+least recently used: a flood of distinct large documents costs a bounded amount of memory,
+however many. A document holds its text twice (the source, and its literals again as
+token values) and ~400 bytes of AST per token (measured with tracemalloc).
+
+Parsing costs 10-25 µs a token in graphql-core, so `max_tokens` also bounds how long one
+parse holds the event loop: 1,000 by default (GraphQL Armor's default too), where the
+standard introspection query has ~200 and the storefront's listing ~90. The lexer reads
+string literals and comments a character at a time (~1 µs each), hence the bounds on a
+document's bytes (32 KB) and on any one literal (4 KB).
 """
 
 from __future__ import annotations
@@ -47,9 +54,9 @@ QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 class DocumentLimits:
     """What one GraphQL document may ask; see `gateway.config.LimitSettings` for each."""
 
-    max_bytes: int = 100_000
-    max_literal_bytes: int = 10_000
-    max_tokens: int = 5_000
+    max_bytes: int = 32_768
+    max_literal_bytes: int = 4096
+    max_tokens: int = 1_000
     max_depth: int = 15
     max_aliases: int = 30
     max_fields: int = 2_000
@@ -57,7 +64,7 @@ class DocumentLimits:
     default_list_size: int = 10
     #: Estimated fields a request may resolve, by the viewer's role ("" for any other).
     cost_budgets: Mapping[str, int] = field(default_factory=lambda: {"": 20_000})
-    cache_bytes: int = 64 * 2**20
+    cache_bytes: int = 32 * 2**20
 
     def budget(self, role: str) -> int:
         return self.cost_budgets.get(role, self.cost_budgets.get("", 20_000))
@@ -142,7 +149,7 @@ def prepare(text: str, limits: DocumentLimits) -> PreparedDocument:
                 f"{limits.max_literal_bytes} are allowed. Pass large values as variables.",
                 line=token.line,
             )
-    return PreparedDocument(document, size + AST_BYTES_PER_TOKEN * parser.token_count)
+    return PreparedDocument(document, 2 * size + AST_BYTES_PER_TOKEN * parser.token_count)
 
 
 def _tokens(document: DocumentNode) -> Iterator[Any]:

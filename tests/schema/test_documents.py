@@ -143,7 +143,7 @@ def test_the_document_cache_is_bounded_in_bytes_and_drops_the_least_recently_use
     texts = [f"{{ a{i}: __typename }}" for i in range(4)]
     entries = [prepare(text, limits) for text in texts]
     weight = entries[0].weight
-    assert weight == len(texts[0]) + AST_BYTES_PER_TOKEN * 5  # { a0 : __typename }
+    assert weight == 2 * len(texts[0]) + AST_BYTES_PER_TOKEN * 5  # { a0 : __typename }
     cache = DocumentCache(max_bytes=3 * weight)
 
     for text, entry in zip(texts[:3], entries[:3], strict=True):

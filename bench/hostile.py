@@ -1,0 +1,634 @@
+"""Hostile requests against a production-mode gateway, each timed with /healthz probed meanwhile.
+
+The catalogue is shared by the test suite (`tests/gateway/test_hostile.py`, which asserts
+each answer's status and code) and `python -m bench.hostile`, which prints the figures:
+how long each request took, how slow /healthz got while it ran, and how the server's
+memory moved. A request is answered well when it gets a 4xx (or a 200 with coded errors)
+quickly, and the server keeps answering everyone else meanwhile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import secrets
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.processes import Service, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+#: A role and its claims, for requests that carry a token.
+Claims = Mapping[str, Any]
+
+
+def fragment_bomb(levels: int) -> str:
+    """Each fragment spreads the one before twice: 2^levels fields from ~1 KB."""
+    fragments = ["fragment F0 on Query { __typename }"] + [
+        f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels + 1)
+    ]
+    return f"query Bomb {{ ...F{levels} }} " + " ".join(fragments)
+
+
+def nested_fragment_bomb(levels: int) -> str:
+    """The same, each level one field deeper: 2^levels products from ~2 KB."""
+    fragments = ["fragment V0 on Product { sku name }"] + [
+        f"fragment V{i} on Product {{ ...V{i - 1} variants {{ product {{ ...V{i - 1} }} }} }}"
+        for i in range(1, levels + 1)
+    ]
+    return "{ products(first: 100) { edges { node { ...V%d } } } } %s" % (
+        levels,
+        " ".join(fragments),
+    )
+
+
+def wide_fragment_bomb(levels: int) -> str:
+    """Fragments that double the fields at each level through aliases, within the depth limit."""
+    fragments = ["fragment W0 on ProductVariant { sku }"] + [
+        f"fragment W{i} on ProductVariant {{ a{i}: product {{ variants {{ ...W{i - 1} }} }}"
+        f" b{i}: product {{ variants {{ ...W{i - 1} }} }} }}"
+        for i in range(1, levels + 1)
+    ]
+    return '{ variant(sku: "x") { ...W%d } } %s' % (levels, " ".join(fragments))
+
+
+COST_BOMB = (
+    "{ "
+    + " ".join(
+        f"p{i}: products(first: 100) {{ edges {{ node {{ sku name brand description "
+        f"variants {{ sku gtin attributes {{ name value }} price {{ amount {{ amount }} }} "
+        f"availability {{ available locations {{ quantity }} }} }} }} }} }}"
+        for i in range(10)
+    )
+    + " }"
+)
+
+PRODUCT = "query Product($first: Int) { products(first: $first) { edges { node { sku } } } }"
+
+
+@dataclass(frozen=True, slots=True)
+class Hostile:
+    """One hostile request and the answer it must get."""
+
+    name: str
+    why: str
+    status: int | tuple[int, ...]  # acceptable HTTP statuses
+    code: str | None  # the first error's extensions.code; None: no error expected
+    method: str = "POST"
+    json: Any = None
+    content: bytes | None = None
+    params: Mapping[str, str] | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    token: Claims | None = None  # mint a token with these claims (role, customer_id, ...)
+    raw_token: str | None = None  # send this Authorization header as it is
+    #: A further check of the body (e.g. no suggestion leaked); returns a problem or None.
+    check: Callable[[Any], str | None] | None = None
+
+
+def _no_suggestion(body: Any) -> str | None:
+    text = str(body)
+    return "a suggestion leaked: " + text if "Did you mean" in text else None
+
+
+def _data_is(expected: Any) -> Callable[[Any], str | None]:
+    def check(body: Any) -> str | None:
+        data = body.get("data") if isinstance(body, dict) else None
+        return None if data == expected else f"data {data!r} != {expected!r}"
+
+    return check
+
+
+def gql(query: str, **extra: Any) -> dict[str, Any]:
+    return {"query": query, **extra}
+
+
+CATALOGUE: tuple[Hostile, ...] = (
+    Hostile(
+        "fragment_bomb_2_to_the_24",
+        "24 fragments each spreading the previous twice: 2^24 fields from 1 KB",
+        (200, 400),
+        "QUERY_TOO_COMPLEX",
+        json=gql(fragment_bomb(24)),
+    ),
+    Hostile(
+        "nested_fragment_bomb",
+        "the bomb one level deeper at each step",
+        (200, 400),
+        "QUERY_TOO_COMPLEX",
+        json=gql(nested_fragment_bomb(24)),
+    ),
+    Hostile(
+        "wide_fragment_bomb_within_depth",
+        "aliased fragments doubling the fields at each of 6 levels",
+        (200, 400),
+        "QUERY_TOO_COMPLEX",
+        json=gql(wide_fragment_bomb(12)),
+    ),
+    Hostile(
+        "cost_bomb",
+        "10 aliases x products(first: 100) with variants, prices and stock",
+        (200, 400),
+        "QUERY_TOO_COMPLEX",
+        json=gql(COST_BOMB),
+    ),
+    Hostile(
+        "cost_bomb_through_a_variable",
+        "a page size of a million passed as a variable",
+        (200, 400),
+        "QUERY_TOO_COMPLEX",
+        json=gql(PRODUCT, variables={"first": 1_000_000}),
+    ),
+    Hostile(
+        "alias_flood",
+        "200 aliases of one cheap field",
+        (200, 400),
+        "QUERY_TOO_COMPLEX",
+        json=gql("{ " + " ".join(f"a{i}: __typename" for i in range(200)) + " }"),
+    ),
+    Hostile(
+        "repeated_field_flood",
+        "one field 600 times: validation would compare every pair",
+        (200, 400),
+        "QUERY_TOO_COMPLEX",
+        json=gql("{" + " __typename" * 600 + " }"),
+    ),
+    Hostile(
+        "overlapping_fragments",
+        "two fragments of 100 identical fields each, spread side by side",
+        (200, 400),
+        "QUERY_TOO_COMPLEX",
+        json=gql(
+            "query { ...A ...B } "
+            "fragment A on Query {" + " products(first: 1) { totalCount }" * 100 + " } "
+            "fragment B on Query {" + " products(first: 1) { totalCount }" * 100 + " }"
+        ),
+    ),
+    Hostile(
+        "deep_nesting",
+        "variants { product { ... } } 40 levels deep",
+        (200, 400),
+        "QUERY_TOO_COMPLEX",
+        json=gql(
+            "{ products(first: 1) { edges { node { "
+            + "variants { product { " * 40
+            + "sku"
+            + " } }" * 40
+            + " } } } }"
+        ),
+    ),
+    Hostile(
+        "brace_nesting_past_the_parser",
+        "3,000 nested selection sets: the parser's recursion",
+        (200, 400),
+        "DOCUMENT_TOO_LARGE",
+        json=gql("{ a " * 3000 + "}" * 3000),
+    ),
+    Hostile(
+        "token_flood",
+        "6,000 tokens",
+        (200, 400),
+        "DOCUMENT_TOO_LARGE",
+        json=gql("{ " + "__typename " * 6000 + "}"),
+    ),
+    Hostile(
+        "oversized_document",
+        "a 40 KB document of comments",
+        (200, 400),
+        "DOCUMENT_TOO_LARGE",
+        json=gql("#" + "x" * 40_000 + "\n{ __typename }"),
+    ),
+    Hostile(
+        "string_literal_of_900_kb",
+        "one 900 KB string literal, under the body limit",
+        (200, 400),
+        "DOCUMENT_TOO_LARGE",
+        json=gql('{ products(search: "' + "x" * 900_000 + '") { totalCount } }'),
+    ),
+    Hostile(
+        "string_literal_of_5_kb",
+        "a 5 KB literal inside a document under the byte limit",
+        (200, 400),
+        "DOCUMENT_TOO_LARGE",
+        json=gql('{ products(search: "' + "x" * 5_000 + '") { totalCount } }'),
+    ),
+    Hostile(
+        "fragment_cycle",
+        "two fragments spreading each other",
+        (200, 400),
+        "GRAPHQL_VALIDATION_FAILED",
+        json=gql("{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }"),
+    ),
+    Hostile(
+        "directive_flood",
+        "150 @skip directives on one field",
+        (200, 400),
+        "GRAPHQL_VALIDATION_FAILED",
+        json=gql("{ __typename" + " @skip(if: false)" * 150 + " }"),
+    ),
+    Hostile(
+        "introspection_in_production",
+        "the schema is not published in production",
+        (200, 400),
+        "GRAPHQL_VALIDATION_FAILED",
+        json=gql("{ __schema { types { name } } }"),
+    ),
+    Hostile(
+        "field_suggestion_in_production",
+        "a misspelt field must not reveal the right one",
+        (200, 400),
+        "GRAPHQL_VALIDATION_FAILED",
+        json=gql("{ produts(first: 1) { totalCount } }"),
+        check=_no_suggestion,
+    ),
+    Hostile(
+        "argument_suggestion_in_production",
+        "a misspelt argument must not reveal the right one",
+        (200, 400),
+        "GRAPHQL_VALIDATION_FAILED",
+        json=gql("{ products(frist: 1) { totalCount } }"),
+        check=_no_suggestion,
+    ),
+    Hostile(
+        "enum_suggestion_in_production",
+        "a misspelt enum value must not reveal the right ones",
+        (200, 400),
+        "GRAPHQL_VALIDATION_FAILED",
+        json=gql("{ locations(types: [STOR]) { id } }"),
+        check=_no_suggestion,
+    ),
+    Hostile(
+        "string_for_an_int_variable",
+        "a variable of the wrong type is the client's mistake",
+        (200, 400),
+        "BAD_USER_INPUT",
+        json=gql(PRODUCT, variables={"first": "ten"}),
+        check=_no_suggestion,
+    ),
+    Hostile(
+        "huge_variables_object",
+        "900 KB of variables no operation declares",
+        (200, 400),
+        None,
+        json=gql("{ __typename }", variables={"junk": "x" * 900_000}),
+        check=_data_is({"__typename": "Query"}),
+    ),
+    Hostile(
+        "body_over_the_limit",
+        "a 2 MB body",
+        413,
+        "PAYLOAD_TOO_LARGE",
+        json=gql("{ __typename }", variables={"junk": "x" * 2_000_000}),
+    ),
+    Hostile(
+        "malformed_json",
+        "a body that is not JSON",
+        400,
+        None,
+        content=b'{"query": "{ __typename }"',
+        headers={"content-type": "application/json"},
+    ),
+    Hostile(
+        "batch_of_a_thousand",
+        "a JSON array of 1,000 operations",
+        400,
+        None,
+        json=[gql("{ __typename }")] * 1000,
+    ),
+    Hostile(
+        "two_operations_without_a_name",
+        "the spec says this is an error, not 'run the first'",
+        (200, 400),
+        None,
+        json=gql("query A { __typename } query B { __typename }"),
+    ),
+    Hostile(
+        "unknown_operation_name",
+        "operationName names no operation",
+        (200, 400),
+        None,
+        json=gql("query A { __typename }", operationName="Nope"),
+    ),
+    Hostile(
+        "mutation_over_get",
+        "GET may not change anything",
+        (400, 405),
+        None,
+        method="GET",
+        params={"query": "mutation { __typename }"},
+    ),
+    Hostile(
+        "unsigned_token",
+        'a token with alg "none" claiming admin',
+        401,
+        "UNAUTHENTICATED",
+        json=gql("{ __typename }"),
+        raw_token="eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ4Iiwicm9sZSI6ImFkbWluIn0.",
+    ),
+    Hostile(
+        "another_customers_record",
+        "customer cu00001 asks for cu00002",
+        (200,),
+        "FORBIDDEN",
+        json=gql('{ customer(id: "Q3VzdG9tZXI6Y3UwMDAwMg==") { name email } }'),
+        token={"role": "customer", "customer_id": "cu00001"},
+    ),
+    Hostile(
+        "kiosk_reading_customers",
+        "a kiosk sees no customer data",
+        (200,),
+        "FORBIDDEN",
+        json=gql('{ customer(id: "Q3VzdG9tZXI6Y3UwMDAwMg==") { name } }'),
+        token={"role": "kiosk", "store_id": "s01", "channel": "KIOSK"},
+    ),
+    Hostile(
+        "malformed_global_id",
+        "an id that is not base64 of Type:key",
+        (200,),
+        "BAD_USER_INPUT",
+        json=gql('{ node(id: "%%%not-an-id") { id } }'),
+    ),
+    Hostile(
+        "negative_page_size",
+        "first: -5",
+        (200,),
+        "BAD_USER_INPUT",
+        json=gql("{ products(first: -5) { totalCount } }"),
+    ),
+    Hostile(
+        "thousand_ids_in_nodes",
+        "nodes(ids:) with 2,500 ids: more tokens than allowed",
+        (200, 400),
+        "DOCUMENT_TOO_LARGE",
+        json=gql("{ nodes(ids: [%s]) { id } }" % ", ".join(['"UHJvZHVjdDpwMDAwMDE="'] * 2500)),
+    ),
+    Hostile(
+        "hundred_and_fifty_ids_in_nodes",
+        "nodes(ids:) with more ids than it takes",
+        (200,),
+        "BAD_USER_INPUT",
+        json=gql("{ nodes(ids: [%s]) { id } }" % ", ".join(['"UHJvZHVjdDpwMDAwMDE="'] * 150)),
+    ),
+    Hostile(
+        "gtin_with_a_wrong_check_digit",
+        "a GTIN that fails GS1's check digit",
+        (200,),
+        "BAD_USER_INPUT",
+        json=gql('{ variant(gtin: "8712345678907") { sku } }'),
+    ),
+    Hostile(
+        "unknown_channel_header",
+        "X-Channel: TELEPATHY",
+        400,
+        "BAD_USER_INPUT",
+        json=gql("{ __typename }"),
+        headers={"x-channel": "TELEPATHY"},
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one hostile request got, and how the server held up meanwhile."""
+
+    name: str
+    status: int
+    body: Any
+    seconds: float
+    healthz_max_seconds: float  # the slowest /healthz answer while the request ran
+    healthz_probes: int
+
+    @property
+    def code(self) -> str | None:
+        errors = self.body.get("errors") if isinstance(self.body, dict) else None
+        if not errors:
+            return None
+        return (errors[0].get("extensions") or {}).get("code")  # type: ignore[no-any-return]
+
+    def problems(self, case: Hostile) -> list[str]:
+        """How the answer differs from what the case expects (empty: as expected)."""
+        found = []
+        statuses = (case.status,) if isinstance(case.status, int) else case.status
+        if self.status >= 500 or self.status not in statuses:
+            found.append(f"status {self.status}, expected {statuses}")
+        if case.code is not None and self.code != case.code:
+            found.append(f"code {self.code!r}, expected {case.code!r}: {str(self.body)[:300]}")
+        if case.check is not None and (problem := case.check(self.body)):
+            found.append(problem)
+        return found
+
+
+class Target:
+    """A running gateway: its URL, its process id and how to mint its tokens."""
+
+    def __init__(self, url: str, pid: int, mint: Callable[[Claims], str]) -> None:
+        self.url = url
+        self.pid = pid
+        self.mint = mint
+
+    def rss_bytes(self) -> int:
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        raise RuntimeError("no VmRSS line")
+
+    async def attack(self, case: Hostile) -> Outcome:
+        """Send `case` while /healthz is probed every 10 ms on a connection of its own."""
+        headers = dict(case.headers)
+        if case.token is not None:
+            headers["authorization"] = f"Bearer {self.mint(case.token)}"
+        if case.raw_token is not None:
+            headers["authorization"] = f"Bearer {case.raw_token}"
+        async with self.probing() as probes:
+            async with httpx.AsyncClient(base_url=self.url, timeout=60) as client:
+                started = time.perf_counter()
+                response = await client.request(
+                    case.method,
+                    "/graphql",
+                    json=case.json,
+                    content=case.content,
+                    params=case.params,
+                    headers=headers,
+                )
+                seconds = time.perf_counter() - started
+        try:
+            body: Any = response.json()
+        except ValueError:
+            body = response.text
+        return Outcome(
+            case.name,
+            response.status_code,
+            body,
+            seconds,
+            max(probes, default=0.0),
+            len(probes),
+        )
+
+    @contextlib.asynccontextmanager
+    async def probing(self) -> AsyncIterator[list[float]]:
+        probes: list[float] = []
+        done = asyncio.Event()
+
+        async def probe(client: httpx.AsyncClient) -> None:
+            while not done.is_set():
+                started = time.perf_counter()
+                response = await client.get("/healthz")
+                probes.append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    raise RuntimeError(f"/healthz answered {response.status_code}")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(done.wait(), 0.01)
+
+        async with httpx.AsyncClient(base_url=self.url, timeout=60) as client:
+            await client.get("/healthz")  # connect before the request starts
+            task = asyncio.create_task(probe(client))
+            try:
+                yield probes
+            finally:
+                done.set()
+                await task
+
+
+def production_env(database_url: str, secret: str) -> dict[str, str]:
+    """A production-mode gateway over an embedded back office, with HS256 tokens we can mint."""
+    return {
+        "GATEWAY_SERVER__ENVIRONMENT": "production",
+        "GATEWAY_AUTH__ALGORITHMS": "HS256",
+        "GATEWAY_AUTH__DEV_SECRET": secret,
+        "GATEWAY_CACHE__BACKEND": "memory",
+        "GATEWAY_SERVER__LOG_LEVEL": "warning",
+        "DATABASE_URL": database_url,
+    }
+
+
+@contextlib.contextmanager
+def production_gateway(database_url: str, env: Mapping[str, str], log: Path) -> Iterator[Target]:
+    """`commerce-gateway serve` in production mode on a free port, stopped on the way out."""
+    from gateway.auth import mint_token
+    from gateway.config import Settings
+
+    secret = secrets.token_hex(32)
+    settings_env = {**env, **production_env(database_url, secret)}
+    settings = Settings.load(None, env=settings_env)
+    port = free_port()
+    service = Service(
+        "gateway",
+        [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port)],
+        env=settings_env,
+        cwd=ROOT,
+        log=log,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        service.wait_ready(f"{url}/healthz")
+
+        def mint(claims: Claims) -> str:
+            return mint_token(settings.auth, **claims)
+
+        yield Target(url, service.pid, mint)
+    finally:
+        service.stop()
+
+
+async def flood(target: Target, count: int, body: Callable[[int], bytes]) -> dict[str, float]:
+    """`count` distinct documents one after another, /healthz probed meanwhile.
+
+    Returns the slowest answer, the slowest /healthz, the highest status and the RSS before
+    and after.
+    """
+    before = target.rss_bytes()
+    slowest = 0.0
+    statuses: set[int] = set()
+    async with target.probing() as probes:
+        async with httpx.AsyncClient(base_url=target.url, timeout=60) as client:
+            for i in range(count):
+                started = time.perf_counter()
+                response = await client.post(
+                    "/graphql", content=body(i), headers={"content-type": "application/json"}
+                )
+                slowest = max(slowest, time.perf_counter() - started)
+                statuses.add(response.status_code)
+    return {
+        "rss_before_mb": before / 2**20,
+        "rss_after_mb": target.rss_bytes() / 2**20,
+        "slowest_seconds": slowest,
+        "healthz_max_seconds": max(probes, default=0.0),
+        "max_status": max(statuses),
+    }
+
+
+def literal_flood_body(i: int) -> bytes:
+    """A distinct document with one 900 KB string literal (under the 1 MB body limit)."""
+    return b'{"query": "{ products(search: \\"%d%s\\") { totalCount } }"}' % (i, b"x" * 900_000)
+
+
+def document_flood_body(i: int) -> bytes:
+    """A distinct ~28 KB document within every limit: seven 4 KB literals (it fails validation)."""
+    literals = " ".join(f'a{j}: __typename(x: \\"{i}{"y" * 4_000}\\")' for j in range(7))
+    return b'{"query": "{ %s }"}' % literals.encode()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.hostile",
+        description="Send the hostile catalogue and two floods to a production-mode gateway "
+        "over a freshly seeded small retailer; print each request's time and the slowest "
+        "/healthz answer meanwhile.",
+    )
+    parser.add_argument("--flood", type=int, default=600, help="documents per flood (600)")
+    args = parser.parse_args()
+    asyncio.run(_run(args.flood))
+    return 0
+
+
+async def _run(flood_count: int) -> None:
+    from backoffice.db import create_engine
+    from backoffice.seed import seed
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{folder}/backoffice.sqlite3"
+        engine = create_engine(url)
+        await seed(engine, size="small")
+        await engine.dispose()
+        with production_gateway(url, {}, Path(folder) / "gateway.log") as target:
+            print("| request | status | code | time (ms) | slowest /healthz (ms) |")
+            print("| --- | --- | --- | --- | --- |")
+            worst = (0.0, 0.0)
+            failures = 0
+            for case in CATALOGUE:
+                outcome = await target.attack(case)
+                problems = outcome.problems(case)
+                failures += bool(problems)
+                worst = (max(worst[0], outcome.seconds), max(worst[1], outcome.healthz_max_seconds))
+                print(
+                    f"| {case.name} | {outcome.status} | {outcome.code or '-'} | "
+                    f"{outcome.seconds * 1000:.1f} | {outcome.healthz_max_seconds * 1000:.1f} |"
+                    + (f" {'; '.join(problems)}" if problems else "")
+                )
+            print(
+                f"\n{len(CATALOGUE)} requests, {failures} not as expected; slowest answer "
+                f"{worst[0] * 1000:.0f} ms, slowest /healthz meanwhile {worst[1] * 1000:.0f} ms"
+            )
+            for name, body in (
+                ("900 KB literals", literal_flood_body),
+                ("28 KB documents", document_flood_body),
+            ):
+                figures = await flood(target, flood_count, body)
+                print(
+                    f"flood of {flood_count} distinct {name}: RSS {figures['rss_before_mb']:.0f} MB"
+                    f" -> {figures['rss_after_mb']:.0f} MB, slowest answer "
+                    f"{figures['slowest_seconds'] * 1000:.0f} ms, slowest /healthz "
+                    f"{figures['healthz_max_seconds'] * 1000:.0f} ms, highest status "
+                    f"{figures['max_status']:.0f}"
+                )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
