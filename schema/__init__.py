@@ -17,6 +17,7 @@ from schema.common import UserError
 from schema.documents import DocumentCache, DocumentGuard, DocumentLimits
 from schema.execution import FastAttributeExecutionContext
 from schema.root import Query
+from schema.scalars import SCALARS
 from schema.warming import WarmLoads
 
 logger = logging.getLogger("gateway.errors")
@@ -127,7 +128,9 @@ def build_schema(
         query=Query,
         types=[UserError],  # used by the mutation payloads; part of the contract already
         extensions=extensions,
-        config=StrawberryConfig(disable_field_suggestions=not field_suggestions),
+        config=StrawberryConfig(
+            disable_field_suggestions=not field_suggestions, scalar_map=SCALARS
+        ),
         execution_context_class=FastAttributeExecutionContext,
         deadline_seconds=deadline_seconds,
     )
