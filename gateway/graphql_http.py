@@ -57,6 +57,7 @@ REQUEST_ERROR_STATUS: Mapping[str, int] = {
     "UNAUTHENTICATED": 401,
     "FORBIDDEN": 403,
     "INTERNAL_SERVER_ERROR": 500,
+    "REQUEST_TIMEOUT": 504,  # the gateway's own deadline, not the client's doing
 }
 #: Every other request error: validation, operation resolution, variable coercion.
 UNPROCESSABLE = 422

@@ -307,3 +307,22 @@ async def test_production_allows_only_its_configured_origins(production):
     assert shop.status_code == 200
     assert shop.headers["access-control-allow-origin"] == "https://shop.example"
     assert local.status_code == 400
+
+
+async def test_a_request_past_the_gateways_deadline_is_504(seeded_url, engine, monkeypatch):
+    import asyncio
+
+    from resolvers import product
+
+    async def slow(*args, **kwargs):
+        await asyncio.sleep(1)
+
+    monkeypatch.setattr(product, "list_products", slow)
+    settings = Settings.load(
+        None, env={"DATABASE_URL": seeded_url, "GATEWAY_LIMITS__DEADLINE_SECONDS": "0.05"}
+    )
+    runtime = await open_runtime(settings, engine=engine)
+    async with serve(create_app(settings, runtime=runtime), settings) as client:
+        reply = await client.query("{ products(first: 1) { totalCount } }")
+    assert reply.status == 504
+    assert reply.codes == ["REQUEST_TIMEOUT"]
