@@ -27,7 +27,8 @@ from gateway.auth import AuthenticationError, Authenticator, RequestError
 from gateway.bootstrap import Runtime, open_runtime
 from gateway.config import LimitSettings, Settings
 from gateway.context import build_context, identify, request_id_from, request_id_var
-from gateway.graphiql import GraphQLWithLocalIDE, graphiql_static_app
+from gateway.graphiql import graphiql_static_app
+from gateway.graphql_http import GraphQLOverHTTP, error_response, prefers_graphql_response
 from gateway.hooks import invalidation_endpoint
 from gateway.samples import sample_headers, sample_query
 from resolvers.context import RequestContext
@@ -37,6 +38,22 @@ from schema.documents import DocumentLimits
 logger = logging.getLogger("gateway.access")
 
 STATIC_PREFIX = "/static/graphiql"
+#: Browser origins the development gateway answers: any port on this machine.
+LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
+#: Request headers a browser may send cross-origin: the gateway's own, and Apollo's.
+CORS_HEADERS = (
+    "accept",
+    "accept-language",
+    "authorization",
+    "content-type",
+    "x-channel",
+    "x-request-id",
+    "x-store",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "apollo-require-preflight",
+    "x-apollo-operation-name",
+)
 #: How long a request's cache writes may take after its response before it lets go of them.
 WRITE_BEHIND_SECONDS = 2.0
 
@@ -117,16 +134,11 @@ class _BodyTooLarge(Exception):
 
 
 def _too_large(limit: int, request_id: str) -> Response:
-    return _error_response(
-        f"The request body is larger than {limit} bytes.", "PAYLOAD_TOO_LARGE", 413, request_id
-    )
-
-
-def _error_response(message: str, code: str, status: int, request_id: str) -> Response:
-    return JSONResponse(
-        {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]},
-        status_code=status,
-        headers={"x-request-id": request_id},
+    return error_response(
+        f"The request body is larger than {limit} bytes.",
+        "PAYLOAD_TOO_LARGE",
+        413,
+        {"x-request-id": request_id},
     )
 
 
@@ -136,7 +148,7 @@ class AppState:
     runtime: Runtime | None = None
 
 
-class GatewayGraphQL(GraphQLWithLocalIDE[RequestContext, None]):
+class GatewayGraphQL(GraphQLOverHTTP[RequestContext, None]):
     """Strawberry's ASGI app, with the viewer established before any GraphQL work starts."""
 
     def __init__(
@@ -170,23 +182,25 @@ class GatewayGraphQL(GraphQLWithLocalIDE[RequestContext, None]):
             try:
                 scope["state"]["identity"] = identify(request, self.authenticator, self.settings)
             except AuthenticationError as exc:
-                response = _error_response(exc.message, exc.code, 401, request_id_var.get())
-                response.headers["www-authenticate"] = 'Bearer realm="commerce-gateway"'
-                await response(scope, receive, send)
+                challenge = {"www-authenticate": 'Bearer realm="commerce-gateway"'}
+                await error_response(exc.message, exc.code, 401, challenge)(scope, receive, send)
                 return
             except RequestError as exc:
                 status = 403 if exc.code == "FORBIDDEN" else 400
-                await _error_response(exc.message, exc.code, status, request_id_var.get())(
-                    scope, receive, send
-                )
+                await error_response(exc.message, exc.code, status)(scope, receive, send)
                 return
             viewer, defaults = scope["state"]["identity"]
             responses = self.runtime.responses
             if responses is not None and viewer.customer_id is None:
                 # Customers go straight through: a field answered from the viewer alone
                 # reads no source, and must never be stored under a key all customers share.
+                # The media type too: a stored answer keeps the Content-Type it was sent with.
+                media = (
+                    "gql" if prefers_graphql_response(request.headers.get("accept", "")) else "json"
+                )
                 key = (
                     f"{defaults.channel}|{defaults.locale}|{defaults.store_id or '-'}|{viewer.role}"
+                    f"|{media}"
                 )
                 await responses.serve(scope, receive, send, context_key=key, app=super().__call__)
                 return
@@ -299,20 +313,27 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     routes: list[Any] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        # Every method: the view answers the others with a coded 405 that says which.
+        Route("/graphql", graphql),
         Route("/metrics", metrics, methods=["GET"]),
         Route("/hooks/invalidate", invalidate, methods=["POST"]),
     ]
     if server.graphiql:
         routes.append(Mount(STATIC_PREFIX, app=graphiql_static_app(), name="graphiql-static"))
     middleware = [Middleware(RequestMiddleware, max_body_bytes=server.max_body_bytes)]
-    if server.cors_origins:
+    # A front end on its dev server (localhost:5173, 127.0.0.1:3000...) calls the demo
+    # straight away; production allows only the origins it is configured with.
+    local = LOCAL_ORIGINS if server.environment == "development" else None
+    if server.cors_origins or local:
         middleware.append(
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(server.cors_origins),
+                allow_origin_regex=local,
                 allow_methods=["GET", "POST"],
-                allow_headers=["authorization", "content-type", "x-channel", "x-store"],
+                allow_headers=list(CORS_HEADERS),
+                expose_headers=["x-request-id"],
+                max_age=600,
             )
         )
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import Any
 
 import strawberry
@@ -16,17 +17,33 @@ from resolvers.errors import GatewayError
 from schema.common import UserError
 from schema.documents import DocumentCache, DocumentGuard, DocumentLimits
 from schema.execution import FastAttributeExecutionContext
+from schema.operations import OneOperationOrAName
 from schema.root import Query
+from schema.scalars import SCALARS
 from schema.warming import WarmLoads
 
 logger = logging.getLogger("gateway.errors")
 
 
+#: graphql-core's messages for a request whose operation cannot be picked (GetOperation()).
+_OPERATION_RESOLUTION = ("Must provide operation name", "Unknown operation named")
+#: A suggestion as graphql-core words it (`did_you_mean`): " Did you mean 'a' or 'b'?",
+#: " Did you mean the enum value 'X'?", " Did you mean to use an inline fragment on 'T'?".
+#: Names cannot hold "?", so the suggestion ends at the first one.
+_SUGGESTION = re.compile(r" Did you mean [^?]*\?")
+
+
 def _error_code(error: GraphQLError) -> str:
     if isinstance(error.original_error, GatewayError):
         return error.original_error.code
+    if isinstance(error.original_error, GraphQLError) or error.message.startswith("Variable '$"):
+        # graphql-core's variable coercion (CoerceVariableValues()): the client sent a
+        # value its declared type refuses; the scalar's own error is the original.
+        return "BAD_USER_INPUT"
     if error.original_error is None:
         # Raised by graphql-core itself: the document is malformed or invalid.
+        if error.message.startswith(_OPERATION_RESOLUTION):
+            return "OPERATION_RESOLUTION_FAILURE"
         return (
             "GRAPHQL_PARSE_FAILED"
             if "Syntax Error" in error.message
@@ -42,6 +59,12 @@ class GatewaySchema(strawberry.Schema):
     """A Schema that codes every error, logs the unexpected ones, and bounds each request.
 
     `deadline_seconds` is how long one operation may take, parse to response.
+
+    An unexpected error also carries the request id (`extensions.requestId`), which
+    survives masking, so that support finds its log line. With suggestions off, no
+    error suggests a name ("Did you mean ...?"): not a field's, as Strawberry's
+    `disable_field_suggestions` alone would do, nor an argument's, type's, enum
+    value's or input field's.
     """
 
     def __init__(self, *args: Any, deadline_seconds: float | None = None, **kwargs: Any) -> None:
@@ -70,15 +93,29 @@ class GatewaySchema(strawberry.Schema):
         if execution_context is not None and execution_context.context is not None:
             request_id = getattr(execution_context.context, "request_id", "-")
         for error in errors:
-            code = _error_code(error)
-            error.extensions = {"code": code, **(error.extensions or {})}
+            if self.config.disable_field_suggestions:
+                error.message = _SUGGESTION.sub("", error.message)
+            extensions = error.extensions or {}
+            code = extensions.get("code") or _error_code(error)
+            error.extensions = {"code": code, **extensions}
             if code == "INTERNAL_SERVER_ERROR":
+                error.extensions["requestId"] = request_id
                 logger.error(
                     "unexpected error in %s (request %s)",
                     ".".join(map(str, error.path or [])) or "request",
                     request_id,
                     exc_info=error.original_error,
                 )
+
+
+class CodedMaskErrors(MaskErrors):
+    """Strawberry's masking, keeping the code and request id that say what to look up."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        kept = {key: (error.extensions or {}).get(key) for key in ("code", "requestId")}
+        masked.extensions = {key: value for key, value in kept.items() if value is not None}
+        return masked
 
 
 class SourceCallsExtension(SchemaExtension):
@@ -91,7 +128,8 @@ class SourceCallsExtension(SchemaExtension):
 
 
 def _is_unexpected(error: GraphQLError) -> bool:
-    return error.original_error is not None and not isinstance(error.original_error, GatewayError)
+    # process_errors has run: the code says whether the client may read the message.
+    return (error.extensions or {}).get("code") == "INTERNAL_SERVER_ERROR"
 
 
 def build_schema(
@@ -110,6 +148,7 @@ def build_schema(
     documents = DocumentCache(limits.cache_bytes)
     extensions: list[Any] = [
         lambda: DocumentGuard(cache=documents, limits=limits),
+        OneOperationOrAName,  # before WarmLoads: a refused request warms nothing
         WarmLoads,
     ]
     if not introspection:
@@ -118,7 +157,7 @@ def build_schema(
         extensions.append(SourceCallsExtension)
     if mask_errors:
         extensions.append(
-            lambda: MaskErrors(
+            lambda: CodedMaskErrors(
                 should_mask_error=_is_unexpected,
                 error_message="Unexpected error; it has been logged with the request id.",
             )
@@ -127,7 +166,9 @@ def build_schema(
         query=Query,
         types=[UserError],  # used by the mutation payloads; part of the contract already
         extensions=extensions,
-        config=StrawberryConfig(disable_field_suggestions=not field_suggestions),
+        config=StrawberryConfig(
+            disable_field_suggestions=not field_suggestions, scalar_map=SCALARS
+        ),
         execution_context_class=FastAttributeExecutionContext,
         deadline_seconds=deadline_seconds,
     )

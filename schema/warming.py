@@ -40,7 +40,9 @@ class WarmLoads(SchemaExtension):
         execution = self.execution_context
         document = execution.graphql_document
         context = execution.context
-        if document is not None and getattr(context, "loaders", None) is not None:
+        # A result already there (a refused request) means nothing will execute.
+        ready = execution.result is None
+        if ready and document is not None and getattr(context, "loaders", None) is not None:
             operation = get_operation_ast(document, execution.operation_name)
             if operation is not None and operation.operation == OperationType.QUERY:
                 fragments = fragments_of(document)

@@ -59,3 +59,20 @@ def test_every_type_field_argument_and_enum_value_has_a_description():
                     if not arg.description:
                         missing.append(f"{name}.{field_name}({arg_name})")
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("scalar", "url"),
+    [
+        ("Date", "https://datatracker.ietf.org/doc/html/rfc3339#section-5.6"),
+        ("DateTime", "https://datatracker.ietf.org/doc/html/rfc3339#section-5.6"),
+        ("Decimal", "https://speleotrove.com/decimal/daconvs.html"),
+    ],
+)
+def test_date_datetime_and_decimal_say_by_which_spec_they_are_written(scalar, url):
+    # Codegen reads specifiedByURL through introspection; without it the type is `unknown`.
+    result = build_schema().execute_sync(
+        "query($name: String!) { __type(name: $name) { specifiedByURL } }", {"name": scalar}
+    )
+    assert result.errors is None
+    assert result.data == {"__type": {"specifiedByURL": url}}
