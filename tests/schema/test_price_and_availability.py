@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from backoffice.seed import PAINT_PROMOTION_ID
 from resolvers.ids import to_global_id
 
 pytestmark = pytest.mark.anyio
@@ -18,7 +19,7 @@ PAINT = """
 QUOTE = """
 query($lines: [BasketLineInput!]!) { basketQuote(lines: $lines) {
   subtotal { amount currency } discountTotal { amount } total { amount }
-  promotions { id name discount { amount } }
+  promotions { promotionId name discount { amount } }
   lines { quantity unitListAmount { amount } discounts { name amount { amount } } total { amount } variant { sku } }
 } }
 """
@@ -55,6 +56,7 @@ async def test_a_basket_quote_adds_up_to_the_cent(api):
     line_totals = sum(Decimal(line["total"]["amount"]) for line in quote["lines"])
     assert line_totals == Decimal(quote["total"]["amount"])
     assert quote["lines"][0]["variant"]["sku"] == variant["sku"]
+    assert [p["promotionId"] for p in quote["promotions"]] == [PAINT_PROMOTION_ID]
 
 
 @pytest.mark.parametrize(
