@@ -31,7 +31,10 @@ class StockRow:
 
 @dataclass(frozen=True, slots=True)
 class AvailabilityView:
-    """A variant's stock across the chosen locations, and how fresh the figures are."""
+    """A variant's stock across the chosen locations, and how fresh the figures are.
+
+    `channel` is the one whose locations may sell the stock (`Rules.stock_channel`).
+    """
 
     channel: str
     rows: tuple[StockRow, ...]
@@ -122,7 +125,8 @@ async def _chosen_location_ids(
         return tuple(location.id for location in nearest)
     if ctx.store_id is not None:
         return (ctx.store_id,)
-    serving = [loc for loc in await all_locations(ctx) if ctx.channel in loc.channels]
+    channel = ctx.rules.stock_channel(ctx.channel)
+    serving = [loc for loc in await all_locations(ctx) if channel in loc.channels]
     return tuple(location.id for location in serving)
 
 
@@ -137,7 +141,10 @@ def _view(
     )
     as_of = min((level.as_of for level in levels), default=datetime.now(UTC))
     return AvailabilityView(
-        channel=ctx.channel, rows=rows, as_of=as_of, live=as_of >= ctx.started_at
+        channel=ctx.rules.stock_channel(ctx.channel),
+        rows=rows,
+        as_of=as_of,
+        live=as_of >= ctx.started_at,
     )
 
 

@@ -163,3 +163,20 @@ async def test_the_store_header_picks_the_location(api):
     )
     rows = reply.data["variant"]["availability"]["locations"]
     assert len(rows) == 1
+
+
+async def test_a_service_agent_sees_the_stock_the_web_shop_sells(api):
+    # given: the call centre's channel, which no location lists among its own
+    variables = {"sku": "P100001-WHITE"}
+
+    # when
+    service = await api.query(AVAILABILITY, variables, role="service")
+    web = await api.query(AVAILABILITY, variables, headers={"x-channel": "WEB"})
+
+    # then: the warehouses' and stores' stock, as the web shop sells it
+    assert service.errors is None, service.errors
+    availability = service.data["variant"]["availability"]
+    codes = {row["location"]["code"] for row in availability["locations"]}
+    assert {"DC01", "PW01", "NL001"} <= codes
+    assert availability["available"] is True
+    assert availability["locations"] == web.data["variant"]["availability"]["locations"]
