@@ -180,3 +180,24 @@ async def test_a_service_agent_sees_the_stock_the_web_shop_sells(api):
     assert {"DC01", "PW01", "NL001"} <= codes
     assert availability["available"] is True
     assert availability["locations"] == web.data["variant"]["availability"]["locations"]
+
+
+STORE_AVAILABILITY = """{ variant(sku: "P100001-WHITE") {
+  availability { available locations { location { code } } } } }"""
+
+
+@pytest.mark.parametrize("store", ["s01", "NL001", "nl001", to_global_id("Location", "s01")])
+async def test_x_store_takes_a_store_id_code_or_location_id(api, store):
+    reply = await api.query(STORE_AVAILABILITY, headers={"x-store": store})
+    assert reply.errors is None, reply.errors
+    rows = reply.data["variant"]["availability"]["locations"]
+    assert rows == [{"location": {"code": "NL001"}}]
+
+
+@pytest.mark.parametrize("store", ["s99", "NL999", to_global_id("Location", "s99")])
+async def test_an_unknown_x_store_is_bad_user_input(api, store):
+    reply = await api.query(STORE_AVAILABILITY, headers={"x-store": store})
+    assert reply.data == {"variant": {"availability": None}}
+    assert reply.codes == ["BAD_USER_INPUT"]
+    assert reply.errors[0]["extensions"]["header"] == "X-Store"
+    assert "NL001" in reply.errors[0]["message"]
