@@ -16,7 +16,6 @@ data (an empty volume, a forgotten `commerce-gateway seed`).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -28,8 +27,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from backoffice.seed import is_seeded
 from connectors.guard import SourceGuard
 from connectors.redis_cache import RedisCache
-
-logger = logging.getLogger("gateway.readiness")
 
 Status = Literal["ready", "degraded", "unavailable"]
 
@@ -89,7 +86,7 @@ class ReadinessProbe:
         checks: dict[str, str] = {}
         unusable: set[str] = set()
         if self._engine is not None:
-            checks["backoffice_db"] = await self._backoffice()
+            checks["backoffice_db"] = await self._backoffice(self._engine)
             self._up.labels("backoffice_db").set(1.0 if checks["backoffice_db"] == OK else 0.0)
             if checks["backoffice_db"] == EMPTY_BACKOFFICE:
                 unusable.update(self._embedded)
@@ -107,16 +104,15 @@ class ReadinessProbe:
             status = "degraded"
         return Readiness(status, checks)
 
-    async def _backoffice(self) -> str:
-        assert self._engine is not None
+    async def _backoffice(self, engine: AsyncEngine) -> str:
         try:
             if self._seeded:
-                async with self._engine.connect() as conn:
+                async with engine.connect() as conn:
                     await conn.execute(text("SELECT 1"))
                 return OK
             # Asked until it holds data, so that a seed run beside a waiting instance
             # makes it ready without a restart; data once there does not go away.
-            self._seeded = await is_seeded(self._engine)
+            self._seeded = await is_seeded(engine)
         except Exception as exc:  # unreachable is degraded: the sources' errors say the rest
             return f"unavailable: {type(exc).__name__}"
         return OK if self._seeded else EMPTY_BACKOFFICE
