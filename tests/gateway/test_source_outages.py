@@ -78,7 +78,10 @@ def backoffice(request, seeded_url):
 
 async def ask(backoffice, seeded_url, variables) -> Reply:
     """EVERY_DOMAIN through a gateway of its own, so that no cached answer hides an outage."""
-    settings = http_settings(seeded_url, backoffice.url)
+    # Timeouts well above a loaded test machine's latency: an outage here is a 503, and a
+    # slow answer must not pass for one (or turn into SOURCE_TIMEOUT).
+    timeouts = {f"GATEWAY_SOURCES__{name.upper()}__TIMEOUT": "3" for name in SERVED_BY}
+    settings = http_settings(seeded_url, backoffice.url, **timeouts)
     async with serve(create_app(settings), settings) as api:
         return await api.query(
             EVERY_DOMAIN, variables, role="customer", customer_id=DEMO_CUSTOMER_ID
