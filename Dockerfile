@@ -26,6 +26,8 @@ RUN pip install --no-deps . \
 
 USER gateway
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
+# /readyz, not /healthz: it fails only while the gateway can answer nothing (not started, or an
+# empty back office), never for one failing source, so "unhealthy" means what it says.
+HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=2)"
 # `demo` seeds the embedded back office on first start; production runs `serve`.
 CMD ["commerce-gateway", "serve"]

@@ -253,14 +253,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> Response:
+        # 503 only while this instance can answer no query at all; a degraded dependency
+        # is reported with 200, so that one outage does not empty the load balancer.
         if state.runtime is None:
             return JSONResponse({"status": "starting"}, status_code=503)
-        checks = await state.runtime.ready()
-        ready = all(check == "ok" for check in checks.values())
-        return JSONResponse(
-            {"status": "ready" if ready else "not ready", "checks": checks},
-            status_code=200 if ready else 503,
-        )
+        readiness = await state.runtime.probe.check()
+        return JSONResponse(readiness.document(), status_code=200 if readiness.serving else 503)
 
     schema = build_schema(
         introspection=server.introspection,
@@ -284,6 +282,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     async def metrics(request: Request) -> Response:
         if state.runtime is None:
             return JSONResponse({"status": "starting"}, status_code=503)
+        await state.runtime.probe.check()  # the dependency gauges, as of this scrape
         return Response(generate_latest(state.runtime.metrics), media_type=CONTENT_TYPE_LATEST)
 
     def bus() -> InvalidationBus:

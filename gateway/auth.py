@@ -20,7 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from gateway.config import CHANNELS, AuthSettings, ConfigError, ContextSettings
-from resolvers.errors import Unauthenticated
+from resolvers.errors import BadUserInput, Unauthenticated
+from resolvers.ids import from_global_id
 from resolvers.viewer import ANONYMOUS, ROLES, Role, Viewer
 
 TOKEN_ROLES: tuple[Role, ...] = tuple(role for role in ROLES if role != "anonymous")
@@ -307,7 +308,7 @@ def resolve_request_defaults(
             + ", ".join(context.channels),
             code="BAD_USER_INPUT",
         )
-    store_id = _header(headers, "x-store")
+    store_id = _store_reference(_header(headers, "x-store"))
     if viewer.role in BOUND_ROLES:
         _check_binding(viewer, "channel", channel and channel.upper(), viewer.channel)
         _check_binding(viewer, "store", store_id, viewer.store_id)
@@ -318,6 +319,20 @@ def resolve_request_defaults(
         or context.default_locale,
         store_id=store_id or viewer.store_id,
     )
+
+
+def _store_reference(value: str | None) -> str | None:
+    """X-Store as a store's id or code, a Location's global id decoded.
+
+    Ids and codes are resolved against the inventory when a field needs the store.
+    """
+    if value is None:
+        return None
+    try:
+        type_name, key = from_global_id(value)
+    except BadUserInput:
+        return value
+    return key if type_name == "Location" else value
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

@@ -17,7 +17,6 @@ from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from backoffice.crm.service import CrmService
@@ -65,6 +64,7 @@ from connectors.redis_cache import RedisCache
 from connectors.resilience import ResiliencePolicy
 from connectors.tiered_cache import LocalFront, TieredCache
 from gateway.config import Settings, SourceSettings
+from gateway.readiness import OK, ReadinessProbe
 from gateway.response_cache import ResponseCache
 from resolvers.context import Rules, Sources
 
@@ -92,31 +92,20 @@ class Runtime:
     invalidator: Invalidator
     bus: InvalidationBus
     metrics: CollectorRegistry
+    probe: ReadinessProbe
     redis: Redis | None = None
     responses: ResponseCache | None = None
     clients: list[httpx.AsyncClient] = field(default_factory=list)
 
-    async def ready(self) -> dict[str, str]:
-        """What /readyz reports: each dependency's state ("ok" or the problem)."""
-        checks: dict[str, str] = {}
-        if self.engine is not None:
-            try:
-                async with self.engine.connect() as conn:
-                    await conn.execute(text("SELECT 1"))
-                checks["backoffice_db"] = "ok"
-            except Exception as exc:  # any failure means not ready; say which
-                checks["backoffice_db"] = f"unavailable: {type(exc).__name__}"
-        shared = self.cache.back if isinstance(self.cache, TieredCache) else self.cache
-        if isinstance(shared, RedisCache):
-            # The gateway keeps serving without Redis; readiness says it is degraded.
-            checks["redis"] = "ok" if await shared.ping() else "unavailable: serving uncached"
-        for name, guard in self.guards.items():
-            if guard.breaker.state == "open":
-                checks[f"source:{name}"] = "circuit open"
-        return checks
-
     async def start(self) -> None:
         await self.bus.start()
+        readiness = await self.probe.check()
+        if not readiness.serving:
+            # The one line an operator looking at an instance that never gets ready needs.
+            problems = "; ".join(
+                f"{name}: {state}" for name, state in readiness.checks.items() if state != OK
+            )
+            logger.error("this instance cannot answer any query: %s", problems)
 
     async def aclose(self) -> None:
         await self.bus.stop()
@@ -323,6 +312,14 @@ async def open_runtime(settings: Settings, *, engine: AsyncEngine | None = None)
         else LocalInvalidationBus(invalidator)
     )
     clients: list[httpx.AsyncClient] = []
+    shared = cache.back if isinstance(cache, TieredCache) else cache
+    probe = ReadinessProbe(
+        engine=engine,
+        embedded=[name for name, s in settings.sources.items() if s.kind == "embedded"],
+        redis=shared if isinstance(shared, RedisCache) else None,
+        guards=guards,
+        registry=registry,
+    )
     return Runtime(
         settings=settings,
         engine=engine,
@@ -334,6 +331,7 @@ async def open_runtime(settings: Settings, *, engine: AsyncEngine | None = None)
         invalidator=invalidator,
         bus=bus,
         metrics=registry,
+        probe=probe,
         redis=redis,
         responses=responses,
     )

@@ -77,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     token.add_argument("--role", choices=ROLES, required=True)
     token.add_argument("--customer", help="customer id (role customer), e.g. cu00001")
-    token.add_argument("--store", help="store id (kiosk, associate), e.g. s01")
+    token.add_argument("--store", help="store id or code (kiosk, associate), e.g. s01 or NL001")
     token.add_argument("--channel", help="channel claim, e.g. KIOSK")
     token.add_argument("--locale", help="preferred locale claim, e.g. en")
     token.add_argument("--ttl", type=int, help="seconds until it expires")
@@ -185,11 +185,16 @@ def _token(settings: Settings, args: argparse.Namespace) -> int:
 
         customer = DEMO_CUSTOMER_ID
     try:
+        store = asyncio.run(_checked_ids(settings, customer=customer, store=args.store))
+    except LookupError as exc:
+        print(f"cannot mint a token: {exc}", file=sys.stderr)
+        return 1
+    try:
         token = mint_token(
             settings.auth,
             role=args.role,
             customer_id=customer,
-            store_id=args.store,
+            store_id=store,
             channel=args.channel,
             locale=args.locale,
             ttl_seconds=args.ttl,
@@ -199,6 +204,62 @@ def _token(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     print(token)
     return 0
+
+
+async def _checked_ids(
+    settings: Settings, *, customer: str | None, store: str | None
+) -> str | None:
+    """Check a token's customer and store against the embedded back office; the store's id.
+
+    A token naming nobody is accepted by the gateway and then answers every field with
+    null, which is hard to tell from a bug. The store may be given by id or code (NL001);
+    the token carries its id. Raises LookupError, saying what to do, for an unknown id or
+    an empty back office; a source served over HTTP is not asked (only noted).
+    """
+    from backoffice.crm.service import CrmService
+    from backoffice.db import create_engine, sessionmaker
+    from backoffice.inventory.service import InventoryService
+    from backoffice.seed import is_seeded
+
+    wanted = {"crm": customer, "inventory": store}
+    remote = [
+        name
+        for name, value in wanted.items()
+        if value and settings.sources[name].kind != "embedded"
+    ]
+    for name in remote:
+        print(
+            f"note: {wanted[name]!r} is not checked: the {name} source is served over HTTP",
+            file=sys.stderr,
+        )
+    if all(value is None or name in remote for name, value in wanted.items()):
+        return store
+    engine = create_engine(settings.backoffice.url)
+    try:
+        if not await is_seeded(engine):
+            raise LookupError(
+                f"the back office at {engine.url.render_as_string()} is empty, so the token's ids "
+                "cannot be checked; run `commerce-gateway seed` first"
+            )
+        sessions = sessionmaker(engine)
+        crm = CrmService(sessions)
+        if customer is not None and "crm" not in remote and not await crm.get_customers([customer]):
+            raise LookupError(f"no customer {customer!r} in the back office (e.g. cu00001)")
+        if store is not None and "inventory" not in remote:
+            locations = await InventoryService(sessions).list_locations()
+            matches = [
+                loc["id"]
+                for loc in locations
+                if store.casefold() in (loc["id"].casefold(), loc["code"].casefold())
+            ]
+            if not matches:
+                raise LookupError(
+                    f"no store {store!r} in the back office; give its id (s01) or code (NL001)"
+                )
+            store = str(matches[0])
+        return store
+    finally:
+        await engine.dispose()
 
 
 async def _seed(

@@ -31,7 +31,10 @@ class StockRow:
 
 @dataclass(frozen=True, slots=True)
 class AvailabilityView:
-    """A variant's stock across the chosen locations, and how fresh the figures are."""
+    """A variant's stock across the chosen locations, and how fresh the figures are.
+
+    `channel` is the one whose locations may sell the stock (`Rules.stock_channel`).
+    """
 
     channel: str
     rows: tuple[StockRow, ...]
@@ -110,6 +113,27 @@ def warm_locations(ctx: RequestContext, location_ids: Sequence[str]) -> None:
     started_early(ctx.loaders.locations_by_ids.load(chosen))
 
 
+async def request_store_id(ctx: RequestContext, reference: str) -> str:
+    """The inventory's id of the request's store (X-Store or the token's), given by id or code.
+
+    A Location's global id arrives decoded (gateway.auth); the store's code (NL001), which
+    is what staff and devices are configured with, is looked up among the locations. A
+    reference that matches nothing is the client's error, not an empty availability.
+    """
+    # The key the rows' locations are read with later: one fetch serves both.
+    if (await ctx.loaders.locations_by_ids.load((reference,)))[0] is not None:
+        return reference
+    wanted = reference.casefold()
+    for location in await all_locations(ctx):
+        if location.code.casefold() == wanted:
+            return location.id
+    raise BadUserInput(
+        f"X-Store {reference!r} names no location; send a store's id (s01), its code (NL001) "
+        "or its Location id.",
+        header="X-Store",
+    )
+
+
 async def _chosen_location_ids(
     ctx: RequestContext, location_ids: Sequence[str] | None, near: GeoPoint | None
 ) -> tuple[str, ...]:
@@ -121,8 +145,9 @@ async def _chosen_location_ids(
         )
         return tuple(location.id for location in nearest)
     if ctx.store_id is not None:
-        return (ctx.store_id,)
-    serving = [loc for loc in await all_locations(ctx) if ctx.channel in loc.channels]
+        return (await request_store_id(ctx, ctx.store_id),)
+    channel = ctx.rules.stock_channel(ctx.channel)
+    serving = [loc for loc in await all_locations(ctx) if channel in loc.channels]
     return tuple(location.id for location in serving)
 
 
@@ -137,7 +162,10 @@ def _view(
     )
     as_of = min((level.as_of for level in levels), default=datetime.now(UTC))
     return AvailabilityView(
-        channel=ctx.channel, rows=rows, as_of=as_of, live=as_of >= ctx.started_at
+        channel=ctx.rules.stock_channel(ctx.channel),
+        rows=rows,
+        as_of=as_of,
+        live=as_of >= ctx.started_at,
     )
 
 

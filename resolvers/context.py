@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
@@ -19,6 +20,14 @@ from resolvers.viewer import Viewer
 
 #: Channels where shoppers see the catalogue themselves (DESIGN §3: incomplete products hidden).
 CUSTOMER_FACING_CHANNELS = frozenset({"WEB", "APP", "KIOSK", "SIGNAGE", "MARKETPLACE"})
+
+#: Sales channels that no location's own channel list names, and whose stock they sell.
+#: An inventory system lists the channels a location fulfils for (stores: STORE, WEB, APP,
+#: KIOSK; warehouses: WEB, APP); it has no reason to list every way an order is taken. The
+#: call centre sells for delivery as the web shop does (home delivery from the warehouses,
+#: ship-from-store, click & collect); a marketplace order is fulfilled as a web order; a
+#: sign hangs in a store and shows what its kiosk would.
+STOCK_CHANNELS = {"CALL_CENTER": "WEB", "MARKETPLACE": "WEB", "SIGNAGE": "KIOSK"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +51,11 @@ class Rules:
     low_stock_threshold: int = 3
     nearby_locations: int = 5
     max_page_size: int = 100
+    stock_channels: Mapping[str, str] = field(default_factory=lambda: dict(STOCK_CHANNELS))
+
+    def stock_channel(self, channel: str) -> str:
+        """The channel whose locations' stock a request in `channel` may sell."""
+        return self.stock_channels.get(channel, channel)
 
 
 @dataclass(frozen=True, kw_only=True)

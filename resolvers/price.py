@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from connectors.errors import ConnectorError, UnknownKeys
 from connectors.pricing.records import Price, Quote, QuoteLineRequest
 from resolvers.context import RequestContext
-from resolvers.errors import BadUserInput, from_connector_error
+from resolvers.errors import BadUserInput, SourceError, from_connector_error
 from resolvers.ids import key_of, to_global_id
 from resolvers.loaders import PriceKey
 from resolvers.policy import ensure_may_read_customer
@@ -24,6 +24,20 @@ async def viewer_tier(ctx: RequestContext) -> str | None:
     return customer.tier if customer else None
 
 
+async def shown_tier(ctx: RequestContext) -> str | None:
+    """The tier a unit price is shown for: the viewer's, or none while the CRM is down.
+
+    A price belongs to the price engine, and a CRM outage must not null it (DESIGN.md §5).
+    Without the tier the engine gives the channel's public price, which every anonymous
+    shopper sees too; the CRM's own fields carry the outage's error. A basket quote does
+    not fall back: it is what the customer pays, so it fails instead.
+    """
+    try:
+        return await viewer_tier(ctx)
+    except SourceError:
+        return None
+
+
 def _checked_quantity(quantity: int, argument: str = "quantity") -> int:
     if not 1 <= quantity <= MAX_QUANTITY:
         raise BadUserInput(f"{argument} must be between 1 and {MAX_QUANTITY}.", argument=argument)
@@ -33,7 +47,7 @@ def _checked_quantity(quantity: int, argument: str = "quantity") -> int:
 async def price_of(
     ctx: RequestContext, variant_id: str, *, quantity: int = 1, channel: str | None = None
 ) -> Price | None:
-    tier = await viewer_tier(ctx)
+    tier = await shown_tier(ctx)
     key = PriceKey(variant_id, channel or ctx.channel, _checked_quantity(quantity), tier)
     return await ctx.loaders.price_by_key.load(key)
 
@@ -42,7 +56,7 @@ async def prices_of(
     ctx: RequestContext, variant_ids: Sequence[str], *, quantity: int = 1
 ) -> list[Price | None]:
     """Unit prices of many variants in the request's channel: one loader batch for a listing."""
-    tier = await viewer_tier(ctx)
+    tier = await shown_tier(ctx)
     keys = [PriceKey(v, ctx.channel, _checked_quantity(quantity), tier) for v in variant_ids]
     return await ctx.loaders.price_by_key.load_many(keys)
 

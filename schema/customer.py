@@ -132,7 +132,10 @@ class Customer(Node):
             return None
         return LoyaltyAccount(card_number=account.card_number, points=account.points)
 
-    @strawberry.field(description="Orders from every channel, newest first.")
+    @strawberry.field(
+        description="Orders from every channel, newest first; null while the order system is "
+        "unavailable (the OMS serves them, not the CRM)."
+    )
     async def orders(
         self,
         info: Info,
@@ -143,7 +146,7 @@ class Customer(Node):
         channel: Annotated[
             Channel | None, strawberry.argument(description="Only orders placed in this channel.")
         ] = None,
-    ) -> OrderConnection:
+    ) -> OrderConnection | None:
         ctx = info.context
         page = await order_resolvers.orders_of(
             ctx,

@@ -88,7 +88,9 @@ class OrderLine:
     returnable_quantity: int = strawberry.field(description="Units not yet returned.")
     variant_id: strawberry.Private[str | None]
 
-    @strawberry.field(description="The variant ordered; null if the PIM no longer has it.")
+    @strawberry.field(
+        description="The variant ordered; null if the PIM no longer has it or is unavailable."
+    )
     async def variant(self, info: Info) -> ProductVariant | None:
         if self.variant_id is None:
             return None
@@ -110,7 +112,10 @@ class Fulfillment:
     delivery_date: date | None = strawberry.field(description="Planned or actual delivery date.")
     location_id: strawberry.Private[str | None]
 
-    @strawberry.field(description="Store that ships or hands over the goods, if any.")
+    @strawberry.field(
+        description="Store that ships or hands over the goods, if any; null while the inventory "
+        "system is unavailable."
+    )
     async def location(self, info: Info) -> Location | None:
         if self.location_id is None:
             return None
@@ -192,7 +197,10 @@ class Return(Node):
             raise LookupError(f"return {self.record.id} of unknown order {self.record.order_id}")
         return Order.from_record(found, info.context)
 
-    @strawberry.field(description="Where the goods are to be sent or brought.")
+    @strawberry.field(
+        description="Where the goods are to be sent or brought; null while the inventory system is "
+        "unavailable."
+    )
     async def destination(self, info: Info) -> Location | None:
         location_id = self.record.destination_location_id
         if location_id is None:
@@ -283,14 +291,19 @@ class Order(Node):
             record=record,
         )
 
-    @strawberry.field(description="The store it was placed in (till orders), if any.")
+    @strawberry.field(
+        description="The store it was placed in (till orders), if any; null while the inventory "
+        "system is unavailable."
+    )
     async def location(self, info: Info) -> Location | None:
         if self.record.location_id is None:
             return None
         found = await availability_resolvers.get_location(info.context, self.record.location_id)
         return Location.from_record(found) if found else None
 
-    @strawberry.field(description="Who placed it; null for a guest order.")
+    @strawberry.field(
+        description="Who placed it; null for a guest order or while the CRM is unavailable."
+    )
     async def customer(
         self, info: Info
     ) -> Annotated[Customer, strawberry.lazy("schema.customer")] | None:

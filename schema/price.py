@@ -16,9 +16,15 @@ if TYPE_CHECKING:
     from schema.product import ProductVariant
 
 
-@strawberry.type(description="A promotion applied to a price or a basket.")
+@strawberry.type(
+    description="A promotion applied to a price or a basket. No `id` of its own: its discount "
+    "depends on the quantity or basket it was computed for, so a normalised client cache must "
+    "not merge two of them."
+)
 class AppliedPromotion:
-    id: strawberry.ID = strawberry.field(description="The promotion's id in the price engine.")
+    promotion_id: strawberry.ID = strawberry.field(
+        description="The promotion's id in the price engine."
+    )
     name: str = strawberry.field(description="Name in the request's locale.")
     description: str | None = strawberry.field(description="Conditions, in the request's locale.")
     discount: Money = strawberry.field(
@@ -30,7 +36,7 @@ class AppliedPromotion:
         cls, record: records.AppliedPromotion, currency: str, ctx: RequestContext
     ) -> AppliedPromotion:
         return cls(
-            id=strawberry.ID(record.id),
+            promotion_id=strawberry.ID(record.id),
             name=ctx.text(record.name) or record.id,
             description=ctx.text(record.description),
             discount=Money.of(record.discount, currency),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from gateway.app import create_app
 from gateway.bootstrap import open_runtime
 from gateway.config import Settings
 from tests.api import SEED_TODAY, Api, serve
+from tests.servers import RedisProcess, own_redis_server
 
 
 @pytest.fixture(scope="session")
@@ -64,3 +65,10 @@ async def api(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Api]:
     runtime = await open_runtime(settings, engine=engine)
     async with serve(create_app(settings, runtime=runtime), settings) as client:
         yield client
+
+
+@pytest.fixture
+def redis_process() -> Iterator[RedisProcess]:
+    """A redis-server of our own, to stop mid-test; skips without the binary (fails when CI=true)."""
+    with own_redis_server() as server:
+        yield server

@@ -1,4 +1,5 @@
-"""Reaching the real PostgreSQL and Redis servers: URLs, and skip-or-fail when they are absent.
+"""Reaching the real PostgreSQL and Redis servers (or a redis-server of our own to stop), with
+skip-or-fail when they are absent.
 
 On a laptop without the servers their tests skip with the reason; with CI=true they must
 run, so an unreachable server fails the test instead.
@@ -7,7 +8,12 @@ run, so an unreachable server fails the test instead.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
@@ -43,3 +49,65 @@ def require_postgres() -> str:
 
 def require_redis() -> str:
     return require(REDIS_URL, 6379, "Redis")
+
+
+class RedisProcess:
+    """A redis-server of our own on a free port, to stop and start in the middle of a test."""
+
+    def __init__(self, executable: str) -> None:
+        self._executable = executable
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self._process = subprocess.Popen(
+            [
+                self._executable,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), 0.1) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                time.sleep(0.01)
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def kill(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait(timeout=5)
+            self._process = None
+
+
+@contextmanager
+def own_redis_server() -> Iterator[RedisProcess]:
+    """Our own redis-server, started; skips without the binary (fails when CI=true)."""
+    executable = shutil.which("redis-server")
+    if executable is None:
+        message = "redis-server is not installed (apt-get install redis-server)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{message}, and CI=true requires it")
+        pytest.skip(message)
+    server = RedisProcess(executable)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()

@@ -1,14 +1,9 @@
-"""Redis for the cache and invalidation tests: the shared server, or one of our own to kill."""
+"""Redis for the cache and invalidation tests: a client of the shared server, a key space."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
@@ -45,65 +40,3 @@ async def key_prefix(redis_client: Redis) -> AsyncIterator[str]:
     keys = [key async for key in redis_client.scan_iter(match=f"{prefix}*")]
     if keys:
         await redis_client.delete(*keys)
-
-
-class RedisProcess:
-    """A redis-server of our own on a free port, to stop and start in the middle of a test."""
-
-    def __init__(self, executable: str) -> None:
-        self._executable = executable
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self._process = subprocess.Popen(
-            [
-                self._executable,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), 0.1) as conn:
-                    conn.sendall(b"PING\r\n")
-                    if conn.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                time.sleep(0.01)
-        raise RuntimeError(f"redis-server did not start on port {self.port}")
-
-    def kill(self) -> None:
-        if self._process is not None:
-            self._process.kill()
-            self._process.wait(timeout=5)
-            self._process = None
-
-
-@pytest.fixture
-def redis_process() -> Iterator[RedisProcess]:
-    """Our own redis-server, started; skips without the binary (fails when CI=true)."""
-    executable = shutil.which("redis-server")
-    if executable is None:
-        message = "redis-server is not installed (apt-get install redis-server)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{message}, and CI=true requires it")
-        pytest.skip(message)
-    server = RedisProcess(executable)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()

@@ -15,8 +15,8 @@ from connectors.invalidation import (
     RedisInvalidationBus,
 )
 from connectors.redis_cache import RedisCache
-from tests.connectors.conftest import RedisProcess, fast_redis
-from tests.servers import require_redis
+from tests.connectors.conftest import fast_redis
+from tests.servers import RedisProcess, require_redis
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.anyio

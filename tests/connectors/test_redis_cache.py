@@ -13,7 +13,8 @@ from connectors.cache import CacheEntry
 from connectors.guard import CachePolicy, SourceGuard
 from connectors.pricing.records import AppliedPromotion, Price
 from connectors.redis_cache import RedisCache
-from tests.connectors.conftest import RedisProcess, fast_redis
+from tests.connectors.conftest import fast_redis
+from tests.servers import RedisProcess
 
 pytestmark = [pytest.mark.anyio, pytest.mark.redis]
 

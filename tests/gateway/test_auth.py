@@ -27,6 +27,7 @@ from gateway.auth import (
     resolve_request_defaults,
 )
 from gateway.config import DEV_SECRET, AuthSettings, ConfigError, ContextSettings
+from resolvers.ids import to_global_id
 from resolvers.viewer import ANONYMOUS, Viewer
 
 SETTINGS = AuthSettings()
@@ -361,6 +362,16 @@ def test_defaults_come_from_the_configuration_and_the_role():
     assert defaults(ASSOCIATE) == RequestDefaults(channel="STORE", locale="nl", store_id="S-UTR")
     assert defaults(Viewer(role="service", subject="a")).channel == "CALL_CENTER"
     assert defaults(Viewer(role="customer", subject="c", channel="APP")).channel == "APP"
+
+
+def test_x_store_as_a_location_id_is_decoded_and_a_bound_viewer_may_repeat_it():
+    location_id = to_global_id("Location", "S-AMS")
+    assert defaults(x_store=location_id).store_id == "S-AMS"
+    assert defaults(KIOSK, x_store=location_id).store_id == "S-AMS"
+    assert defaults(x_store="NL001").store_id == "NL001", "codes are resolved by the resolvers"
+    assert defaults(x_store=to_global_id("Product", "p1")).store_id == to_global_id(
+        "Product", "p1"
+    ), "left for the resolvers to refuse"
 
 
 def test_headers_override_the_token_for_unbound_viewers():

@@ -34,7 +34,13 @@ def test_the_back_office_command_wants_serve(arguments, capsys):
     assert "usage: commerce-gateway backoffice serve" in capsys.readouterr().err
 
 
-def test_a_customer_token_is_printed_alone_and_names_the_demo_customer(capsys, monkeypatch):
+@pytest.fixture
+def seeded(seeded_url, monkeypatch):
+    """The token command's ids are checked against this seeded back office."""
+    monkeypatch.setenv("DATABASE_URL", seeded_url)
+
+
+def test_a_customer_token_is_printed_alone_and_names_the_demo_customer(capsys, monkeypatch, seeded):
     monkeypatch.delenv("GATEWAY_CONFIG", raising=False)
     assert main(["token", "--role", "customer"]) == 0
     out = capsys.readouterr().out
@@ -49,10 +55,45 @@ def test_a_customer_token_is_printed_alone_and_names_the_demo_customer(capsys, m
     assert DEMO_CUSTOMER_ID in (claims["sub"], claims.get("customer_id"))
 
 
-def test_a_kiosk_token_carries_its_store_and_channel(capsys):
-    assert main(["token", "--role", "kiosk", "--store", "s01", "--channel", "KIOSK"]) == 0
+@pytest.mark.parametrize("store", ["s01", "NL001"])
+def test_a_kiosk_token_carries_its_store_id_and_channel(capsys, seeded, store):
+    assert main(["token", "--role", "kiosk", "--store", store, "--channel", "KIOSK"]) == 0
     claims = jwt.decode(capsys.readouterr().out.strip(), options={"verify_signature": False})
     assert (claims["store"], claims["channel"]) == ("s01", "KIOSK")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--role", "customer", "--customer", "cu99999"], "no customer 'cu99999'"),
+        (["--role", "associate", "--store", "s99"], "no store 's99'"),
+        (["--role", "associate", "--store", "NL999"], "no store 'NL999'"),
+    ],
+)
+def test_a_token_for_an_unknown_customer_or_store_is_refused(capsys, seeded, arguments, message):
+    assert main(["token", *arguments]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert message in captured.err
+
+
+def test_a_token_cannot_be_checked_against_an_empty_back_office(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}")
+    assert main(["token", "--role", "associate", "--store", "s01"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "run `commerce-gateway seed` first" in captured.err
+
+
+def test_a_token_for_sources_over_http_is_minted_unchecked_with_a_note(capsys, monkeypatch):
+    monkeypatch.setenv("GATEWAY_SOURCES__INVENTORY__KIND", "http")
+    monkeypatch.setenv("GATEWAY_SOURCES__INVENTORY__BASE_URL", "http://127.0.0.1:9")
+    assert main(["token", "--role", "associate", "--store", "S-ELSEWHERE"]) == 0
+    captured = capsys.readouterr()
+    assert jwt.decode(captured.out.strip(), options={"verify_signature": False})["store"] == (
+        "S-ELSEWHERE"
+    )
+    assert "the inventory source is served over HTTP" in captured.err
 
 
 def test_config_check_prints_the_settings_with_secrets_redacted(capsys):

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from backoffice.seed import PAINT_PROMOTION_ID
 from resolvers.ids import to_global_id
 
 pytestmark = pytest.mark.anyio
@@ -18,7 +19,7 @@ PAINT = """
 QUOTE = """
 query($lines: [BasketLineInput!]!) { basketQuote(lines: $lines) {
   subtotal { amount currency } discountTotal { amount } total { amount }
-  promotions { id name discount { amount } }
+  promotions { promotionId name discount { amount } }
   lines { quantity unitListAmount { amount } discounts { name amount { amount } } total { amount } variant { sku } }
 } }
 """
@@ -55,6 +56,7 @@ async def test_a_basket_quote_adds_up_to_the_cent(api):
     line_totals = sum(Decimal(line["total"]["amount"]) for line in quote["lines"])
     assert line_totals == Decimal(quote["total"]["amount"])
     assert quote["lines"][0]["variant"]["sku"] == variant["sku"]
+    assert [p["promotionId"] for p in quote["promotions"]] == [PAINT_PROMOTION_ID]
 
 
 @pytest.mark.parametrize(
@@ -161,3 +163,41 @@ async def test_the_store_header_picks_the_location(api):
     )
     rows = reply.data["variant"]["availability"]["locations"]
     assert len(rows) == 1
+
+
+async def test_a_service_agent_sees_the_stock_the_web_shop_sells(api):
+    # given: the call centre's channel, which no location lists among its own
+    variables = {"sku": "P100001-WHITE"}
+
+    # when
+    service = await api.query(AVAILABILITY, variables, role="service")
+    web = await api.query(AVAILABILITY, variables, headers={"x-channel": "WEB"})
+
+    # then: the warehouses' and stores' stock, as the web shop sells it
+    assert service.errors is None, service.errors
+    availability = service.data["variant"]["availability"]
+    codes = {row["location"]["code"] for row in availability["locations"]}
+    assert {"DC01", "PW01", "NL001"} <= codes
+    assert availability["available"] is True
+    assert availability["locations"] == web.data["variant"]["availability"]["locations"]
+
+
+STORE_AVAILABILITY = """{ variant(sku: "P100001-WHITE") {
+  availability { available locations { location { code } } } } }"""
+
+
+@pytest.mark.parametrize("store", ["s01", "NL001", "nl001", to_global_id("Location", "s01")])
+async def test_x_store_takes_a_store_id_code_or_location_id(api, store):
+    reply = await api.query(STORE_AVAILABILITY, headers={"x-store": store})
+    assert reply.errors is None, reply.errors
+    rows = reply.data["variant"]["availability"]["locations"]
+    assert rows == [{"location": {"code": "NL001"}}]
+
+
+@pytest.mark.parametrize("store", ["s99", "NL999", to_global_id("Location", "s99")])
+async def test_an_unknown_x_store_is_bad_user_input(api, store):
+    reply = await api.query(STORE_AVAILABILITY, headers={"x-store": store})
+    assert reply.data == {"variant": {"availability": None}}
+    assert reply.codes == ["BAD_USER_INPUT"]
+    assert reply.errors[0]["extensions"]["header"] == "X-Store"
+    assert "NL001" in reply.errors[0]["message"]
