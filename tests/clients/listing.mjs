@@ -21,7 +21,7 @@ const LISTING = gql`
           price {
             amount { amount currency }
             listAmount { amount }
-            promotions { id name discount { amount currency } }
+            promotions { promotionId name discount { amount currency } }
           }
         }
       }
@@ -56,14 +56,14 @@ for (const { node } of edges) {
     id: client.cache.identify(node),
     fragment: gql`
       fragment Promotions on Product {
-        price { amount { amount } listAmount { amount } promotions { id discount { amount } } }
+        price { amount { amount } listAmount { amount } promotions { promotionId discount { amount } } }
       }
     `,
   });
   cached[node.sku] = {
     amount: product.price.amount.amount,
     listAmount: product.price.listAmount.amount,
-    discounts: product.price.promotions.map((p) => [p.id, p.discount.amount]),
+    discounts: product.price.promotions.map((p) => [p.promotionId, p.discount.amount]),
   };
 }
 

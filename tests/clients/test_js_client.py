@@ -30,7 +30,7 @@ from gateway.config import Settings
 HERE = Path(__file__).parent
 PROMOTIONS = """
 { products(first: 48) { edges { node { sku price {
-    amount { amount } listAmount { amount } promotions { id discount { amount } }
+    amount { amount } listAmount { amount } promotions { promotionId discount { amount } }
 } } } } }
 """
 
@@ -117,15 +117,7 @@ def test_apollos_cache_keeps_each_products_price(apollo):
         assert apollo["cached"][sku]["listAmount"] == price["listAmount"]["amount"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "AppliedPromotion.id is the promotion's id while its discount is per product, so "
-        "a normalised cache keeps one discount per promotion for every product it is on; "
-        "AppliedPromotion is being reworked on another branch"
-    ),
-)
 def test_apollos_cache_shows_each_products_own_promotion_discount(apollo):
     for sku, price in apollo["truth"].items():
-        expected = [[p["id"], p["discount"]["amount"]] for p in price["promotions"]]
+        expected = [[p["promotionId"], p["discount"]["amount"]] for p in price["promotions"]]
         assert apollo["cached"][sku]["discounts"] == expected, sku
