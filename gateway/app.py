@@ -33,7 +33,7 @@ from gateway.hooks import invalidation_endpoint
 from gateway.samples import sample_headers, sample_query
 from resolvers.context import RequestContext
 from schema import build_schema
-from schema.documents import DocumentLimits
+from schema.documents import DocumentLimits, Documents
 
 logger = logging.getLogger("gateway.access")
 
@@ -152,12 +152,18 @@ class GatewayGraphQL(GraphQLOverHTTP[RequestContext, None]):
     """Strawberry's ASGI app, with the viewer established before any GraphQL work starts."""
 
     def __init__(
-        self, state: AppState, settings: Settings, authenticator: Authenticator, **kwargs: Any
+        self,
+        state: AppState,
+        settings: Settings,
+        authenticator: Authenticator,
+        documents: Documents,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.state = state
         self.settings = settings
         self.authenticator = authenticator
+        self.documents = documents  # the schema's, so the response cache parses nothing again
 
     # orjson: a listing's response is ~35 KB; the stdlib takes several times as long.
     # Its decode error subclasses json.JSONDecodeError, so bad JSON is still a clean 400.
@@ -202,7 +208,14 @@ class GatewayGraphQL(GraphQLOverHTTP[RequestContext, None]):
                     f"{defaults.channel}|{defaults.locale}|{defaults.store_id or '-'}|{viewer.role}"
                     f"|{media}"
                 )
-                await responses.serve(scope, receive, send, context_key=key, app=super().__call__)
+                await responses.serve(
+                    scope,
+                    receive,
+                    send,
+                    context_key=key,
+                    app=super().__call__,
+                    documents=self.documents,
+                )
                 return
         await super().__call__(scope, receive, send)
 
@@ -260,11 +273,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         readiness = await state.runtime.probe.check()
         return JSONResponse(readiness.document(), status_code=200 if readiness.serving else 503)
 
+    documents = Documents(document_limits(settings.limits))
     schema = build_schema(
         introspection=server.introspection,
         mask_errors=server.mask_errors,
         field_suggestions=server.introspection,
-        limits=document_limits(settings.limits),
+        documents=documents,
         deadline_seconds=settings.limits.deadline_seconds,
         debug_source_calls=server.debug_source_calls,
     )
@@ -273,6 +287,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         state,
         settings,
         authenticator,
+        documents,
         schema=schema,
         graphql_ide="graphiql" if server.graphiql else None,
         ide_static_prefix=STATIC_PREFIX,

@@ -264,8 +264,6 @@ def build_response_cache(settings: Settings, cache: CacheBackend) -> ResponseCac
             "loyalty": 0,
         },
         vary=("authorization", "accept-language", "x-channel", "x-store"),
-        max_tokens=settings.limits.max_tokens,
-        max_document_bytes=settings.limits.max_document_bytes,
     )
 
 

@@ -121,7 +121,7 @@ class LimitSettings:
     default_list_size: int = field(default=10, metadata=_limits(1))
     cost: CostBudgets = field(default_factory=CostBudgets)
     #: Memory for parsed and validated documents, shared by all requests of a process.
-    document_cache_bytes: int = field(default=32 * 2**20, metadata=_limits(0))
+    document_cache_bytes: int = field(default=8 * 2**20, metadata=_limits(0))
     #: A request still running after this long is answered with REQUEST_TIMEOUT.
     deadline_seconds: float = field(default=10.0, metadata=_limits(above=0))
 

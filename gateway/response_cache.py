@@ -26,18 +26,17 @@ import contextlib
 import hashlib
 import json
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse, print_ast
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, OperationType
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connectors.cache import CacheBackend, CacheEntry
 from connectors.invalidation import InvalidationEvent
 from connectors.trace import SourceTrace, current_trace, tracing
+from schema.documents import Documents
 
 #: The only response headers stored with a body; the rest (cookies above all) are not.
 _KEPT_HEADERS = frozenset({b"content-type"})
@@ -57,9 +56,8 @@ class ResponseCache:
     applies events to (`Runtime.cache`): tag invalidation then reaches the responses on
     every instance. Register `on_invalidation` as an `Invalidator` listener as well, so
     that a response being computed while its data changes is not stored afterwards.
-    `max_tokens` and `max_document_bytes` bound the parsing done here (use the schema's
-    limits: a document beyond them goes to the app, which refuses it); `documents` is how
-    many distinct documents stay parsed.
+    Documents come from the schema's `Documents` (given to `serve`), so each is parsed
+    once, within the schema's limits; one it refuses goes to the app, which reports why.
     """
 
     def __init__(
@@ -72,9 +70,6 @@ class ResponseCache:
         clock: Callable[[], float] = time.time,
         prefix: str = "resp",
         vary: Collection[str] = (),
-        documents: int = 1000,
-        max_tokens: int | None = None,
-        max_document_bytes: int | None = None,
     ) -> None:
         self._backend = backend
         self._ttl_by_source = dict(ttl_by_source)
@@ -86,12 +81,18 @@ class ResponseCache:
         # responses alone; a shared backend was cleaned by the instance that heard the event.
         self._all_tag = f"{prefix}:all"
         self._vary = [(b"vary", ", ".join(vary).encode("latin-1"))] if vary else []
-        self._documents = _Documents(documents, max_tokens, max_document_bytes)
         self._flights: dict[str, _Run] = {}
         self._running: set[_Run] = set()
 
     async def serve(
-        self, scope: Scope, receive: Receive, send: Send, *, context_key: str, app: ASGIApp
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        *,
+        context_key: str,
+        app: ASGIApp,
+        documents: Documents,
     ) -> None:
         """Answer a GraphQL HTTP request from the cache, or run `app` and maybe store its answer.
 
@@ -109,7 +110,7 @@ class ResponseCache:
                 return  # the client left before it finished sending its request
             body = read
             receive = _replaying(body, receive)
-        key = self._key(scope, body, context_key)
+        key = self._key(scope, body, context_key, documents)
         if key is None:
             await app(scope, receive, send)
             return
@@ -143,23 +144,27 @@ class ResponseCache:
                 [self._all_tag] if changed is None else list(changed)
             )
 
-    def _key(self, scope: Scope, body: bytes, context_key: str) -> str | None:
+    def _key(self, scope: Scope, body: bytes, context_key: str, documents: Documents) -> str | None:
         """The cache key of a single query, or None when the request is anything else."""
         request = _graphql_request(scope, body)
         if request is None:
             return None
         query, operation_name, variables, extensions = request
-        document = self._documents.get(query)
-        if document is None:
+        try:
+            prepared = documents.prepare(query)
+        except GraphQLError:
+            return None  # the app reports it
+        operations = _operations(prepared.document)
+        if operations is None:
             return None
         if operation_name is None:
-            if len(document.operations) != 1:
+            if len(operations) != 1:
                 return None
-            operation_name = next(iter(document.operations))
-        if document.operations.get(operation_name) is not OperationType.QUERY:
+            operation_name = next(iter(operations))
+        if operations.get(operation_name) is not OperationType.QUERY:
             return None
         material = json.dumps(
-            [document.digest, operation_name, variables or {}, extensions or {}, context_key],
+            [prepared.digest(), operation_name, variables or {}, extensions or {}, context_key],
             sort_keys=True,
             separators=(",", ":"),
         )
@@ -349,52 +354,16 @@ class _Capture:
         await self._send({"type": "http.response.body", "body": b"".join(self.chunks)})
 
 
-@dataclass(frozen=True, slots=True)
-class _Document:
-    """A parsed document reduced to what keys need: a digest of its printed form, its operations."""
-
-    digest: str
-    operations: Mapping[str, OperationType]  # "" names the anonymous operation
-
-
-class _Documents:
-    """Parses each distinct document text once; the most recently used `size` are kept."""
-
-    def __init__(self, size: int, max_tokens: int | None, max_bytes: int | None) -> None:
-        self._size = size
-        self._max_tokens = max_tokens
-        self._max_bytes = max_bytes
-        self._parsed: OrderedDict[str, _Document | None] = OrderedDict()
-
-    def get(self, text: str) -> _Document | None:
-        """The document, or None when it does not parse or names an operation twice."""
-        if self._max_bytes is not None and len(text) > self._max_bytes:
-            return None  # nor is it parsed: the schema refuses it
-        # Keyed by a digest of the text so that large documents are not kept twice over.
-        raw = _digest(text)
-        if raw in self._parsed:
-            self._parsed.move_to_end(raw)
-            return self._parsed[raw]
-        document = self._parse(text)
-        self._parsed[raw] = document
-        if len(self._parsed) > self._size:
-            self._parsed.popitem(last=False)
-        return document
-
-    def _parse(self, text: str) -> _Document | None:
-        try:
-            node = parse(text, no_location=True, max_tokens=self._max_tokens)
-        except GraphQLError:
-            return None  # the app reports the syntax error; nothing here to cache
-        operations: dict[str, OperationType] = {}
-        for definition in node.definitions:
-            if isinstance(definition, OperationDefinitionNode):
-                name = definition.name.value if definition.name else ""
-                if name in operations:
-                    return None
-                operations[name] = definition.operation
-        # The printed AST is the same whatever the whitespace, commas and comments.
-        return _Document(_digest(print_ast(node)), operations)
+def _operations(document: DocumentNode) -> dict[str, OperationType] | None:
+    """Each operation's type by name ("" for the anonymous one); None if a name repeats."""
+    operations: dict[str, OperationType] = {}
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            name = definition.name.value if definition.name else ""
+            if name in operations:
+                return None
+            operations[name] = definition.operation
+    return operations
 
 
 def _graphql_request(

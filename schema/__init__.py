@@ -15,7 +15,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from resolvers.errors import GatewayError
 from schema.common import UserError
-from schema.documents import DocumentCache, DocumentGuard, DocumentLimits
+from schema.documents import DocumentGuard, DocumentLimits, Documents
 from schema.execution import FastAttributeExecutionContext
 from schema.operations import OneOperationOrAName
 from schema.root import Query
@@ -137,17 +137,19 @@ def build_schema(
     introspection: bool = True,
     mask_errors: bool = False,
     field_suggestions: bool = True,
-    limits: DocumentLimits | None = None,
+    documents: Documents | None = None,
     deadline_seconds: float | None = None,
     debug_source_calls: bool = False,
 ) -> strawberry.Schema:
-    """The schema with its document cache and limits, a deadline; masking for production."""
-    limits = limits or DocumentLimits()
-    # Factories, not instances: Strawberry builds a fresh extension per request. The
-    # document cache is made here, once per schema, and shared by all its requests.
-    documents = DocumentCache(limits.cache_bytes)
+    """The schema with its documents and their limits, a deadline; masking for production.
+
+    `documents` is shared by all requests (and by the whole-response cache, which is given
+    the same object); by default one with the default limits.
+    """
+    known = documents or Documents(DocumentLimits())
+    # Factories, not instances: Strawberry builds a fresh extension per request.
     extensions: list[Any] = [
-        lambda: DocumentGuard(cache=documents, limits=limits),
+        lambda: DocumentGuard(known),
         OneOperationOrAName,  # before WarmLoads: a refused request warms nothing
         WarmLoads,
     ]

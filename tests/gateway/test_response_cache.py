@@ -20,6 +20,7 @@ from connectors.invalidation import InvalidationEvent, Invalidator
 from connectors.redis_cache import RedisCache
 from connectors.trace import SourceTrace, current_trace, tracing
 from gateway.response_cache import ResponseCache
+from schema.documents import DocumentLimits, Documents
 from tests.servers import require_redis
 
 pytestmark = pytest.mark.anyio
@@ -112,13 +113,19 @@ class Setup:
         )
 
 
+#: The documents of the schema the lead shares with the response cache.
+DOCUMENTS = Documents(DocumentLimits())
+
+
 def gateway(cache: ResponseCache, app: ASGIApp) -> ASGIApp:
     """What the lead wires: a trace per request (the middleware), then `serve`."""
 
     async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
         context = dict(scope["headers"]).get(b"x-context", b"WEB|nl|-|public").decode()
         with tracing(SourceTrace()):
-            await cache.serve(scope, receive, send, context_key=context, app=app)
+            await cache.serve(
+                scope, receive, send, context_key=context, app=app, documents=DOCUMENTS
+            )
 
     return asgi
 
@@ -312,6 +319,29 @@ async def test_anything_but_a_query_passes_through_untouched(setup, query, metho
         assert "x-cache" not in reply.headers
         assert "cache-control" not in reply.headers
     assert setup.app.runs == 2
+
+
+async def test_the_schemas_documents_are_the_ones_keys_are_made_of(setup):
+    # given a document the schema has already prepared (parsed, within its limits)
+    prepared = DOCUMENTS.prepare(PRODUCT_QUERY)
+
+    # when the response cache keys a request for it
+    reply = await setup.post(query=PRODUCT_QUERY, variables={"id": "p-shared"})
+
+    # then it read the same prepared document rather than parsing its own
+    assert reply.headers["x-cache"] == "MISS"
+    assert DOCUMENTS.cache.get(PRODUCT_QUERY) is prepared
+    assert prepared.printed_digest is not None
+
+
+async def test_a_document_over_the_schemas_limits_passes_through_unparsed(setup):
+    too_long = "query Product { " + "__typename " * 1_100 + "}"
+
+    for _ in range(2):
+        reply = await setup.post(query=too_long)
+        assert "x-cache" not in reply.headers
+    assert setup.app.runs == 2
+    assert DOCUMENTS.cache.get(too_long) is None
 
 
 async def test_batches_and_other_bodies_pass_through_with_their_body(setup):

@@ -14,6 +14,7 @@ from schema.documents import (
     AST_BYTES_PER_TOKEN,
     DocumentCache,
     DocumentLimits,
+    Documents,
     PreparedDocument,
     prepare,
 )
@@ -165,8 +166,10 @@ def test_a_document_larger_than_the_whole_cache_is_not_kept():
 
 async def test_each_limit_answers_with_its_figures():
     schema = build_schema(
-        limits=DocumentLimits(
-            max_depth=4, max_aliases=1, max_fields=10, max_repeats=2, cost_budgets={"": 50}
+        documents=Documents(
+            DocumentLimits(
+                max_depth=4, max_aliases=1, max_fields=10, max_repeats=2, cost_budgets={"": 50}
+            )
         )
     )
     cases = {
@@ -193,15 +196,15 @@ async def test_each_limit_answers_with_its_figures():
 
 
 async def test_a_document_is_parsed_and_validated_once():
-    schema = build_schema()
+    documents = Documents(DocumentLimits())
+    schema = build_schema(documents=documents)
     text = "{ __typename }"
 
     first = await schema.execute(text)
     second = await schema.execute(text)
 
     assert first.data == second.data == {"__typename": "Query"}
-    guard = schema.get_extensions()[0]
-    prepared = guard.cache.get(text)  # type: ignore[attr-defined]
+    prepared = documents.cache.get(text)
     assert prepared is not None
     assert len(prepared.validation) == 1
 
