@@ -1,4 +1,9 @@
-"""What a query asks for below a field: lets a list resolver fetch for all its items at once."""
+"""What a query asks for below a field: lets a list resolver fetch for all its items at once.
+
+Strawberry's `info.selected_fields` expands a fragment again at every spread of it; the
+document limits (`limits.max_fields`, fields counted once fragments are expanded) bound
+that expansion before execution starts.
+"""
 
 from __future__ import annotations
 
