@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from gateway.config import CHANNELS, AuthSettings, ConfigError, ContextSettings
+from gateway.negotiation import weighted
 from resolvers.errors import BadUserInput, Unauthenticated
 from resolvers.ids import from_global_id
 from resolvers.viewer import ANONYMOUS, ROLES, Role, Viewer
@@ -362,19 +363,11 @@ def negotiate_locale(accept_language: str | None, supported: Sequence[str]) -> s
     """
     if not accept_language:
         return None
-    ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate(accept_language.split(",")):
-        tag, *parameters = (piece.strip() for piece in part.split(";"))
-        quality = 1.0
-        for parameter in parameters:
-            name, _, value = parameter.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if tag and tag != "*" and quality > 0:
-            ranked.append((-quality, position, tag.lower()))
+    ranked = [
+        (-quality, position, tag)
+        for position, (tag, quality) in enumerate(weighted(accept_language))
+        if tag != "*" and quality > 0
+    ]
     for _, _, tag in sorted(ranked):
         for candidate in supported:
             if candidate.lower() == tag:

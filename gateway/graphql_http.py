@@ -48,6 +48,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from gateway.graphiql import GraphQLWithLocalIDE
+from gateway.negotiation import weighted
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -99,20 +100,7 @@ def prefers_graphql_response(accept: str) -> bool:
 
 def _qualities(accept: str) -> dict[str, float]:
     """The q-value of each media range in an Accept header (RFC 9110 section 12.5.1)."""
-    qualities: dict[str, float] = {}
-    for item in accept.split(","):
-        media_range, *parameters = (part.strip() for part in item.split(";"))
-        quality = 1.0
-        for parameter in parameters:
-            name, _, value = parameter.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if media_range:
-            qualities[media_range.lower()] = quality
-    return qualities
+    return dict(weighted(accept))
 
 
 class GraphQLOverHTTP(GraphQLWithLocalIDE[Context, RootValue]):

@@ -251,46 +251,39 @@ class DocumentGuard(SchemaExtension):
         if shape is None:
             return []  # no operation to run: Strawberry reports that
         limits = self.limits
-        if shape.depth > limits.max_depth:
-            return [
-                _too_complex(
-                    f"The query nests {shape.depth} levels of fields; at most "
-                    f"{limits.max_depth} are allowed.",
-                    "depth",
-                    limits.max_depth,
-                    shape.depth,
-                )
-            ]
-        if shape.aliases > limits.max_aliases:
-            return [
-                _too_complex(
-                    f"The query has {shape.aliases} aliased fields once its fragments are "
-                    f"expanded; at most {limits.max_aliases} are allowed.",
-                    "aliases",
-                    limits.max_aliases,
-                    shape.aliases,
-                )
-            ]
-        if shape.fields > limits.max_fields:
-            return [
-                _too_complex(
-                    f"The query has {shape.fields} fields once its fragments are expanded; "
-                    f"at most {limits.max_fields} are allowed.",
-                    "fields",
-                    limits.max_fields,
-                    shape.fields,
-                )
-            ]
-        if shape.repeats > limits.max_repeats:
-            return [
-                _too_complex(
-                    f"The query selects one field {shape.repeats} times in one selection set "
-                    f"once its fragments are expanded; at most {limits.max_repeats} are allowed.",
-                    "repeats",
-                    limits.max_repeats,
-                    shape.repeats,
-                )
-            ]
+        expanded = "once its fragments are expanded"
+        checks = (
+            ("depth", shape.depth, limits.max_depth, "The query nests {actual} levels of fields"),
+            (
+                "aliases",
+                shape.aliases,
+                limits.max_aliases,
+                f"The query has {{actual}} aliased fields {expanded}",
+            ),
+            (
+                "fields",
+                shape.fields,
+                limits.max_fields,
+                f"The query has {{actual}} fields {expanded}",
+            ),
+            (
+                "repeats",
+                shape.repeats,
+                limits.max_repeats,
+                f"The query selects one field {{actual}} times in one selection set {expanded}",
+            ),
+        )
+        for limit, actual, maximum, message in checks:
+            if actual > maximum:
+                return [
+                    _too_complex(
+                        f"{message.format(actual=actual)}; at most {maximum} are allowed.",
+                        limit,
+                        maximum,
+                        actual,
+                    )
+                ]
+        # The cost only once the shape is known to be small: it is worked out per request.
         cost = self._cost(prepared, name)
         role = getattr(getattr(self.execution_context.context, "viewer", None), "role", "")
         budget = limits.budget(role)

@@ -81,7 +81,7 @@ def _named_locations(
     variables: dict[str, Any],
 ) -> Iterator[list[str]]:
     """Every `locationIds` list of an `availability` field that selects `locations`."""
-    for field in _fields_below(selection_set, fragments):
+    for field in _fields(selection_set, fragments, deep=True):
         if field.name.value != "availability" or field.selection_set is None:
             continue
         if not any(f.name.value == "locations" for f in _fields(field.selection_set, fragments)):
@@ -100,28 +100,12 @@ def _argument(field: FieldNode, name: str, variables: dict[str, Any]) -> Any:
 
 
 def _fields(
-    selection_set: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode]
+    selection_set: SelectionSetNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    *,
+    deep: bool = False,
 ) -> Iterator[FieldNode]:
-    """The field nodes of one selection set, looking through fragments (each once)."""
-    seen: set[str] = set()
-    pending = [selection_set]
-    while pending:
-        for selection in pending.pop().selections:
-            if isinstance(selection, FieldNode):
-                yield selection
-            elif isinstance(selection, InlineFragmentNode):
-                pending.append(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                if name not in seen and name in fragments:
-                    seen.add(name)
-                    pending.append(fragments[name].selection_set)
-
-
-def _fields_below(
-    selection_set: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode]
-) -> Iterator[FieldNode]:
-    """Every distinct field node at any depth below a selection set.
+    """The distinct field nodes of a selection set (at any depth below it, if `deep`).
 
     Each fragment is walked once however often it is spread: its fields say the same
     there each time, and a fragment spread twice at each of 24 levels would otherwise be
@@ -133,7 +117,7 @@ def _fields_below(
         for selection in pending.pop().selections:
             if isinstance(selection, FieldNode):
                 yield selection
-                if selection.selection_set is not None:
+                if deep and selection.selection_set is not None:
                     pending.append(selection.selection_set)
             elif isinstance(selection, InlineFragmentNode):
                 pending.append(selection.selection_set)

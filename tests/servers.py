@@ -1,5 +1,5 @@
 """Reaching the real PostgreSQL and Redis servers (or a redis-server of our own to stop), with
-skip-or-fail when they are absent.
+skip-or-fail when they are absent; serving an app with uvicorn on a free port.
 
 On a laptop without the servers their tests skip with the reason; with CI=true they must
 run, so an unreachable server fails the test instead.
@@ -11,12 +11,15 @@ import os
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
+import uvicorn
+from starlette.types import ASGIApp
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -111,3 +114,29 @@ def own_redis_server() -> Iterator[RedisProcess]:
         yield server
     finally:
         server.kill()
+
+
+@contextmanager
+def uvicorn_thread(app: ASGIApp, *, lifespan: str = "on", timeout: float = 15) -> Iterator[int]:
+    """`app` under uvicorn on a free port of 127.0.0.1, in a background thread; yields the port.
+
+    The server is stopped (and its lifespan ended) on the way out.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = int(sock.getsockname()[1])
+    config = uvicorn.Config(app, http="h11", ws="none", lifespan=lifespan, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        assert thread.is_alive(), "uvicorn stopped while starting"
+        assert time.monotonic() < deadline, f"uvicorn did not start within {timeout:g} s"
+        time.sleep(0.02)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

@@ -12,20 +12,17 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from gateway.app import create_app
 from gateway.config import Settings
+from tests.servers import uvicorn_thread
 
 HERE = Path(__file__).parent
 PROMOTIONS = """
@@ -62,26 +59,8 @@ def node() -> str:
 @pytest.fixture
 def gateway_url(settings: Settings) -> Iterator[str]:
     """The gateway under uvicorn on a free port, lifespan and all, in a background thread."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(settings), http="h11", ws="none", lifespan="on", log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert thread.is_alive(), "uvicorn stopped while starting"
-        assert time.monotonic() < deadline, "uvicorn did not start within 15 s"
-        time.sleep(0.02)
-    try:
+    with uvicorn_thread(create_app(settings)) as port:
         yield f"http://127.0.0.1:{port}/graphql"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 @pytest.fixture

@@ -5,10 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -17,7 +14,6 @@ from pathlib import Path
 import httpx
 import pytest
 import strawberry
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -31,6 +27,7 @@ from gateway.graphiql import (
     graphiql_static_app,
     render_graphiql,
 )
+from tests.servers import uvicorn_thread
 
 PREFIX = "/static/graphiql"
 QUERY = "query GreetingFromTest {\n  hello\n}\n"
@@ -236,27 +233,9 @@ def live_server() -> Iterator[LiveServer]:
     graphql = RecordingGraphQL(
         ide_static_prefix=PREFIX, ide_default_query=QUERY, ide_default_headers=HEADERS
     )
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    # No websockets and no lifespan: the page needs neither, and fewer moving parts in a thread.
-    config = uvicorn.Config(
-        make_app(graphql), http="h11", ws="none", lifespan="off", log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive(), "uvicorn stopped while starting"
-        assert time.monotonic() < deadline, "uvicorn did not start within 10 s"
-        time.sleep(0.02)
-    try:
+    # No lifespan: the page needs none, and fewer moving parts in a thread.
+    with uvicorn_thread(make_app(graphql), lifespan="off", timeout=10) as port:
         yield LiveServer(url=f"http://127.0.0.1:{port}", graphql=graphql)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 def _chromium() -> str | None:
