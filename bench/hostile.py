@@ -381,6 +381,50 @@ CATALOGUE: tuple[Hostile, ...] = (
         json=gql(nodes_query(150)),
     ),
     Hostile(
+        "thirty_thousand_ids_in_a_variable",
+        "a list variable whose length the cost estimate counts",
+        422,
+        "QUERY_TOO_COMPLEX",
+        json=gql(
+            "query Nodes($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+            variables={"ids": ["UHJvZHVjdDpwMDAwMDE="] * 30_000},
+        ),
+    ),
+    Hostile(
+        "basket_of_ten_thousand_lines",
+        "a basket quote whose lines come as a variable",
+        422,
+        "QUERY_TOO_COMPLEX",
+        json=gql(
+            "query Quote($lines: [BasketLineInput!]!) { basketQuote(lines: $lines) {"
+            " lines { quantity total { amount } discounts { name amount { amount } } }"
+            " total { amount } } }",
+            variables={
+                "lines": [{"variantId": "UHJvZHVjdFZhcmlhbnQ6djAwMDAwMQ==", "quantity": 1}] * 10_000
+            },
+        ),
+    ),
+    Hostile(
+        "variables_nested_ten_thousand_deep",
+        "JSON nested past any decoder's recursion limit",
+        400,
+        "BAD_REQUEST",
+        content=b'{"query": "{ __typename }", "variables": {"x": '
+        + b"[" * 10_000
+        + b"]" * 10_000
+        + b"}}",
+        headers={"content-type": "application/json"},
+    ),
+    Hostile(
+        "variables_nested_a_thousand_deep",
+        "JSON a decoder takes, nested deeper than anything we encode",
+        422,
+        "BAD_USER_INPUT",
+        content=b'{"query": "query Product($first: Int) { products(first: $first) { totalCount } }",'
+        b' "variables": {"first": ' + b"[" * 1000 + b"]" * 1000 + b"}}",
+        headers={"content-type": "application/json"},
+    ),
+    Hostile(
         "gtin_with_a_wrong_check_digit",
         "a GTIN that fails GS1's check digit",
         (200,),

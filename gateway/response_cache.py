@@ -24,12 +24,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import json
 import time
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
+import orjson
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, OperationType
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -163,11 +163,13 @@ class ResponseCache:
             operation_name = next(iter(operations))
         if operations.get(operation_name) is not OperationType.QUERY:
             return None
-        material = json.dumps(
-            [prepared.digest(), operation_name, variables or {}, extensions or {}, context_key],
-            sort_keys=True,
-            separators=(",", ":"),
-        )
+        try:
+            material = orjson.dumps(
+                [prepared.digest(), operation_name, variables or {}, extensions or {}, context_key],
+                option=orjson.OPT_SORT_KEYS,
+            )
+        except orjson.JSONEncodeError:
+            return None  # variables nested past orjson's 254 levels: not worth a key
         return f"{self._prefix}:{_digest(material)}"
 
     async def _lookup(self, key: str) -> CacheEntry | None:
@@ -381,8 +383,10 @@ def _graphql_request(
             data: Any = {
                 "query": params.get("query"),
                 "operationName": params.get("operationName"),
-                "variables": json.loads(params["variables"]) if "variables" in params else None,
-                "extensions": json.loads(params["extensions"]) if "extensions" in params else None,
+                "variables": orjson.loads(params["variables"]) if "variables" in params else None,
+                "extensions": orjson.loads(params["extensions"])
+                if "extensions" in params
+                else None,
             }
         else:
             if not any(
@@ -391,8 +395,8 @@ def _graphql_request(
                 if name == b"content-type"
             ):
                 return None
-            data = json.loads(body)
-    except ValueError:
+            data = orjson.loads(body)
+    except ValueError:  # orjson's errors (bad JSON, nesting past 1,024 levels) are ValueErrors
         return None
     if not isinstance(data, dict):
         return None  # a batch, or not GraphQL at all
@@ -447,7 +451,7 @@ def _has_errors(body: bytes) -> bool:
     if b'"errors"' not in body:
         return False
     try:
-        data = json.loads(body)
+        data = orjson.loads(body)
     except ValueError:
         return True
     return not isinstance(data, dict) or bool(data.get("errors"))
@@ -468,6 +472,7 @@ def _unpack(value: object) -> tuple[int, Headers, bytes] | None:
     return status, headers, body
 
 
-def _digest(text: str) -> str:
-    # surrogatepass: JSON may carry lone surrogates, which strict UTF-8 refuses to encode.
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+def _digest(text: str | bytes) -> str:
+    # surrogatepass: a document may carry lone surrogates, which strict UTF-8 refuses.
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()

@@ -27,6 +27,9 @@ logger = logging.getLogger("gateway.errors")
 
 #: graphql-core's messages for a request whose operation cannot be picked (GetOperation()).
 _OPERATION_RESOLUTION = ("Must provide operation name", "Unknown operation named")
+#: graphql-core's messages for variables the client sent that their types refuse
+#: (CoerceVariableValues()), including values nested past the interpreter's recursion.
+_VARIABLE_COERCION = ("Variable '$", "Variable values are nested too deeply")
 #: A suggestion as graphql-core words it (`did_you_mean`): " Did you mean 'a' or 'b'?",
 #: " Did you mean the enum value 'X'?", " Did you mean to use an inline fragment on 'T'?".
 #: Names cannot hold "?", so the suggestion ends at the first one.
@@ -36,7 +39,9 @@ _SUGGESTION = re.compile(r" Did you mean [^?]*\?")
 def _error_code(error: GraphQLError) -> str:
     if isinstance(error.original_error, GatewayError):
         return error.original_error.code
-    if isinstance(error.original_error, GraphQLError) or error.message.startswith("Variable '$"):
+    if isinstance(error.original_error, GraphQLError) or error.message.startswith(
+        _VARIABLE_COERCION
+    ):
         # graphql-core's variable coercion (CoerceVariableValues()): the client sent a
         # value its declared type refuses; the scalar's own error is the original.
         return "BAD_USER_INPUT"
