@@ -30,7 +30,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
-from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -60,6 +59,7 @@ from backoffice.pim.service import PimService
 from backoffice.pricing import api as pricing_api
 from backoffice.pricing.service import PricingService
 from backoffice.rest import SYSTEMS, JsonResponse, error_response, read_json
+from kernel.clock import Clock
 
 #: Paths of a protected system that answer without a token: probes and the contract.
 _PUBLIC_PATHS = ("/v1/health", "/openapi.json")
@@ -335,11 +335,8 @@ class _AuthMiddleware:
         return path[len(scope.get("root_path", "")) :]
 
 
-def _system_app(
-    system: str, engine: AsyncEngine, *, clock: Callable[[], datetime] | None
-) -> Starlette:
+def _system_app(system: str, engine: AsyncEngine, *, clock: Clock) -> Starlette:
     sessions = sessionmaker(engine)
-    timed = {} if clock is None else {"clock": clock}
 
     async def ping() -> None:
         async with engine.connect() as connection:
@@ -347,9 +344,9 @@ def _system_app(
 
     builders: dict[str, Callable[[], Starlette]] = {
         "pim": lambda: pim_api.create_app(PimService(sessions), ping=ping),
-        "pricing": lambda: pricing_api.create_app(PricingService(sessions, **timed), ping=ping),
+        "pricing": lambda: pricing_api.create_app(PricingService(sessions, clock=clock), ping=ping),
         "inventory": lambda: inventory_api.create_app(
-            InventoryService(sessions, **timed), ping=ping
+            InventoryService(sessions, clock=clock), ping=ping
         ),
         "crm": lambda: crm_api.create_app(CrmService(sessions), ping=ping),
         "orders": lambda: orders_api.create_app(OrdersService(sessions), ping=ping),
@@ -365,12 +362,13 @@ def create_app(
     faults: FaultSwitches | None = None,
     access: AccessControl | None = None,
     counter: RequestCounter | None = None,
-    clock: Callable[[], datetime] | None = None,
+    clock: Clock,
 ) -> Starlette:
     """The back office's systems over one database, each at `/<system>`, plus the control endpoints.
 
     `faults` and `counter` may be passed in to flip faults and read counts in-process;
-    `clock` gives "now" to the price engine and the inventory (tests pin it). The caller
+    `clock` gives "now" to the price engine and the inventory (the caller's, so that a
+    process running as of another day serves that day's prices). The caller
     owns `engine` and disposes of it.
     """
     unknown = sorted(set(systems) - set(SYSTEMS))

@@ -8,12 +8,14 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import uvicorn
 
 from backoffice.db import create_engine, create_tables
 from backoffice.http import AccessControl, Faults, FaultSwitches, create_app
 from backoffice.rest import SYSTEMS
+from kernel.clock import on_day
 
 DEFAULT_PORT = 8100
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///.data/backoffice.sqlite3"
@@ -26,6 +28,9 @@ Faults can be changed while serving: GET/POST /_faults (JSON body, e.g.
 Tokens: BACKOFFICE_TOKEN_<SYSTEM> (e.g. BACKOFFICE_TOKEN_CRM) or --token SYSTEM=TOKEN
 protects a system; BACKOFFICE_OAUTH_CLIENTS="id=secret,..." or --oauth-client ID=SECRET
 enables POST /oauth/token (client credentials), whose tokens protected systems accept.
+
+Clock: GATEWAY_CLOCK__TODAY=2027-04-05 serves prices, promotions and stock as of that day
+(the clock moves by whole days), as it does for the gateway and `commerce-gateway seed`.
 
 examples:
   commerce-gateway backoffice serve                          every system on port {DEFAULT_PORT}
@@ -47,6 +52,7 @@ class ServeOptions:
     seed: int
     access: AccessControl
     log_level: str
+    today: date | None = None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -135,6 +141,12 @@ def parse_options(argv: Sequence[str] | None, env: Mapping[str, str]) -> ServeOp
         parser, "BACKOFFICE_OAUTH_CLIENTS", _split(env.get("BACKOFFICE_OAUTH_CLIENTS", ""))
     )
     clients.update(_pairs(parser, "--oauth-client", args.oauth_client))
+    today = None
+    if day := env.get("GATEWAY_CLOCK__TODAY", "").strip():
+        try:
+            today = date.fromisoformat(day)
+        except ValueError:
+            parser.error(f"GATEWAY_CLOCK__TODAY: expected a date such as 2027-04-05, got {day!r}")
     return ServeOptions(
         systems=systems,
         host=args.host,
@@ -145,6 +157,7 @@ def parse_options(argv: Sequence[str] | None, env: Mapping[str, str]) -> ServeOp
         seed=args.seed,
         access=AccessControl(tokens=tokens, clients=clients),
         log_level=args.log_level,
+        today=today,
     )
 
 
@@ -181,7 +194,13 @@ async def serve(options: ServeOptions) -> None:
         switches = FaultSwitches(options.systems, seed=options.seed, faults=options.faults)
         if options.outage:
             switches.update({"systems": list(options.outage), "outage": True})
-        app = create_app(engine, systems=options.systems, faults=switches, access=options.access)
+        app = create_app(
+            engine,
+            systems=options.systems,
+            faults=switches,
+            access=options.access,
+            clock=on_day(options.today),
+        )
         config = uvicorn.Config(
             app,
             host=options.host,

@@ -49,6 +49,7 @@ from gateway.auth import mint_token
 from gateway.config import DEV_WEBHOOK_SECRET
 from gateway.config import Settings as GatewaySettings
 from gateway.hooks import sign
+from kernel.clock import SystemClock
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -141,7 +142,7 @@ async def _run(args: argparse.Namespace, work: Path) -> str:
     _say(f"seeding the {args.size} retailer into {work}")
     engine = create_engine(database_url)
     try:
-        await seed(engine, size=args.size)
+        await seed(engine, size=args.size, today=SystemClock().today())
         subjects = await pick_subjects(engine)
     finally:
         await engine.dispose()

@@ -679,11 +679,13 @@ def main() -> int:
 async def _run(flood_count: int) -> None:
     from backoffice.db import create_engine
     from backoffice.seed import seed
+    from kernel.clock import SystemClock
 
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite+aiosqlite:///{folder}/backoffice.sqlite3"
         engine = create_engine(url)
-        await seed(engine, size="small")
+        # The production gateway it starts runs on the system clock.
+        await seed(engine, size="small", today=SystemClock().today())
         await engine.dispose()
         with production_gateway(url, {}, Path(folder) / "gateway.log") as target:
             print("| request | status | code | time (ms) | slowest /healthz (ms) |")

@@ -2,8 +2,9 @@
 
 Entries carry their own freshness so that one backend serves every policy: an entry is
 *fresh* until `fresh_until`, may still be served *stale* (while it is revalidated, or when
-its source fails) until `stale_until`, and is gone after that. Times are wall-clock seconds
-(time.time()) so that instances sharing a Redis agree on them.
+its source fails) until `stale_until`, and is gone after that. Times are Unix seconds of
+the process's clock (`kernel.clock`), so that instances sharing a Redis agree on them and a
+price's promotion boundary, a date of the same clock, bounds its entry.
 
 Entries may carry *tags* ("pim:p00001"): an invalidation event names tags, not cache keys,
 because one source key is cached under many keys (a price per channel, quantity and tier).
@@ -11,11 +12,12 @@ because one source key is cached under many keys (a price per channel, quantity 
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from kernel.clock import Clock, epoch_seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +95,7 @@ class MemoryCache:
 
     shared = False
 
-    def __init__(
-        self, *, max_entries: int = 200_000, clock: Callable[[], float] = time.time
-    ) -> None:
+    def __init__(self, *, clock: Clock, max_entries: int = 200_000) -> None:
         self._entries: OrderedDict[str, CacheEntry] = OrderedDict()
         self._max_entries = max_entries
         self._clock = clock
@@ -105,7 +105,7 @@ class MemoryCache:
         self._tags_by_key: dict[str, tuple[str, ...]] = {}
 
     async def get_many(self, keys: Sequence[str]) -> list[CacheEntry | None]:
-        now = self._clock()
+        now = epoch_seconds(self._clock)
         found: list[CacheEntry | None] = []
         for key in keys:
             entry = self._entries.get(key)

@@ -42,6 +42,7 @@ from connectors.errors import ConnectorError, SourceTimeout, SourceUnavailable
 from connectors.metrics import SourceMetrics
 from connectors.resilience import NO_RESILIENCE, CircuitBreaker, ResiliencePolicy, backoff_delay
 from connectors.trace import SourceCall, SourceTrace, current_trace
+from kernel.clock import Clock, epoch_seconds
 
 if TYPE_CHECKING:
     from connectors.invalidation import InvalidationEvent
@@ -86,8 +87,9 @@ class SourceGuard:
     """Guards one source: caches its batch answers per key and bounds every call.
 
     `resilience=None` keeps one attempt per call, no breaker and no cap; the gateway's
-    bootstrap passes a `ResiliencePolicy` per source. `clock` (wall-clock seconds) drives
-    cache freshness and the breaker's reset time; `rand` the backoff jitter.
+    bootstrap passes a `ResiliencePolicy` per source. `clock` (the process's, as the cache's)
+    drives cache freshness; `timer` (monotonic seconds) the breaker's reset time; `rand`
+    the backoff jitter.
     """
 
     def __init__(
@@ -96,7 +98,8 @@ class SourceGuard:
         *,
         cache: CacheBackend | None,
         timeout: float,
-        clock: Callable[[], float] = time.time,
+        clock: Clock,
+        timer: Callable[[], float] = time.monotonic,
         resilience: ResiliencePolicy | None = None,
         metrics: SourceMetrics | None = None,
         rand: Callable[[], float] = random.random,
@@ -112,7 +115,7 @@ class SourceGuard:
             source,
             failures=self._resilience.breaker_failures,
             reset_seconds=self._resilience.breaker_reset_seconds,
-            clock=clock,
+            clock=timer,
         )
         cap = self._resilience.max_concurrency
         self._slots: asyncio.Semaphore | None = asyncio.Semaphore(cap) if cap else None
@@ -312,7 +315,7 @@ class SourceGuard:
         Returns the keys answered while stale, which the caller revalidates.
         """
         entries = await cache.get_many([cache_keys[key] for key in keys])
-        now = self._clock()
+        now = epoch_seconds(self._clock)
         revalidating: list[K] = []
         for key, entry in zip(keys, entries, strict=True):
             if entry is None or now >= entry.stale_until:
@@ -422,7 +425,7 @@ class SourceGuard:
                 if not flight.discarded:
                     await store.write(
                         {cache_keys[key]: (key, fetched[key]) for key in keys if key in fetched},
-                        self._clock(),
+                        epoch_seconds(self._clock),
                     )
                 return fetched
             finally:

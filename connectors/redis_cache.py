@@ -20,6 +20,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from connectors.cache import CacheEntry
+from kernel.clock import Clock, epoch_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ class RedisCache:
         shared: bool = True,
         op_timeout: float = 0.5,
         recheck_seconds: float = 1.0,
-        clock: Callable[[], float] = time.time,
+        clock: Clock,
     ) -> None:
         if client.connection_pool.connection_kwargs.get("decode_responses"):
             raise ValueError("RedisCache stores bytes: pass a client with decode_responses=False")
@@ -122,7 +123,7 @@ class RedisCache:
         )
         if raw is None:
             return [None] * len(keys)
-        now = self._clock()
+        now = epoch_seconds(self._clock)
         return [self._load(key, blob, now) for key, blob in zip(keys, raw, strict=True)]
 
     async def set_many(
@@ -132,7 +133,7 @@ class RedisCache:
     ) -> None:
         if self._resting():
             return
-        now = self._clock()
+        now = epoch_seconds(self._clock)
         keys: list[str] = []
         blobs: list[bytes] = []
         ttls: list[int] = []

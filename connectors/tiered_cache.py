@@ -14,10 +14,10 @@ here at the latest `front_seconds` later.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from connectors.cache import CacheBackend, CacheEntry, MemoryCache
+from kernel.clock import Clock, epoch_seconds
 
 
 class LocalFront(MemoryCache):
@@ -40,7 +40,7 @@ class TieredCache:
         back: CacheBackend,
         *,
         front_seconds: float,
-        clock: Callable[[], float] = time.time,
+        clock: Clock,
     ) -> None:
         if front_seconds <= 0:
             raise ValueError("front_seconds must be positive; use the back cache alone instead")
@@ -87,7 +87,7 @@ class TieredCache:
 
     def _front_entry(self, entry: CacheEntry) -> CacheEntry:
         """The entry as the front keeps it: never longer than `front_seconds`."""
-        until = self._clock() + self._front_seconds
+        until = epoch_seconds(self._clock) + self._front_seconds
         return CacheEntry(
             entry.value,
             entry.stored_at,

@@ -31,6 +31,7 @@ from gateway.graphiql import graphiql_static_app
 from gateway.graphql_http import GraphQLOverHTTP, error_response, prefers_graphql_response
 from gateway.hooks import invalidation_endpoint
 from gateway.samples import sample_headers, sample_query
+from kernel.clock import Clock
 from resolvers.context import RequestContext
 from schema import build_schema
 from schema.documents import DocumentLimits, Documents
@@ -235,6 +236,7 @@ class GatewayGraphQL(GraphQLOverHTTP[RequestContext, None]):
             sources=self.runtime.sources,
             rules=self.runtime.rules,
             trace=request.state.trace,
+            clock=self.runtime.clock,
         )
 
 
@@ -256,8 +258,14 @@ def document_limits(limits: LimitSettings) -> DocumentLimits:
     )
 
 
-def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Starlette:
-    """The gateway as an ASGI app; `runtime` lets tests pass sources of their own."""
+def create_app(
+    settings: Settings | None = None, *, runtime: Runtime | None = None, clock: Clock | None = None
+) -> Starlette:
+    """The gateway as an ASGI app; `runtime` lets tests pass sources of their own.
+
+    `clock` is the one the runtime opened by the lifespan runs on (tests pin it); by default
+    the one `settings` names.
+    """
     settings = settings or (runtime.settings if runtime else Settings.load())
     server = settings.server
     state = AppState()
@@ -312,7 +320,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # A runtime passed in (tests) is handed over: the app starts and closes it.
-        opened = runtime or await open_runtime(settings)
+        opened = runtime or await open_runtime(settings, clock=clock)
         await opened.start()
         if settings.auth.jwks_url:
             # Fetch the key set now (blocking urllib) rather than inside the first request.

@@ -278,6 +278,8 @@ def mint_token(
     subject = subject or customer_id or (f"dev-{role}" if role != "customer" else None)
     if subject is None:
         raise ValueError("a customer token needs customer_id (or subject)")
+    # The real clock, not the process's (kernel.clock): PyJWT checks `iat` and `exp` against
+    # it, as it does for an identity provider's tokens. A lifetime is a duration, not a date.
     issued = now or datetime.now(UTC)
     ttl = timedelta(seconds=settings.token_ttl_seconds if ttl_seconds is None else ttl_seconds)
     claims |= {

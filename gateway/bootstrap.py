@@ -66,6 +66,7 @@ from connectors.tiered_cache import LocalFront, TieredCache
 from gateway.config import Settings, SourceSettings
 from gateway.readiness import OK, ReadinessProbe
 from gateway.response_cache import ResponseCache
+from kernel.clock import Clock, on_day
 from resolvers.context import Rules, Sources
 
 #: A stale entry may stand in for a failing source this many times its TTL (stale-if-error).
@@ -84,6 +85,7 @@ class Runtime:
     """Process-wide objects, opened in the app's lifespan and closed with it."""
 
     settings: Settings
+    clock: Clock
     engine: AsyncEngine | None
     cache: CacheBackend
     sources: Sources
@@ -150,8 +152,13 @@ def build_auth(source: SourceSettings) -> ClientCredentialsAuth | None:
     return ClientCredentialsAuth(token_url, client_id, secret, oauth.scope)
 
 
+def build_clock(settings: Settings) -> Clock:
+    """The process's clock: the system's, moved to `clock.today` when that is set."""
+    return on_day(settings.clock.today)
+
+
 def build_guards(
-    settings: Settings, cache: CacheBackend, registry: CollectorRegistry
+    settings: Settings, cache: CacheBackend, registry: CollectorRegistry, clock: Clock
 ) -> dict[str, SourceGuard]:
     metrics = SourceMetrics(registry)
     return {
@@ -159,6 +166,7 @@ def build_guards(
             name,
             cache=cache,
             timeout=source.timeout,
+            clock=clock,
             resilience=_resilience(source),
             metrics=metrics,
         )
@@ -171,6 +179,7 @@ def build_sources(
     engine: AsyncEngine | None,
     guards: Mapping[str, SourceGuard],
     clients: list[httpx.AsyncClient],
+    clock: Clock,
 ) -> Sources:
     """Guarded connectors for every domain: embedded (the back office in-process) or HTTP."""
     sessions = sessionmaker(engine) if engine is not None else None
@@ -205,12 +214,12 @@ def build_sources(
     pricing: PricingConnector = (
         HttpPricingConnector(http[0], mapping=http[1])
         if (http := remote("pricing"))
-        else EmbeddedPricingConnector(PricingService(local()))
+        else EmbeddedPricingConnector(PricingService(local(), clock=clock))
     )
     inventory: InventoryConnector = (
         HttpInventoryConnector(http[0], mapping=http[1])
         if (http := remote("inventory"))
-        else EmbeddedInventoryConnector(InventoryService(local()))
+        else EmbeddedInventoryConnector(InventoryService(local(), clock=clock))
     )
     crm: CrmConnector = (
         HttpCrmConnector(http[0], mapping=http[1])
@@ -248,7 +257,9 @@ def build_rules(settings: Settings) -> Rules:
     return Rules(default_locale=settings.context.default_locale, currency=settings.context.currency)
 
 
-def build_response_cache(settings: Settings, cache: CacheBackend) -> ResponseCache | None:
+def build_response_cache(
+    settings: Settings, cache: CacheBackend, clock: Clock
+) -> ResponseCache | None:
     """The whole-response cache, on the same backend as the entities so one event drops both."""
     if not settings.cache.responses or settings.server.debug_source_calls:
         return None
@@ -264,6 +275,7 @@ def build_response_cache(settings: Settings, cache: CacheBackend) -> ResponseCac
             "loyalty": 0,
         },
         vary=("authorization", "accept-language", "x-channel", "x-store"),
+        clock=clock,
     )
 
 
@@ -278,8 +290,14 @@ def redis_client(url: str) -> Redis:
     )
 
 
-async def open_runtime(settings: Settings, *, engine: AsyncEngine | None = None) -> Runtime:
-    """Open everything the gateway needs for its lifetime (call `start()` before serving)."""
+async def open_runtime(
+    settings: Settings, *, engine: AsyncEngine | None = None, clock: Clock | None = None
+) -> Runtime:
+    """Open everything the gateway needs for its lifetime (call `start()` before serving).
+
+    `clock` is the one every part reads the calendar from; by default `build_clock(settings)`.
+    """
+    clock = clock or build_clock(settings)
     if engine is None and any(s.kind == "embedded" for s in settings.sources.values()):
         engine = create_engine(settings.backoffice.url)
     redis: Redis | None = None
@@ -288,20 +306,20 @@ async def open_runtime(settings: Settings, *, engine: AsyncEngine | None = None)
         if not settings.cache.redis_url:
             raise ValueError("cache.backend = 'redis' needs cache.redis_url or REDIS_URL")
         redis = redis_client(settings.cache.redis_url)
-        cache = RedisCache(redis, prefix=f"cg:{CACHE_VERSION}:")
+        cache = RedisCache(redis, prefix=f"cg:{CACHE_VERSION}:", clock=clock)
     else:
-        cache = MemoryCache()
+        cache = MemoryCache(clock=clock)
     caches: list[CacheBackend] = [cache]
     if redis is not None and settings.cache.local_seconds > 0:
-        front = LocalFront(max_entries=LOCAL_FRONT_ENTRIES)
-        cache = TieredCache(front, cache, front_seconds=settings.cache.local_seconds)
+        front = LocalFront(max_entries=LOCAL_FRONT_ENTRIES, clock=clock)
+        cache = TieredCache(front, cache, front_seconds=settings.cache.local_seconds, clock=clock)
         # Registered on its own as a local cache, so that events from other instances,
         # which leave the shared cache alone, still reach it.
         caches = [cache, front]
     registry = CollectorRegistry()
-    guards = build_guards(settings, cache, registry)
+    guards = build_guards(settings, cache, registry, clock)
     invalidator = Invalidator(caches, [guard.on_invalidation for guard in guards.values()])
-    responses = build_response_cache(settings, cache)
+    responses = build_response_cache(settings, cache, clock)
     if responses is not None:
         invalidator.add_listener(responses.on_invalidation)
     bus: InvalidationBus = (
@@ -320,9 +338,10 @@ async def open_runtime(settings: Settings, *, engine: AsyncEngine | None = None)
     )
     return Runtime(
         settings=settings,
+        clock=clock,
         engine=engine,
         cache=cache,
-        sources=build_sources(settings, engine, guards, clients),
+        sources=build_sources(settings, engine, guards, clients, clock),
         clients=clients,
         rules=build_rules(settings),
         guards=guards,

@@ -25,6 +25,9 @@ examples:
   commerce-gateway config check              validate the configuration and show it
   commerce-gateway schema --check schema.graphql
   commerce-gateway backoffice serve --latency-ms 20   the back office over HTTP on :8100
+
+GATEWAY_CLOCK__TODAY=2027-04-05 (or [clock] today) runs the gateway, its embedded back
+office, `seed` and `backoffice serve` as of that day: for development and tests.
 """
 
 ROLES = ("kiosk", "customer", "associate", "service", "admin")
@@ -61,7 +64,8 @@ def _parser() -> argparse.ArgumentParser:
         "seed",
         help="create and fill the reference back office with a demo retailer",
         description="Create the back-office tables and fill them with a deterministic demo "
-        "retailer (same arguments, same data). Uses backoffice.database_url / DATABASE_URL, "
+        "retailer (same arguments and day, same data) as of today, or clock.today "
+        "(GATEWAY_CLOCK__TODAY). Uses backoffice.database_url / DATABASE_URL, "
         "else a SQLite file under backoffice.data_dir.",
     )
     seed.add_argument("--size", choices=("small", "demo", "large"), help="how big a retailer")
@@ -220,6 +224,7 @@ async def _checked_ids(
     from backoffice.db import create_engine, sessionmaker
     from backoffice.inventory.service import InventoryService
     from backoffice.seed import is_seeded
+    from gateway.bootstrap import build_clock
 
     wanted = {"crm": customer, "inventory": store}
     remote = [
@@ -246,7 +251,8 @@ async def _checked_ids(
         if customer is not None and "crm" not in remote and not await crm.get_customers([customer]):
             raise LookupError(f"no customer {customer!r} in the back office (e.g. cu00001)")
         if store is not None and "inventory" not in remote:
-            locations = await InventoryService(sessions).list_locations()
+            inventory = InventoryService(sessions, clock=build_clock(settings))
+            locations = await inventory.list_locations()
             matches = [
                 loc["id"]
                 for loc in locations
@@ -267,6 +273,7 @@ async def _seed(
 ) -> int:
     from backoffice.db import create_engine, drop_tables
     from backoffice.seed import is_seeded, seed
+    from gateway.bootstrap import build_clock
 
     engine = create_engine(settings.backoffice.url)
     try:
@@ -283,7 +290,9 @@ async def _seed(
         print(
             f"seeding the {size} retailer into {engine.url.render_as_string()} ...", file=sys.stderr
         )
-        report = await seed(engine, size=size, random_seed=random_seed)
+        report = await seed(
+            engine, size=size, random_seed=random_seed, today=build_clock(settings).today()
+        )
         counts = ", ".join(f"{n} {table}" for table, n in report.counts.items())
         print(f"seeded in {report.seconds:.1f} s: {counts}", file=sys.stderr)
         return 0

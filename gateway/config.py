@@ -19,6 +19,7 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -198,6 +199,13 @@ class BackofficeSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ClockSettings:
+    """The day the process runs as of: the system's, or `today` (development and tests only)."""
+
+    today: date | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OAuthSettings:
     """OAuth2 client credentials (RFC 6749 §4.4) of an HTTP source, whose calls carry the token.
 
@@ -245,6 +253,7 @@ class Settings:
     context: ContextSettings = field(default_factory=ContextSettings)
     cache: CacheSettings = field(default_factory=CacheSettings)
     backoffice: BackofficeSettings = field(default_factory=BackofficeSettings)
+    clock: ClockSettings = field(default_factory=ClockSettings)
     sources: Mapping[str, SourceSettings] = field(default_factory=_default_sources)
     config_file: Path | None = field(default=None, metadata=_INTERNAL)
     # The environment variable that set a value, by dotted key, for describe().
@@ -479,6 +488,8 @@ class _Parser:
             if not value.strip():
                 raise _Invalid("empty")
             return hint(value)
+        if hint is date:
+            return _day(value)
         raise TypeError(f"no parser for {hint!r} at {path}")  # a schema bug, not a user error
 
     def mapping(self, value: object, meta: Mapping[str, Any], path: str) -> Mapping[str, str]:
@@ -588,6 +599,19 @@ def _from_text(text: str, hint: Any) -> object:
     return text.strip() if kind is Literal else text
 
 
+def _day(value: object) -> date:
+    # A TOML date arrives as a date, an environment variable as text; a datetime is a date
+    # too, but a time of day would be ignored, so it is refused.
+    if type(value) is date:
+        return value
+    if not isinstance(value, str):
+        raise _Invalid("wrong type")
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise _Invalid("not a date") from None
+
+
 def _toml_value(text: str, what: str) -> object:
     try:
         return tomllib.loads(f"v = {text}")["v"]
@@ -678,6 +702,8 @@ def _expected(hint: Any, meta: Mapping[str, Any]) -> str:
         return 'a table of strings, e.g. { Authorization = "Bearer ${TOKEN}" }'
     if hint is bool:
         return "true or false"
+    if hint is date:
+        return "a date, e.g. 2027-04-05"
     noun = "an integer" if hint is int else "a number"
     low, high, above = meta.get("minimum"), meta.get("maximum"), meta.get("above")
     if hint in (int, float):
@@ -706,6 +732,14 @@ def _check(settings: Settings) -> list[str]:
     _check_secrets(settings, production, add)
     _check_auth(settings.auth, production, add)
     _check_context(settings.context, add)
+    if production and settings.clock.today is not None:
+        # Prices and promotions of another day must never reach real customers.
+        add(
+            "clock.today",
+            "refused in production",
+            str(settings.clock.today),
+            "it unset: production runs on the system clock",
+        )
     cache = settings.cache
     if cache.backend == "redis" and cache.redis_url is None:
         add("cache.redis_url", "missing", "nothing", "REDIS_URL, for cache.backend = 'redis'")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 import uuid
 from contextvars import ContextVar
-from datetime import UTC, datetime
 
 from starlette.requests import Request
 
 from connectors.trace import SourceTrace
 from gateway.auth import Authenticator, RequestDefaults, resolve_request_defaults
 from gateway.config import Settings
+from kernel.clock import Clock
 from resolvers.context import RequestContext, Rules, Sources
 from resolvers.viewer import Viewer
 
@@ -45,6 +45,7 @@ def build_context(
     sources: Sources,
     rules: Rules,
     trace: SourceTrace,
+    clock: Clock,
 ) -> RequestContext:
     return RequestContext(
         request_id=request_id,
@@ -54,6 +55,6 @@ def build_context(
         store_id=defaults.store_id,
         sources=sources,
         rules=rules,
-        started_at=datetime.now(UTC),
+        started_at=clock.now(),
         trace=trace,
     )

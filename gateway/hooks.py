@@ -67,7 +67,11 @@ def invalidation_endpoint(
     bus: Callable[[], InvalidationBus],
     clock: Callable[[], float] = time.time,
 ) -> Callable[[Request], Any]:
-    """The Starlette endpoint for `POST /hooks/invalidate`."""
+    """The Starlette endpoint for `POST /hooks/invalidate`.
+
+    `clock` is the real one, not the process's (`kernel.clock`): senders sign with theirs,
+    and the allowed skew bounds a replay in real seconds.
+    """
 
     async def endpoint(request: Request) -> Response:
         if not secret:

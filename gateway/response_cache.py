@@ -24,8 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -36,6 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from connectors.cache import CacheBackend, CacheEntry
 from connectors.invalidation import InvalidationEvent
 from connectors.trace import SourceTrace, current_trace, tracing
+from kernel.clock import Clock, epoch_seconds
 from schema.documents import Documents
 
 #: The only response headers stored with a body; the rest (cookies above all) are not.
@@ -67,7 +67,7 @@ class ResponseCache:
         ttl_by_source: Mapping[str, float],
         private_sources: frozenset[str] = frozenset({"crm", "orders", "loyalty"}),
         max_body_bytes: int = 1_000_000,
-        clock: Callable[[], float] = time.time,
+        clock: Clock,
         prefix: str = "resp",
         vary: Collection[str] = (),
     ) -> None:
@@ -174,7 +174,11 @@ class ResponseCache:
 
     async def _lookup(self, key: str) -> CacheEntry | None:
         (entry,) = await self._backend.get_many([key])
-        if entry is None or not entry.is_fresh(self._clock()) or _unpack(entry.value) is None:
+        if (
+            entry is None
+            or not entry.is_fresh(epoch_seconds(self._clock))
+            or _unpack(entry.value) is None
+        ):
             return None
         return entry
 
@@ -203,7 +207,7 @@ class ResponseCache:
         if not capture.complete:
             await capture.pass_on(more_body=False)
             return
-        now = self._clock()
+        now = epoch_seconds(self._clock)
         body = b"".join(capture.chunks)
         ttl = None if run.discarded else self._ttl(capture.start, body, run.trace, now)
         if ttl is None:
@@ -250,7 +254,7 @@ class ResponseCache:
         if unpacked is None:  # checked by _lookup; here for the type checker
             raise ValueError("not a stored response")
         status, headers, body = unpacked
-        age = max(0, int(self._clock() - entry.stored_at))
+        age = max(0, int(epoch_seconds(self._clock) - entry.stored_at))
         await send(
             {
                 "type": "http.response.start",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import get_args
 
 from connectors.common import GeoPoint
@@ -160,7 +160,8 @@ def _view(
         StockRow(loc, by_location.get(loc, 0), stock_status(by_location.get(loc, 0), threshold))
         for loc in chosen
     )
-    as_of = min((level.as_of for level in levels), default=datetime.now(UTC))
+    # Without a figure nothing was read from a cache: the answer is as of the request.
+    as_of = min((level.as_of for level in levels), default=ctx.started_at)
     return AvailabilityView(
         channel=ctx.rules.stock_channel(ctx.channel),
         rows=rows,

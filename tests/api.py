@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -13,11 +14,23 @@ from starlette.applications import Starlette
 
 from gateway.auth import mint_token
 from gateway.config import Settings
+from kernel.clock import SystemClock, noon, starting_at
 
-#: The day the session's "small" retailer is seeded on: the day the suite runs, because the
-#: gateway's caches and the back office both live on the wall clock, and the seed's
-#: promotions ("this week") must be current. Order numbers and dates follow from this day.
-SEED_TODAY = date.today().isoformat()
+#: How many days the suite runs ahead of the real calendar: `.ci/run` runs it once as of
+#: today and once with TEST_CLOCK_SHIFT_DAYS=120, so that no expectation holds on one
+#: calendar only.
+SHIFT_DAYS = int(os.environ.get("TEST_CLOCK_SHIFT_DAYS", "0"))
+
+#: The day the suite runs as of, and the session's "small" retailer is seeded on: this
+#: week's promotions, order numbers and loyalty points follow from it.
+TODAY = SystemClock(timedelta(days=SHIFT_DAYS)).today()
+
+#: The seed's present (noon UTC of TODAY), where every clock of the suite starts.
+NOW = noon(TODAY)
+
+#: The clock of every gateway and embedded back office the tests build: it reads NOW as the
+#: session starts and runs on from there, so that cache entries expire as they would.
+CLOCK = starting_at(NOW)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from backoffice.seed import seed
 from gateway.app import create_app
 from gateway.bootstrap import open_runtime
 from gateway.config import Settings
-from tests.api import SEED_TODAY, Api, serve
+from tests.api import CLOCK, TODAY, Api, serve
 from tests.servers import RedisProcess, own_redis_server
 
 
@@ -27,14 +27,13 @@ def anyio_backend() -> str:
 def seeded_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite file holding the small demo retailer (seeded once, read-only in tests)."""
     import asyncio
-    from datetime import date
 
     path: Path = tmp_path_factory.mktemp("backoffice") / "backoffice.sqlite3"
     url = f"sqlite+aiosqlite:///{path}"
 
     async def run() -> None:
         engine = create_engine(url)
-        await seed(engine, size="small", today=date.fromisoformat(SEED_TODAY))
+        await seed(engine, size="small", today=TODAY)
         await engine.dispose()
 
     asyncio.run(run())
@@ -62,7 +61,7 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 async def api(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Api]:
     """The whole gateway over the seeded back office, with a fresh cache for each test."""
-    runtime = await open_runtime(settings, engine=engine)
+    runtime = await open_runtime(settings, engine=engine, clock=CLOCK)
     async with serve(create_app(settings, runtime=runtime), settings) as client:
         yield client
 

@@ -26,8 +26,7 @@ A stock level (a variant × location pair without a row holds nothing and is abs
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -35,13 +34,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backoffice.documents import timestamp
 from backoffice.inventory.models import Location, Stock
+from kernel.clock import Clock
 
 #: A JSON-compatible document as the inventory's API serves it.
 Document = dict[str, Any]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class InventoryService:
@@ -50,9 +46,7 @@ class InventoryService:
     `clock` gives the moment a stock figure is read, which its `as_of` reports.
     """
 
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], *, clock: Callable[[], datetime] = _now
-    ) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Clock) -> None:
         self._sessions = sessions
         self._clock = clock
 
@@ -79,7 +73,7 @@ class InventoryService:
         if not variant_ids or not location_ids:
             return []
         # Taken before the read, so a figure is never claimed fresher than it is.
-        as_of = timestamp(self._clock())
+        as_of = timestamp(self._clock.now())
         async with self._sessions() as session:
             rows = await session.scalars(
                 select(Stock)

@@ -43,7 +43,7 @@ A quote (line `discounts` are per line; quote `promotions` sum them over the bas
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -54,6 +54,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backoffice.documents import timestamp
 from backoffice.errors import InvalidRequest, UnknownItems
 from backoffice.pricing import engine, models
+from kernel.clock import Clock
 
 #: A JSON-compatible document as the price engine's API serves it.
 Document = dict[str, Any]
@@ -64,16 +65,10 @@ DEFAULT_CHANNEL = "DEFAULT"
 _KINDS: dict[str, engine.PromotionKind] = {"PERCENT": "PERCENT", "MULTI_BUY": "MULTI_BUY"}
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class PricingService:
     """Prices and quotes; `clock` gives "now" when a call passes no `at`."""
 
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], *, clock: Callable[[], datetime] = _now
-    ) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Clock) -> None:
         self._sessions = sessions
         self._clock = clock
 
@@ -152,7 +147,7 @@ class PricingService:
 
     def _moment(self, at: datetime | None) -> datetime:
         if at is None:
-            return self._clock()
+            return self._clock.now()
         if at.tzinfo is None:
             raise InvalidRequest("`at` must be timezone-aware")
         return at.astimezone(UTC)

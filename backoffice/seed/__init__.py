@@ -106,9 +106,12 @@ async def seed(
     *,
     size: str = "demo",
     random_seed: int = 20261122,
-    today: date | None = None,
+    today: date,
 ) -> SeedReport:
-    """Create the back office's tables and fill them with the demo retailer.
+    """Create the back office's tables and fill them with the demo retailer as of `today`.
+
+    `today` comes from the caller's clock (`kernel.clock`), so that a process running as of
+    another day seeds that day's story.
 
     Raises ValueError for an unknown size, and when the database already holds back-office
     data: the seed never mixes with, or overwrites, what is there.
@@ -122,7 +125,7 @@ async def seed(
             "the back-office database already holds data; seed an empty database "
             "(or drop its tables first with backoffice.db.drop_tables)"
         )
-    tables = build(SIZES[size], random_seed=random_seed, today=today or date.today())
+    tables = build(SIZES[size], random_seed=random_seed, today=today)
     for names in SYSTEM_TABLES.values():
         async with engine.begin() as conn:
             for name in names:

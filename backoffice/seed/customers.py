@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from backoffice.seed import words
-from backoffice.seed.clock import Clock
+from backoffice.seed.calendar import Calendar
 from backoffice.seed.stores import STORE_IDS
 from kernel.gtin import make_gtin13
 from kernel.money import round_money
@@ -186,12 +186,12 @@ def add_customers(crm: Crm, drafts: Sequence[CustomerDraft], weight: int = 1) ->
 
 
 def random_customers(
-    rng: random.Random, clock: Clock, count: int, taken: set[str]
+    rng: random.Random, calendar: Calendar, count: int, taken: set[str]
 ) -> list[tuple[CustomerDraft, int]]:
     """`count` Dutch customers with how often each orders; `taken` holds e-mails and phones in use."""
     drafts = []
-    oldest = clock.days_ago(6 * 365)
-    span = (clock.days_ago(10) - oldest).total_seconds()
+    oldest = calendar.days_ago(6 * 365)
+    span = (calendar.days_ago(10) - oldest).total_seconds()
     for n in range(count):
         first = rng.choice(rng.choice((words.FIRST_NAMES_F, words.FIRST_NAMES_M)))
         last = rng.choice(words.LAST_NAMES)
@@ -232,14 +232,14 @@ def random_customers(
 
 
 def random_service(
-    rng: random.Random, clock: Clock, crm: Crm, customers: Sequence[SeedCustomer]
+    rng: random.Random, calendar: Calendar, crm: Crm, customers: Sequence[SeedCustomer]
 ) -> None:
     """Interactions for ~15% of the customers, vouchers for ~10% (half to be redeemed)."""
     taken = {v.code for v in crm.vouchers}
-    history_start = clock.days_ago(540)
+    history_start = calendar.days_ago(540)
     for customer in customers:
         start = max(customer.created_at, history_start)
-        span = int((clock.now - start).total_seconds()) - 3600
+        span = int((calendar.now - start).total_seconds()) - 3600
         if span <= 0:
             continue
         if rng.random() < 0.15:

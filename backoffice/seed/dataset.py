@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 from backoffice.seed import story
+from backoffice.seed.calendar import Calendar
 from backoffice.seed.catalogue import build_catalogue, random_drafts
-from backoffice.seed.clock import Clock
 from backoffice.seed.customers import Crm, add_customers, random_customers, random_service
 from backoffice.seed.loyalty import loyalty_tables
 from backoffice.seed.orders import OrderBook
@@ -50,40 +50,40 @@ def build(size: SeedSize, *, random_seed: int, today: date) -> dict[str, list[Ro
     def stream(part: str) -> random.Random:
         return random.Random(f"{random_seed}:{part}")
 
-    clock = Clock(today)
+    calendar = Calendar(today)
     random_products = max(size.products - len(story.PRODUCTS), 0)
     catalogue = build_catalogue(
         [*story.PRODUCTS, *random_drafts(stream("catalogue"), random_products)]
     )
-    offers = promotions(stream("promotions"), clock, catalogue.variants, story.PAINT_PRODUCT_ID)
+    offers = promotions(stream("promotions"), calendar, catalogue.variants, story.PAINT_PRODUCT_ID)
     tables = {
         **catalogue.tables,
         **price_tables(catalogue.variants),
         "price_promotion": promotion_rows(offers),
         "inv_location": location_rows(stream("locations")),
         "inv_stock": stock_rows(
-            stream("stock"), clock, catalogue.variants, story.stock_overrides(catalogue)
+            stream("stock"), calendar, catalogue.variants, story.stock_overrides(catalogue)
         ),
     }
 
     crm = Crm()
-    fixed = story.customers(clock)
+    fixed = story.customers(calendar)
     add_customers(crm, fixed)
-    birthday, _ = story.vouchers(clock, crm)
+    birthday, _ = story.vouchers(calendar, crm)
     taken = {value for draft in fixed for value in (draft.email, draft.phone) if value}
     people = stream("customers")
-    for draft, weight in random_customers(people, clock, size.customers, taken):
+    for draft, weight in random_customers(people, calendar, size.customers, taken):
         add_customers(crm, [draft], weight)
     shoppers = crm.customers[len(fixed) :]
-    random_service(people, clock, crm, shoppers)
+    random_service(people, calendar, crm, shoppers)
 
-    book = OrderBook(stream("checkout"), clock, offers, crm)
+    book = OrderBook(stream("checkout"), calendar, offers, crm)
     book.place_all(
         [
-            *story.orders(clock, catalogue, crm, birthday),
+            *story.orders(calendar, catalogue, crm, birthday),
             *random_orders(
                 stream("orders"),
-                clock,
+                calendar,
                 catalogue,
                 shoppers,
                 size.orders,
@@ -91,11 +91,11 @@ def build(size: SeedSize, *, random_seed: int, today: date) -> dict[str, list[Ro
             ),
         ]
     )
-    add_returns(stream("returns"), clock, book)
-    story.interactions(clock, crm, book.numbers)
+    add_returns(stream("returns"), calendar, book)
+    story.interactions(calendar, crm, book.numbers)
     tables.update(crm.all_tables())
     tables.update(book.tables)
     tables.update(
-        loyalty_tables(stream("loyalty"), clock, crm.customers, [p.seed for p in book.placed])
+        loyalty_tables(stream("loyalty"), calendar, crm.customers, [p.seed for p in book.placed])
     )
     return tables

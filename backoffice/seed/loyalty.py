@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from math import floor
 from typing import Any
 
-from backoffice.seed.clock import Clock
+from backoffice.seed.calendar import Calendar
 from backoffice.seed.customers import SeedCustomer
 from backoffice.seed.orders import SeedOrder
 
@@ -19,7 +19,10 @@ REWARD_POINTS = 500
 
 
 def loyalty_tables(
-    rng: random.Random, clock: Clock, customers: Sequence[SeedCustomer], orders: Sequence[SeedOrder]
+    rng: random.Random,
+    calendar: Calendar,
+    customers: Sequence[SeedCustomer],
+    orders: Sequence[SeedOrder],
 ) -> dict[str, list[Row]]:
     """Accounts and their ledger: a welcome bonus, a point per euro paid, returns, rewards.
 
@@ -58,7 +61,7 @@ def loyalty_tables(
                 balance += points
             if reason == "EARN" and balance >= REWARD_POINTS + 250 and rng.random() < 0.25:
                 redeemed_at = at + timedelta(days=rng.randint(1, 30), minutes=rng.randint(0, 600))
-                if redeemed_at < clock.now:
+                if redeemed_at < calendar.now:
                     entries.append(
                         _entry(customer.card, redeemed_at, -REWARD_POINTS, "REDEMPTION", None)
                     )

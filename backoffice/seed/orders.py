@@ -16,8 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from backoffice.pricing.engine import BasketLine, Promotion, price_basket
+from backoffice.seed.calendar import Calendar
 from backoffice.seed.catalogue import SeedVariant
-from backoffice.seed.clock import Clock
 from backoffice.seed.customers import Crm, SeedCustomer, SeedVoucher
 from backoffice.seed.prices import item
 from backoffice.seed.stores import DC_ID, PARTNER_ID
@@ -90,10 +90,10 @@ class OrderBook:
     """Turns drafts into rows: numbers them by time, prices them, plays their life until now."""
 
     def __init__(
-        self, rng: random.Random, clock: Clock, promotions: Sequence[Promotion], crm: Crm
+        self, rng: random.Random, calendar: Calendar, promotions: Sequence[Promotion], crm: Crm
     ) -> None:
         self.rng = rng
-        self.clock = clock
+        self.calendar = calendar
         self.promotions = list(promotions)
         self.placed: list[PlacedOrder] = []
         #: Story tag -> order number.
@@ -312,7 +312,7 @@ class OrderBook:
             ]
             statuses = ("PENDING", "PENDING", "READY_FOR_PICKUP", "COLLECTED")
             delivery = ready.date()
-        happened = [s for s in steps if s[0] <= self.clock.now]
+        happened = [s for s in steps if s[0] <= self.calendar.now]
         completed_at = arrival if len(happened) == len(steps) else None
         return _events(happened), statuses[len(happened) - 1], delivery, completed_at
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from backoffice.pricing.engine import Item, Promotion
+from backoffice.seed.calendar import Calendar
 from backoffice.seed.catalogue import SeedVariant
-from backoffice.seed.clock import Clock
 from kernel.money import round_money
 
 Row = dict[str, Any]
@@ -55,19 +55,19 @@ def item(variant: SeedVariant) -> Item:
 
 
 def promotions(
-    rng: random.Random, clock: Clock, variants: Sequence[SeedVariant], paint_product_id: str
+    rng: random.Random, calendar: Calendar, variants: Sequence[SeedVariant], paint_product_id: str
 ) -> list[Promotion]:
     """About eight promotions around `today`: running, ended, upcoming, tier-bound, per channel."""
-    week = clock.week_start
-    month = clock.month_start
-    next_month = clock.midnight((month + timedelta(days=32)).date().replace(day=1))
+    week = calendar.week_start
+    month = calendar.month_start
+    next_month = calendar.midnight((month + timedelta(days=32)).date().replace(day=1))
     last_month_end = month
     brands = sorted({v.brand for v in variants if v.department in ("c01", "c03")})
     brand = rng.choice(brands)
     sellable_products = sorted({v.product_id for v in variants if v.sellable})
     web_deal = frozenset(rng.sample(sellable_products, min(6, len(sellable_products))))
-    black_friday = clock.black_friday()
-    paint_weeks = clock.midnight(clock.today.replace(day=1) - timedelta(days=200))
+    black_friday = calendar.black_friday()
+    paint_weeks = calendar.midnight(calendar.today.replace(day=1) - timedelta(days=200))
 
     def percent(
         id_: str,
@@ -116,8 +116,8 @@ def promotions(
             brand=brand,
         ),
         percent(
-            "pr03", 10, clock.midnight(clock.today - timedelta(days=120)),
-            clock.midnight(clock.today + timedelta(days=60)),
+            "pr03", 10, calendar.midnight(calendar.today - timedelta(days=120)),
+            calendar.midnight(calendar.today + timedelta(days=60)),
             ("Gold-voordeel: 10% op Wonen", "Gold benefit: 10% off Home & living"),
             ("Gold-leden krijgen 10% korting op de hele afdeling Wonen.", "Gold members get 10% off the whole Home & living department."),
             category_id="c01", tiers=frozenset({"GOLD"}),
@@ -135,8 +135,8 @@ def promotions(
             category_id="c04",
         ),
         percent(
-            "pr06", 30, clock.midnight(clock.today - timedelta(days=14)),
-            clock.midnight(clock.today + timedelta(days=14)),
+            "pr06", 30, calendar.midnight(calendar.today - timedelta(days=14)),
+            calendar.midnight(calendar.today + timedelta(days=14)),
             ("Webdeal: 30% korting", "Web deal: 30% off"),
             ("Alleen online: 30% korting op geselecteerde artikelen.", "Online only: 30% off selected items."),
             product_ids=web_deal, channels=("WEB",),

@@ -9,7 +9,7 @@ from math import floor
 from typing import Any
 
 from backoffice.seed import words
-from backoffice.seed.clock import Clock
+from backoffice.seed.calendar import Calendar
 from backoffice.seed.orders import OrderBook, PlacedOrder, Step
 from backoffice.seed.stores import DC_ID, STORE_IDS
 from kernel.money import round_money
@@ -21,25 +21,27 @@ RETURN_COSTS = Decimal("2.95")
 _ZERO = Decimal("0.00")
 
 
-def add_returns(rng: random.Random, clock: Clock, book: OrderBook, rate: float = 0.05) -> None:
+def add_returns(
+    rng: random.Random, calendar: Calendar, book: OrderBook, rate: float = 0.05
+) -> None:
     """Return part or all of some completed orders, at least a week after they completed."""
     book.tables["oms_return"] = []
     book.tables["oms_return_line"] = []
     for placed in book.placed:
         if not placed.auto or placed.completed_at is None:
             continue
-        if placed.completed_at > clock.now - timedelta(days=8) or rng.random() >= rate:
+        if placed.completed_at > calendar.now - timedelta(days=8) or rng.random() >= rate:
             continue
-        _return(rng, clock, book, placed, f"r{len(book.tables['oms_return']) + 1:06d}")
+        _return(rng, calendar, book, placed, f"r{len(book.tables['oms_return']) + 1:06d}")
 
 
 def _return(
-    rng: random.Random, clock: Clock, book: OrderBook, placed: PlacedOrder, return_id: str
+    rng: random.Random, calendar: Calendar, book: OrderBook, placed: PlacedOrder, return_id: str
 ) -> None:
     order, lines = placed.order, placed.lines
     assert placed.completed_at is not None
     by_mail = order["channel"] != "STORE" and rng.random() < 0.6
-    latest = clock.now - (timedelta(days=6) if by_mail else timedelta(hours=1))
+    latest = calendar.now - (timedelta(days=6) if by_mail else timedelta(hours=1))
     created = placed.completed_at + timedelta(minutes=rng.randint(20 * 60, 14 * 24 * 60))
     if created > latest:
         created = placed.completed_at + (latest - placed.completed_at) * rng.random()

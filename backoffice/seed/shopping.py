@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from backoffice.seed.calendar import Calendar
 from backoffice.seed.catalogue import Catalogue, SeedVariant
-from backoffice.seed.clock import Clock
 from backoffice.seed.customers import SeedCustomer
 from backoffice.seed.orders import OrderDraft
 from backoffice.seed.stores import DC_ID, PARTNER_ID, STORES
@@ -26,7 +26,7 @@ _PAYMENTS = {
 
 def random_orders(
     rng: random.Random,
-    clock: Clock,
+    calendar: Calendar,
     catalogue: Catalogue,
     customers: Sequence[SeedCustomer],
     count: int,
@@ -48,9 +48,9 @@ def random_orders(
     collect_stores = [s for s in STORES if s.click_and_collect]
     collect_weights = _cumulative([s.footfall or 0 for s in collect_stores])
     ship_stores = [s.id for s in STORES if s.ship_from_store]
-    window_start = clock.days_ago(HISTORY_DAYS)
-    latest = clock.now - timedelta(minutes=15)
-    week = (clock.week_start, clock.week_start + timedelta(days=7))
+    window_start = calendar.days_ago(HISTORY_DAYS)
+    latest = calendar.now - timedelta(minutes=15)
+    week = (calendar.week_start, calendar.week_start + timedelta(days=7))
 
     drafts: list[OrderDraft] = []
     while len(drafts) < count:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from backoffice.seed.calendar import Calendar
 from backoffice.seed.catalogue import SeedVariant
-from backoffice.seed.clock import Clock
 
 Row = dict[str, Any]
 
@@ -89,7 +89,7 @@ def location_rows(rng: random.Random) -> list[Row]:
 
 def stock_rows(
     rng: random.Random,
-    clock: Clock,
+    calendar: Calendar,
     variants: Sequence[SeedVariant],
     overrides: StockOverrides,
 ) -> list[Row]:
@@ -113,7 +113,7 @@ def stock_rows(
             levels.pop(key, None)
         else:
             levels[key] = quantity
-    newest = clock.now
+    newest = calendar.now
     return [
         {
             "variant_id": variant_id,

@@ -15,8 +15,8 @@ from __future__ import annotations
 from datetime import time, timedelta
 from decimal import Decimal
 
+from backoffice.seed.calendar import Calendar
 from backoffice.seed.catalogue import TYPE_OF, Catalogue, ProductDraft, SeedVariant
-from backoffice.seed.clock import Clock
 from backoffice.seed.customers import Crm, CustomerDraft, SeedCustomer, SeedVoucher
 from backoffice.seed.orders import OrderDraft
 from backoffice.seed.stores import DC_ID, STORE_IDS, StockOverrides
@@ -89,13 +89,13 @@ PRODUCTS = (
 )
 
 
-def customers(clock: Clock) -> list[CustomerDraft]:
+def customers(calendar: Calendar) -> list[CustomerDraft]:
     return [
         CustomerDraft(
             first_name="Jeroen",
             last_name="Bakker",
             tier="GOLD",
-            created_at=clock.days_ago(1600, at=time(14, 5)),
+            created_at=calendar.days_ago(1600, at=time(14, 5)),
             email="jeroen.bakker@example.com",
             phone="+31612345678",
             card=True,
@@ -110,7 +110,7 @@ def customers(clock: Clock) -> list[CustomerDraft]:
             first_name="Fleur",
             last_name="Visser",
             tier="SILVER",
-            created_at=clock.days_ago(700, at=time(19, 40)),
+            created_at=calendar.days_ago(700, at=time(19, 40)),
             email="fleur.visser@example.net",
             phone="+31687654321",
             card=True,
@@ -120,15 +120,15 @@ def customers(clock: Clock) -> list[CustomerDraft]:
     ]
 
 
-def vouchers(clock: Clock, crm: Crm) -> tuple[SeedVoucher, SeedVoucher]:
+def vouchers(calendar: Calendar, crm: Crm) -> tuple[SeedVoucher, SeedVoucher]:
     """The demo's redeemed birthday voucher and his unredeemed late-delivery compensation."""
     birthday = crm.voucher(
         DEMO_CUSTOMER_ID, "TB-VERJ-5EUR", Decimal(5), "Verjaardagsattentie",
-        clock.days_ago(60, at=time(8, 0)), redeem=False,
+        calendar.days_ago(60, at=time(8, 0)), redeem=False,
     )  # fmt: skip
     late = crm.voucher(
         DEMO_CUSTOMER_ID, "TB-SORRY-10EUR", Decimal(10), "Compensatie voor late levering",
-        clock.days_ago(14, at=time(10, 35)), redeem=False,
+        calendar.days_ago(14, at=time(10, 35)), redeem=False,
     )  # fmt: skip
     return birthday, late
 
@@ -161,7 +161,9 @@ def stock_overrides(catalogue: Catalogue) -> StockOverrides:
     return overrides
 
 
-def orders(clock: Clock, catalogue: Catalogue, crm: Crm, birthday: SeedVoucher) -> list[OrderDraft]:
+def orders(
+    calendar: Calendar, catalogue: Catalogue, crm: Crm, birthday: SeedVoucher
+) -> list[OrderDraft]:
     """The demo's and the returning customer's orders, and the bikini sales in s03."""
     by_sku = {v.sku: v for v in catalogue.variants}
     demo, returning = _customer(crm, DEMO_CUSTOMER_ID), _customer(crm, RETURNING_CUSTOMER_ID)
@@ -170,40 +172,40 @@ def orders(clock: Clock, catalogue: Catalogue, crm: Crm, birthday: SeedVoucher) 
         return by_sku[sku], quantity
 
     # Bought in store this week: yesterday, or this morning when today is Monday.
-    paint_day = 0 if clock.today.weekday() == 0 else 1
+    paint_day = 0 if calendar.today.weekday() == 0 else 1
     drafts = [
         OrderDraft(
-            "APP", clock.days_ago(95, at=time(12, 40)), demo, [line("P100002-BLACK")],
+            "APP", calendar.days_ago(95, at=time(12, 40)), demo, [line("P100002-BLACK")],
             "CLICK_AND_COLLECT", HOME_STORE_ID, 20, 1, "MOBILE", auto=False, tag="demo-app",
         ),
         OrderDraft(
-            "WEB", clock.days_ago(41, at=time(19, 12)), demo,
+            "WEB", calendar.days_ago(41, at=time(19, 12)), demo,
             [line("P100004-OCHRE"), line("P100005-WHITE")],
             "SHIP_TO_HOME", DC_ID, 16, 1, "CARD", voucher=birthday, auto=False, tag="demo-web",
         ),
         OrderDraft(
-            "WEB", clock.days_ago(20, at=time(21, 5)), demo,
+            "WEB", calendar.days_ago(20, at=time(21, 5)), demo,
             [line("P100004-SAGE", 2), line("P100005-SAND")],
             "SHIP_TO_HOME", DC_ID, 20, 5, "CARD", auto=False, tag="demo-late",
         ),
         OrderDraft(
-            "STORE", clock.days_ago(paint_day, at=time(9, 30) if paint_day == 0 else time(10, 15)),
+            "STORE", calendar.days_ago(paint_day, at=time(9, 30) if paint_day == 0 else time(10, 15)),
             demo, [line("P100001-WHITE")],
             "CARRY_OUT", HOME_STORE_ID, 0, 0, "CARD", auto=False, tag="demo-paint",
         ),
         OrderDraft(
-            "WEB", clock.now - timedelta(hours=16), demo,
+            "WEB", calendar.now - timedelta(hours=16), demo,
             [line("P100002-NAVY"), line("P100005-WHITE", 2)],
             "SHIP_TO_HOME", DC_ID, 30, 2, "MOBILE", auto=False, tag="demo-open",
         ),
         OrderDraft(
-            "WEB", clock.days_ago(9, at=time(18, 30)), returning,
+            "WEB", calendar.days_ago(9, at=time(18, 30)), returning,
             [line("P100003-CORAL-38"), line("P100003-CORAL-40")],
             "SHIP_TO_HOME", DC_ID, 14, 1, "MOBILE", auto=False, tag="bikini",
         ),
         # Just placed: the payment has not cleared yet.
         OrderDraft(
-            "APP", clock.now - timedelta(minutes=1), returning, [line("P100005-SAND")],
+            "APP", calendar.now - timedelta(minutes=1), returning, [line("P100005-SAND")],
             "CLICK_AND_COLLECT", BIKINI_STORE_ID, 20, 1, "MOBILE", auto=False, tag="just-placed",
         ),
     ]  # fmt: skip
@@ -217,29 +219,29 @@ def orders(clock: Clock, catalogue: Catalogue, crm: Crm, birthday: SeedVoucher) 
     ):
         drafts.append(
             OrderDraft(
-                "STORE", clock.days_ago(days, at=time(hour, 20)), None, [line(f"P100003-CORAL-{size}")],
+                "STORE", calendar.days_ago(days, at=time(hour, 20)), None, [line(f"P100003-CORAL-{size}")],
                 "CARRY_OUT", BIKINI_STORE_ID, 0, 0, "CARD" if days % 2 else "CASH", auto=False,
             )
         )  # fmt: skip
     return drafts
 
 
-def interactions(clock: Clock, crm: Crm, numbers: dict[str, str]) -> None:
+def interactions(calendar: Calendar, crm: Crm, numbers: dict[str, str]) -> None:
     """Contacts that refer to the story's orders by number."""
     crm.interaction(
-        DEMO_CUSTOMER_ID, clock.days_ago(94, at=time(9, 15)), "CALL_CENTER", "call",
+        DEMO_CUSTOMER_ID, calendar.days_ago(94, at=time(9, 15)), "CALL_CENTER", "call",
         f"Vroeg of de laptoptas uit bestelling {numbers['demo-app']} ook in cognac leverbaar is.",
         "svc:joris",
     )  # fmt: skip
     crm.interaction(
-        DEMO_CUSTOMER_ID, clock.days_ago(14, at=time(10, 20)), "CALL_CENTER", "complaint",
+        DEMO_CUSTOMER_ID, calendar.days_ago(14, at=time(10, 20)), "CALL_CENTER", "complaint",
         f"Bestelling {numbers['demo-late']} kwam vijf dagen later dan beloofd. "
         "Tegoedbon TB-SORRY-10EUR van € 10,00 uitgegeven als compensatie.",
         "svc:sanne",
     )  # fmt: skip
-    paint_day = 0 if clock.today.weekday() == 0 else 1
+    paint_day = 0 if calendar.today.weekday() == 0 else 1
     crm.interaction(
-        DEMO_CUSTOMER_ID, clock.days_ago(paint_day, at=time(9, 10) if paint_day == 0 else time(9, 55)),
+        DEMO_CUSTOMER_ID, calendar.days_ago(paint_day, at=time(9, 10) if paint_day == 0 else time(9, 55)),
         "STORE", "store_visit",
         f"Kleuradvies muurverf gegeven. Klant nam één blik mee ({numbers['demo-paint']}) en "
         "bestelt de andere twee online; 3 halen, 2 betalen telt winkel en webshop samen.",

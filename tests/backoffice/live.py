@@ -18,7 +18,6 @@ import threading
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from datetime import date
 from typing import Any
 
 import httpx
@@ -27,13 +26,13 @@ import uvicorn
 
 from backoffice.db import create_engine
 from backoffice.http import AccessControl, FaultSwitches, RequestCounter, create_app
-from backoffice.seed.clock import Clock
 from connectors._http import ClientCredentialsAuth, build_client
-from tests.api import SEED_TODAY
+from kernel.clock import FixedClock
+from tests.api import NOW
 
 #: "Now" for the price engine and the inventory, on both sides of a contract comparison:
-#: the seed's day, while the paint's cross-channel 3-for-2 runs.
-NOW = Clock(date.fromisoformat(SEED_TODAY)).now
+#: the seed's present, standing still so that both sides report the same `as_of`.
+CLOCK = FixedClock(NOW)
 
 LOYALTY_TOKEN = "loyalty-test-token"
 CRM_TOKEN = "crm-static-token"
@@ -93,7 +92,7 @@ class LiveBackoffice:
                 tokens={"loyalty": LOYALTY_TOKEN, "crm": CRM_TOKEN},
                 clients={CLIENT_ID: CLIENT_SECRET},
             ),
-            clock=lambda: NOW,
+            clock=CLOCK,
         )
         config = uvicorn.Config(
             app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=1

@@ -52,8 +52,8 @@ class Services:
     def __init__(self, engine: AsyncEngine) -> None:
         sessions = sessionmaker(engine)
         self.pim = PimService(sessions)
-        self.pricing = PricingService(sessions, clock=lambda: live.NOW)
-        self.inventory = InventoryService(sessions, clock=lambda: live.NOW)
+        self.pricing = PricingService(sessions, clock=live.CLOCK)
+        self.inventory = InventoryService(sessions, clock=live.CLOCK)
         self.crm = CrmService(sessions)
         self.orders = OrdersService(sessions)
         self.loyalty = LoyaltyService(sessions)
@@ -596,7 +596,7 @@ async def test_the_token_endpoint_refuses_bad_clients_and_grants(
 async def test_a_failing_database_is_unavailable_not_a_bug(tmp_path: Path) -> None:
     # A database without the back office's tables fails every query.
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}")
-    app = create_app(engine, systems=["crm"])
+    app = create_app(engine, systems=["crm"], clock=live.CLOCK)
     try:
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://backoffice"
@@ -636,7 +636,7 @@ async def test_a_database_that_does_not_answer_fails_the_health_check() -> None:
 
 def test_serving_an_unknown_system_is_refused():
     with pytest.raises(ValueError, match="systems must be some of pim, pricing"):
-        create_app(create_engine("sqlite+aiosqlite://"), systems=["payroll"])
+        create_app(create_engine("sqlite+aiosqlite://"), systems=["payroll"], clock=live.CLOCK)
 
 
 # The OpenAPI documents: committed, complete, self-consistent.
@@ -655,7 +655,7 @@ def _documented(system: str) -> set[tuple[str, str]]:
 
 
 def _served(system: str) -> set[tuple[str, str]]:
-    app = create_app(create_engine("sqlite+aiosqlite://"), systems=[system])
+    app = create_app(create_engine("sqlite+aiosqlite://"), systems=[system], clock=live.CLOCK)
     served = set()
     for mount in app.routes:
         if not isinstance(mount, Mount):

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
+from datetime import date
 
 import httpx
 import pytest
@@ -266,6 +267,23 @@ def test_serve_defaults_to_every_system_on_port_8100():
         "sqlite+aiosqlite:///.data/backoffice.sqlite3",
     )
     assert options.faults == Faults()
+    assert options.today is None
+
+
+def test_serve_runs_as_of_the_day_the_gateway_clock_names():
+    options = parse_options([], {"GATEWAY_CLOCK__TODAY": "2027-04-05"})
+
+    assert options.today == date(2027, 4, 5)
+
+
+def test_serve_refuses_a_clock_day_that_is_not_a_date(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        parse_options([], {"GATEWAY_CLOCK__TODAY": "soon"})
+
+    assert exit_.value.code == 2
+    assert "GATEWAY_CLOCK__TODAY: expected a date such as 2027-04-05, got 'soon'" in (
+        capsys.readouterr().err
+    )
 
 
 @pytest.mark.parametrize(

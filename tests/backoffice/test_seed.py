@@ -558,7 +558,7 @@ async def test_seed_rejects_an_unknown_size(tmp_path):
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'size.sqlite3'}")
     try:
         with pytest.raises(ValueError, match="unknown seed size 'huge'"):
-            await seed(engine, size="huge")
+            await seed(engine, size="huge", today=TODAY)
     finally:
         await engine.dispose()
 

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from backoffice.http import create_app as create_backoffice
 from bench.queries import QUERIES, BenchQuery, pick_subjects
 from bench.report import calls_per_level_ok
-from tests.api import Api
+from tests.api import CLOCK, Api
 
 pytestmark = pytest.mark.anyio
 
@@ -44,6 +44,6 @@ async def test_the_peer_documents_parse_and_the_upstream_floor_reads_the_back_of
 ) -> None:
     parse(query.peer)
     subjects = await pick_subjects(engine)
-    transport = httpx.ASGITransport(app=create_backoffice(engine))
+    transport = httpx.ASGITransport(app=create_backoffice(engine, clock=CLOCK))
     async with httpx.AsyncClient(transport=transport, base_url="http://backoffice.test") as client:
         await query.direct(client, subjects)

@@ -22,6 +22,7 @@ import pytest
 
 from gateway.app import create_app
 from gateway.config import Settings
+from tests.api import CLOCK
 from tests.servers import uvicorn_thread
 
 HERE = Path(__file__).parent
@@ -59,7 +60,7 @@ def node() -> str:
 @pytest.fixture
 def gateway_url(settings: Settings) -> Iterator[str]:
     """The gateway under uvicorn on a free port, lifespan and all, in a background thread."""
-    with uvicorn_thread(create_app(settings)) as port:
+    with uvicorn_thread(create_app(settings, clock=CLOCK)) as port:
         yield f"http://127.0.0.1:{port}/graphql"
 
 

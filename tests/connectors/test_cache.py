@@ -3,16 +3,9 @@ from __future__ import annotations
 import pytest
 
 from connectors.cache import CacheEntry, CachePolicy, MemoryCache
+from tests.clocks import ManualClock
 
 pytestmark = pytest.mark.anyio
-
-
-class Clock:
-    def __init__(self, now: float = 1_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def entry(
@@ -22,7 +15,7 @@ def entry(
 
 
 async def test_entries_come_back_in_the_order_asked_with_none_for_absent_keys():
-    cache = MemoryCache(clock=Clock())
+    cache = MemoryCache(clock=ManualClock(1_000.0))
     await cache.set_many({"a": entry(1), "b": entry(2)})
 
     found = await cache.get_many(["b", "x", "a"])
@@ -31,23 +24,23 @@ async def test_entries_come_back_in_the_order_asked_with_none_for_absent_keys():
 
 
 async def test_entries_are_served_stale_until_stale_until_then_dropped():
-    clock = Clock()
+    clock = ManualClock(1_000.0)
     cache = MemoryCache(clock=clock)
     await cache.set_many({"a": entry(1)})
 
-    clock.now += 15
+    clock.seconds += 15
     (stale,) = await cache.get_many(["a"])
-    clock.now += 5
+    clock.seconds += 5
     (gone,) = await cache.get_many(["a"])
 
     assert stale is not None
-    assert not stale.is_fresh(clock.now)
+    assert not stale.is_fresh(clock.seconds)
     assert gone is None
     assert len(cache) == 0
 
 
 async def test_the_least_recently_stored_entries_are_evicted_with_their_tags():
-    cache = MemoryCache(max_entries=2, clock=Clock())
+    cache = MemoryCache(max_entries=2, clock=ManualClock(1_000.0))
     await cache.set_many({"a": entry(1)}, {"a": ["t:a", "t:all"]})
     await cache.set_many({"b": entry(2)}, {"b": ["t:all"]})
     await cache.set_many({"a": entry(3)}, {"a": ["t:all"]})
@@ -58,7 +51,7 @@ async def test_the_least_recently_stored_entries_are_evicted_with_their_tags():
 
 
 async def test_invalidating_a_tag_deletes_every_entry_it_tags_and_only_those():
-    cache = MemoryCache(clock=Clock())
+    cache = MemoryCache(clock=ManualClock(1_000.0))
     await cache.set_many(
         {"prices:web:v1": entry(1), "prices:store:v1": entry(2), "prices:web:v2": entry(3)},
         {
@@ -76,7 +69,7 @@ async def test_invalidating_a_tag_deletes_every_entry_it_tags_and_only_those():
 
 
 async def test_rewriting_an_entry_replaces_its_tags():
-    cache = MemoryCache(clock=Clock())
+    cache = MemoryCache(clock=ManualClock(1_000.0))
     await cache.set_many({"a": entry(1)}, {"a": ["old"]})
     await cache.set_many({"a": entry(2)}, {"a": ["new"]})
 
@@ -85,7 +78,7 @@ async def test_rewriting_an_entry_replaces_its_tags():
 
 
 async def test_delete_and_clear_forget_entries_and_tags():
-    cache = MemoryCache(clock=Clock())
+    cache = MemoryCache(clock=ManualClock(1_000.0))
     await cache.set_many({"a": entry(1), "b": entry(2)}, {"a": ["t"], "b": ["t"]})
 
     await cache.delete_many(["a", "missing"])

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from math import floor
 from typing import Any, cast
 
 import pytest
@@ -32,7 +33,8 @@ from backoffice.pim.models import Category, Product, Variant
 from backoffice.pim.service import PimService
 from backoffice.pricing.service import PricingService
 from backoffice.rest import SYSTEMS
-from backoffice.seed.clock import Clock
+from backoffice.seed.calendar import Calendar
+from backoffice.seed.loyalty import WELCOME_POINTS
 from connectors.crm.embedded import EmbeddedCrmConnector
 from connectors.crm.http import HttpCrmConnector
 from connectors.crm.protocol import CrmConnector
@@ -75,8 +77,8 @@ def embedded_connectors(engine: AsyncEngine) -> Connectors:
     sessions = sessionmaker(engine)
     return Connectors(
         pim=EmbeddedPimConnector(PimService(sessions)),
-        pricing=EmbeddedPricingConnector(PricingService(sessions, clock=lambda: live.NOW)),
-        inventory=EmbeddedInventoryConnector(InventoryService(sessions, clock=lambda: live.NOW)),
+        pricing=EmbeddedPricingConnector(PricingService(sessions, clock=live.CLOCK)),
+        inventory=EmbeddedInventoryConnector(InventoryService(sessions, clock=live.CLOCK)),
         crm=EmbeddedCrmConnector(CrmService(sessions)),
         orders=EmbeddedOrdersConnector(OrdersService(sessions)),
         loyalty=EmbeddedLoyaltyConnector(LoyaltyService(sessions)),
@@ -198,7 +200,7 @@ async def test_prices_apply_the_promotion_for_the_quantity_bought(sources):
         ["pr01"],
     )
     # The 3-for-2 runs this week: the price holds until next Monday, 00:00 UTC.
-    assert three["v000001"].valid_until == Clock(live.NOW.date()).week_start + timedelta(days=7)
+    assert three["v000001"].valid_until == Calendar(live.NOW.date()).week_start + timedelta(days=7)
 
 
 async def test_a_quote_prices_the_basket_with_the_promotion(sources):
@@ -366,11 +368,18 @@ async def test_returns_by_id_and_by_order(sources):
 async def test_loyalty_accounts_by_customer_and_by_card(sources):
     by_customer = await sources.loyalty.get_accounts(["cu00002", "nope", "cu00001"])
     by_card = await sources.loyalty.find_by_card(["2600000000017"])
+    orders = await sources.orders.get_customer_orders(["cu00001", "cu00002"], channel=None)
 
+    # The story's two customers earned a point per euro of every order after their welcome
+    # bonus, and returned or redeemed nothing. What the orders cost depends on the
+    # promotions running on the seed's day, so the points follow from the pinned clock.
+    earned = {c: WELCOME_POINTS + sum(floor(o.total) for o in orders[c]) for c in orders}
     assert {key: (a.card_number, a.points) for key, a in by_customer.items()} == {
-        "cu00002": ("2600000000024", 211),
-        "cu00001": ("2600000000017", 431),
+        "cu00002": ("2600000000024", earned["cu00002"]),
+        "cu00001": ("2600000000017", earned["cu00001"]),
     }
+    assert len(orders["cu00001"]) == 5
+    assert len(orders["cu00002"]) == 2
     assert list(by_customer) == ["cu00002", "cu00001"]
     assert by_card["2600000000017"].customer_id == "cu00001"
 

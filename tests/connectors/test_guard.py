@@ -20,18 +20,12 @@ from connectors.invalidation import InvalidationEvent
 from connectors.metrics import SourceMetrics
 from connectors.resilience import ResiliencePolicy
 from connectors.trace import SourceTrace, tracing
+from kernel.clock import SystemClock
+from tests.clocks import ManualClock
 
 pytestmark = pytest.mark.anyio
 
 CACHED = CachePolicy(ttl=10)
-
-
-class Clock:
-    def __init__(self, now: float = 1_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Source:
@@ -69,10 +63,11 @@ def down() -> SourceUnavailable:
     return SourceUnavailable("pim", "503 from the PIM")
 
 
-def guard_for(clock: Clock | None = None, **kwargs: Any) -> tuple[SourceGuard, MemoryCache]:
-    clock = clock or Clock()
+def guard_for(clock: ManualClock | None = None, **kwargs: Any) -> tuple[SourceGuard, MemoryCache]:
+    clock = clock or ManualClock()
     cache = MemoryCache(clock=clock)
     kwargs.setdefault("timeout", 1.0)
+    kwargs.setdefault("timer", clock)  # the breaker's reset time moves with the test's clock
     return SourceGuard("pim", cache=cache, clock=clock, **kwargs), cache
 
 
@@ -150,15 +145,15 @@ async def test_an_empty_batch_calls_nothing():
 
 
 async def test_entries_expire_after_their_ttl():
-    clock = Clock()
+    clock = ManualClock()
     guard, _ = guard_for(clock)
     source = Source()
     await guard.batch("products", ["p1"], source.fetch, policy=CACHED)
     source.version = 2
 
-    clock.now += 9.9
+    clock.seconds += 9.9
     before = await guard.batch("products", ["p1"], source.fetch, policy=CACHED)
-    clock.now += 0.1
+    clock.seconds += 0.1
     after = await guard.batch("products", ["p1"], source.fetch, policy=CACHED)
 
     assert (before, after) == ({"p1": "p1@1"}, {"p1": "p1@2"})
@@ -177,18 +172,18 @@ async def test_scope_keeps_answers_for_different_contexts_apart():
 
 
 async def test_a_price_is_never_served_past_its_boundary_fresh_or_stale():
-    clock = Clock()
+    clock = ManualClock()
     guard, _ = guard_for(clock)
     source = Source()
-    boundary = clock.now + 5
+    boundary = clock.seconds + 5
     policy = CachePolicy(ttl=60, stale=600, revalidate=600)
 
     await guard.batch("prices", ["v1"], source.fetch, policy=policy, expires_at=lambda _: boundary)
-    clock.now += 4.9
+    clock.seconds += 4.9
     await guard.batch("prices", ["v1"], source.fetch, policy=policy, expires_at=lambda _: boundary)
     assert len(source.calls) == 1
 
-    clock.now += 0.1
+    clock.seconds += 0.1
     source.failures.append(down())
     with pytest.raises(SourceUnavailable):
         await guard.batch(
@@ -198,12 +193,12 @@ async def test_a_price_is_never_served_past_its_boundary_fresh_or_stale():
 
 
 async def test_a_value_already_past_its_boundary_is_not_stored():
-    clock = Clock()
+    clock = ManualClock()
     guard, cache = guard_for(clock)
     source = Source()
 
     await guard.batch(
-        "prices", ["v1"], source.fetch, policy=CACHED, expires_at=lambda _: clock.now - 1
+        "prices", ["v1"], source.fetch, policy=CACHED, expires_at=lambda _: clock.seconds - 1
     )
 
     assert len(cache) == 0
@@ -226,8 +221,8 @@ async def test_private_data_never_goes_to_a_shared_cache():
     class SharedMemoryCache(MemoryCache):
         shared = True
 
-    cache = SharedMemoryCache()
-    guard = SourceGuard("crm", cache=cache, timeout=1.0)
+    cache = SharedMemoryCache(clock=SystemClock())
+    guard = SourceGuard("crm", cache=cache, timeout=1.0, clock=ManualClock())
     source = Source()
 
     await guard.batch("customers", ["c1"], source.fetch, policy=CachePolicy(ttl=10, private=True))
@@ -355,12 +350,12 @@ async def test_missed_invalidations_discard_every_fetch_in_flight():
 
 
 async def test_stale_entries_are_served_when_the_source_is_down_and_marked_in_the_trace():
-    clock = Clock()
+    clock = ManualClock()
     guard, _ = guard_for(clock)
     source = Source()
     policy = CachePolicy(ttl=10, stale=60)
     await guard.batch("products", ["p1", "p2"], source.fetch, policy=policy)
-    clock.now += 30
+    clock.seconds += 30
     source.failures.append(down())
 
     with tracing(SourceTrace()) as trace:
@@ -374,12 +369,12 @@ async def test_stale_entries_are_served_when_the_source_is_down_and_marked_in_th
 
 
 async def test_stale_entries_are_not_served_when_some_missing_key_has_none():
-    clock = Clock()
+    clock = ManualClock()
     guard, _ = guard_for(clock)
     source = Source()
     policy = CachePolicy(ttl=10, stale=60)
     await guard.batch("products", ["p1"], source.fetch, policy=policy)
-    clock.now += 30
+    clock.seconds += 30
     source.failures.append(down())
 
     with pytest.raises(SourceUnavailable):
@@ -387,12 +382,12 @@ async def test_stale_entries_are_not_served_when_some_missing_key_has_none():
 
 
 async def test_stale_entries_are_not_served_when_the_source_rejects_the_request():
-    clock = Clock()
+    clock = ManualClock()
     guard, _ = guard_for(clock)
     source = Source()
     policy = CachePolicy(ttl=10, stale=60)
     await guard.batch("products", ["p1"], source.fetch, policy=policy)
-    clock.now += 30
+    clock.seconds += 30
     source.failures.append(SourceRejected("pim", "400"))
 
     with pytest.raises(SourceRejected):
@@ -400,13 +395,13 @@ async def test_stale_entries_are_not_served_when_the_source_rejects_the_request(
 
 
 async def test_stale_while_revalidate_answers_at_once_and_refreshes_once_in_the_background():
-    clock = Clock()
+    clock = ManualClock()
     guard, _ = guard_for(clock)
     source = Source(delay=0.01)
     policy = CachePolicy(ttl=10, revalidate=30)
     await guard.batch("products", ["p1"], source.fetch, policy=policy)
     source.version = 2
-    clock.now += 15
+    clock.seconds += 15
 
     with tracing(SourceTrace()) as trace:
         answers = await asyncio.gather(
@@ -423,24 +418,24 @@ async def test_stale_while_revalidate_answers_at_once_and_refreshes_once_in_the_
 
 
 async def test_past_the_revalidate_window_the_caller_waits_for_the_source():
-    clock = Clock()
+    clock = ManualClock()
     guard, _ = guard_for(clock)
     source = Source()
     policy = CachePolicy(ttl=10, revalidate=30)
     await guard.batch("products", ["p1"], source.fetch, policy=policy)
     source.version = 2
-    clock.now += 40
+    clock.seconds += 40
 
     assert await guard.batch("products", ["p1"], source.fetch, policy=policy) == {"p1": "p1@2"}
 
 
 async def test_a_failed_background_refresh_keeps_serving_the_entry():
-    clock = Clock()
+    clock = ManualClock()
     guard, _ = guard_for(clock)
     source = Source()
     policy = CachePolicy(ttl=10, revalidate=30)
     await guard.batch("products", ["p1"], source.fetch, policy=policy)
-    clock.now += 15
+    clock.seconds += 15
     source.failures.append(down())
 
     assert await guard.batch("products", ["p1"], source.fetch, policy=policy) == {"p1": "p1@1"}
@@ -552,7 +547,7 @@ async def test_the_whole_call_is_bounded_by_the_timeout():
 
 
 async def test_the_breaker_opens_fails_fast_and_closes_after_a_good_trial():
-    clock = Clock()
+    clock = ManualClock()
     policy = ResiliencePolicy(retries=0, breaker_failures=3, breaker_reset_seconds=10)
     guard, _ = guard_for(clock, resilience=policy)
     source = Source()
@@ -566,7 +561,7 @@ async def test_the_breaker_opens_fails_fast_and_closes_after_a_good_trial():
         await guard.batch("products", ["p1"], source.fetch, policy=CACHED)
     assert len(source.calls) == 3
 
-    clock.now += 10
+    clock.seconds += 10
     assert state_of(guard) == "half_open"
     assert await guard.batch("products", ["p1"], source.fetch, policy=CACHED) == {"p1": "p1@1"}
     assert state_of(guard) == "closed"
@@ -574,14 +569,14 @@ async def test_the_breaker_opens_fails_fast_and_closes_after_a_good_trial():
 
 
 async def test_a_failing_trial_reopens_the_breaker():
-    clock = Clock()
+    clock = ManualClock()
     policy = ResiliencePolicy(retries=0, breaker_failures=1, breaker_reset_seconds=10)
     guard, _ = guard_for(clock, resilience=policy)
     source = Source()
     source.failures += [down(), down()]
     with pytest.raises(SourceUnavailable):
         await guard.call("search", 1, lambda: source.fetch(["q"]))
-    clock.now += 10
+    clock.seconds += 10
 
     with pytest.raises(SourceUnavailable, match="503"):
         await guard.call("search", 1, lambda: source.fetch(["q"]))
@@ -592,13 +587,13 @@ async def test_a_failing_trial_reopens_the_breaker():
 
 
 async def test_stale_entries_are_served_while_the_breaker_is_open():
-    clock = Clock()
+    clock = ManualClock()
     policy = ResiliencePolicy(retries=0, breaker_failures=1, breaker_reset_seconds=60)
     guard, _ = guard_for(clock, resilience=policy)
     source = Source()
     cache_policy = CachePolicy(ttl=10, stale=300)
     await guard.batch("products", ["p1"], source.fetch, policy=cache_policy)
-    clock.now += 20
+    clock.seconds += 20
     source.failures.append(down())
     await guard.batch("products", ["p1"], source.fetch, policy=cache_policy)
     assert guard.breaker.state == "open"
@@ -655,7 +650,7 @@ async def test_waiting_too_long_for_a_slot_times_out_without_blaming_the_source(
 
 async def test_metrics_count_calls_cache_results_and_breaker_state():
     registry = CollectorRegistry()
-    clock = Clock()
+    clock = ManualClock()
     policy = ResiliencePolicy(retries=0, breaker_failures=1, breaker_reset_seconds=10)
     guard, _ = guard_for(clock, resilience=policy, metrics=SourceMetrics(registry))
     source = Source()
@@ -667,7 +662,7 @@ async def test_metrics_count_calls_cache_results_and_breaker_state():
     await guard.batch("products", ["p1", "p2"], source.fetch, policy=cache_policy)
     await guard.batch("products", ["p1", "p3"], source.fetch, policy=cache_policy)
     assert value("gateway_source_breaker_state") == 0
-    clock.now += 20
+    clock.seconds += 20
     source.failures.append(down())
     await guard.batch("products", ["p1"], source.fetch, policy=cache_policy)
     with pytest.raises(SourceUnavailable, match="circuit open"):
@@ -683,5 +678,5 @@ async def test_metrics_count_calls_cache_results_and_breaker_state():
     assert value("gateway_source_cache_total", result="miss") == 3
     assert value("gateway_source_cache_total", result="stale") == 1
     assert value("gateway_source_breaker_state") == 2
-    clock.now += 10
+    clock.seconds += 10
     assert value("gateway_source_breaker_state") == 1

@@ -15,6 +15,7 @@ from connectors.invalidation import (
     RedisInvalidationBus,
 )
 from connectors.redis_cache import RedisCache
+from kernel.clock import SystemClock
 from tests.connectors.conftest import fast_redis
 from tests.servers import RedisProcess, require_redis
 from tests.waiting import eventually
@@ -31,7 +32,7 @@ def entry(value: object) -> CacheEntry:
 
 async def cache_holding(*keys: str) -> MemoryCache:
     """A memory cache with one entry per source key, tagged as SourceGuard tags them."""
-    cache = MemoryCache()
+    cache = MemoryCache(clock=SystemClock())
     await cache.set_many(
         {f"pim:products::{key}": entry(key) for key in keys},
         {f"pim:products::{key}": [f"pim:{key}"] for key in keys},
@@ -92,7 +93,7 @@ async def test_local_only_application_leaves_shared_caches_alone():
         shared = True
 
     local = await cache_holding("p00001")
-    shared = SharedMemoryCache()
+    shared = SharedMemoryCache(clock=SystemClock())
     await shared.set_many({"k": entry(1)}, {"k": ["pim:p00001"]})
 
     await Invalidator([local, shared]).apply(PRODUCT, shared=False)
@@ -114,7 +115,7 @@ async def test_the_local_bus_applies_what_it_publishes():
 @pytest.mark.redis
 async def test_an_event_published_by_one_instance_reaches_the_other(redis_client, key_prefix):
     # given two gateway instances sharing Redis, each with its own memory cache
-    shared = RedisCache(redis_client, prefix=key_prefix)
+    shared = RedisCache(redis_client, prefix=key_prefix, clock=SystemClock())
     await shared.set_many(
         {"pim:products::p00001": entry("p")}, {"pim:products::p00001": ["pim:p00001"]}
     )

@@ -13,6 +13,7 @@ from connectors.cache import CacheEntry
 from connectors.guard import CachePolicy, SourceGuard
 from connectors.pricing.records import AppliedPromotion, Price
 from connectors.redis_cache import RedisCache
+from kernel.clock import SystemClock
 from tests.connectors.conftest import fast_redis
 from tests.servers import RedisProcess
 
@@ -56,7 +57,7 @@ class CountingRedis:
 
 
 async def test_records_round_trip_through_one_mget(redis_client, key_prefix, monkeypatch):
-    cache = RedisCache(redis_client, prefix=key_prefix)
+    cache = RedisCache(redis_client, prefix=key_prefix, clock=SystemClock())
     await cache.set_many({"pricing:prices:web|1|-:v00001": entry(PRICE), "other": entry((1, "a"))})
     counting = CountingRedis(redis_client, monkeypatch)
 
@@ -74,7 +75,7 @@ async def test_records_round_trip_through_one_mget(redis_client, key_prefix, mon
 
 
 async def test_entries_expire_in_redis_at_their_stale_until(redis_client, key_prefix):
-    cache = RedisCache(redis_client, prefix=key_prefix)
+    cache = RedisCache(redis_client, prefix=key_prefix, clock=SystemClock())
 
     await cache.set_many({"a": entry(1, fresh=10, stale=30), "gone": entry(2, stale=-1)})
 
@@ -84,7 +85,7 @@ async def test_entries_expire_in_redis_at_their_stale_until(redis_client, key_pr
 
 
 async def test_writes_with_their_tags_are_one_command(redis_client, key_prefix, monkeypatch):
-    cache = RedisCache(redis_client, prefix=key_prefix)
+    cache = RedisCache(redis_client, prefix=key_prefix, clock=SystemClock())
     counting = CountingRedis(redis_client, monkeypatch)
 
     await cache.set_many(
@@ -100,7 +101,7 @@ async def test_writes_with_their_tags_are_one_command(redis_client, key_prefix, 
 
 
 async def test_writes_load_the_script_again_after_redis_forgot_it(redis_client, key_prefix):
-    cache = RedisCache(redis_client, prefix=key_prefix)
+    cache = RedisCache(redis_client, prefix=key_prefix, clock=SystemClock())
     await cache.set_many({"a": entry(1)})
     await redis_client.script_flush()  # as after a Redis restart or failover
 
@@ -111,7 +112,7 @@ async def test_writes_load_the_script_again_after_redis_forgot_it(redis_client, 
 
 
 async def test_a_tag_set_is_never_shortened_by_a_shorter_lived_member(redis_client, key_prefix):
-    cache = RedisCache(redis_client, prefix=key_prefix)
+    cache = RedisCache(redis_client, prefix=key_prefix, clock=SystemClock())
     await cache.set_many({"long": entry(1, stale=300)}, {"long": ["t"]})
     await cache.set_many({"short": entry(2, stale=30)}, {"short": ["t"]})
 
@@ -120,7 +121,7 @@ async def test_a_tag_set_is_never_shortened_by_a_shorter_lived_member(redis_clie
 
 
 async def test_tags_invalidate_every_entry_they_tag(redis_client, key_prefix):
-    cache = RedisCache(redis_client, prefix=key_prefix)
+    cache = RedisCache(redis_client, prefix=key_prefix, clock=SystemClock())
     await cache.set_many(
         {
             "prices:web:v1": entry(1),
@@ -146,8 +147,8 @@ async def test_tags_invalidate_every_entry_they_tag(redis_client, key_prefix):
 
 
 async def test_guard_entries_are_invalidated_by_source_key_across_scopes(redis_client, key_prefix):
-    cache = RedisCache(redis_client, prefix=key_prefix)
-    guard = SourceGuard("pricing", cache=cache, timeout=1.0)
+    cache = RedisCache(redis_client, prefix=key_prefix, clock=SystemClock())
+    guard = SourceGuard("pricing", cache=cache, timeout=1.0, clock=SystemClock())
     calls: list[list[str]] = []
 
     async def fetch(ids: list[str]) -> dict[str, Price]:
@@ -163,7 +164,7 @@ async def test_guard_entries_are_invalidated_by_source_key_across_scopes(redis_c
 
 
 async def test_delete_and_clear_touch_only_keys_under_the_prefix(redis_client, key_prefix):
-    cache = RedisCache(redis_client, prefix=f"{key_prefix}cache:")
+    cache = RedisCache(redis_client, prefix=f"{key_prefix}cache:", clock=SystemClock())
     outside = f"{key_prefix}outside"
     await redis_client.set(outside, b"keep")
     await cache.set_many({"a": entry(1), "b": entry(2), "c": entry(3)}, {"a": ["t"]})
@@ -178,7 +179,7 @@ async def test_delete_and_clear_touch_only_keys_under_the_prefix(redis_client, k
 
 
 async def test_an_unreadable_entry_is_a_miss(redis_client, key_prefix):
-    cache = RedisCache(redis_client, prefix=key_prefix)
+    cache = RedisCache(redis_client, prefix=key_prefix, clock=SystemClock())
     await redis_client.set(f"{key_prefix}bad", b"not a pickle")
 
     assert await cache.get_many(["bad"]) == [None]
@@ -188,7 +189,7 @@ async def test_a_client_that_decodes_responses_is_refused():
     client = Redis(decode_responses=True)
 
     with pytest.raises(ValueError, match="decode_responses=False"):
-        RedisCache(client)
+        RedisCache(client, clock=SystemClock())
 
     await client.aclose()
 
@@ -197,8 +198,8 @@ async def test_requests_survive_redis_going_away_and_the_cache_recovers(
     redis_process: RedisProcess, caplog: pytest.LogCaptureFixture
 ) -> None:
     client = fast_redis(redis_process.url)
-    cache = RedisCache(client, prefix="cg:", recheck_seconds=0.05)
-    guard = SourceGuard("pim", cache=cache, timeout=2.0)
+    cache = RedisCache(client, prefix="cg:", recheck_seconds=0.05, clock=SystemClock())
+    guard = SourceGuard("pim", cache=cache, timeout=2.0, clock=SystemClock())
     policy = CachePolicy(ttl=60)
     calls: list[list[str]] = []
 
@@ -244,7 +245,7 @@ async def test_requests_survive_redis_going_away_and_the_cache_recovers(
 
 async def test_ping_reports_an_unreachable_redis(redis_process: RedisProcess) -> None:
     client = fast_redis(redis_process.url)
-    cache = RedisCache(client)
+    cache = RedisCache(client, clock=SystemClock())
     try:
         assert await cache.ping() is True
         redis_process.kill()

@@ -10,16 +10,9 @@ from connectors.cache import CacheEntry
 from connectors.invalidation import InvalidationEvent, Invalidator
 from connectors.redis_cache import RedisCache
 from connectors.tiered_cache import LocalFront, TieredCache
+from tests.clocks import ManualClock
 
 pytestmark = [pytest.mark.anyio, pytest.mark.redis]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def entry(value: object, now: float, *, fresh: float = 60, stale: float = 120) -> CacheEntry:
@@ -38,7 +31,7 @@ class Counting(RedisCache):
 
 @pytest.fixture
 def clock():
-    return Clock()
+    return ManualClock(time.time())
 
 
 @pytest.fixture
@@ -52,7 +45,9 @@ def tiered(back, clock, seconds=2.0):
 
 async def test_an_entry_read_once_is_then_served_without_asking_redis(back, clock):
     writer, reader = tiered(back, clock), tiered(back, clock)
-    await writer.set_many({"a": entry(1, clock.now), "b": entry(2, clock.now)}, {"a": ["t"]})
+    await writer.set_many(
+        {"a": entry(1, clock.seconds), "b": entry(2, clock.seconds)}, {"a": ["t"]}
+    )
 
     first = await reader.get_many(["a", "b", "absent"])
     again = await reader.get_many(["a", "b"])
@@ -64,39 +59,39 @@ async def test_an_entry_read_once_is_then_served_without_asking_redis(back, cloc
 
 async def test_the_front_keeps_an_entry_for_front_seconds_at_most(back, clock):
     writer, reader = tiered(back, clock), tiered(back, clock, seconds=2.0)
-    await writer.set_many({"a": entry("old", clock.now)})
+    await writer.set_many({"a": entry("old", clock.seconds)})
     await reader.get_many(["a"])
     # another instance refreshes the shared entry
-    await writer.set_many({"a": entry("new", clock.now)})
+    await writer.set_many({"a": entry("new", clock.seconds)})
 
-    clock.now += 1.0
+    clock.seconds += 1.0
     assert (await reader.get_many(["a"]))[0].value == "old"
-    clock.now += 1.5
+    clock.seconds += 1.5
     assert (await reader.get_many(["a"]))[0].value == "new"
     assert back.reads == 2
 
 
 async def test_the_front_never_outlives_the_entrys_own_freshness(back, clock):
     cache = tiered(back, clock, seconds=30.0)
-    await cache.set_many({"a": entry(1, clock.now, fresh=1, stale=5)})
+    await cache.set_many({"a": entry(1, clock.seconds, fresh=1, stale=5)})
 
-    clock.now += 2
+    clock.seconds += 2
     (found,) = await cache.get_many(["a"])
 
     assert found is not None
-    assert not found.is_fresh(clock.now), "stale in the front as in Redis: it gets revalidated"
+    assert not found.is_fresh(clock.seconds), "stale in the front as in Redis: it gets revalidated"
 
 
 async def test_an_event_from_another_instance_empties_the_front(back, clock):
     mine, theirs = tiered(back, clock), tiered(back, clock)
     await theirs.set_many(
-        {"pim:products:p1": entry("v1", clock.now)}, {"pim:products:p1": ["pim:p1"]}
+        {"pim:products:p1": entry("v1", clock.seconds)}, {"pim:products:p1": ["pim:p1"]}
     )
     assert (await mine.get_many(["pim:products:p1"]))[0].value == "v1"
     # the other instance changes it and invalidates Redis; the event reaches us over pub/sub,
     # which applies it to local caches only
     await theirs.invalidate_tags(["pim:p1"])
-    await theirs.set_many({"pim:products:p1": entry("v2", clock.now)})
+    await theirs.set_many({"pim:products:p1": entry("v2", clock.seconds)})
     event = InvalidationEvent("pim", "product", ["p1"])
     await Invalidator([mine, mine.front]).apply(event, shared=False)
 
@@ -106,7 +101,7 @@ async def test_an_event_from_another_instance_empties_the_front(back, clock):
 
 async def test_invalidation_here_clears_the_front_and_redis(back, clock):
     cache = tiered(back, clock)
-    await cache.set_many({"a": entry(1, clock.now)}, {"a": ["t"]})
+    await cache.set_many({"a": entry(1, clock.seconds)}, {"a": ["t"]})
 
     assert await cache.invalidate_tags(["t"]) == 1
 

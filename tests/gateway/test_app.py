@@ -128,9 +128,9 @@ async def test_the_response_goes_out_before_its_answers_are_cached(settings, eng
 
     from gateway.app import create_app
     from gateway.bootstrap import open_runtime
-    from tests.api import serve
+    from tests.api import CLOCK, serve
 
-    runtime = await open_runtime(settings, engine=engine)
+    runtime = await open_runtime(settings, engine=engine, clock=CLOCK)
     cache = runtime.cache
     write = cache.set_many
     events: list[str] = []

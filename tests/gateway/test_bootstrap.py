@@ -1,9 +1,11 @@
-"""The composition root: how settings become the sources' HTTP clients."""
+"""The composition root: how settings become the runtime (the clock, the sources' HTTP clients)."""
+
+from datetime import date
 
 import httpx
 import pytest
 
-from gateway.bootstrap import build_auth
+from gateway.bootstrap import build_auth, open_runtime
 from gateway.config import Settings
 
 pytestmark = pytest.mark.anyio
@@ -63,3 +65,15 @@ async def test_the_token_url_is_a_url_or_a_path_appended_to_the_base_url(
         (fetched, basic),
         (base_url.rstrip("/") + "/crm/v1/customers", "Bearer t0ken"),
     ]
+
+
+async def test_the_runtime_and_its_embedded_back_office_run_as_of_the_configured_day(seeded_url):
+    settings = Settings.load(env={"DATABASE_URL": seeded_url, "GATEWAY_CLOCK__TODAY": "2031-01-06"})
+    runtime = await open_runtime(settings)
+    try:
+        stock = await runtime.sources.inventory.get_stock(["v000001"], ["s01"], live=True)
+    finally:
+        await runtime.aclose()
+
+    assert runtime.clock.today() == date(2031, 1, 6)
+    assert {level.as_of.date() for level in stock["v000001"]} == {date(2031, 1, 6)}

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -278,7 +279,7 @@ def test_the_example_file_holds_every_setting_at_its_default():
 
     assert dataclasses.replace(settings, config_file=None) == Settings()
     sections = (settings.server, settings.auth, settings.context, settings.cache)
-    for section in (*sections, settings.cache.ttl, settings.backoffice):
+    for section in (*sections, settings.cache.ttl, settings.backoffice, settings.clock):
         for field in dataclasses.fields(section):
             if dataclasses.is_dataclass(getattr(section, field.name)):
                 continue
@@ -314,7 +315,7 @@ def test_an_unknown_key_is_an_error_with_a_suggestion(tmp_path):
 def test_an_unknown_environment_variable_is_an_error_that_names_it():
     assert problems_of(GATEWAY_SERVR__PORT="1") == [
         "servr: unknown key (got a table from GATEWAY_SERVR__PORT); expected one of server, limits, "
-        "auth, context, cache, backoffice, sources (did you mean 'server'?)"
+        "auth, context, cache, backoffice, clock, sources (did you mean 'server'?)"
     ]
 
 
@@ -369,6 +370,46 @@ def test_production_refuses_the_development_secret():
     assert problems == [
         "auth.dev_secret: refused in production (got the built-in development secret); "
         "expected your own secret in GATEWAY_AUTH__DEV_SECRET"
+    ]
+
+
+def test_the_clock_runs_as_of_a_day_from_the_file_or_the_environment(tmp_path):
+    path = write(tmp_path, "[clock]\ntoday = 2027-04-05\n")
+
+    from_file = Settings.load(path, env={})
+    from_env = Settings.load(env={"GATEWAY_CLOCK__TODAY": "2027-01-04"})
+
+    assert (from_file.clock.today, from_env.clock.today) == (date(2027, 4, 5), date(2027, 1, 4))
+    assert 'today = "2027-01-04"  # from GATEWAY_CLOCK__TODAY' in from_env.describe()
+    assert Settings().clock.today is None
+
+
+@pytest.mark.parametrize(
+    ("env", "problem"),
+    [
+        (
+            {"GATEWAY_CLOCK__TODAY": "next monday"},
+            "clock.today: not a date (got 'next monday' from GATEWAY_CLOCK__TODAY); "
+            "expected a date, e.g. 2027-04-05",
+        ),
+        (
+            {"GATEWAY_CLOCK__TODAY": "2027-04-05", "GATEWAY_SERVER__ENVIRONMENT": "production"},
+            "clock.today: refused in production (got 2027-04-05); "
+            "expected it unset: production runs on the system clock",
+        ),
+    ],
+)
+def test_the_clock_refuses_what_is_not_a_date_and_production(env, problem):
+    env = {**env, "GATEWAY_AUTH__JWKS_URL": JWKS, "GATEWAY_AUTH__ALGORITHMS": "RS256"}
+
+    assert problems_of(**env) == [problem]
+
+
+def test_a_date_and_time_is_not_a_day(tmp_path):
+    path = write(tmp_path, "[clock]\ntoday = 2027-04-05T10:00:00\n")
+
+    assert problems_of(path) == [
+        'clock.today: wrong type (got "2027-04-05 10:00:00"); expected a date, e.g. 2027-04-05'
     ]
 
 

@@ -12,7 +12,7 @@ from gateway.bootstrap import open_runtime
 from gateway.config import Settings
 from gateway.hooks import sign
 from resolvers.ids import to_global_id
-from tests.api import serve
+from tests.api import CLOCK, serve
 from tests.servers import require_redis
 from tests.waiting import eventually
 
@@ -109,8 +109,8 @@ async def test_two_instances_share_redis_and_hear_each_others_invalidations(redi
 
     bootstrap.CACHE_VERSION = f"test-{marker}"  # a key space of this test's own
     try:
-        first_runtime = await open_runtime(redis_settings)
-        second_runtime = await open_runtime(redis_settings)
+        first_runtime = await open_runtime(redis_settings, clock=CLOCK)
+        second_runtime = await open_runtime(redis_settings, clock=CLOCK)
         async with (
             serve(create_app(redis_settings, runtime=first_runtime), redis_settings) as first,
             serve(create_app(redis_settings, runtime=second_runtime), redis_settings) as second,

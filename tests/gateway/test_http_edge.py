@@ -7,7 +7,7 @@ import pytest
 from gateway.app import create_app
 from gateway.bootstrap import open_runtime
 from gateway.config import Settings
-from tests.api import serve
+from tests.api import CLOCK, serve
 
 pytestmark = pytest.mark.anyio
 
@@ -28,7 +28,7 @@ async def production(seeded_url, engine):
             "GATEWAY_AUTH__DEV_SECRET": "production-test-secret-" * 3,
         },
     )
-    runtime = await open_runtime(settings, engine=engine)
+    runtime = await open_runtime(settings, engine=engine, clock=CLOCK)
     async with serve(create_app(settings, runtime=runtime), settings) as client:
         yield client
 
@@ -321,7 +321,7 @@ async def test_a_request_past_the_gateways_deadline_is_504(seeded_url, engine, m
     settings = Settings.load(
         None, env={"DATABASE_URL": seeded_url, "GATEWAY_LIMITS__DEADLINE_SECONDS": "0.05"}
     )
-    runtime = await open_runtime(settings, engine=engine)
+    runtime = await open_runtime(settings, engine=engine, clock=CLOCK)
     async with serve(create_app(settings, runtime=runtime), settings) as client:
         reply = await client.query("{ products(first: 1) { totalCount } }")
     assert reply.status == 504

@@ -10,7 +10,7 @@ from gateway.app import create_app
 from gateway.bootstrap import open_runtime
 from gateway.config import Settings
 from resolvers.ids import to_global_id
-from tests.api import serve
+from tests.api import CLOCK, serve
 from tests.backoffice import live
 
 pytestmark = pytest.mark.anyio
@@ -52,7 +52,7 @@ async def api(backoffice, seeded_url, monkeypatch):
     monkeypatch.setenv("TEST_CRM_TOKEN", live.CRM_TOKEN)
     monkeypatch.setenv("TEST_LOYALTY_TOKEN", live.LOYALTY_TOKEN)
     settings = http_settings(seeded_url, backoffice.url, GATEWAY_CACHE__TTL__PRICE="1")
-    runtime = await open_runtime(settings)
+    runtime = await open_runtime(settings, clock=CLOCK)
     assert runtime.engine is None, "no back-office database is opened when every source is remote"
     async with serve(create_app(settings, runtime=runtime), settings) as client:
         yield client
@@ -216,7 +216,7 @@ async def test_an_oauth_protected_crm_is_called_with_one_token_for_many_queries(
 ):
     # given: a CRM that wants a bearer token, and a gateway holding client credentials for it
     settings = oauth_settings(seeded_url, backoffice.url, live.CLIENT_SECRET)
-    async with serve(create_app(settings), settings) as api:
+    async with serve(create_app(settings, clock=CLOCK), settings) as api:
         backoffice.reset_requests()
 
         # when
@@ -236,7 +236,7 @@ async def test_a_refused_client_secret_fails_the_customer_fields_as_source_unava
 ):
     # given
     settings = oauth_settings(seeded_url, backoffice.url, "not-the-client-secret")
-    async with serve(create_app(settings), settings) as api:
+    async with serve(create_app(settings, clock=CLOCK), settings) as api:
         backoffice.reset_requests()
 
         # when

@@ -9,7 +9,7 @@ from gateway.app import create_app
 from gateway.bootstrap import open_runtime
 from gateway.config import Settings
 from gateway.hooks import sign
-from tests.api import serve
+from tests.api import CLOCK, serve
 
 pytestmark = pytest.mark.anyio
 
@@ -22,7 +22,7 @@ async def public_api(seeded_url):
     settings = Settings.load(
         None, env={"DATABASE_URL": seeded_url, "GATEWAY_SERVER__DEBUG_SOURCE_CALLS": "false"}
     )
-    runtime = await open_runtime(settings)
+    runtime = await open_runtime(settings, clock=CLOCK)
     async with serve(create_app(settings, runtime=runtime), settings) as api:
         yield api
 

@@ -11,7 +11,7 @@ from gateway.app import create_app
 from gateway.bootstrap import open_runtime
 from gateway.config import Settings
 from gateway.readiness import EMPTY_BACKOFFICE
-from tests.api import serve
+from tests.api import CLOCK, TODAY, serve
 
 pytestmark = pytest.mark.anyio
 
@@ -43,7 +43,7 @@ async def test_a_healthy_instance_is_ready_with_every_check_ok(api):
 
 async def test_an_open_breaker_leaves_the_instance_ready_and_reports_its_source(settings, engine):
     # given: the PIM's breaker opened by failures
-    runtime = await open_runtime(settings, engine=engine)
+    runtime = await open_runtime(settings, engine=engine, clock=CLOCK)
     async with serve(create_app(settings, runtime=runtime), settings) as api:
         breaker = runtime.guards["pim"].breaker
         for _ in range(settings.sources["pim"].breaker_failures):
@@ -66,7 +66,7 @@ async def test_an_open_breaker_leaves_the_instance_ready_and_reports_its_source(
 
 
 async def test_a_failing_source_is_reported_before_its_breaker_opens(settings, engine):
-    runtime = await open_runtime(settings, engine=engine)
+    runtime = await open_runtime(settings, engine=engine, clock=CLOCK)
     async with serve(create_app(settings, runtime=runtime), settings) as api:
         runtime.guards["loyalty"].breaker.failure(False)
         ready = await api.client.get("/readyz")
@@ -87,7 +87,7 @@ async def test_without_redis_the_instance_stays_ready_and_says_it_serves_uncache
             "GATEWAY_CACHE__BACKEND": "redis",
         },
     )
-    async with serve(create_app(settings), settings) as api:
+    async with serve(create_app(settings, clock=CLOCK), settings) as api:
         up = await api.client.get("/readyz")
         up_metrics = (await api.client.get("/metrics")).text
 
@@ -118,7 +118,7 @@ async def test_an_empty_back_office_makes_the_instance_unavailable_until_it_is_s
     settings = Settings.load(None, env={"DATABASE_URL": url})
     caplog.set_level(logging.ERROR, logger="gateway.bootstrap")
 
-    async with serve(create_app(settings), settings) as api:
+    async with serve(create_app(settings, clock=CLOCK), settings) as api:
         # when
         empty = await api.client.get("/readyz")
 
@@ -132,7 +132,7 @@ async def test_an_empty_back_office_makes_the_instance_unavailable_until_it_is_s
 
         # when the database is seeded beside the waiting instance, it becomes ready
         engine = create_engine(url)
-        await seed(engine, size="small")
+        await seed(engine, size="small", today=TODAY)
         await engine.dispose()
         seeded = await api.client.get("/readyz")
         assert seeded.status_code == 200

@@ -20,7 +20,9 @@ from connectors.invalidation import InvalidationEvent, Invalidator
 from connectors.redis_cache import RedisCache
 from connectors.trace import SourceTrace, current_trace, tracing
 from gateway.response_cache import ResponseCache
+from kernel.clock import SystemClock
 from schema.documents import DocumentLimits, Documents
+from tests.clocks import ManualClock
 from tests.servers import require_redis
 
 pytestmark = pytest.mark.anyio
@@ -29,20 +31,10 @@ TTLS = {"pim": 3600.0, "pricing": 300.0, "inventory": 30.0, "crm": 0.0, "search"
 PRODUCT_QUERY = "query Product($id: ID!) { product(id: $id) { id name } }"
 
 
-class Clock:
-    """Wall-clock seconds that only move when a test says so."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 class CountingCache(MemoryCache):
     """A MemoryCache that counts lookups, so a test knows when every request has looked."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: ManualClock) -> None:
         super().__init__(clock=clock)
         self.lookups = 0
         self.expected = 0
@@ -91,7 +83,7 @@ class FakeGraphQL:
 
 @dataclass
 class Setup:
-    clock: Clock
+    clock: ManualClock
     backend: CountingCache
     cache: ResponseCache
     app: FakeGraphQL
@@ -136,7 +128,7 @@ def client_of(cache: ResponseCache, app: FakeGraphQL) -> httpx.AsyncClient:
 
 
 def build(**kwargs: Any) -> Setup:
-    clock = Clock()
+    clock = ManualClock(1_800_000_000.0)
     backend = CountingCache(clock)
     cache = ResponseCache(backend, ttl_by_source=TTLS, clock=clock, **kwargs)
     app = FakeGraphQL()
@@ -150,7 +142,7 @@ async def setup() -> AsyncIterator[Setup]:
         yield built
 
 
-def product_guard(clock: Clock, backend: MemoryCache) -> SourceGuard:
+def product_guard(clock: ManualClock, backend: MemoryCache) -> SourceGuard:
     return SourceGuard("pim", cache=backend, timeout=1.0, clock=clock)
 
 
@@ -164,7 +156,7 @@ async def products(ids: list[str]) -> dict[str, str]:
 async def test_a_repeated_query_is_answered_from_the_cache(setup):
     # given
     first = await setup.get(variables={"id": "p1"})
-    setup.clock.now += 100
+    setup.clock.seconds += 100
     # when
     second = await setup.get(variables={"id": "p1"})
     # then
@@ -263,7 +255,9 @@ def serving_stale(app: FakeGraphQL) -> None:
 
 
 def reading_live(app: FakeGraphQL) -> None:
-    guard = SourceGuard("inventory", cache=MemoryCache(), timeout=1.0)
+    guard = SourceGuard(
+        "inventory", cache=MemoryCache(clock=SystemClock()), timeout=1.0, clock=SystemClock()
+    )
     policy = CachePolicy(ttl=30)
     app.read = lambda: guard.batch("stock", ["v1|s01"], products, policy=policy, live=True)
 
@@ -372,9 +366,9 @@ async def test_a_large_or_streamed_response_is_passed_on_whole_and_not_stored():
 async def test_the_ttl_is_the_shortest_of_the_sources_read(setup):
     setup.app.reads = {"pim": ["p1"], "pricing": ["v1"], "inventory": ["v1|s01"]}
     first = await setup.get()
-    setup.clock.now += 29
+    setup.clock.seconds += 29
     within = await setup.get()
-    setup.clock.now += 2
+    setup.clock.seconds += 2
     past = await setup.get()
     assert first.headers["cache-control"] == "public, max-age=30"
     assert [within.headers["x-cache"], past.headers["x-cache"]] == ["HIT", "MISS"]
@@ -383,7 +377,7 @@ async def test_the_ttl_is_the_shortest_of_the_sources_read(setup):
 
 async def test_a_boundary_a_value_reports_cuts_the_ttl_short(setup):
     guard = product_guard(setup.clock, setup.backend)
-    boundary = setup.clock.now + 120
+    boundary = setup.clock.seconds + 120
 
     async def read() -> None:
         await guard.batch(
@@ -396,7 +390,7 @@ async def test_a_boundary_a_value_reports_cuts_the_ttl_short(setup):
 
     setup.app.read = read
     first = await setup.get()
-    setup.clock.now += 121
+    setup.clock.seconds += 121
     after = await setup.get()
     assert first.headers["cache-control"] == "public, max-age=120"
     assert after.headers["x-cache"] == "MISS"
@@ -493,7 +487,7 @@ async def test_waiters_run_the_query_themselves_when_the_answer_is_not_storable(
 
 
 async def test_the_trace_records_every_key_asked_cached_or_not_and_every_source_called():
-    clock = Clock()
+    clock = ManualClock(1_800_000_000.0)
     guard = product_guard(clock, MemoryCache(clock=clock))
     policy = CachePolicy(ttl=60)
     await guard.batch("products", ["p1"], products, policy=policy)
@@ -505,7 +499,9 @@ async def test_the_trace_records_every_key_asked_cached_or_not_and_every_source_
             policy=policy,
             tags_of=lambda key, value: [f"pim:category-of-{key}"],
         )
-        await SourceGuard("search", cache=None, timeout=1.0).call("find", 1, lambda: products([]))
+        await SourceGuard("search", cache=None, timeout=1.0, clock=SystemClock()).call(
+            "find", 1, lambda: products([])
+        )
     assert trace.sources == {"pim", "search"}
     assert trace.tags == {
         "pim:p1",
@@ -524,9 +520,9 @@ async def test_the_trace_records_every_key_asked_cached_or_not_and_every_source_
 @pytest.mark.redis
 async def test_a_response_round_trips_through_redis_and_is_dropped_by_its_tags():
     client = Redis.from_url(require_redis())
-    backend = RedisCache(client, prefix=f"cgtest:{uuid.uuid4().hex[:12]}:")
+    backend = RedisCache(client, prefix=f"cgtest:{uuid.uuid4().hex[:12]}:", clock=SystemClock())
     try:
-        cache = ResponseCache(backend, ttl_by_source=TTLS)
+        cache = ResponseCache(backend, ttl_by_source=TTLS, clock=SystemClock())
         app = FakeGraphQL()
         async with client_of(cache, app) as http:
             first = await http.get("/graphql", params={"query": PRODUCT_QUERY})

@@ -8,7 +8,7 @@ import pytest
 from backoffice.seed import DEMO_CUSTOMER_ID, HOME_STORE_ID
 from gateway.app import create_app
 from resolvers.ids import to_global_id
-from tests.api import Reply, serve
+from tests.api import CLOCK, Reply, serve
 from tests.backoffice import live
 from tests.gateway.test_http_sources import http_settings
 
@@ -82,7 +82,7 @@ async def ask(backoffice, seeded_url, variables) -> Reply:
     # slow answer must not pass for one (or turn into SOURCE_TIMEOUT).
     timeouts = {f"GATEWAY_SOURCES__{name.upper()}__TIMEOUT": "3" for name in SERVED_BY}
     settings = http_settings(seeded_url, backoffice.url, **timeouts)
-    async with serve(create_app(settings), settings) as api:
+    async with serve(create_app(settings, clock=CLOCK), settings) as api:
         return await api.query(
             EVERY_DOMAIN, variables, role="customer", customer_id=DEMO_CUSTOMER_ID
         )

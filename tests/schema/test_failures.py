@@ -13,7 +13,7 @@ from connectors.pricing.guarded import GuardedPricingConnector
 from gateway.app import create_app
 from gateway.bootstrap import open_runtime
 from resolvers.ids import to_global_id
-from tests.api import serve
+from tests.api import CLOCK, serve
 
 pytestmark = pytest.mark.anyio
 
@@ -36,8 +36,8 @@ class HangingPricing(DownPricing):
 
 
 async def gateway_with_pricing(settings, engine, pricing):
-    runtime = await open_runtime(settings, engine=engine)
-    guard = SourceGuard("pricing", cache=None, timeout=0.2)
+    runtime = await open_runtime(settings, engine=engine, clock=CLOCK)
+    guard = SourceGuard("pricing", cache=None, timeout=0.2, clock=CLOCK)
     runtime.sources = dataclasses.replace(
         runtime.sources, pricing=GuardedPricingConnector(pricing, guard, CachePolicy())
     )

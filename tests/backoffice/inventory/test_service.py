@@ -1,18 +1,20 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backoffice.inventory.service import InventoryService
+from kernel.clock import FixedClock
 from tests.backoffice.inventory.rows import MOVED, T0, count_statements
+from tests.clocks import ManualClock
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("stock")]
 
 
 def service(sessions: async_sessionmaker[AsyncSession]) -> InventoryService:
-    return InventoryService(sessions, clock=lambda: T0)
+    return InventoryService(sessions, clock=FixedClock(T0))
 
 
 async def test_a_location_document_holds_address_geo_and_fulfilment_options(sessions):
@@ -107,9 +109,15 @@ async def test_stock_is_only_read_at_the_locations_asked_for(sessions, engine):
     assert len(statements) == 1
 
 
-async def test_stock_is_as_of_the_moment_it_is_read_by_default(sessions):
-    before = datetime.now(UTC)
+async def test_stock_is_as_of_the_moment_the_clock_tells_when_it_is_read(sessions):
+    clock = ManualClock(T0.timestamp())
+    inventory = InventoryService(sessions, clock=clock)
 
-    (doc,) = await InventoryService(sessions).get_stock(["V-2"], ["LOC-DC"])
+    (first,) = await inventory.get_stock(["V-2"], ["LOC-DC"])
+    clock.seconds += 90
+    (second,) = await inventory.get_stock(["V-2"], ["LOC-DC"])
 
-    assert before <= datetime.fromisoformat(doc["as_of"]) <= datetime.now(UTC)
+    assert [datetime.fromisoformat(doc["as_of"]) for doc in (first, second)] == [
+        T0,
+        T0 + timedelta(seconds=90),
+    ]

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backoffice.errors import InvalidRequest, UnknownItems
 from backoffice.pricing.service import PricingService
+from kernel.clock import FixedClock
 from tests.backoffice.pricing.rows import (
     T0,
     WEEK_END,
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.anyio
 
 
 def service(sessions: async_sessionmaker[AsyncSession]) -> PricingService:
-    return PricingService(sessions, clock=lambda: T0)
+    return PricingService(sessions, clock=FixedClock(T0))
 
 
 async def test_a_price_document_gives_list_amount_promotion_and_validity(sessions):

@@ -8,6 +8,7 @@ from backoffice.inventory.service import InventoryService
 from connectors.errors import SourceUnavailable
 from connectors.inventory.embedded import EmbeddedInventoryConnector
 from connectors.inventory.protocol import InventoryConnector
+from kernel.clock import FixedClock
 from tests.backoffice.inventory.rows import T0
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("stock")]
@@ -17,7 +18,7 @@ pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("stock")]
 def inventory(sessions: async_sessionmaker[AsyncSession]) -> InventoryConnector:
     # Typed as the port: mypy checks that the adapter implements it.
     connector: InventoryConnector = EmbeddedInventoryConnector(
-        InventoryService(sessions, clock=lambda: T0)
+        InventoryService(sessions, clock=FixedClock(T0))
     )
     return connector
 
@@ -54,7 +55,9 @@ async def test_stock_answers_every_requested_variant(inventory):
 
 async def test_a_database_failure_makes_the_inventory_unavailable():
     engine = create_engine("sqlite+aiosqlite://")  # no tables
-    inventory = EmbeddedInventoryConnector(InventoryService(sessionmaker(engine)))
+    inventory = EmbeddedInventoryConnector(
+        InventoryService(sessionmaker(engine), clock=FixedClock(T0))
+    )
     try:
         with pytest.raises(SourceUnavailable) as caught:
             await inventory.list_locations(None)

@@ -12,6 +12,7 @@ from connectors.errors import SourceRejected, SourceUnavailable, UnknownKeys
 from connectors.pricing.embedded import EmbeddedPricingConnector
 from connectors.pricing.protocol import PricingConnector
 from connectors.pricing.records import QuoteLineRequest
+from kernel.clock import FixedClock
 from tests.backoffice.pricing.rows import T0, insert, item, list_price, promotion
 
 pytestmark = pytest.mark.anyio
@@ -37,7 +38,7 @@ async def pricing(sessions: async_sessionmaker[AsyncSession]) -> PricingConnecto
     )
     # Typed as the port: mypy checks that the adapter implements it.
     connector: PricingConnector = EmbeddedPricingConnector(
-        PricingService(sessions, clock=lambda: T0)
+        PricingService(sessions, clock=FixedClock(T0))
     )
     return connector
 
@@ -99,7 +100,7 @@ async def test_a_request_the_price_engine_refuses_is_a_rejected_request(pricing)
 
 async def test_a_database_failure_makes_pricing_unavailable():
     engine = create_engine("sqlite+aiosqlite://")  # no tables
-    pricing = EmbeddedPricingConnector(PricingService(sessionmaker(engine)))
+    pricing = EmbeddedPricingConnector(PricingService(sessionmaker(engine), clock=FixedClock(T0)))
     try:
         with pytest.raises(SourceUnavailable) as caught:
             await pricing.get_prices(["V-1"], channel="WEB", quantity=1, tier=None)

@@ -1,20 +1,25 @@
-"""The seed's sense of time: every date derives from `today`, never from the wall clock."""
+"""The seed's sense of time: every date derives from `today`, never from the running clock."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from kernel.clock import noon
+
 
 @dataclass(frozen=True, slots=True)
-class Clock:
-    """Moments anchored on `today`; `now` is today at noon UTC, the seed's present."""
+class Calendar:
+    """Moments anchored on `today`; `now` is today at noon UTC, the seed's present.
+
+    A fixed present, not the clock's: the same day gives the same data at any hour.
+    """
 
     today: date
 
     @property
     def now(self) -> datetime:
-        return datetime.combine(self.today, time(12, 0), tzinfo=UTC)
+        return noon(self.today)
 
     @property
     def week_start(self) -> datetime:
