@@ -88,7 +88,8 @@ async def test_errors_strike_at_the_rate_set_and_in_the_same_order_for_the_same_
 
 
 async def test_latency_delays_every_answer_of_that_system(backoffice, http):
-    backoffice.set_faults(systems=["pricing"], latency_ms=150)
+    # Long enough that an unaffected answer stays below it on a loaded machine too.
+    backoffice.set_faults(systems=["pricing"], latency_ms=500)
 
     started = time.perf_counter()
     response = await http.get(
@@ -100,8 +101,8 @@ async def test_latency_delays_every_answer_of_that_system(backoffice, http):
     unaffected = time.perf_counter() - started
 
     assert response.status_code == 200
-    assert 0.15 <= elapsed < 1.0
-    assert unaffected < 0.15
+    assert elapsed >= 0.5
+    assert unaffected < 0.5
 
 
 async def test_jitter_adds_up_to_its_value_to_the_latency(backoffice, http):
@@ -113,7 +114,9 @@ async def test_jitter_adds_up_to_its_value_to_the_latency(backoffice, http):
         await http.get(PRODUCT)
         elapsed.append(time.perf_counter() - started)
 
-    assert all(0.02 <= seconds < 0.5 for seconds in elapsed)
+    # At least the latency. Not "at most latency + jitter" (80 ms): a loaded machine adds
+    # more than that to an answer now and then.
+    assert all(seconds >= 0.02 for seconds in elapsed)
     assert max(elapsed) - min(elapsed) > 0.005  # not a fixed delay
 
 
@@ -126,11 +129,11 @@ async def test_a_hang_answers_nothing_until_the_client_gives_up(backoffice):
             await client.get("/inventory/v1/locations")
     elapsed = time.perf_counter() - started
 
-    assert 0.3 <= elapsed < 1.0
+    assert 0.3 <= elapsed < 5.0  # the timeout, not the hang (300 s), ends it
 
 
 async def test_an_outage_answers_503_at_once_even_to_health_checks(backoffice, http):
-    backoffice.set_faults(systems=["orders"], outage=True, latency_ms=500)
+    backoffice.set_faults(systems=["orders"], outage=True, latency_ms=3000)
 
     started = time.perf_counter()
     health = await http.get("/orders/v1/health")
@@ -142,7 +145,8 @@ async def test_an_outage_answers_503_at_once_even_to_health_checks(backoffice, h
         "code": "UNAVAILABLE",
         "message": "orders is down (injected outage)",
     }
-    assert elapsed < 0.5  # the latency does not apply: a system that is down answers at once
+    # The latency does not apply: a system that is down answers at once, not in 2 x 3 s.
+    assert elapsed < 3.0
 
 
 async def test_a_reset_switches_every_fault_off_again(backoffice, http):

@@ -235,18 +235,40 @@ async def test_no_keys_make_no_request(backoffice):
     assert backoffice.requests() == {}
 
 
+class InFlight(httpx.AsyncBaseTransport):
+    """Passes requests on, counting the most that were waiting for an answer at once."""
+
+    def __init__(self) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self.waiting = 0
+        self.most = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.waiting += 1
+        self.most = max(self.most, self.waiting)
+        try:
+            response = await self._inner.handle_async_request(request)
+            await response.aread()
+            return response
+        finally:
+            self.waiting -= 1
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
 async def test_a_batch_above_the_maximum_is_split_into_concurrent_requests(backoffice):
     ids = [f"v{n:06d}" for n in range(1, 281)]
+    # A latency keeps each request waiting while the others are sent.
     backoffice.set_faults(systems=["pim"], latency_ms=200)
+    transport = InFlight()
 
-    started = time.perf_counter()
-    async with backoffice.client("pim") as client:
+    async with backoffice.client("pim", transport=transport) as client:
         variants = await HttpPimConnector(client, max_batch=100).get_variants([*ids, "v000001"])
-    elapsed = time.perf_counter() - started
 
     assert list(variants) == ids
     assert backoffice.requests() == {"GET /pim/v1/variants": 3}
-    assert elapsed < 0.55  # three 200 ms requests side by side, not one after the other
+    assert transport.most == 3  # side by side, not one after the other
 
 
 async def test_a_batch_too_long_for_a_url_goes_in_a_post_body(backoffice):
@@ -299,18 +321,18 @@ async def test_a_source_that_hangs_times_out_within_the_client_timeout(backoffic
             await HttpPimConnector(client).get_products(["p00001"])
     elapsed = time.perf_counter() - started
 
-    assert 0.25 <= elapsed < 0.8
+    assert 0.25 <= elapsed < 5.0  # the timeout, not the hang (300 s), ends it
 
 
 async def test_a_source_in_an_outage_is_unavailable_at_once(backoffice):
-    backoffice.set_faults(systems=["pim"], outage=True)
+    backoffice.set_faults(systems=["pim"], outage=True, latency_ms=3000)
 
     started = time.perf_counter()
     async with backoffice.client("pim") as client:
         with pytest.raises(SourceUnavailable, match=r"pim is down \(injected outage\)"):
             await HttpPimConnector(client).get_products(["p00001"])
 
-    assert time.perf_counter() - started < 0.2
+    assert time.perf_counter() - started < 1.5  # not after the 3 s latency
 
 
 async def test_a_source_nobody_listens_for_is_unavailable():
@@ -330,13 +352,13 @@ async def test_latency_of_the_source_is_the_latency_of_the_call(backoffice):
         started = time.perf_counter()
         await pim.get_products(["p00001"])
         fast = time.perf_counter() - started
-        backoffice.set_faults(systems=["pim"], latency_ms=120)
+        # Long enough that the answer without it stays below it on a loaded machine too.
+        backoffice.set_faults(systems=["pim"], latency_ms=400)
         started = time.perf_counter()
         await pim.get_products(["p00001"])
         slow = time.perf_counter() - started
 
-    assert fast < 0.1
-    assert 0.12 <= slow < 0.5
+    assert fast < 0.4 <= slow
 
 
 # Auth.

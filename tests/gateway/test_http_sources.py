@@ -160,7 +160,9 @@ async def test_a_failing_price_engine_nulls_prices_only_within_the_timeout(
     assert all(e["node"]["availability"]["locations"] for e in edges)
     assert set(reply.codes) == {code}
     assert {e["extensions"]["source"] for e in reply.errors} == {"pricing"}
-    assert elapsed < 2.0, "bounded by the source's 0.5 s timeout, retries included"
+    # Bounded by the source's 0.5 s timeout, retries included, not by the hang (300 s);
+    # the margin is for a loaded machine.
+    assert elapsed < 5.0
 
 
 async def test_the_breaker_opens_then_recovers(api, backoffice):
