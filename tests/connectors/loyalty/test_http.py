@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from math import floor
+
 import pytest
 
+from backoffice.seed.loyalty import WELCOME_POINTS
 from connectors.errors import SourceRejected
 from connectors.loyalty.http import HttpLoyaltyConnector
+from connectors.orders.http import HttpOrdersConnector
 from tests.backoffice import live
 
 pytestmark = pytest.mark.anyio
@@ -19,10 +23,19 @@ def backoffice(request, seeded_url):
 async def test_accounts_of_a_batch_of_customers_are_one_request(backoffice):
     async with backoffice.client("loyalty") as client:
         accounts = await HttpLoyaltyConnector(client).get_accounts(CUSTOMERS)
+    requests = backoffice.requests()
+    async with backoffice.client("orders") as client:
+        orders = await HttpOrdersConnector(client).get_customer_orders(["cu00001"], channel=None)
 
     assert len(accounts) == 39
-    assert (accounts["cu00001"].card_number, accounts["cu00001"].points) == ("2600000000017", 431)
-    assert backoffice.requests() == {"GET /loyalty/v1/accounts": 1}
+    # The demo customer earned a point per euro of each order after the welcome bonus; what
+    # the orders cost follows from the promotions of the seed's day.
+    earned = WELCOME_POINTS + sum(floor(order.total) for order in orders["cu00001"])
+    assert (accounts["cu00001"].card_number, accounts["cu00001"].points) == (
+        "2600000000017",
+        earned,
+    )
+    assert requests == {"GET /loyalty/v1/accounts": 1}
 
 
 async def test_accounts_by_card_are_one_request(backoffice):
