@@ -1,11 +1,15 @@
 """The ASGI app end to end: health, request ids, auth failures, limits, masking, GraphiQL."""
 
+import gc
 from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
 
+from gateway.app import create_app
 from gateway.auth import mint_token
+from gateway.bootstrap import open_runtime
+from tests.api import CLOCK, serve
 
 pytestmark = pytest.mark.anyio
 
@@ -17,6 +21,20 @@ async def test_health_and_readiness(api):
     assert health.json() == {"status": "ok"}
     assert ready.status_code == 200
     assert ready.json()["checks"]["backoffice_db"] == "ok"
+
+
+async def test_what_start_up_built_is_out_of_the_collectors_sight_while_serving(settings, engine):
+    runtime = await open_runtime(settings, engine=engine, clock=CLOCK)
+    app = create_app(settings, runtime=runtime)
+    before = gc.get_freeze_count()
+
+    async with serve(app, settings) as api:
+        reply = await api.query("{ __typename }")
+        serving = gc.get_freeze_count()
+
+    assert reply.data == {"__typename": "Query"}
+    assert serving > before + 10_000  # the schema and the runtime among them
+    assert gc.get_freeze_count() == 0  # collectable again once the app has stopped
 
 
 async def test_every_response_carries_a_request_id_and_keeps_the_clients(api):
