@@ -75,6 +75,13 @@ COST_BOMB = (
     + " }"
 )
 
+#: The heaviest listing the anonymous budget admits (cost ~16,800 of 20,000): it runs.
+HEAVIEST_ADMITTED = (
+    "{ products(first: 60) { edges { node { sku name brand description variants {"
+    " sku gtin price { amount { amount } } availability { available locations { quantity } } }"
+    " } } } }"
+)
+
 PRODUCT = "query Product($first: Int) { products(first: $first) { edges { node { sku } } } }"
 
 
@@ -149,6 +156,18 @@ CATALOGUE: tuple[Hostile, ...] = (
         422,
         "QUERY_TOO_COMPLEX",
         json=gql(PRODUCT, variables={"first": 1_000_000}),
+    ),
+    Hostile(
+        "heaviest_admitted_listing",
+        "the most the anonymous budget admits: it runs, cold, without stalling anyone",
+        200,
+        None,
+        json=gql(HEAVIEST_ADMITTED),
+        check=lambda body: (
+            None
+            if len(body.get("data", {}).get("products", {}).get("edges", [])) > 0
+            else f"no products: {str(body)[:300]}"
+        ),
     ),
     Hostile(
         "alias_flood",
