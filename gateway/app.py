@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import gc
 import logging
 import time
@@ -25,8 +24,8 @@ from starlette.websockets import WebSocket
 from connectors.invalidation import InvalidationBus
 from connectors.trace import SourceTrace, tracing
 from gateway.auth import AuthenticationError, Authenticator, RequestError
-from gateway.bootstrap import Runtime, open_runtime
-from gateway.config import LimitSettings, Settings
+from gateway.bootstrap import Runtime, document_limits, open_runtime
+from gateway.config import Settings
 from gateway.context import build_context, identify, request_id_from, request_id_var
 from gateway.graphiql import graphiql_static_app
 from gateway.graphql_http import GraphQLOverHTTP, error_response, prefers_graphql_response
@@ -35,7 +34,7 @@ from gateway.samples import sample_headers, sample_query
 from kernel.clock import Clock
 from resolvers.context import RequestContext
 from schema import build_schema
-from schema.documents import DocumentLimits, Documents
+from schema.documents import Documents
 
 logger = logging.getLogger("gateway.access")
 
@@ -239,24 +238,6 @@ class GatewayGraphQL(GraphQLOverHTTP[RequestContext, None]):
             trace=request.state.trace,
             clock=self.runtime.clock,
         )
-
-
-def document_limits(limits: LimitSettings) -> DocumentLimits:
-    """The schema's view of the `[limits]` settings."""
-    return DocumentLimits(
-        max_bytes=limits.max_document_bytes,
-        max_literal_bytes=limits.max_literal_bytes,
-        max_tokens=limits.max_tokens,
-        max_depth=limits.max_depth,
-        max_aliases=limits.max_aliases,
-        max_fields=limits.max_fields,
-        max_repeats=limits.max_repeats,
-        default_list_size=limits.default_list_size,
-        cost_budgets={
-            role.name: getattr(limits.cost, role.name) for role in dataclasses.fields(limits.cost)
-        },
-        cache_bytes=limits.document_cache_bytes,
-    )
 
 
 def create_app(

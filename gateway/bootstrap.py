@@ -6,6 +6,7 @@ cache backend, which policies. Everything is created here at start-up, never at 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -63,11 +64,12 @@ from connectors.pricing.protocol import PricingConnector
 from connectors.redis_cache import RedisCache
 from connectors.resilience import ResiliencePolicy
 from connectors.tiered_cache import LocalFront, TieredCache
-from gateway.config import Settings, SourceSettings
+from gateway.config import LimitSettings, Settings, SourceSettings
 from gateway.readiness import OK, ReadinessProbe
 from gateway.response_cache import ResponseCache
 from kernel.clock import Clock, on_day
 from resolvers.context import Rules, Sources
+from schema.documents import DocumentLimits
 
 #: A stale entry may stand in for a failing source this many times its TTL (stale-if-error).
 STALE_FACTOR = 10
@@ -119,6 +121,24 @@ class Runtime:
             await self.redis.aclose()
         if self.engine is not None:
             await self.engine.dispose()
+
+
+def document_limits(limits: LimitSettings) -> DocumentLimits:
+    """The schema's view of the `[limits]` settings."""
+    return DocumentLimits(
+        max_bytes=limits.max_document_bytes,
+        max_literal_bytes=limits.max_literal_bytes,
+        max_tokens=limits.max_tokens,
+        max_depth=limits.max_depth,
+        max_aliases=limits.max_aliases,
+        max_fields=limits.max_fields,
+        max_repeats=limits.max_repeats,
+        default_list_size=limits.default_list_size,
+        cost_budgets={
+            role.name: getattr(limits.cost, role.name) for role in dataclasses.fields(limits.cost)
+        },
+        cache_bytes=limits.document_cache_bytes,
+    )
 
 
 def _policy(ttl: int, *, private: bool = False) -> CachePolicy:
