@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bench.hostile import CATALOGUE, Hostile, Target, flood, literal_flood_body, production_gateway
+from bench.hostile import Target, flood, production_gateway
+from bench.hostile_catalogue import CATALOGUE, Hostile, literal_flood_body
 
 pytestmark = pytest.mark.anyio
 
