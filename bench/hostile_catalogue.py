@@ -129,6 +129,16 @@ CATALOGUE: tuple[Hostile, ...] = (
         json=gql(wide_fragment_bomb(12)),
     ),
     Hostile(
+        "bomb_in_an_operation_not_run",
+        "operationName picks a small operation; the bomb beside it is validated all the same",
+        422,
+        "QUERY_TOO_COMPLEX",
+        json=gql(
+            "query Small { __typename } " + fragment_bomb(24).replace("query Bomb", "query Big"),
+            operationName="Small",
+        ),
+    ),
+    Hostile(
         "cost_bomb",
         "10 aliases x products(first: 100) with variants, prices and stock",
         422,

@@ -6,8 +6,9 @@ and its selected-fields conversion do) takes as long as executing it would. Here
 fragment is measured once, and its figures are reused at every spread of it: the walk
 visits every node of the document once, whatever the spreads multiply it into.
 
-* `measure()` gives an operation's `Shape`: its depth, aliases and fields after
-  expansion. It depends on the document alone, so it is cached with the document.
+* `measure()` gives a document's `Shape`: the depth, aliases and fields of its largest
+  operation after expansion, and how often one response name repeats in any selection
+  set. It depends on the document alone, so it is cached with the document.
 * `estimate_cost()` estimates how many fields executing it resolves: each field counts
   its weight (1 unless the schema says otherwise), times the size of every list it sits
   in. A list's size is its `first`/`last` argument, else the length of a list argument
@@ -104,14 +105,27 @@ def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
     return found
 
 
-def measure(document: DocumentNode, operation: OperationDefinitionNode) -> Shape:
-    """Depth, aliases, fields and repeats of `operation`, each fragment walked once."""
-    walk = _ShapeWalk(fragments_of(document))
+def measure(document: DocumentNode) -> Shape:
+    """The largest depth, aliases and fields of the document's operations, and its repeats.
+
+    Every operation counts, not only the one a request runs, and every fragment's
+    selection sets count for the repeats, used or not: validation covers all of them.
+    """
+    fragments = fragments_of(document)
+    walk = _ShapeWalk(fragments)
+    depth = aliases = fields = 0
     try:
-        level = walk.selection_set(operation.selection_set, 0)
+        for definition in document.definitions:
+            if isinstance(definition, OperationDefinitionNode):
+                level = walk.selection_set(definition.selection_set, 0)
+                depth = max(depth, level.depth)
+                aliases = max(aliases, level.aliases)
+                fields = max(fields, level.fields)
+        for definition in fragments.values():
+            walk.fragment_definition(definition, 0)
     except _TooDeep:
         return Shape(MAX_WALK_DEPTH + 1, 0, 0, 0)
-    return Shape(level.depth, level.aliases, level.fields, walk.repeats)
+    return Shape(depth, aliases, fields, walk.repeats)
 
 
 class _ShapeWalk:
@@ -153,13 +167,18 @@ class _ShapeWalk:
         return _Level(depth, aliases, fields, names)
 
     def fragment(self, spread: FragmentSpreadNode, nesting: int) -> _Level:
-        name = spread.name.value
+        definition = self.fragments.get(spread.name.value)
+        if definition is None:
+            return _NOTHING  # unknown: validation reports it
+        return self.fragment_definition(definition, nesting)
+
+    def fragment_definition(self, definition: FragmentDefinitionNode, nesting: int) -> _Level:
+        name = definition.name.value
         known = self.memo.get(name)
         if known is not None:
             return known
-        definition = self.fragments.get(name)
-        if definition is None or name in self.visiting:
-            return _NOTHING  # unknown, or a cycle: validation reports either
+        if name in self.visiting:
+            return _NOTHING  # a cycle: validation reports it
         self.visiting.add(name)
         level = self.selection_set(definition.selection_set, nesting)
         self.visiting.discard(name)

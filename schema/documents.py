@@ -80,7 +80,7 @@ class PreparedDocument:
 
     document: DocumentNode
     weight: int  # estimated bytes of memory it holds
-    shapes: dict[str | None, Shape | None] = field(default_factory=dict)
+    measured: Shape | None = None  # worked out on first use, by shape()
     costs: dict[str | None, int] = field(default_factory=dict)  # variable-free ones only
     validation: dict[tuple[type[ASTValidationRule], ...], list[GraphQLError]] = field(
         default_factory=dict
@@ -98,11 +98,11 @@ class PreparedDocument:
             self.printed_digest = hashlib.sha256(printed).hexdigest()
         return self.printed_digest
 
-    def shape(self, name: str | None) -> Shape | None:
-        if name not in self.shapes:
-            operation = self.operation(name)
-            self.shapes[name] = measure(self.document, operation) if operation else None
-        return self.shapes[name]
+    def shape(self) -> Shape:
+        """The document's size once fragments are expanded (`schema.complexity.measure`)."""
+        if self.measured is None:
+            self.measured = measure(self.document)
+        return self.measured
 
 
 class DocumentCache:
@@ -247,9 +247,8 @@ class DocumentGuard(SchemaExtension):
         yield
 
     def _limit_errors(self, prepared: PreparedDocument, name: str | None) -> list[GraphQLError]:
-        shape = prepared.shape(name)
-        if shape is None:
-            return []  # no operation to run: Strawberry reports that
+        # Every operation of the document, not only the one to run: validation covers all.
+        shape = prepared.shape()
         limits = self.limits
         expanded = "once its fragments are expanded"
         checks = (

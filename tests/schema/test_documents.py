@@ -62,30 +62,49 @@ def cost(text: str, variables: dict[str, object] | None = None, *, default: int 
 
 
 def test_a_fragment_bomb_is_measured_at_its_full_size_without_expanding_it():
-    document, op = operation(fragment_bomb(24))
-
-    shape = measure(document, op)  # type: ignore[arg-type]
+    shape = measure(parse(fragment_bomb(24)))
 
     assert (shape.fields, shape.repeats, shape.depth) == (2**24, 2**24, 1)
 
 
 def test_depth_aliases_and_fields_count_through_fragments_and_inline_fragments():
-    document, op = operation(
-        "{ a: products(first: 1) { edges { node { ...N ... on Product { b: sku } } } } }"
-        " fragment N on Product { sku variants { gtin } }"
+    shape = measure(
+        parse(
+            "{ a: products(first: 1) { edges { node { ...N ... on Product { b: sku } } } } }"
+            " fragment N on Product { sku variants { gtin } }"
+        )
     )
-
-    shape = measure(document, op)  # type: ignore[arg-type]
 
     assert (shape.depth, shape.aliases, shape.fields, shape.repeats) == (5, 2, 7, 1)
 
 
+def test_every_operation_and_fragment_counts_not_only_the_one_a_request_runs():
+    document = parse(
+        "query Small { __typename } query Deep { products { edges { node { sku } } } }"
+        " fragment Unused on Query { __typename __typename __typename }"
+    )
+
+    shape = measure(document)
+
+    assert (shape.depth, shape.fields, shape.repeats) == (4, 4, 3)
+
+
+async def test_a_bomb_in_an_operation_the_request_does_not_run_is_refused_all_the_same():
+    text = "query Small { __typename } " + fragment_bomb(24).replace("query Bomb", "query Big")
+
+    result = await SCHEMA.execute(text, operation_name="Small")
+
+    assert result.data is None
+    assert result.errors is not None
+    assert result.errors[0].extensions["limit"] == "fields"  # type: ignore[index]
+
+
 def test_a_fragment_cycle_is_left_to_validation():
-    document, op = operation(
+    document = parse(
         "{ ...A } fragment A on Query { __typename ...B } fragment B on Query { ...A }"
     )
 
-    assert measure(document, op).fields == 1  # type: ignore[arg-type]
+    assert measure(document).fields == 1
 
 
 def test_the_cost_multiplies_by_page_size_and_by_the_length_of_list_arguments():
