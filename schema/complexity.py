@@ -59,8 +59,11 @@ from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef, Typ
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 #: Metadata key of a field whose resolution costs more than one plain field:
-#: `strawberry.field(metadata={COST: 10})` (a full-text search, a price calculation).
+#: `strawberry.field(metadata={COST: SOURCE_QUERY})`.
 COST = "gateway.cost"
+#: The weight of a field that is a source query of its own: a search, a basket's price
+#: calculation. Aliases of it are not batched into one call as keyed loads are.
+SOURCE_QUERY = 20
 
 #: Nesting (fields and spreads) past which a document is not walked further: deeper than
 #: any depth limit may be set, and shallow enough for Python's recursion limit.

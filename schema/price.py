@@ -11,6 +11,7 @@ from connectors.pricing import records
 from resolvers import price as price_resolvers
 from resolvers.context import RequestContext
 from schema.common import Money
+from schema.complexity import COST, SOURCE_QUERY
 
 if TYPE_CHECKING:
     from schema.product import ProductVariant
@@ -141,7 +142,8 @@ class PriceQuery:
     """Root fields of the price domain."""
 
     @strawberry.field(
-        description="What is the total of this basket, for this customer, in this channel? No cart needed."
+        description="What is the total of this basket, for this customer, in this channel? No cart needed.",
+        metadata={COST: SOURCE_QUERY},
     )
     async def basket_quote(
         self,

@@ -27,6 +27,7 @@ from schema.availability import (
     resolve_availability,
 )
 from schema.common import Node, PageInfo
+from schema.complexity import COST, SOURCE_QUERY
 from schema.execution import PREFETCHED
 from schema.info import Info
 from schema.price import Price
@@ -378,7 +379,8 @@ class ProductQuery:
         return Product.from_record(found, info.context) if found else None
 
     @strawberry.field(
-        description="Products matching a free-text search and/or category, a page at a time."
+        description="Products matching a free-text search and/or category, a page at a time.",
+        metadata={COST: SOURCE_QUERY},
     )
     async def products(
         self,

@@ -9,7 +9,7 @@ import strawberry
 from graphql import GraphQLError, OperationDefinitionNode, get_introspection_query, parse
 
 from schema import GatewaySchema, build_schema
-from schema.complexity import estimate_cost, measure
+from schema.complexity import SOURCE_QUERY, estimate_cost, measure
 from schema.documents import (
     AST_BYTES_PER_TOKEN,
     DocumentCache,
@@ -108,17 +108,17 @@ def test_a_fragment_cycle_is_left_to_validation():
 
 
 def test_the_cost_multiplies_by_page_size_and_by_the_length_of_list_arguments():
-    # products 1 + 48 x (edges 1 + node 1 + sku, name 2 + price 1 + amount 1 + amount 1
+    # products (a search: SOURCE_QUERY) + 48 x (edges 1 + node 1 + sku, name 2 + price 1 + amount 1 + amount 1
     #   + availability 1 + available 1 + locations 3 x (1 + quantity 1))
     listing = cost(LISTING, {"first": 48, "stores": ["s01", "s02", "s03"]})
 
-    assert listing == 1 + 48 * (1 + 1 + 2 + 3 + 2 + 3 * 2)
+    assert listing == SOURCE_QUERY + 48 * (1 + 1 + 2 + 3 + 2 + 3 * 2)
 
 
 def test_the_cost_falls_back_to_argument_defaults_and_the_default_list_size():
     # first defaults to 20 in the schema; no stores given: 10 locations assumed.
-    assert cost(LISTING) == 1 + 20 * (1 + 1 + 2 + 3 + 2 + 10 * 2)
-    assert cost(LISTING, default=3) == 1 + 20 * (1 + 1 + 2 + 3 + 2 + 3 * 2)
+    assert cost(LISTING) == SOURCE_QUERY + 20 * (1 + 1 + 2 + 3 + 2 + 10 * 2)
+    assert cost(LISTING, default=3) == SOURCE_QUERY + 20 * (1 + 1 + 2 + 3 + 2 + 3 * 2)
 
 
 def test_the_standard_introspection_query_costs_about_what_it_resolves():
@@ -136,7 +136,7 @@ def test_a_variable_free_cost_is_kept_with_the_document():
     fixed = estimate_cost(SCHEMA._schema, document, op, {}, default_list_size=10)  # type: ignore[arg-type]
     varying = estimate_cost(SCHEMA._schema, with_variables, op2, {}, default_list_size=10)  # type: ignore[arg-type]
 
-    assert (fixed.fields, fixed.variable_free) == (1 + 5 * 3, True)
+    assert (fixed.fields, fixed.variable_free) == (SOURCE_QUERY + 5 * 3, True)
     assert varying.variable_free is False
 
 
@@ -210,7 +210,7 @@ async def test_each_limit_answers_with_its_figures():
         "aliases": {"code": "QUERY_TOO_COMPLEX", "limit": "aliases", "maximum": 1, "actual": 2},
         "fields": {"code": "QUERY_TOO_COMPLEX", "limit": "fields", "maximum": 10, "actual": 11},
         "repeats": {"code": "QUERY_TOO_COMPLEX", "limit": "repeats", "maximum": 2, "actual": 3},
-        "cost": {"code": "QUERY_TOO_COMPLEX", "limit": "cost", "maximum": 50, "actual": 91},
+        "cost": {"code": "QUERY_TOO_COMPLEX", "limit": "cost", "maximum": 50, "actual": 110},
     }
 
 
