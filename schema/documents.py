@@ -4,10 +4,11 @@ Every limit is computed before execution, from figures kept with the document:
 
 * its text (`max_bytes`), its tokens (`max_tokens`) and any one string literal
   (`max_literal_bytes`), checked while it is parsed;
-* its depth, aliases and fields after fragment expansion (`schema.complexity.measure`,
-  linear in the text) and its estimated cost against the budget of the viewer's role,
-  checked before validation, so that validating is only ever done on a document whose
-  expansion is known to be small;
+* its depth, aliases, fields and repeats after fragment expansion, over every operation
+  and fragment in it (`schema.complexity.measure`, linear in the text), and the estimated
+  cost of the operation to run against the budget of the viewer's role, checked before
+  validation, so that validating is only ever done on a document whose expansion is
+  known to be small;
 * validation itself, cached with the document per set of rules.
 
 The cache holds documents until their estimated memory passes `cache_bytes`, dropping the
