@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from backoffice.db import create_engine
+from backoffice.db import create_engine, normalise_url
 from backoffice.seed import seed
 from gateway.app import create_app
 from gateway.bootstrap import open_runtime
 from gateway.config import Settings
 from tests.api import CLOCK, TODAY, Api, serve
-from tests.servers import RedisProcess, own_redis_server
+from tests.servers import POSTGRES_URL, RedisProcess, own_redis_server
 
 
 @pytest.fixture(scope="session")
@@ -71,3 +73,30 @@ def redis_process() -> Iterator[RedisProcess]:
     """A redis-server of our own, to stop mid-test; skips without the binary (fails when CI=true)."""
     with own_redis_server() as server:
         yield server
+
+
+@pytest.fixture
+async def postgres_engine() -> AsyncIterator[AsyncEngine]:
+    """An engine on the real PostgreSQL whose search_path is a fresh schema, dropped afterwards.
+
+    Skips with the reason on a laptop without the server; fails with CI=true.
+    """
+    url = normalise_url(POSTGRES_URL)
+    admin = create_async_engine(url)
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    try:
+        async with admin.begin() as conn:
+            await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    except Exception as exc:  # the driver has its own errors for "unreachable"
+        await admin.dispose()
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL at {url} is required in CI but unreachable: {exc}")
+        pytest.skip(f"PostgreSQL at {url} is unreachable ({exc}); set DATABASE_URL or start it")
+    engine = create_async_engine(url, connect_args={"server_settings": {"search_path": schema}})
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+        async with admin.begin() as conn:
+            await conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        await admin.dispose()

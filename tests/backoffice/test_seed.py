@@ -4,9 +4,7 @@ import hashlib
 import os
 import subprocess
 import sys
-import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from math import floor
@@ -15,9 +13,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backoffice.db import Base, Money, create_engine, normalise_url
+from backoffice.db import Base, Money, create_engine
 from backoffice.seed import (
     BIKINI_LOW_STOCK_VARIANT_ID,
     BIKINI_PRODUCT_ID,
@@ -564,30 +562,6 @@ async def test_seed_rejects_an_unknown_size(tmp_path):
 
 
 # PostgreSQL
-
-
-@pytest.fixture
-async def postgres_engine() -> AsyncIterator[AsyncEngine]:
-    """An engine whose search_path is a fresh schema, dropped afterwards."""
-    url = normalise_url(os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
-    admin = create_async_engine(url)
-    schema = f"seed_test_{uuid.uuid4().hex[:12]}"
-    try:
-        async with admin.begin() as conn:
-            await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    except Exception as exc:  # the driver has its own errors for "unreachable"
-        await admin.dispose()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL at {url} is required in CI but unreachable: {exc}")
-        pytest.skip(f"PostgreSQL at {url} is unreachable ({exc}); set DATABASE_URL or start it")
-    engine = create_async_engine(url, connect_args={"server_settings": {"search_path": schema}})
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
-        async with admin.begin() as conn:
-            await conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        await admin.dispose()
 
 
 @pytest.mark.postgres
