@@ -15,7 +15,10 @@ from connectors.orders.guarded import GuardedOrdersConnector
 from connectors.pim.guarded import GuardedPimConnector
 from connectors.pricing.guarded import GuardedPricingConnector
 from connectors.trace import SourceTrace
+from kernel.clock import Clock
+from ledger import Ledger
 from resolvers.loaders import Loaders
+from resolvers.order_amounts import CheckoutRules
 from resolvers.viewer import Viewer
 
 #: Channels where shoppers see the catalogue themselves (DESIGN §3: incomplete products hidden).
@@ -28,6 +31,17 @@ CUSTOMER_FACING_CHANNELS = frozenset({"WEB", "APP", "KIOSK", "SIGNAGE", "MARKETP
 #: ship-from-store, click & collect); a marketplace order is fulfilled as a web order; a
 #: sign hangs in a store and shows what its kiosk would.
 STOCK_CHANNELS = {"CALL_CENTER": "WEB", "MARKETPLACE": "WEB", "SIGNAGE": "KIOSK"}
+
+#: How customers may pay, per channel: cash only at a till; invoices only where the
+#: customer is known and not standing at a kiosk. Vouchers are redeemed, not chosen.
+PAYMENT_METHODS: Mapping[str, tuple[str, ...]] = {
+    "WEB": ("CARD", "GIFT_CARD", "MOBILE", "INVOICE"),
+    "APP": ("CARD", "GIFT_CARD", "MOBILE", "INVOICE"),
+    "STORE": ("CARD", "CASH", "GIFT_CARD", "MOBILE"),
+    "KIOSK": ("CARD", "MOBILE"),
+    "CALL_CENTER": ("CARD", "INVOICE"),
+    "MARKETPLACE": ("CARD",),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +65,13 @@ class Rules:
     low_stock_threshold: int = 3
     nearby_locations: int = 5
     max_page_size: int = 100
+    #: Units of one variant a cart or order may hold.
+    max_line_quantity: int = 99
     stock_channels: Mapping[str, str] = field(default_factory=lambda: dict(STOCK_CHANNELS))
+    payment_methods: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(PAYMENT_METHODS)
+    )
+    checkout: CheckoutRules = field(default_factory=CheckoutRules)
 
     def stock_channel(self, channel: str) -> str:
         """The channel whose locations' stock a request in `channel` may sell."""
@@ -75,6 +95,9 @@ class RequestContext:
     rules: Rules
     started_at: datetime
     trace: SourceTrace
+    #: The gateway's own records: idempotency keys, the audit log, the checkout log.
+    ledger: Ledger
+    clock: Clock
 
     @cached_property
     def loaders(self) -> Loaders:

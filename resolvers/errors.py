@@ -7,6 +7,10 @@
   + SourceError(source)                 SOURCE_UNAVAILABLE
     - SourceTimeoutError(source)        SOURCE_TIMEOUT
 
+* Refused(code, message, field)          a business rule says no to a mutation's input
+                                        (INSUFFICIENT_STOCK, VERSION_CONFLICT...): not a
+                                        GraphQL error but a `userErrors` entry of the payload
+
 graphql-core copies an original error's `extensions` attribute onto the GraphQL error,
 so raising one of these from a resolver is all it takes. Anything else is a bug: it is
 logged with the request id and, in production, masked.
@@ -79,4 +83,34 @@ def source_errors() -> Iterator[None]:
     try:
         yield
     except ConnectorError as exc:
+        raise from_connector_error(exc) from exc
+
+
+class Refused(Exception):
+    """A mutation's input that a business rule refuses; the payload reports it in `userErrors`.
+
+    Raised before anything is written, or after what was written is undone, so a refused
+    mutation changes nothing. `field` is the path to the input at fault, if one is.
+    """
+
+    def __init__(self, code: str, message: str, field: tuple[str, ...] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+@contextmanager
+def refusals(field: tuple[str, ...] | None = None) -> Iterator[None]:
+    """Turn a source's business refusal (an error with a `code`) into `Refused`.
+
+    A refusal means the source wrote nothing; other failures become client-facing source
+    errors as `source_errors` makes them.
+    """
+    try:
+        yield
+    except ConnectorError as exc:
+        code = getattr(exc, "code", None)
+        if isinstance(code, str):
+            raise Refused(code, exc.message, field) from exc
         raise from_connector_error(exc) from exc

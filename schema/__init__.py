@@ -14,11 +14,10 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from resolvers.errors import GatewayError
-from schema.common import UserError
 from schema.documents import DocumentGuard, DocumentLimits, Documents
 from schema.execution import FastAttributeExecutionContext
 from schema.operations import OneOperationOrAName
-from schema.root import Query
+from schema.root import Mutation, Query
 from schema.scalars import SCALARS
 from schema.warming import WarmLoads
 
@@ -171,7 +170,7 @@ def build_schema(
         )
     return GatewaySchema(
         query=Query,
-        types=[UserError],  # used by the mutation payloads; part of the contract already
+        mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(
             disable_field_suggestions=not field_suggestions, scalar_map=SCALARS

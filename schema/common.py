@@ -8,6 +8,7 @@ from enum import Enum
 import strawberry
 
 from kernel.money import round_money
+from resolvers.errors import Refused
 
 
 @strawberry.enum(description="A sales channel: where the customer meets the retailer.")
@@ -57,3 +58,11 @@ class UserError:
     )
     message: str = strawberry.field(description="What is wrong, in words a person can act on.")
     code: str = strawberry.field(description="Stable machine-readable code.")
+
+    @classmethod
+    def from_refusal(cls, refusal: Refused) -> UserError:
+        return cls(
+            field=list(refusal.field) if refusal.field else None,
+            message=refusal.message,
+            code=refusal.code,
+        )

@@ -1,4 +1,4 @@
-"""The root Query: one class per domain, merged."""
+"""The root Query and Mutation: one class per domain, merged."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from strawberry.tools import merge_types
 from strawberry.types.base import get_object_definition
 
 from schema.availability import LocationQuery
-from schema.cart import CartQuery
+from schema.cart import CartMutation, CartQuery
+from schema.checkout import OrderMutation
 from schema.customer import CustomerQuery
 from schema.node import NodeQuery
 from schema.order import OrderQuery
@@ -20,4 +21,11 @@ Query = merge_types(
 get_object_definition(Query, strict=True).description = (
     "Read access to the retailer's catalogue, prices, stock, customers and orders, "
     "in the channel, locale and store of the request."
+)
+
+Mutation = merge_types("Mutation", (CartMutation, OrderMutation))
+get_object_definition(Mutation, strict=True).description = (
+    "Carts, checkout and changes to orders. A refused input changes nothing and is reported "
+    "in the payload's `userErrors` with a stable code; a mutation that changes money or "
+    "stock takes an idempotency key."
 )

@@ -1,0 +1,202 @@
+"""Checkout: from a cart to an order, the same way in every channel.
+
+The read half decides, the saga (resolvers/checkout_saga.py) writes:
+
+1. The idempotency key is claimed first (scope: the customer, the staff member, or the
+   anonymous cart). A retry with the same key and input returns the first order; the same
+   key with other input is refused (`IDEMPOTENCY_KEY_REUSED`); a retry while the first
+   attempt still runs is refused (`CHECKOUT_IN_PROGRESS`) and may be sent again later.
+2. The cart must be the viewer's, open and not empty; the payment method allowed in
+   the channel; the fulfilment possible (resolvers/fulfilment.py picks the locations).
+3. The promotion engine re-prices the cart exactly as `Cart.quote` shows it (the
+   customer's tier, purchases in every channel, coupons); a coupon that does not apply
+   is refused rather than silently dropped.
+4. Every amount of the order is computed (resolvers/order_amounts.py) and the plan goes
+   to the saga. Any refusal before the order leaves stock, points and cart as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from connectors.common import GeoPoint
+from connectors.orders.records import Order
+from ledger import IdempotencyKeyReused
+from resolvers import fulfilment
+from resolvers.cart import get_cart
+from resolvers.checkout_saga import CheckoutPlan, CheckoutSaga
+from resolvers.context import RequestContext
+from resolvers.errors import Refused, refusals, source_errors
+from resolvers.ids import key_of
+from resolvers.order_amounts import order_amounts
+from resolvers.price import quote_cart
+
+#: Longest idempotency key accepted (Stripe's limit).
+MAX_KEY_LENGTH = 255
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutRequest:
+    """The checkout input as the mutation gives it."""
+
+    cart_id: str
+    fulfillment: str
+    location_id: str | None
+    payment_method: str
+    idempotency_key: str
+    coupon_codes: tuple[str, ...] = ()
+    destination: GeoPoint | None = None
+
+    def fingerprint(self) -> str:
+        """A hash of the input: the same key must come with the same checkout."""
+        canonical = json.dumps(
+            {
+                "cart": self.cart_id,
+                "fulfillment": self.fulfillment,
+                "location": self.location_id,
+                "payment": self.payment_method,
+                "coupons": sorted(self.coupon_codes),
+                "destination": None
+                if self.destination is None
+                else [self.destination.latitude, self.destination.longitude],
+            },
+            sort_keys=True,
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _scope(ctx: RequestContext, cart_key: str) -> str:
+    viewer = ctx.viewer
+    if viewer.role == "customer" and viewer.customer_id:
+        return f"checkout:customer:{viewer.customer_id}"
+    if viewer.is_authenticated and viewer.subject:
+        return f"checkout:{viewer.role}:{viewer.subject}"
+    return f"checkout:cart:{cart_key}"
+
+
+async def checkout(ctx: RequestContext, request: CheckoutRequest) -> Order:
+    key = request.idempotency_key.strip()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise Refused(
+            "INVALID_IDEMPOTENCY_KEY",
+            f"The idempotency key must be 1 to {MAX_KEY_LENGTH} characters.",
+            ("input", "idempotencyKey"),
+        )
+    cart_key = key_of(request.cart_id, "Cart", "input.cartId")
+    scope = _scope(ctx, cart_key)
+    try:
+        claim = await ctx.ledger.idempotency.begin(scope, key, request.fingerprint())
+    except IdempotencyKeyReused as exc:
+        raise Refused(
+            "IDEMPOTENCY_KEY_REUSED",
+            "This idempotency key was used for another checkout; use a new key.",
+            ("input", "idempotencyKey"),
+        ) from exc
+    if claim.state == "done":
+        return await _first_order(ctx, str(claim.result["order_id"]))
+    if claim.state == "in_progress":
+        raise Refused(
+            "CHECKOUT_IN_PROGRESS",
+            "A checkout with this key is still running; send it again in a moment.",
+            ("input", "idempotencyKey"),
+        )
+    try:
+        plan = await _plan(ctx, request, cart_key, scope, key)
+    except BaseException:
+        await ctx.ledger.idempotency.fail(scope, key)
+        raise
+    saga = CheckoutSaga(ctx.sources, ctx.ledger, ctx.clock)
+    with refusals(("input", "cartId")):
+        return await saga.execute(plan)
+
+
+async def _first_order(ctx: RequestContext, order_id: str) -> Order:
+    with source_errors():
+        orders = await ctx.sources.orders.get_orders([order_id])
+    return orders[order_id]
+
+
+async def _plan(
+    ctx: RequestContext, request: CheckoutRequest, cart_key: str, scope: str, key: str
+) -> CheckoutPlan:
+    cart = await get_cart(ctx, request.cart_id, argument="input.cartId")
+    if cart is None:
+        raise Refused("CART_NOT_FOUND", "No such cart.", ("input", "cartId"))
+    if cart.status != "OPEN":
+        raise Refused("CART_NOT_OPEN", "This cart was already ordered or merged.", ("input", "cartId"))
+    if not cart.lines:
+        raise Refused("EMPTY_CART", "The cart is empty.", ("input", "cartId"))
+    allowed = ctx.rules.payment_methods.get(cart.channel, ())
+    if request.payment_method not in allowed:
+        raise Refused(
+            "PAYMENT_METHOD_NOT_ACCEPTED",
+            f"{request.payment_method} is not accepted in the {cart.channel} channel "
+            f"(accepted: {', '.join(allowed) or 'none'}).",
+            ("input", "paymentMethod"),
+        )
+    quote = await quote_cart(ctx, cart, request.coupon_codes, refuse_coupons=True)
+    variants = await ctx.loaders.variant_by_id.load_many([line.variant_id for line in cart.lines])
+    skus = {v.id: v.sku for v in variants if v is not None}
+    amounts = order_amounts(
+        quote, skus=skus, fulfillment=request.fulfillment, rules=ctx.rules.checkout
+    )
+    where = await fulfilment.plan(
+        ctx,
+        cart,
+        fulfillment=request.fulfillment,
+        location_id=request.location_id,
+        destination=request.destination,
+        order_total=amounts.total,
+    )
+    checkout_id = uuid.uuid4().hex
+    order_id = f"o-{checkout_id[:20]}"
+    order: dict[str, Any] = {
+        "id": order_id,
+        "channel": cart.channel,
+        "location_id": where.ordered_at,
+        "customer_id": cart.customer_id,
+        "cart_id": cart.id,
+        "currency": amounts.currency,
+        "lines": list(amounts.lines),
+        "subtotal": str(amounts.subtotal),
+        "discount_total": str(amounts.discount_total),
+        "shipping": str(amounts.shipping),
+        "total": str(amounts.total),
+        "payments": [{"method": request.payment_method, "amount": str(amounts.total)}],
+        "fulfillments": where.fulfillments,
+        "routing": where.routing,
+        "history": [
+            {
+                "actor": ctx.viewer.subject or "anonymous",
+                "channel": cart.channel,
+                "action": "routed",
+                "detail": where.summary,
+            }
+        ]
+        if where.summary
+        else [],
+    }
+    return CheckoutPlan(
+        checkout_id=checkout_id,
+        order_id=order_id,
+        idempotency_scope=scope,
+        idempotency_key=key,
+        reservation=where.reservation,
+        order=order,
+        customer_id=cart.customer_id,
+        points=amounts.points,
+        actor=ctx.viewer.subject or "anonymous",
+        role=ctx.viewer.role,
+        channel=cart.channel,
+        request_id=ctx.request_id,
+        sources={
+            "quote": {"total": str(quote.total), "promotions": [p.id for p in quote.promotions]},
+            "stock": where.stock,
+            "routing": where.routing,
+        },
+    )
+

@@ -1,0 +1,188 @@
+"""The write half of checkout: a saga of idempotent steps over three source systems.
+
+Checkout (resolvers/checkout.py) decides everything first — prices, where the goods come
+from, every amount of the order — into a `CheckoutPlan`, and writes it to the checkout
+log before touching any system. Then the steps run in order, each recorded in the log:
+
+1. `reserve`  the inventory takes the units, all or nothing, as reservation `checkout_id`
+2. `order`    the OMS creates the order `order_id` with every amount per line
+3. `commit`   the inventory hands the reserved units to the order
+4. `points`   the loyalty system earns the points of the paid amount (reference: the order)
+5. `audit`    the gateway's audit log records the decision and the data it used
+
+Every step is keyed (reservation id, order id, points reference), so running it again
+does nothing new: that is what lets recovery simply run the plan again from the log.
+The order is the point of no return. A failure before it releases the reservation
+(compensation; the inventory keeps a tombstone, so a late retry of the reservation
+cannot take stock afterwards); a failure after it leaves the checkout unfinished in the
+log, and `recover` completes it. So there is never a reserved-but-lost unit, nor an
+order without its stock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from connectors.errors import ConnectorError
+from connectors.orders.records import Order
+from kernel.clock import Clock
+from ledger import AuditEvent, Ledger
+from resolvers.context import Sources
+
+log = logging.getLogger(__name__)
+
+#: The steps, in order; the order is the point of no return.
+STEPS = ("reserve", "order", "commit", "points", "audit")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutPlan:
+    """Everything a checkout writes, decided before the first write; JSON round-trips."""
+
+    checkout_id: str
+    order_id: str
+    idempotency_scope: str
+    idempotency_key: str
+    #: [{"variant_id", "location_id", "quantity"}]
+    reservation: list[dict[str, Any]]
+    #: The OMS order document (see backoffice/orders).
+    order: dict[str, Any]
+    customer_id: str | None
+    points: int
+    actor: str
+    role: str
+    channel: str
+    request_id: str
+    #: The source data the decisions used (quote, stock, routing), for the audit log.
+    sources: dict[str, Any] = field(default_factory=dict)
+
+    def to_document(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_document(cls, document: Mapping[str, Any]) -> CheckoutPlan:
+        return cls(**document)
+
+
+class CheckoutSaga:
+    """Runs plans and recovers unfinished ones; one per process, shared by requests."""
+
+    def __init__(self, sources: Sources, ledger: Ledger, clock: Clock) -> None:
+        self._sources = sources
+        self._ledger = ledger
+        self._clock = clock
+
+    async def execute(self, plan: CheckoutPlan) -> Order:
+        """Run the plan; raises what made it fail after undoing what it did (before the order).
+
+        A business refusal (no stock) or a source failure before the order leaves nothing
+        behind; from the order on, failures are left to `recover` and the order is returned.
+        """
+        log_ = self._ledger.checkouts
+        await log_.start(plan.checkout_id, plan.to_document())
+        try:
+            await self._step(plan, "reserve", self._reserve)
+            order = await self._step(plan, "order", self._create_order)
+        except Exception:
+            await self._compensate(plan)
+            raise
+        try:
+            await self._finish(plan)
+        except ConnectorError as exc:
+            # The order stands; recovery earns the points or commits the stock later.
+            log.warning("checkout %s: %s; left for recovery", plan.checkout_id, exc)
+        return order
+
+    async def recover(self, older_than: datetime) -> list[tuple[str, str]]:
+        """Complete or compensate every checkout unfinished since before `older_than`.
+
+        Returns (checkout id, outcome) pairs: "completed" or "compensated". A checkout
+        whose order exists (created, perhaps, just before the crash) is completed;
+        any other is compensated, and its idempotency key may be used again.
+        """
+        outcomes = []
+        for record in await self._ledger.checkouts.unfinished(older_than):
+            plan = CheckoutPlan.from_document(record.payload)
+            try:
+                existing = await self._sources.orders.get_orders([plan.order_id])
+                if plan.order_id in existing:
+                    await self._finish(plan)
+                    outcomes.append((plan.checkout_id, "completed"))
+                else:
+                    await self._compensate(plan)
+                    outcomes.append((plan.checkout_id, "compensated"))
+            except ConnectorError as exc:
+                log.warning("checkout %s not recovered yet: %s", plan.checkout_id, exc)
+        return outcomes
+
+    async def _step(self, plan: CheckoutPlan, step: str, run: Any) -> Any:
+        log_ = self._ledger.checkouts
+        await log_.record(plan.checkout_id, step, "started", {})
+        try:
+            result = await run(plan)
+        except Exception as exc:
+            await log_.record(plan.checkout_id, step, "failed", {"error": str(exc)})
+            raise
+        await log_.record(plan.checkout_id, step, "done", {})
+        return result
+
+    async def _reserve(self, plan: CheckoutPlan) -> None:
+        await self._sources.inventory.reserve(
+            plan.checkout_id, plan.reservation, reference=plan.order_id
+        )
+
+    async def _create_order(self, plan: CheckoutPlan) -> Order:
+        return await self._sources.orders.create_order(plan.order)
+
+    async def _commit(self, plan: CheckoutPlan) -> None:
+        await self._sources.inventory.commit(plan.checkout_id, order_id=plan.order_id)
+
+    async def _earn(self, plan: CheckoutPlan) -> None:
+        if plan.customer_id is None or plan.points <= 0:
+            return
+        await self._sources.loyalty.earn(
+            plan.customer_id,
+            points=plan.points,
+            reference=f"order:{plan.order_id}",
+            reason="purchase",
+        )
+
+    async def _audit(self, plan: CheckoutPlan) -> None:
+        await self._ledger.audit.append(
+            AuditEvent(
+                at=self._clock.now(),
+                actor=plan.actor,
+                role=plan.role,
+                channel=plan.channel,
+                action="checkout",
+                subject_type="Order",
+                subject_id=plan.order_id,
+                detail=f"order placed; {plan.points} points earned",
+                sources=plan.sources,
+                request_id=plan.request_id,
+            )
+        )
+
+    async def _finish(self, plan: CheckoutPlan) -> None:
+        done = await self._done_steps(plan)
+        for step, run in (("commit", self._commit), ("points", self._earn), ("audit", self._audit)):
+            if step not in done:
+                await self._step(plan, step, run)
+        await self._ledger.checkouts.finish(plan.checkout_id, "completed", order_id=plan.order_id)
+        await self._ledger.idempotency.complete(
+            plan.idempotency_scope, plan.idempotency_key, {"order_id": plan.order_id}
+        )
+
+    async def _compensate(self, plan: CheckoutPlan) -> None:
+        await self._sources.inventory.release(plan.checkout_id)
+        await self._ledger.checkouts.record(plan.checkout_id, "reserve", "compensated", {})
+        await self._ledger.checkouts.finish(plan.checkout_id, "compensated")
+        await self._ledger.idempotency.fail(plan.idempotency_scope, plan.idempotency_key)
+
+    async def _done_steps(self, plan: CheckoutPlan) -> Sequence[str]:
+        record = await self._ledger.checkouts.get(plan.checkout_id)
+        return [step.step for step in record.steps if step.state == "done"] if record else []
