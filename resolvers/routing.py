@@ -9,7 +9,8 @@ Who may ship
     store (`Location.ship_from_store`). The ordering store (`origin_location_id`) ships only
     when it holds every line: then nothing is routed (strategy ORIGIN; hand over or ship
     from there). Otherwise it is left out, and of the others that hold at least one unit of
-    the order the `max_candidates` nearest are scored (ties by location code).
+    the order the `max_candidates` nearest are scored (unknown distances last, ties by
+    location code).
 
 The score of a parcel (one location shipping some lines) starts at 1 and loses points::
 
@@ -22,7 +23,8 @@ The score of a parcel (one location shipping some lines) starts at 1 and loses p
     stock_depth = stock_depth * mean over the parcel's lines of max(0, keep_units - left) / keep_units
                   (left = units the location keeps after the parcel: taking the last unit costs
                   the full weight, keeping `keep_units` or more costs nothing)
-    shipping    = shipping * parcel's shipping cost / the order's margin (1 when the margin is 0)
+    shipping    = shipping * parcel's shipping cost / the order's margin (the ratio is 1 when
+                  the margin is 0 and the parcel costs anything)
 
     margin        = order total * margin_rate (the sources hold no cost prices)
     shipping cost = shipping_cost_store per parcel from a store, shipping_cost_warehouse
