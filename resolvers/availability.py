@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,16 +47,6 @@ def stock_status(quantity: int, low_threshold: int) -> str:
     return "LOW_STOCK" if quantity <= low_threshold else "IN_STOCK"
 
 
-def distance_km(a: GeoPoint, b: GeoPoint) -> float:
-    """Great-circle distance (haversine)."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 6371.0 * 2 * math.asin(math.sqrt(h))
-
-
 def checked_point(latitude: float, longitude: float) -> GeoPoint:
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise BadUserInput("near must be a latitude in [-90, 90] and a longitude in [-180, 180].")
@@ -89,7 +78,7 @@ async def find_locations(
     locations = list(await all_locations(ctx, wanted))
     if near is not None:
         far = float("inf")
-        locations.sort(key=lambda loc: distance_km(near, loc.geo) if loc.geo else far)
+        locations.sort(key=lambda loc: near.km_to(loc.geo) if loc.geo else far)
     return locations[:first]
 
 

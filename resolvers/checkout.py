@@ -23,9 +23,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from ledger import IdempotencyKeyReused
+
 from connectors.common import GeoPoint
 from connectors.orders.records import Order
-from ledger import IdempotencyKeyReused
 from resolvers import fulfilment
 from resolvers.cart import get_cart
 from resolvers.checkout_saga import CheckoutPlan, CheckoutSaga
@@ -127,7 +128,9 @@ async def _plan(
     if cart is None:
         raise Refused("CART_NOT_FOUND", "No such cart.", ("input", "cartId"))
     if cart.status != "OPEN":
-        raise Refused("CART_NOT_OPEN", "This cart was already ordered or merged.", ("input", "cartId"))
+        raise Refused(
+            "CART_NOT_OPEN", "This cart was already ordered or merged.", ("input", "cartId")
+        )
     if not cart.lines:
         raise Refused("EMPTY_CART", "The cart is empty.", ("input", "cartId"))
     allowed = ctx.rules.payment_methods.get(cart.channel, ())
@@ -199,4 +202,3 @@ async def _plan(
             "routing": where.routing,
         },
     )
-

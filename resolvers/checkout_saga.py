@@ -27,10 +27,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ledger import AuditEvent, Ledger
+
 from connectors.errors import ConnectorError
 from connectors.orders.records import Order
 from kernel.clock import Clock
-from ledger import AuditEvent, Ledger
 from resolvers.context import Sources
 
 log = logging.getLogger(__name__)

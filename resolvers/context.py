@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
+from ledger import Ledger
+
 from connectors.common import LocalizedText
 from connectors.crm.guarded import GuardedCrmConnector
 from connectors.inventory.guarded import GuardedInventoryConnector
@@ -16,9 +18,9 @@ from connectors.pim.guarded import GuardedPimConnector
 from connectors.pricing.guarded import GuardedPricingConnector
 from connectors.trace import SourceTrace
 from kernel.clock import Clock
-from ledger import Ledger
 from resolvers.loaders import Loaders
 from resolvers.order_amounts import CheckoutRules
+from resolvers.routing_score import RoutingWeights
 from resolvers.viewer import Viewer
 
 #: Channels where shoppers see the catalogue themselves (DESIGN §3: incomplete products hidden).
@@ -72,6 +74,7 @@ class Rules:
         default_factory=lambda: dict(PAYMENT_METHODS)
     )
     checkout: CheckoutRules = field(default_factory=CheckoutRules)
+    routing: RoutingWeights = field(default_factory=RoutingWeights)
 
     def stock_channel(self, channel: str) -> str:
         """The channel whose locations' stock a request in `channel` may sell."""

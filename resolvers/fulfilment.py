@@ -178,9 +178,7 @@ def _geo(locations: dict[str, Location], location_id: str | None) -> GeoPoint | 
     return locations[location_id].geo if location_id in locations else None
 
 
-def _shipping_candidates(
-    ctx: RequestContext, locations: Any, channel: str
-) -> list[Location]:
+def _shipping_candidates(ctx: RequestContext, locations: Any, channel: str) -> list[Location]:
     """Distribution centres and shipping stores that fulfil for the channel's stock."""
     stock_channel = ctx.rules.stock_channel(channel)
     return [
@@ -247,7 +245,9 @@ def _short(
     wanted: Counter[str], stock: dict[tuple[str, str], int], location_ids: Sequence[str]
 ) -> Refused:
     short = [
-        v for v, q in sorted(wanted.items()) if sum(stock.get((v, loc), 0) for loc in location_ids) < q
+        v
+        for v, q in sorted(wanted.items())
+        if sum(stock.get((v, loc), 0) for loc in location_ids) < q
     ]
     what = ", ".join(short) if short else "the order as a whole (no split allowed)"
     return Refused(

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from connectors.orders.records import Order
 from ledger import AuditEvent
+
+from connectors.orders.records import Order
 from resolvers.availability import request_store_id
 from resolvers.context import RequestContext
 from resolvers.errors import Refused, refusals, source_errors

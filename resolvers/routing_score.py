@@ -14,7 +14,6 @@ from decimal import Decimal
 from connectors.common import GeoPoint
 from connectors.inventory.records import Location
 from kernel.money import round_money
-from resolvers.availability import distance_km
 
 #: One order line as routing sees it: (variant id, quantity).
 Line = tuple[str, int]
@@ -129,7 +128,7 @@ class Scorer:
     def km(self, location: Location) -> float | None:
         if self.target is None or location.geo is None:
             return None
-        return distance_km(location.geo, self.target)
+        return location.geo.km_to(self.target)
 
     def parcel(self, location: Location, lines: Sequence[Line]) -> Shipment:
         w = self.weights
