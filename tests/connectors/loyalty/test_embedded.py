@@ -11,7 +11,7 @@ from connectors.errors import SourceContractViolation, SourceUnavailable
 from connectors.loyalty.embedded import EmbeddedLoyaltyConnector
 from connectors.loyalty.protocol import LoyaltyConnector
 from connectors.loyalty.records import LoyaltyAccount
-from tests.backoffice.loyalty.rows import account, insert
+from tests.backoffice.loyalty.rows import CLOCK, account, insert
 
 pytestmark = pytest.mark.anyio
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture
 def connector(sessions: async_sessionmaker[AsyncSession]) -> LoyaltyConnector:
     # Assigning to the Protocol makes mypy check that the adapter implements it exactly.
-    connector: LoyaltyConnector = EmbeddedLoyaltyConnector(LoyaltyService(sessions))
+    connector: LoyaltyConnector = EmbeddedLoyaltyConnector(LoyaltyService(sessions, clock=CLOCK))
     return connector
 
 
@@ -48,7 +48,7 @@ async def test_accounts_come_back_under_the_requested_card_numbers(sessions, con
 async def test_a_database_failure_is_the_loyalty_system_being_unavailable():
     # An empty database: every table is missing.
     engine = create_engine("sqlite+aiosqlite://")
-    connector = EmbeddedLoyaltyConnector(LoyaltyService(sessionmaker(engine)))
+    connector = EmbeddedLoyaltyConnector(LoyaltyService(sessionmaker(engine), clock=CLOCK))
     try:
         with pytest.raises(SourceUnavailable) as caught:
             await connector.find_by_card(["2600000000011"])
@@ -63,7 +63,7 @@ async def test_a_broken_document_is_a_contract_violation(sessions):
         async def get_accounts(self, customer_ids: Sequence[str]) -> list[Document]:
             return [{"customer_id": "c-1", "card_number": "2600000000011", "points": None}]
 
-    connector = EmbeddedLoyaltyConnector(BrokenLoyalty(sessions))
+    connector = EmbeddedLoyaltyConnector(BrokenLoyalty(sessions, clock=CLOCK))
 
     with pytest.raises(SourceContractViolation, match="points None"):
         await connector.get_accounts(["c-1"])
