@@ -2,6 +2,7 @@
 
 * BackofficeError
   + NotFound        the one object a request is about does not exist (404)
+    - NoAccount     the customer has no loyalty account (404, code NO_ACCOUNT)
   + UnknownItems    a request names items that do not exist, listed in `ids` (400)
   + Conflict        the request conflicts with the current state, e.g. a stale version (409)
   + InvalidRequest  the request is malformed or breaks a rule of the system (400)
@@ -34,3 +35,17 @@ class Conflict(BackofficeError):
 
 class InvalidRequest(BackofficeError):
     """The request is malformed or breaks a rule of the system."""
+
+
+class NoAccount(NotFound):
+    """The customer has no loyalty account, so there is nothing to earn on or take back from.
+
+    A checkout treats it as "no points for this customer", not as a failure, so it has a
+    code of its own (`NO_ACCOUNT`) rather than the generic NOT_FOUND.
+    """
+
+    code = "NO_ACCOUNT"
+
+    def __init__(self, customer_id: str) -> None:
+        self.customer_id = customer_id
+        super().__init__(f"the customer {customer_id!r} has no loyalty account")

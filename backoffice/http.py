@@ -350,7 +350,7 @@ def _system_app(system: str, engine: AsyncEngine, *, clock: Clock) -> Starlette:
         ),
         "crm": lambda: crm_api.create_app(CrmService(sessions), ping=ping),
         "orders": lambda: orders_api.create_app(OrdersService(sessions), ping=ping),
-        "loyalty": lambda: loyalty_api.create_app(LoyaltyService(sessions), ping=ping),
+        "loyalty": lambda: loyalty_api.create_app(LoyaltyService(sessions, clock=clock), ping=ping),
     }
     return builders[system]()
 
@@ -367,9 +367,9 @@ def create_app(
     """The back office's systems over one database, each at `/<system>`, plus the control endpoints.
 
     `faults` and `counter` may be passed in to flip faults and read counts in-process;
-    `clock` gives "now" to the price engine and the inventory (the caller's, so that a
-    process running as of another day serves that day's prices). The caller
-    owns `engine` and disposes of it.
+    `clock` gives "now" to the price engine, the inventory and the loyalty ledger (the
+    caller's, so that a process running as of another day serves that day's prices). The
+    caller owns `engine` and disposes of it.
     """
     unknown = sorted(set(systems) - set(SYSTEMS))
     if unknown or not systems:

@@ -6,6 +6,7 @@
   + SourceRejected           the source answered 4xx to a request we built (our bug)
   + SourceContractViolation  the response did not have the shape we parse
   + UnknownKeys              the request named keys the source does not know (`keys`)
+  + NoLoyaltyAccount         the customer has no loyalty account (`code` NO_ACCOUNT)
 """
 
 from __future__ import annotations
@@ -48,3 +49,20 @@ class UnknownKeys(ConnectorError):
     def __init__(self, source: str, keys: Iterable[str]) -> None:
         self.keys: tuple[str, ...] = tuple(keys)
         super().__init__(source, f"unknown keys: {', '.join(self.keys)}")
+
+
+# Loyalty (issue 8): an answer, not a failure, for a checkout earning points.
+
+
+class NoLoyaltyAccount(ConnectorError):
+    """The customer has no loyalty account: there are no points to earn or take back.
+
+    The loyalty system answered, so a guard counts it as a success and never retries it;
+    a checkout reads it as "nothing to earn" rather than as the loyalty system failing.
+    """
+
+    code = "NO_ACCOUNT"
+
+    def __init__(self, source: str, customer_id: str) -> None:
+        self.customer_id = customer_id
+        super().__init__(source, f"the customer {customer_id!r} has no loyalty account")

@@ -254,7 +254,7 @@ def build_sources(
     loyalty: LoyaltyConnector = (
         HttpLoyaltyConnector(http[0], mapping=http[1])
         if (http := remote("loyalty"))
-        else EmbeddedLoyaltyConnector(LoyaltyService(local()))
+        else EmbeddedLoyaltyConnector(LoyaltyService(local(), clock=clock))
     )
     return Sources(
         pim=GuardedPimConnector(pim, guards["pim"], _policy(ttl.product)),

@@ -21,7 +21,13 @@ class Account(Base):
 
 
 class PointsEntry(Base):
-    """Points earned (positive) or reversed/redeemed (negative), with why."""
+    """Points earned (positive) or reversed/redeemed (negative), with why.
+
+    Entries written through the service's `earn`/`reverse` carry the caller's `reference`,
+    unique so that a retried write finds its first entry instead of booking again (the
+    seed's historical entries have none: NULLs do not collide), the `balance` right after
+    the entry, and the `shortfall` of a reversal that asked for more than the balance held.
+    """
 
     __tablename__ = "loy_points_entry"
 
@@ -31,3 +37,6 @@ class PointsEntry(Base):
     points: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(32))
     order_number: Mapped[str | None] = mapped_column(String(32))
+    reference: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    balance: Mapped[int | None] = mapped_column(Integer, default=None)
+    shortfall: Mapped[int] = mapped_column(Integer, default=0)

@@ -324,6 +324,32 @@ ORDERS: dict[str, PathItem] = {
     "/orders/v1/health": health("OMS"),
 }
 
+
+def _booking(operation_id: str, summary: str, description: str) -> PathItem:
+    """A loyalty write: a `Booking` in, the `PointsEntry` out, keyed by the booking's reference."""
+    responses = _responses(ref("PointsEntry"), "The entry (the first one, for a repeat).")
+    responses["404"] = {
+        "description": "The customer has no loyalty account (NO_ACCOUNT).",
+        "content": _ERROR,
+    }
+    responses["409"] = {
+        "description": "The reference was booked for another request (CONFLICT).",
+        "content": _ERROR,
+    }
+    return {
+        "post": {
+            "operationId": operation_id,
+            "summary": summary,
+            "description": description,
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": ref("Booking")}},
+            },
+            "responses": dict(sorted(responses.items())),
+        }
+    }
+
+
 LOYALTY: dict[str, PathItem] = {
     "/loyalty/v1/accounts": batch_read(
         resource="accounts",
@@ -334,6 +360,27 @@ LOYALTY: dict[str, PathItem] = {
             ("customer_id", "Customer ids, e.g. cu00001."),
             ("card_number", "Loyalty card numbers (13 digits)."),
         ],
+    ),
+    "/loyalty/v1/entries": batch_read(
+        resource="entries",
+        item="PointsEntry",
+        summary="Points entries by reference",
+        description="The entries booked under these references, so that a caller that lost "
+        "an answer learns whether its booking happened.",
+        keys=[("reference", "The callers' references, e.g. checkout:W-000042.")],
+    ),
+    "/loyalty/v1/entries/earn": _booking(
+        "earn_points",
+        "Earn points, once per reference",
+        "Adds `points` to the customer's balance and books the entry, in one transaction. "
+        "Booking a reference again answers the first entry and adds nothing.",
+    ),
+    "/loyalty/v1/entries/reverse": _booking(
+        "reverse_points",
+        "Take points back, once per reference",
+        "Takes `points` back from the customer's balance, never below zero: what the "
+        "balance cannot cover is the entry's `shortfall`. Booking a reference again answers "
+        "the first entry and takes nothing.",
     ),
     "/loyalty/v1/health": health("loyalty system"),
 }

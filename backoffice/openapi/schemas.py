@@ -10,6 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from backoffice.loyalty.service import (
+    MAX_ORDER_NUMBER_LENGTH,
+    MAX_POINTS,
+    MAX_REASON_LENGTH,
+    MAX_REFERENCE_LENGTH,
+)
+
 #: A JSON Schema (2020-12, the dialect of OpenAPI 3.1).
 Schema = dict[str, Any]
 
@@ -80,6 +87,7 @@ ERROR: Schema = {
                         "NOT_FOUND",
                         "METHOD_NOT_ALLOWED",
                         "CONFLICT",
+                        "NO_ACCOUNT",
                         "UNAVAILABLE",
                         "INTERNAL",
                     ],
@@ -407,6 +415,46 @@ LOYALTY: dict[str, Schema] = {
         "A customer's loyalty card and real-time points balance.",
         {"customer_id": STRING, "card_number": STRING, "points": INTEGER},
     ),
+    "PointsEntry": record(
+        "Points booked on a card under the caller's reference. `points` is what the entry "
+        "moved the balance by (minus what a reversal took), `balance` the balance right "
+        "after it, and `shortfall` what a reversal asked for beyond the balance it found.",
+        {
+            "reference": STRING,
+            "customer_id": STRING,
+            "card_number": STRING,
+            "points": INTEGER,
+            "reason": STRING,
+            "order_number": nullable(STRING),
+            "at": TIMESTAMP,
+            "balance": {"type": "integer", "minimum": 0},
+            "shortfall": {"type": "integer", "minimum": 0},
+        },
+    ),
+    "Booking": {
+        "type": "object",
+        "description": "Points to earn or to take back, once per `reference`.",
+        "properties": {
+            "customer_id": {**STRING, "minLength": 1, "maxLength": MAX_REFERENCE_LENGTH},
+            "points": {"type": "integer", "minimum": 1, "maximum": MAX_POINTS},
+            "reference": {
+                **STRING,
+                "minLength": 1,
+                "maxLength": MAX_REFERENCE_LENGTH,
+                "description": "The caller's key of this booking, e.g. checkout:W-000042; "
+                "booking it again answers the first entry and moves nothing.",
+            },
+            "reason": {
+                **nullable({**STRING, "minLength": 1, "maxLength": MAX_REASON_LENGTH}),
+                "description": "Why; EARN or RETURN when absent.",
+            },
+            "order_number": nullable(
+                {**STRING, "minLength": 1, "maxLength": MAX_ORDER_NUMBER_LENGTH}
+            ),
+        },
+        "required": ["customer_id", "points", "reference"],
+        "additionalProperties": False,
+    },
 }
 
 #: The document schemas of each system, by system.

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
-from backoffice.loyalty.service import LoyaltyService
+from backoffice.errors import NoAccount
+from backoffice.loyalty.service import Document, LoyaltyService
 from connectors._embedded import translate_service_errors
-from connectors.loyalty.mapping import SOURCE, to_account
-from connectors.loyalty.records import LoyaltyAccount
+from connectors.errors import NoLoyaltyAccount
+from connectors.loyalty.mapping import SOURCE, to_account, to_entry
+from connectors.loyalty.records import LoyaltyAccount, PointsEntry
 
 
 class EmbeddedLoyaltyConnector:
@@ -27,3 +30,57 @@ class EmbeddedLoyaltyConnector:
             docs = await self._service.find_by_card(list(card_numbers))
         accounts = {account.card_number: account for account in map(to_account, docs)}
         return {number: accounts[number] for number in card_numbers if number in accounts}
+
+    async def earn(
+        self,
+        customer_id: str,
+        *,
+        points: int,
+        reference: str,
+        reason: str | None = None,
+        order_number: str | None = None,
+    ) -> PointsEntry:
+        return await _book(self._service.earn, customer_id, points, reference, reason, order_number)
+
+    async def reverse(
+        self,
+        customer_id: str,
+        *,
+        points: int,
+        reference: str,
+        reason: str | None = None,
+        order_number: str | None = None,
+    ) -> PointsEntry:
+        return await _book(
+            self._service.reverse, customer_id, points, reference, reason, order_number
+        )
+
+    async def get_entries(self, references: Sequence[str]) -> Mapping[str, PointsEntry]:
+        with translate_service_errors(SOURCE):
+            docs = await self._service.get_entries(list(references))
+        entries = {entry.reference: entry for entry in map(to_entry, docs)}
+        return {ref: entries[ref] for ref in references if ref in entries}
+
+
+async def _book(
+    book: Callable[..., Awaitable[Document]],
+    customer_id: str,
+    points: int,
+    reference: str,
+    reason: str | None,
+    order_number: str | None,
+) -> PointsEntry:
+    # None leaves the reason to the loyalty system, as the HTTP twin's absent field does.
+    options: dict[str, Any] = {} if reason is None else {"reason": reason}
+    with translate_service_errors(SOURCE):
+        try:
+            doc = await book(
+                customer_id,
+                points=points,
+                reference=reference,
+                order_number=order_number,
+                **options,
+            )
+        except NoAccount as exc:
+            raise NoLoyaltyAccount(SOURCE, exc.customer_id) from exc
+    return to_entry(doc)

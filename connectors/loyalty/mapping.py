@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from connectors._documents import contract, integer, optional, string, timestamp
 from connectors.errors import SourceContractViolation
-from connectors.loyalty.records import LoyaltyAccount
+from connectors.loyalty.records import LoyaltyAccount, PointsEntry
 
 SOURCE = "loyalty"
 
@@ -26,3 +27,18 @@ def to_account(doc: Any) -> LoyaltyAccount:
     if not isinstance(points, int) or isinstance(points, bool):
         raise SourceContractViolation(SOURCE, f"account document has points {points!r}")
     return LoyaltyAccount(customer_id=customer_id, card_number=card_number, points=points)
+
+
+def to_entry(doc: Any) -> PointsEntry:
+    with contract(SOURCE, "points entry"):
+        return PointsEntry(
+            reference=string(doc["reference"]),
+            customer_id=string(doc["customer_id"]),
+            card_number=string(doc["card_number"]),
+            points=integer(doc["points"]),
+            reason=string(doc["reason"]),
+            order_number=optional(string, doc["order_number"]),
+            at=timestamp(doc["at"]),
+            balance=integer(doc["balance"], minimum=0),
+            shortfall=integer(doc["shortfall"], minimum=0),
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -12,3 +13,23 @@ class LoyaltyAccount:
     customer_id: str
     card_number: str
     points: int
+
+
+@dataclass(frozen=True, slots=True)
+class PointsEntry:
+    """Points booked on a card under the caller's `reference`, which makes the booking unique.
+
+    `points` is what the entry moved the balance by: positive for an earning, minus what
+    was taken for a reversal, which never takes the balance below zero and records what
+    it could not take as `shortfall`. `balance` is the balance right after the entry.
+    """
+
+    reference: str
+    customer_id: str
+    card_number: str
+    points: int
+    reason: str
+    order_number: str | None
+    at: datetime
+    balance: int
+    shortfall: int

@@ -56,7 +56,7 @@ class Services:
         self.inventory = InventoryService(sessions, clock=live.CLOCK)
         self.crm = CrmService(sessions)
         self.orders = OrdersService(sessions)
-        self.loyalty = LoyaltyService(sessions)
+        self.loyalty = LoyaltyService(sessions, clock=live.CLOCK)
 
 
 @pytest.fixture

@@ -81,7 +81,7 @@ def embedded_connectors(engine: AsyncEngine) -> Connectors:
         inventory=EmbeddedInventoryConnector(InventoryService(sessions, clock=live.CLOCK)),
         crm=EmbeddedCrmConnector(CrmService(sessions)),
         orders=EmbeddedOrdersConnector(OrdersService(sessions)),
-        loyalty=EmbeddedLoyaltyConnector(LoyaltyService(sessions)),
+        loyalty=EmbeddedLoyaltyConnector(LoyaltyService(sessions, clock=live.CLOCK)),
     )
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from backoffice.loyalty.service import LoyaltyService
-from tests.backoffice.loyalty.rows import account, count_statements, insert
+from tests.backoffice.loyalty.rows import CLOCK, account, count_statements, insert
 
 pytestmark = pytest.mark.anyio
 
@@ -17,7 +17,7 @@ async def test_accounts_are_found_by_customer_in_one_statement(engine, sessions)
     )
 
     with count_statements(engine) as statements:
-        docs = await LoyaltyService(sessions).get_accounts(["c-2", "c-1", "c-404"])
+        docs = await LoyaltyService(sessions, clock=CLOCK).get_accounts(["c-2", "c-1", "c-404"])
 
     assert docs == [
         {"customer_id": "c-1", "card_number": "2600000000011", "points": 1250},
@@ -29,13 +29,15 @@ async def test_accounts_are_found_by_customer_in_one_statement(engine, sessions)
 async def test_accounts_are_found_by_card_number(sessions):
     await insert(sessions, account("2600000000011", "c-1", 1250), account("2600000000028", "c-2"))
 
-    docs = await LoyaltyService(sessions).find_by_card(["2600000000011", "2600000000099"])
+    docs = await LoyaltyService(sessions, clock=CLOCK).find_by_card(
+        ["2600000000011", "2600000000099"]
+    )
 
     assert docs == [{"customer_id": "c-1", "card_number": "2600000000011", "points": 1250}]
 
 
 async def test_an_empty_batch_asks_the_database_nothing(engine, sessions):
-    service = LoyaltyService(sessions)
+    service = LoyaltyService(sessions, clock=CLOCK)
 
     with count_statements(engine) as statements:
         answers = [await service.get_accounts([]), await service.find_by_card([])]
