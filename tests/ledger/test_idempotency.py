@@ -4,8 +4,8 @@ from datetime import timedelta
 import pytest
 
 from ledger import IdempotencyKeyReused, NoSuchRecord, fingerprint
-from ledger.idempotency import Claim, IdempotencyRecords
 from ledger.db import sessionmaker
+from ledger.idempotency import Claim, IdempotencyRecords
 
 pytestmark = pytest.mark.anyio
 
