@@ -1,5 +1,6 @@
 # The gateway as a container: locked runtime dependencies, no build tools, non-root.
-# Configure with GATEWAY_* variables, DATABASE_URL and REDIS_URL (see gateway.example.toml).
+# Configure with GATEWAY_* variables, DATABASE_URL (the gateway's own database) and REDIS_URL
+# (see gateway.example.toml); GATEWAY_BACKOFFICE__DATABASE_URL names the back office's.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -18,6 +19,7 @@ COPY gateway ./gateway
 COPY schema ./schema
 COPY resolvers ./resolvers
 COPY connectors ./connectors
+COPY ledger ./ledger
 COPY backoffice ./backoffice
 COPY kernel ./kernel
 RUN pip install --no-deps . \
@@ -29,5 +31,6 @@ EXPOSE 8000
 # /readyz, not /healthz: it fails only while the gateway can answer nothing (not started, or an
 # empty back office), never for one failing source, so "unhealthy" means what it says.
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=2)"
-# `demo` seeds the embedded back office on first start; production runs `serve`.
+# `demo` migrates and seeds on first start; production runs `commerce-gateway db upgrade`
+# once per release (a job, or an init container), then `serve`, which refuses an older database.
 CMD ["commerce-gateway", "serve"]

@@ -74,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--database-url",
-        help="the back office's database (default: $DATABASE_URL, else .data/backoffice.sqlite3)",
+        help="the back office's database (default: $BACKOFFICE_DATABASE_URL, else "
+        ".data/backoffice.sqlite3)",
     )
     faults = parser.add_argument_group("faults (every served system)")
     faults.add_argument("--latency-ms", type=float, default=0.0, help="added to every answer")
@@ -151,7 +152,9 @@ def parse_options(argv: Sequence[str] | None, env: Mapping[str, str]) -> ServeOp
         systems=systems,
         host=args.host,
         port=args.port,
-        database_url=args.database_url or env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+        database_url=args.database_url
+        or env.get("BACKOFFICE_DATABASE_URL")
+        or DEFAULT_DATABASE_URL,
         faults=faults,
         outage=outage,
         seed=args.seed,

@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import contextlib
 import secrets
+import subprocess
 import sys
 import tempfile
 import time
@@ -143,27 +144,42 @@ class Target:
                 await task
 
 
-def production_env(database_url: str, secret: str) -> dict[str, str]:
-    """A production-mode gateway over an embedded back office, with HS256 tokens we can mint."""
+def production_env(database_url: str, ledger_url: str, secret: str) -> dict[str, str]:
+    """A production-mode gateway over an embedded back office, with HS256 tokens we can mint.
+
+    `database_url` is the back office's, `ledger_url` the gateway's own database's.
+    """
     return {
         "GATEWAY_SERVER__ENVIRONMENT": "production",
         "GATEWAY_AUTH__ALGORITHMS": "HS256",
         "GATEWAY_AUTH__DEV_SECRET": secret,
         "GATEWAY_CACHE__BACKEND": "memory",
         "GATEWAY_SERVER__LOG_LEVEL": "warning",
-        "DATABASE_URL": database_url,
+        "GATEWAY_BACKOFFICE__DATABASE_URL": database_url,
+        "DATABASE_URL": ledger_url,
     }
 
 
 @contextlib.contextmanager
 def production_gateway(database_url: str, env: Mapping[str, str], log: Path) -> Iterator[Target]:
-    """`commerce-gateway serve` in production mode on a free port, stopped on the way out."""
+    """`commerce-gateway serve` in production mode on a free port, stopped on the way out.
+
+    Its own database is a SQLite file beside `log`, migrated first as a release would be.
+    """
     from gateway.auth import mint_token
     from gateway.config import Settings
 
     secret = secrets.token_hex(32)
-    settings_env = {**env, **production_env(database_url, secret)}
+    ledger_url = f"sqlite+aiosqlite:///{log.parent / 'gateway.sqlite3'}"
+    settings_env = {**env, **production_env(database_url, ledger_url, secret)}
     settings = Settings.load(None, env=settings_env)
+    subprocess.run(
+        [sys.executable, "-m", "gateway.cli", "db", "upgrade"],
+        env=settings_env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     port = free_port()
     service = Service(
         "gateway",

@@ -303,7 +303,11 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # A runtime passed in (tests) is handed over: the app starts and closes it.
         opened = runtime or await open_runtime(settings, clock=clock)
-        await opened.start()
+        try:
+            await opened.start()
+        except BaseException:
+            await opened.aclose()  # e.g. production on a database behind this release
+            raise
         if settings.auth.jwks_url:
             # Fetch the key set now (blocking urllib) rather than inside the first request.
             await asyncio.to_thread(authenticator.prefetch_keys)

@@ -10,6 +10,7 @@ import dataclasses
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -64,10 +65,12 @@ from connectors.pricing.protocol import PricingConnector
 from connectors.redis_cache import RedisCache
 from connectors.resilience import ResiliencePolicy
 from connectors.tiered_cache import LocalFront, TieredCache
-from gateway.config import LimitSettings, Settings, SourceSettings
+from gateway.config import DatabaseSettings, LimitSettings, Settings, SourceSettings
 from gateway.readiness import OK, ReadinessProbe
 from gateway.response_cache import ResponseCache
 from kernel.clock import Clock, on_day
+from ledger import Ledger, LedgerBehind, LedgerUnavailable, migrate
+from ledger import db as ledger_db
 from resolvers.context import Rules, Sources
 from schema.documents import DocumentLimits
 
@@ -81,6 +84,12 @@ LOCAL_FRONT_ENTRIES = 20_000
 
 logger = logging.getLogger("gateway.bootstrap")
 
+SQLITE_IN_PRODUCTION = (
+    "database.url is a SQLite file in production: right for one host, wrong for several, "
+    "whose idempotency keys and checkout logs would not see each other; set DATABASE_URL "
+    "to a PostgreSQL database shared by every instance"
+)
+
 
 @dataclass
 class Runtime:
@@ -92,6 +101,9 @@ class Runtime:
     cache: CacheBackend
     sources: Sources
     rules: Rules
+    #: The gateway's own database (idempotency, audit, checkout log), for the request context.
+    ledger: Ledger
+    ledger_engine: AsyncEngine
     guards: dict[str, SourceGuard]
     invalidator: Invalidator
     bus: InvalidationBus
@@ -102,6 +114,12 @@ class Runtime:
     clients: list[httpx.AsyncClient] = field(default_factory=list)
 
     async def start(self) -> None:
+        """Start listening for invalidations and check the dependencies.
+
+        Raises `LedgerBehind` in production when the gateway's database has not been
+        migrated to this release: serving would fail every checkout with a missing table.
+        """
+        await self.check_ledger()
         await self.bus.start()
         readiness = await self.probe.check()
         if not readiness.serving:
@@ -110,6 +128,22 @@ class Runtime:
                 f"{name}: {state}" for name, state in readiness.checks.items() if state != OK
             )
             logger.error("this instance cannot answer any query: %s", problems)
+
+    async def check_ledger(self) -> None:
+        production = self.settings.server.environment == "production"
+        if production and self.settings.database_url.startswith("sqlite"):
+            logger.warning(SQLITE_IN_PRODUCTION)
+        try:
+            state = await migrate.state(self.ledger_engine)
+        except LedgerUnavailable as exc:
+            # Served degraded like any shared dependency: reads work, checkout waits for it.
+            logger.error("the gateway's database is unreachable: %s", exc)
+            return
+        if state.behind:
+            behind = LedgerBehind(state.current, state.head)
+            if production:
+                raise behind
+            logger.warning("%s; checkout will fail until then", behind)
 
     async def aclose(self) -> None:
         await self.bus.stop()
@@ -121,6 +155,7 @@ class Runtime:
             await self.redis.aclose()
         if self.engine is not None:
             await self.engine.dispose()
+        await self.ledger_engine.dispose()
 
 
 def document_limits(limits: LimitSettings) -> DocumentLimits:
@@ -273,6 +308,22 @@ def build_sources(
     )
 
 
+def build_ledger_engine(database: DatabaseSettings, url: str) -> AsyncEngine:
+    """The engine of the gateway's own database, sized as `[database]` says."""
+    return ledger_db.create_engine(
+        url,
+        pool_size=database.pool_size,
+        max_overflow=database.max_overflow,
+        pool_timeout=database.pool_timeout,
+        echo=database.echo,
+    )
+
+
+def build_ledger(settings: Settings, engine: AsyncEngine, clock: Clock) -> Ledger:
+    retention = timedelta(days=settings.database.idempotency_retention_days)
+    return Ledger.on(engine, clock, retention=retention)
+
+
 def build_rules(settings: Settings) -> Rules:
     return Rules(default_locale=settings.context.default_locale, currency=settings.context.currency)
 
@@ -311,13 +362,20 @@ def redis_client(url: str) -> Redis:
 
 
 async def open_runtime(
-    settings: Settings, *, engine: AsyncEngine | None = None, clock: Clock | None = None
+    settings: Settings,
+    *,
+    engine: AsyncEngine | None = None,
+    clock: Clock | None = None,
+    ledger_engine: AsyncEngine | None = None,
 ) -> Runtime:
     """Open everything the gateway needs for its lifetime (call `start()` before serving).
 
     `clock` is the one every part reads the calendar from; by default `build_clock(settings)`.
+    `engine` is the embedded back office's, `ledger_engine` the gateway's own database's;
+    both default to the ones the settings name, and the runtime disposes them on close.
     """
     clock = clock or build_clock(settings)
+    ledger_engine = ledger_engine or build_ledger_engine(settings.database, settings.database_url)
     if engine is None and any(s.kind == "embedded" for s in settings.sources.values()):
         engine = create_engine(settings.backoffice.url)
     redis: Redis | None = None
@@ -351,6 +409,7 @@ async def open_runtime(
     shared = cache.back if isinstance(cache, TieredCache) else cache
     probe = ReadinessProbe(
         engine=engine,
+        ledger_engine=ledger_engine,
         embedded=[name for name, s in settings.sources.items() if s.kind == "embedded"],
         redis=shared if isinstance(shared, RedisCache) else None,
         guards=guards,
@@ -364,6 +423,8 @@ async def open_runtime(
         sources=build_sources(settings, engine, guards, clients, clock),
         clients=clients,
         rules=build_rules(settings),
+        ledger=build_ledger(settings, ledger_engine, clock),
+        ledger_engine=ledger_engine,
         guards=guards,
         invalidator=invalidator,
         bus=bus,

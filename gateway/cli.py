@@ -22,6 +22,7 @@ examples:
   commerce-gateway demo                      seed the demo retailer if needed, serve GraphiQL
   commerce-gateway token --role customer     a dev token for the demo customer
   commerce-gateway seed --size small --reset re-create a small back office
+  commerce-gateway db upgrade                migrate the gateway's own database (DATABASE_URL)
   commerce-gateway config check              validate the configuration and show it
   commerce-gateway schema --check schema.graphql
   commerce-gateway backoffice serve --latency-ms 20   the back office over HTTP on :8100
@@ -46,16 +47,19 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo",
         help="seed the demo retailer (if needed) and serve the gateway with GraphiQL",
-        description="Seed the embedded back office if it is empty, then serve the gateway "
-        "at http://HOST:PORT/graphql. Needs no Redis or PostgreSQL.",
+        description="Migrate the gateway's own database, seed the embedded back office if it "
+        "is empty, then serve the gateway at http://HOST:PORT/graphql. Needs no Redis or "
+        "PostgreSQL.",
     )
     _add_server_arguments(demo)
     demo.add_argument("--size", choices=("small", "demo", "large"), help="seed size if seeding")
 
     serve = commands.add_parser(
         "serve",
-        help="serve the gateway as configured (no seeding)",
-        description="Serve the gateway with uvicorn as the configuration says.",
+        help="serve the gateway as configured (no seeding, no migrating)",
+        description="Serve the gateway with uvicorn as the configuration says. In production "
+        "it refuses to start while the gateway's database is behind this release: run "
+        "`commerce-gateway db upgrade` first (development starts, and warns).",
     )
     _add_server_arguments(serve)
     serve.add_argument("--workers", type=int, help="uvicorn worker processes")
@@ -65,8 +69,8 @@ def _parser() -> argparse.ArgumentParser:
         help="create and fill the reference back office with a demo retailer",
         description="Create the back-office tables and fill them with a deterministic demo "
         "retailer (same arguments and day, same data) as of today, or clock.today "
-        "(GATEWAY_CLOCK__TODAY). Uses backoffice.database_url / DATABASE_URL, "
-        "else a SQLite file under backoffice.data_dir.",
+        "(GATEWAY_CLOCK__TODAY). Uses backoffice.database_url / "
+        "GATEWAY_BACKOFFICE__DATABASE_URL, else a SQLite file under backoffice.data_dir.",
     )
     seed.add_argument("--size", choices=("small", "demo", "large"), help="how big a retailer")
     seed.add_argument("--random-seed", type=int, default=20261122, help="seed of the generator")
@@ -93,6 +97,28 @@ def _parser() -> argparse.ArgumentParser:
         help="validate the configuration and print it (secrets redacted)",
         description="Load the configuration as `serve` would, report every problem, and print "
         "the effective settings with secrets redacted. Exits 1 when invalid.",
+    )
+
+    db = commands.add_parser(
+        "db",
+        help="the gateway's own database (idempotency, audit and checkout logs): migrations",
+        description="The gateway's own database: database.url / DATABASE_URL, else the SQLite "
+        "file gateway.sqlite3 under backoffice.data_dir. Not the back office's database.",
+    )
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser(
+        "upgrade",
+        help="migrate the gateway's database to this release and print its revision",
+        description="Apply every migration this release ships that the database lacks, in one "
+        "transaction (safe to run again, and beside running instances of the previous "
+        "release). Run it before `serve` on each release; `demo` runs it itself.",
+    )
+    db_commands.add_parser(
+        "current",
+        help="print the gateway database's revision; exit 1 when it is behind this release",
+        description="Print the revision the gateway's database is at and the one this release "
+        "needs. Exits 0 when they match, 1 when the database is behind (run "
+        "`commerce-gateway db upgrade`) or cannot be reached.",
     )
 
     commands.add_parser(
@@ -155,15 +181,68 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _schema(args.check)
     if args.command == "token":
         return _token(settings, args)
+    if args.command == "db":
+        return asyncio.run(_db(settings, args.db_command))
     if args.command == "seed":
         return asyncio.run(
             _seed(settings, size=args.size, random_seed=args.random_seed, reset=args.reset)
         )
     if args.command == "demo":
+        if asyncio.run(_db(settings, "upgrade")) != 0:
+            return 1
         asyncio.run(
             _seed(settings, size=args.size, random_seed=20261122, reset=False, if_empty=True)
         )
+    elif settings.server.environment == "production" and asyncio.run(_db_behind(settings)):
+        return 1
     return _serve(settings, host=args.host, port=args.port, workers=getattr(args, "workers", None))
+
+
+async def _db(settings: Settings, action: str) -> int:
+    """`db upgrade` and `db current` (the demo upgrades too)."""
+    from gateway.bootstrap import build_ledger_engine
+    from ledger import LedgerUnavailable, migrate
+
+    engine = build_ledger_engine(settings.database, settings.database_url)
+    where = engine.url.render_as_string()  # the password hidden
+    try:
+        before = await migrate.state(engine)
+        if action == "upgrade":
+            after = await migrate.upgrade(engine) if before.behind else before
+            moved = f"upgraded from {before.current or 'nothing'} to" if before.behind else "at"
+            print(f"the gateway's database at {where} is {moved} revision {after.current}")
+            return 0
+        print(f"the gateway's database at {where} is at revision {before.current or 'none'}")
+        if before.behind:
+            print(
+                f"behind this release's {before.head}: run `commerce-gateway db upgrade`",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"this release needs {before.head}: up to date")
+        return 0
+    except LedgerUnavailable as exc:
+        print(f"the gateway's database at {where}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+
+
+async def _db_behind(settings: Settings) -> bool:
+    """Whether production must refuse to serve: the gateway's database is behind this release."""
+    from gateway.bootstrap import build_ledger_engine
+    from ledger import LedgerBehind, LedgerUnavailable, migrate
+
+    engine = build_ledger_engine(settings.database, settings.database_url)
+    try:
+        state = await migrate.state(engine)
+    except LedgerUnavailable:
+        return False  # served degraded, as /readyz will say; reads need no database of ours
+    finally:
+        await engine.dispose()
+    if state.behind:
+        print(f"cannot serve: {LedgerBehind(state.current, state.head)}", file=sys.stderr)
+    return state.behind
 
 
 def _schema(check: Path | None) -> int:

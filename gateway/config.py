@@ -199,6 +199,27 @@ class BackofficeSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DatabaseSettings:
+    """The gateway's own database: idempotency records, the audit log and the checkout log.
+
+    `url` (or DATABASE_URL) names it; unset, it is the SQLite file `gateway.sqlite3` under
+    `backoffice.data_dir`, which suits the demo and one host. Several instances must share
+    one PostgreSQL database, or each keeps idempotency keys the others cannot see.
+    """
+
+    url: str | None = None
+    #: Connections each process keeps open to PostgreSQL, and how many more it may open.
+    pool_size: int = field(default=5, metadata=_limits(1))
+    max_overflow: int = field(default=10, metadata=_limits(0))
+    #: Seconds a request waits for a free connection before it fails.
+    pool_timeout: float = field(default=5.0, metadata=_limits(above=0))
+    #: Log every SQL statement (development only: it is loud).
+    echo: bool = False
+    #: Days an idempotency key is remembered; a repeat after that is a new request.
+    idempotency_retention_days: int = field(default=7, metadata=_limits(1))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ClockSettings:
     """The day the process runs as of: the system's, or `today` (development and tests only)."""
 
@@ -253,6 +274,7 @@ class Settings:
     context: ContextSettings = field(default_factory=ContextSettings)
     cache: CacheSettings = field(default_factory=CacheSettings)
     backoffice: BackofficeSettings = field(default_factory=BackofficeSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
     clock: ClockSettings = field(default_factory=ClockSettings)
     sources: Mapping[str, SourceSettings] = field(default_factory=_default_sources)
     config_file: Path | None = field(default=None, metadata=_INTERNAL)
@@ -277,6 +299,12 @@ class Settings:
         if problems:
             raise ConfigError(problems)
         return settings
+
+    @property
+    def database_url(self) -> str:
+        """The gateway's own database: `database.url`, else `gateway.sqlite3` under the data dir."""
+        default = f"sqlite+aiosqlite:///{self.backoffice.data_dir / 'gateway.sqlite3'}"
+        return self.database.url or default
 
     def describe(self) -> str:
         """The effective settings as TOML, secrets redacted, environment overrides marked."""
@@ -326,7 +354,8 @@ class _Invalid(Exception):
 
 
 _CONVENTIONAL_ENV = {
-    "DATABASE_URL": ("backoffice", "database_url"),
+    # The gateway's own database; the reference back office's is GATEWAY_BACKOFFICE__DATABASE_URL.
+    "DATABASE_URL": ("database", "url"),
     "REDIS_URL": ("cache", "redis_url"),
 }
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -755,6 +784,7 @@ def _check(settings: Settings) -> list[str]:
     urls = {
         "cache.redis_url": (cache.redis_url, ("redis", "rediss", "unix")),
         "backoffice.database_url": (settings.backoffice.database_url, _DATABASE_SCHEMES),
+        "database.url": (settings.database.url, _DATABASE_SCHEMES),
         "auth.jwks_url": (settings.auth.jwks_url, ("https", "http")),
     }
     for name, source in settings.sources.items():
@@ -888,7 +918,7 @@ def _redacted(f: dataclasses.Field[Any], path: str, value: Any) -> str:
         return '"<redacted>"'
     if f.metadata.get("env_references"):
         return _toml({key: "<redacted>" for key in value})
-    if path.endswith("_url"):
+    if path.endswith(("_url", ".url")):
         return _toml(_redact_url(value))
     if path == "auth.public_key":
         return _toml(value.strip().splitlines()[0] + " ...")

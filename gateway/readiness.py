@@ -12,6 +12,13 @@ lifespan has started or after it has ended (the app answers that itself), or whe
 source it has is unusable for a reason of its own that will not pass by waiting, which
 today is one: the sources are embedded and the back office's database holds no tables or
 data (an empty volume, a forgotten `commerce-gateway seed`).
+
+The gateway's own database (idempotency records, audit and checkout logs) follows the
+same rule. Checkout cannot run without it, but every read can, and it is one database
+shared by the whole fleet: when it is unreachable, or not yet migrated to this release,
+the instance is degraded (`gateway_db` says which, and that checkout fails), not taken
+out of rotation with its readable catalogue. Production refuses to *start* on a database
+behind this release (`Runtime.start`), so "behind" is seen in development only.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from backoffice.seed import is_seeded
 from connectors.guard import SourceGuard
 from connectors.redis_cache import RedisCache
+from ledger import migrate
 
 Status = Literal["ready", "degraded", "unavailable"]
 
@@ -34,8 +42,14 @@ OK = "ok"
 #: What an operator runs when the embedded back office is empty.
 EMPTY_BACKOFFICE = (
     "empty: the back office's database has no tables or data; run `commerce-gateway seed` "
-    "(or `commerce-gateway demo`), or point DATABASE_URL at a seeded database"
+    "(or `commerce-gateway demo`), or point GATEWAY_BACKOFFICE__DATABASE_URL at a seeded "
+    "database"
 )
+#: What an operator runs when the gateway's own database is older than this release.
+LEDGER_BEHIND = (
+    "behind: checkout fails until `commerce-gateway db upgrade` migrates the gateway's database"
+)
+LEDGER_UNAVAILABLE = "unavailable: checkout fails until the gateway's database answers"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +68,7 @@ class Readiness:
 
 
 class ReadinessProbe:
-    """Checks the back office's database, Redis and each source's breaker, on demand.
+    """Checks both databases, Redis and each source's breaker, on demand.
 
     Each check also sets `gateway_dependency_up{dependency}` (1 up, 0 down) for /metrics;
     breakers have their own gauge (`gateway_source_breaker_state`).
@@ -64,12 +78,15 @@ class ReadinessProbe:
         self,
         *,
         engine: AsyncEngine | None,
+        ledger_engine: AsyncEngine | None = None,
         embedded: Sequence[str],
         redis: RedisCache | None,
         guards: Mapping[str, SourceGuard],
         registry: CollectorRegistry,
     ) -> None:
         self._engine = engine
+        self._ledger_engine = ledger_engine
+        self._ledger_current = False
         self._embedded = tuple(embedded)
         self._redis = redis
         self._guards = guards
@@ -90,6 +107,9 @@ class ReadinessProbe:
             self._up.labels("backoffice_db").set(1.0 if checks["backoffice_db"] == OK else 0.0)
             if checks["backoffice_db"] == EMPTY_BACKOFFICE:
                 unusable.update(self._embedded)
+        if self._ledger_engine is not None:
+            checks["gateway_db"] = await self._ledger(self._ledger_engine)
+            self._up.labels("gateway_db").set(1.0 if checks["gateway_db"] == OK else 0.0)
         if self._redis is not None:
             up = await self._redis.ping()
             checks["redis"] = OK if up else "unavailable: serving from the sources, uncached"
@@ -116,6 +136,18 @@ class ReadinessProbe:
         except Exception as exc:  # unreachable is degraded: the sources' errors say the rest
             return f"unavailable: {type(exc).__name__}"
         return OK if self._seeded else EMPTY_BACKOFFICE
+
+    async def _ledger(self, engine: AsyncEngine) -> str:
+        try:
+            if self._ledger_current:
+                async with engine.connect() as conn:
+                    await conn.execute(text("SELECT 1"))
+                return OK
+            # Asked until migrated, so that `db upgrade` beside a running instance is seen.
+            self._ledger_current = not (await migrate.state(engine)).behind
+        except Exception:  # LedgerUnavailable, or the driver's own: degraded all the same
+            return LEDGER_UNAVAILABLE
+        return OK if self._ledger_current else LEDGER_BEHIND
 
 
 def _source_state(guard: SourceGuard) -> str:

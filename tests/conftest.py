@@ -15,6 +15,8 @@ from backoffice.seed import seed
 from gateway.app import create_app
 from gateway.bootstrap import open_runtime
 from gateway.config import Settings
+from ledger.db import create_engine as create_ledger_engine
+from ledger.migrate import upgrade
 from tests.api import CLOCK, TODAY, Api, serve
 from tests.servers import POSTGRES_URL, RedisProcess, own_redis_server
 
@@ -42,12 +44,29 @@ def seeded_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def ledger_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite file of the gateway's own database, migrated once (tests that write make their own)."""
+    import asyncio
+
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('ledger') / 'gateway.sqlite3'}"
+
+    async def run() -> None:
+        engine = create_ledger_engine(url)
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(run())
+    return url
+
+
 @pytest.fixture
-def settings(seeded_url: str) -> Settings:
+def settings(seeded_url: str, ledger_url: str) -> Settings:
     return Settings.load(
         None,
         env={
-            "DATABASE_URL": seeded_url,
+            "GATEWAY_BACKOFFICE__DATABASE_URL": seeded_url,
+            "GATEWAY_DATABASE__URL": ledger_url,
             "GATEWAY_SERVER__DEBUG_SOURCE_CALLS": "true",
         },
     )

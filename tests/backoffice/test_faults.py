@@ -246,7 +246,7 @@ def test_serve_options_come_from_the_flags_and_the_environment():
         {
             "BACKOFFICE_TOKEN_CRM": "xyz",
             "BACKOFFICE_OAUTH_CLIENTS": "gw=s1, bench=s2",
-            "DATABASE_URL": "sqlite:///x.db",
+            "BACKOFFICE_DATABASE_URL": "sqlite:///x.db",
         },
     )
 

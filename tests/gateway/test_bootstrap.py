@@ -67,8 +67,16 @@ async def test_the_token_url_is_a_url_or_a_path_appended_to_the_base_url(
     ]
 
 
-async def test_the_runtime_and_its_embedded_back_office_run_as_of_the_configured_day(seeded_url):
-    settings = Settings.load(env={"DATABASE_URL": seeded_url, "GATEWAY_CLOCK__TODAY": "2031-01-06"})
+async def test_the_runtime_and_its_embedded_back_office_run_as_of_the_configured_day(
+    seeded_url, ledger_url
+):
+    settings = Settings.load(
+        env={
+            "GATEWAY_BACKOFFICE__DATABASE_URL": seeded_url,
+            "GATEWAY_DATABASE__URL": ledger_url,
+            "GATEWAY_CLOCK__TODAY": "2031-01-06",
+        }
+    )
     runtime = await open_runtime(settings)
     try:
         stock = await runtime.sources.inventory.get_stock(["v000001"], ["s01"], live=True)

@@ -10,7 +10,10 @@ from gateway.config import Settings
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["demo"], ["serve"], ["seed"], ["token"], ["config"], ["config", "check"], ["schema"]],
+    [
+        *([], ["demo"], ["serve"], ["seed"], ["token"], ["config"], ["config", "check"]),
+        *(["schema"], ["db"], ["db", "upgrade"], ["db", "current"]),
+    ],
 )
 def test_every_command_explains_itself(command, capsys):
     with pytest.raises(SystemExit) as exit_:
@@ -37,7 +40,7 @@ def test_the_back_office_command_wants_serve(arguments, capsys):
 @pytest.fixture
 def seeded(seeded_url, monkeypatch):
     """The token command's ids are checked against this seeded back office."""
-    monkeypatch.setenv("DATABASE_URL", seeded_url)
+    monkeypatch.setenv("GATEWAY_BACKOFFICE__DATABASE_URL", seeded_url)
 
 
 def test_a_customer_token_is_printed_alone_and_names_the_demo_customer(capsys, monkeypatch, seeded):
@@ -78,7 +81,9 @@ def test_a_token_for_an_unknown_customer_or_store_is_refused(capsys, seeded, arg
 
 
 def test_a_token_cannot_be_checked_against_an_empty_back_office(capsys, monkeypatch, tmp_path):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}")
+    monkeypatch.setenv(
+        "GATEWAY_BACKOFFICE__DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}"
+    )
     assert main(["token", "--role", "associate", "--store", "s01"]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -114,8 +119,77 @@ def test_the_committed_schema_passes_the_check(capsys):
 
 
 def test_seed_fills_an_empty_database_and_refuses_a_full_one(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'bo.sqlite3'}")
+    monkeypatch.setenv(
+        "GATEWAY_BACKOFFICE__DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'bo.sqlite3'}"
+    )
     assert main(["seed", "--size", "small"]) == 0
     assert "seeded in" in capsys.readouterr().err
     assert main(["seed", "--size", "small"]) == 1
     assert "--reset" in capsys.readouterr().err
+
+
+@pytest.fixture
+def gateway_db(tmp_path, monkeypatch):
+    """The gateway's own database: an empty SQLite file, named by DATABASE_URL."""
+    monkeypatch.delenv("GATEWAY_CONFIG", raising=False)
+    monkeypatch.delenv("GATEWAY_DATABASE__URL", raising=False)
+    url = f"sqlite:///{tmp_path / 'gateway.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+def test_db_current_fails_until_db_upgrade_migrates_to_this_release(gateway_db, capsys):
+    from ledger.migrate import head
+
+    assert main(["db", "current"]) == 1
+    captured = capsys.readouterr()
+    assert "is at revision none" in captured.out
+    assert "run `commerce-gateway db upgrade`" in captured.err
+
+    assert main(["db", "upgrade"]) == 0
+    assert f"upgraded from nothing to revision {head()}" in capsys.readouterr().out
+
+    assert main(["db", "upgrade"]) == 0
+    assert f"is at revision {head()}" in capsys.readouterr().out
+    assert main(["db", "current"]) == 0
+    assert f"this release needs {head()}: up to date" in capsys.readouterr().out
+
+
+def test_db_commands_say_when_the_database_cannot_be_reached(monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:9/nothing")
+
+    assert main(["db", "current"]) == 1
+    assert "did not answer" in capsys.readouterr().err
+
+
+def test_production_serve_refuses_a_database_behind_this_release(gateway_db, monkeypatch, capsys):
+    import gateway.cli
+
+    monkeypatch.setenv("GATEWAY_SERVER__ENVIRONMENT", "production")
+    monkeypatch.setenv("GATEWAY_AUTH__JWKS_URL", "https://login.example.com/jwks.json")
+    monkeypatch.setenv("GATEWAY_SERVER__WEBHOOK_SECRET", "w" * 40)
+    served = []
+    monkeypatch.setattr(gateway.cli, "_serve", lambda settings, **kw: served.append(kw) or 0)
+
+    assert main(["serve"]) == 1
+    assert "run `commerce-gateway db upgrade`" in capsys.readouterr().err
+    assert served == []
+
+    assert main(["db", "upgrade"]) == 0
+    assert main(["serve"]) == 0
+    assert len(served) == 1
+
+
+def test_the_demo_migrates_the_gateways_database_before_serving(
+    gateway_db, seeded_url, monkeypatch, capsys
+):
+    import gateway.cli
+    from ledger.migrate import head
+
+    monkeypatch.setenv("GATEWAY_BACKOFFICE__DATABASE_URL", seeded_url)
+    monkeypatch.setattr(gateway.cli, "_serve", lambda settings, **kw: 0)
+
+    assert main(["demo"]) == 0
+    capsys.readouterr()
+    assert main(["db", "current"]) == 0
+    assert f"is at revision {head()}" in capsys.readouterr().out

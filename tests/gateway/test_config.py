@@ -153,16 +153,53 @@ def test_the_environment_overrides_the_file(tmp_path):
 def test_conventional_urls_are_read_and_specific_names_win():
     settings = Settings.load(
         env={
-            "DATABASE_URL": "postgresql://gateway@db/backoffice",
+            "DATABASE_URL": "postgresql://gateway@db/gateway",
             "REDIS_URL": "redis://127.0.0.1:6379/0",
             "GATEWAY_CACHE__REDIS_URL": "redis://cache:6379/1",
             "GATEWAY_CACHE__BACKEND": "redis",
         }
     )
 
-    assert settings.backoffice.url == "postgresql://gateway@db/backoffice"
+    assert settings.database.url == "postgresql://gateway@db/gateway"
+    assert settings.database_url == "postgresql://gateway@db/gateway"
+    assert settings.backoffice.url == "sqlite+aiosqlite:///.data/backoffice.sqlite3"
     assert settings.cache.redis_url == "redis://cache:6379/1"
     assert settings.cache.backend == "redis"
+
+
+def test_database_url_names_the_gateways_own_database_not_the_back_offices():
+    settings = Settings.load(
+        env={
+            "DATABASE_URL": "postgresql://gateway:hunter2@db/gateway",
+            "GATEWAY_BACKOFFICE__DATABASE_URL": "postgresql://bo@db/backoffice",
+            "GATEWAY_DATABASE__POOL_SIZE": "20",
+        }
+    )
+
+    assert settings.database.url == "postgresql://gateway:hunter2@db/gateway"
+    assert settings.database.pool_size == 20
+    assert settings.backoffice.url == "postgresql://bo@db/backoffice"
+    assert settings.origins["database.url"] == "DATABASE_URL"
+    described = settings.describe()
+    assert 'url = "postgresql://gateway:<redacted>@db/gateway"  # from DATABASE_URL' in described
+    assert "hunter2" not in described
+
+
+def test_the_gateways_database_defaults_to_a_sqlite_file_in_the_data_dir():
+    settings = Settings.load(env={"GATEWAY_BACKOFFICE__DATA_DIR": "/var/lib/gateway"})
+
+    assert settings.database.url is None
+    assert settings.database_url == "sqlite+aiosqlite:////var/lib/gateway/gateway.sqlite3"
+    assert (settings.database.pool_size, settings.database.echo) == (5, False)
+    assert settings.database.idempotency_retention_days == 7
+
+
+def test_the_specific_name_of_the_gateways_database_wins_over_database_url():
+    settings = Settings.load(
+        env={"DATABASE_URL": "postgresql://a@db/x", "GATEWAY_DATABASE__URL": "postgresql://b@db/y"}
+    )
+
+    assert settings.database.url == "postgresql://b@db/y"
 
 
 def test_lists_and_tables_can_be_set_from_the_environment():
@@ -279,7 +316,13 @@ def test_the_example_file_holds_every_setting_at_its_default():
 
     assert dataclasses.replace(settings, config_file=None) == Settings()
     sections = (settings.server, settings.auth, settings.context, settings.cache)
-    for section in (*sections, settings.cache.ttl, settings.backoffice, settings.clock):
+    for section in (
+        *sections,
+        settings.cache.ttl,
+        settings.backoffice,
+        settings.database,
+        settings.clock,
+    ):
         for field in dataclasses.fields(section):
             if dataclasses.is_dataclass(getattr(section, field.name)):
                 continue
@@ -315,7 +358,7 @@ def test_an_unknown_key_is_an_error_with_a_suggestion(tmp_path):
 def test_an_unknown_environment_variable_is_an_error_that_names_it():
     assert problems_of(GATEWAY_SERVR__PORT="1") == [
         "servr: unknown key (got a table from GATEWAY_SERVR__PORT); expected one of server, limits, "
-        "auth, context, cache, backoffice, clock, sources (did you mean 'server'?)"
+        "auth, context, cache, backoffice, database, clock, sources (did you mean 'server'?)"
     ]
 
 
@@ -351,10 +394,12 @@ def test_urls_are_checked_and_passwords_not_shown():
     problems = problems_of(
         GATEWAY_SOURCES__PIM__BASE_URL="pim.internal",
         DATABASE_URL="mysql://user:hunter2@db/x",
+        GATEWAY_BACKOFFICE__DATABASE_URL="oracle://db/bo",
     )
 
     assert problems == [
-        "backoffice.database_url: not a URL (got 'mysql://user:<redacted>@db/x'); "
+        "backoffice.database_url: not a URL (got 'oracle://db/bo'); expected a postgresql:// URL",
+        "database.url: not a URL (got 'mysql://user:<redacted>@db/x'); "
         "expected a postgresql:// URL",
         "sources.pim.base_url: not a URL (got 'pim.internal'); expected a https:// URL",
     ]

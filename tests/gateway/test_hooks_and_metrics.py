@@ -89,12 +89,13 @@ async def test_metrics_count_calls_and_cache_results_per_source(api):
 
 
 @pytest.fixture
-def redis_settings(seeded_url):
+def redis_settings(seeded_url, ledger_url):
     url = require_redis()
     return Settings.load(
         None,
         env={
-            "DATABASE_URL": seeded_url,
+            "GATEWAY_BACKOFFICE__DATABASE_URL": seeded_url,
+            "GATEWAY_DATABASE__URL": ledger_url,
             "REDIS_URL": url,
             "GATEWAY_CACHE__BACKEND": "redis",
             "GATEWAY_SERVER__DEBUG_SOURCE_CALLS": "true",

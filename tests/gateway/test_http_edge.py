@@ -16,12 +16,13 @@ COUNT = "query($n: Int!) { products(first: $n) { totalCount } }"
 
 
 @pytest.fixture
-async def production(seeded_url, engine):
+async def production(seeded_url, ledger_url, engine):
     """The gateway with production defaults: masking, no introspection, no suggestions."""
     settings = Settings.load(
         None,
         env={
-            "DATABASE_URL": seeded_url,
+            "GATEWAY_BACKOFFICE__DATABASE_URL": seeded_url,
+            "GATEWAY_DATABASE__URL": ledger_url,
             "GATEWAY_SERVER__ENVIRONMENT": "production",
             "GATEWAY_SERVER__CORS_ORIGINS": '["https://shop.example"]',
             "GATEWAY_AUTH__ALGORITHMS": '["HS256"]',
@@ -309,7 +310,9 @@ async def test_production_allows_only_its_configured_origins(production):
     assert local.status_code == 400
 
 
-async def test_a_request_past_the_gateways_deadline_is_504(seeded_url, engine, monkeypatch):
+async def test_a_request_past_the_gateways_deadline_is_504(
+    seeded_url, ledger_url, engine, monkeypatch
+):
     import asyncio
 
     from resolvers import product
@@ -319,7 +322,12 @@ async def test_a_request_past_the_gateways_deadline_is_504(seeded_url, engine, m
 
     monkeypatch.setattr(product, "list_products", slow)
     settings = Settings.load(
-        None, env={"DATABASE_URL": seeded_url, "GATEWAY_LIMITS__DEADLINE_SECONDS": "0.05"}
+        None,
+        env={
+            "GATEWAY_BACKOFFICE__DATABASE_URL": seeded_url,
+            "GATEWAY_DATABASE__URL": ledger_url,
+            "GATEWAY_LIMITS__DEADLINE_SECONDS": "0.05",
+        },
     )
     runtime = await open_runtime(settings, engine=engine, clock=CLOCK)
     async with serve(create_app(settings, runtime=runtime), settings) as client:

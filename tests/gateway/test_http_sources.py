@@ -26,9 +26,10 @@ def backoffice(request, seeded_url):
     return live.running(request, seeded_url)
 
 
-def http_settings(seeded_url, url, **overrides):
+def http_settings(seeded_url, ledger_url, url, **overrides):
     env = {
-        "DATABASE_URL": seeded_url,
+        "GATEWAY_BACKOFFICE__DATABASE_URL": seeded_url,
+        "GATEWAY_DATABASE__URL": ledger_url,
         "GATEWAY_SERVER__DEBUG_SOURCE_CALLS": "true",
         "GATEWAY_SOURCES__CRM__HEADERS": '{ Authorization = "Bearer ${TEST_CRM_TOKEN}" }',
         "GATEWAY_SOURCES__LOYALTY__HEADERS": '{ Authorization = "Bearer ${TEST_LOYALTY_TOKEN}" }',
@@ -47,11 +48,11 @@ def http_settings(seeded_url, url, **overrides):
 
 
 @pytest.fixture
-async def api(backoffice, seeded_url, monkeypatch):
+async def api(backoffice, seeded_url, ledger_url, monkeypatch):
     # The clients read header credentials from the process environment.
     monkeypatch.setenv("TEST_CRM_TOKEN", live.CRM_TOKEN)
     monkeypatch.setenv("TEST_LOYALTY_TOKEN", live.LOYALTY_TOKEN)
-    settings = http_settings(seeded_url, backoffice.url, GATEWAY_CACHE__TTL__PRICE="1")
+    settings = http_settings(seeded_url, ledger_url, backoffice.url, GATEWAY_CACHE__TTL__PRICE="1")
     runtime = await open_runtime(settings, clock=CLOCK)
     assert runtime.engine is None, "no back-office database is opened when every source is remote"
     async with serve(create_app(settings, runtime=runtime), settings) as client:
@@ -199,10 +200,11 @@ async def test_stale_prices_stand_in_while_the_price_engine_is_down(api, backoff
 ME = "{ me { customerNumber name } }"
 
 
-def oauth_settings(seeded_url, url, client_secret):
+def oauth_settings(seeded_url, ledger_url, url, client_secret):
     """Every source over HTTP; the CRM with OAuth2 client credentials and no static token."""
     return http_settings(
         seeded_url,
+        ledger_url,
         url,
         GATEWAY_SOURCES__CRM__HEADERS="{}",
         GATEWAY_SOURCES__CRM__OAUTH__TOKEN_URL="/oauth/token",
@@ -214,10 +216,10 @@ def oauth_settings(seeded_url, url, client_secret):
 
 
 async def test_an_oauth_protected_crm_is_called_with_one_token_for_many_queries(
-    backoffice, seeded_url
+    backoffice, seeded_url, ledger_url
 ):
     # given: a CRM that wants a bearer token, and a gateway holding client credentials for it
-    settings = oauth_settings(seeded_url, backoffice.url, live.CLIENT_SECRET)
+    settings = oauth_settings(seeded_url, ledger_url, backoffice.url, live.CLIENT_SECRET)
     async with serve(create_app(settings, clock=CLOCK), settings) as api:
         backoffice.reset_requests()
 
@@ -234,10 +236,10 @@ async def test_an_oauth_protected_crm_is_called_with_one_token_for_many_queries(
 
 
 async def test_a_refused_client_secret_fails_the_customer_fields_as_source_unavailable(
-    backoffice, seeded_url
+    backoffice, seeded_url, ledger_url
 ):
     # given
-    settings = oauth_settings(seeded_url, backoffice.url, "not-the-client-secret")
+    settings = oauth_settings(seeded_url, ledger_url, backoffice.url, "not-the-client-secret")
     async with serve(create_app(settings, clock=CLOCK), settings) as api:
         backoffice.reset_requests()
 

@@ -17,10 +17,15 @@ LISTING = "{ products(first: 5) { edges { node { id sku price { amount { amount 
 
 
 @pytest.fixture
-async def public_api(seeded_url):
+async def public_api(seeded_url, ledger_url):
     # The response cache is off while debug_source_calls is on (the other tests' setting).
     settings = Settings.load(
-        None, env={"DATABASE_URL": seeded_url, "GATEWAY_SERVER__DEBUG_SOURCE_CALLS": "false"}
+        None,
+        env={
+            "GATEWAY_BACKOFFICE__DATABASE_URL": seeded_url,
+            "GATEWAY_DATABASE__URL": ledger_url,
+            "GATEWAY_SERVER__DEBUG_SOURCE_CALLS": "false",
+        },
     )
     runtime = await open_runtime(settings, clock=CLOCK)
     async with serve(create_app(settings, runtime=runtime), settings) as api:

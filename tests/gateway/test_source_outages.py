@@ -76,12 +76,12 @@ def backoffice(request, seeded_url):
     return live.running(request, seeded_url)
 
 
-async def ask(backoffice, seeded_url, variables) -> Reply:
+async def ask(backoffice, seeded_url, ledger_url, variables) -> Reply:
     """EVERY_DOMAIN through a gateway of its own, so that no cached answer hides an outage."""
     # Timeouts well above a loaded test machine's latency: an outage here is a 503, and a
     # slow answer must not pass for one (or turn into SOURCE_TIMEOUT).
     timeouts = {f"GATEWAY_SOURCES__{name.upper()}__TIMEOUT": "3" for name in SERVED_BY}
-    settings = http_settings(seeded_url, backoffice.url, **timeouts)
+    settings = http_settings(seeded_url, ledger_url, backoffice.url, **timeouts)
     async with serve(create_app(settings, clock=CLOCK), settings) as api:
         return await api.query(
             EVERY_DOMAIN, variables, role="customer", customer_id=DEMO_CUSTOMER_ID
@@ -90,22 +90,22 @@ async def ask(backoffice, seeded_url, variables) -> Reply:
 
 @pytest.mark.parametrize("source", sorted(SERVED_BY))
 async def test_a_source_outage_nulls_only_the_fields_that_source_serves(
-    backoffice, seeded_url, monkeypatch, source
+    backoffice, seeded_url, ledger_url, monkeypatch, source
 ):
     # given: the page as it reads with every source up
     monkeypatch.setenv("TEST_CRM_TOKEN", live.CRM_TOKEN)
     monkeypatch.setenv("TEST_LOYALTY_TOKEN", live.LOYALTY_TOKEN)
     variables = {"store": to_global_id("Location", HOME_STORE_ID), "order": "?"}
-    first = await ask(backoffice, seeded_url, variables)
+    first = await ask(backoffice, seeded_url, ledger_url, variables)
     variables["order"] = first.data["me"]["orders"]["edges"][0]["node"]["number"]
-    healthy = await ask(backoffice, seeded_url, variables)
+    healthy = await ask(backoffice, seeded_url, ledger_url, variables)
     assert healthy.errors is None, healthy.errors
     for path in SERVED_BY[source]:
         assert any(value is not None for value in values_at(healthy.data, path)), path
 
     # when
     backoffice.set_faults(systems=[source], outage=True)
-    degraded = await ask(backoffice, seeded_url, variables)
+    degraded = await ask(backoffice, seeded_url, ledger_url, variables)
 
     # then: the same answer, with only this source's fields null, each with its error
     expected = healthy.data

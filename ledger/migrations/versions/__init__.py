@@ -1,0 +1,1 @@
+"""One module per revision of the gateway's own database, oldest first."""
