@@ -237,6 +237,7 @@ class GatewayGraphQL(GraphQLOverHTTP[RequestContext, None]):
             rules=self.runtime.rules,
             trace=request.state.trace,
             clock=self.runtime.clock,
+            ledger=self.runtime.ledger,
         )
 
 

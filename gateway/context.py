@@ -12,6 +12,7 @@ from connectors.trace import SourceTrace
 from gateway.auth import Authenticator, RequestDefaults, resolve_request_defaults
 from gateway.config import Settings
 from kernel.clock import Clock
+from ledger import Ledger
 from resolvers.context import RequestContext, Rules, Sources
 from resolvers.viewer import Viewer
 
@@ -46,6 +47,7 @@ def build_context(
     rules: Rules,
     trace: SourceTrace,
     clock: Clock,
+    ledger: Ledger,
 ) -> RequestContext:
     return RequestContext(
         request_id=request_id,
@@ -57,4 +59,6 @@ def build_context(
         rules=rules,
         started_at=clock.now(),
         trace=trace,
+        ledger=ledger,
+        clock=clock,
     )

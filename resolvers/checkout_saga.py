@@ -22,19 +22,21 @@ order without its stock.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from ledger import AuditEvent, Ledger
 
-from connectors.errors import ConnectorError
+from connectors.errors import ConnectorError, NoLoyaltyAccount
 from connectors.orders.records import Order
 from kernel.clock import Clock
 from resolvers.context import Sources
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: The steps, in order; the order is the point of no return.
 STEPS = ("reserve", "order", "commit", "points", "audit")
@@ -86,13 +88,13 @@ class CheckoutSaga:
         log_ = self._ledger.checkouts
         await log_.start(plan.checkout_id, plan.to_document())
         try:
-            await self._step(plan, "reserve", self._reserve)
-            order = await self._step(plan, "order", self._create_order)
+            await self._step(plan, "reserve", lambda: self._reserve(plan))
+            order: Order = await self._step(plan, "order", lambda: self._create_order(plan))
         except Exception:
             await self._compensate(plan)
             raise
         try:
-            await self._finish(plan)
+            await self._finish(plan, order)
         except ConnectorError as exc:
             # The order stands; recovery earns the points or commits the stock later.
             log.warning("checkout %s: %s; left for recovery", plan.checkout_id, exc)
@@ -111,7 +113,7 @@ class CheckoutSaga:
             try:
                 existing = await self._sources.orders.get_orders([plan.order_id])
                 if plan.order_id in existing:
-                    await self._finish(plan)
+                    await self._finish(plan, existing[plan.order_id])
                     outcomes.append((plan.checkout_id, "completed"))
                 else:
                     await self._compensate(plan)
@@ -120,11 +122,11 @@ class CheckoutSaga:
                 log.warning("checkout %s not recovered yet: %s", plan.checkout_id, exc)
         return outcomes
 
-    async def _step(self, plan: CheckoutPlan, step: str, run: Any) -> Any:
+    async def _step(self, plan: CheckoutPlan, step: str, run: Callable[[], Awaitable[T]]) -> T:
         log_ = self._ledger.checkouts
         await log_.record(plan.checkout_id, step, "started", {})
         try:
-            result = await run(plan)
+            result = await run()
         except Exception as exc:
             await log_.record(plan.checkout_id, step, "failed", {"error": str(exc)})
             raise
@@ -142,15 +144,18 @@ class CheckoutSaga:
     async def _commit(self, plan: CheckoutPlan) -> None:
         await self._sources.inventory.commit(plan.checkout_id, order_id=plan.order_id)
 
-    async def _earn(self, plan: CheckoutPlan) -> None:
+    async def _earn(self, plan: CheckoutPlan, order: Order) -> None:
         if plan.customer_id is None or plan.points <= 0:
             return
-        await self._sources.loyalty.earn(
-            plan.customer_id,
-            points=plan.points,
-            reference=f"order:{plan.order_id}",
-            reason="purchase",
-        )
+        try:
+            await self._sources.loyalty.earn(
+                plan.customer_id,
+                points=plan.points,
+                reference=f"order:{plan.order_id}",
+                order_number=order.number,
+            )
+        except NoLoyaltyAccount:
+            pass  # a customer without a card earns nothing; the order stands
 
     async def _audit(self, plan: CheckoutPlan) -> None:
         await self._ledger.audit.append(
@@ -168,9 +173,14 @@ class CheckoutSaga:
             )
         )
 
-    async def _finish(self, plan: CheckoutPlan) -> None:
+    async def _finish(self, plan: CheckoutPlan, order: Order) -> None:
         done = await self._done_steps(plan)
-        for step, run in (("commit", self._commit), ("points", self._earn), ("audit", self._audit)):
+        steps: tuple[tuple[str, Callable[[], Awaitable[object]]], ...] = (
+            ("commit", lambda: self._commit(plan)),
+            ("points", lambda: self._earn(plan, order)),
+            ("audit", lambda: self._audit(plan)),
+        )
+        for step, run in steps:
             if step not in done:
                 await self._step(plan, step, run)
         await self._ledger.checkouts.finish(plan.checkout_id, "completed", order_id=plan.order_id)
