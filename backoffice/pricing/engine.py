@@ -178,7 +178,17 @@ def price_unit(
     """
     if quantity < 1:
         raise ValueError(f"quantity must be 1 or more, got {quantity}")
-    rules = [p for p in promotions if not p.order_level and p.coupon_code is None]
+    # Only the rules that can touch this item: a listing prices hundreds of variants.
+    rules = [
+        p
+        for p in promotions
+        if not p.order_level
+        and p.coupon_code is None
+        and p.targets(item, channel=channel, tier=tier)
+    ]
+    if not rules:  # most of a listing: what price_basket gives a line no rule touches
+        unit = round_money(list_amount, currency)
+        return UnitPrice(item, currency, quantity, unit, unit, unit * quantity, (), None)
     basket = price_basket(
         [BasketLine(item, list_amount, quantity)],
         rules,
@@ -189,11 +199,7 @@ def price_unit(
     )
     (line,) = basket.lines
     off = line.unit_list_amount * quantity - line.total
-    boundaries = [
-        p.starts_at
-        for p in rules
-        if p.starts_at > at and p.targets(item, channel=channel, tier=tier)
-    ]
+    boundaries = [p.starts_at for p in rules if p.starts_at > at]
     boundaries += [d.promotion.ends_at for d in line.discounts]
     return UnitPrice(
         item=item,
@@ -235,9 +241,8 @@ def price_basket(
         if p.is_active(at) and p.reaches(channel=channel, tier=tier) and p.unlocked(codes)
     ]
     groups = _groups(lines, currency)
-    group_discounts = _line_level(
-        groups, [p for p in live if not p.order_level], tuple(history), at, currency
-    )
+    line_rules = [p for p in live if not p.order_level and any(p.matches(g.item) for g in groups)]
+    group_discounts = _line_level(groups, line_rules, tuple(history), at, currency)
 
     gross = [
         round_money(round_money(line.list_amount, currency) * line.quantity, currency)
