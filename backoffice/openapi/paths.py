@@ -226,14 +226,38 @@ PRICING: dict[str, PathItem] = {
         "post": {
             "operationId": "post_quotes",
             "summary": "Price a basket",
-            "description": "Prices every line with the promotions active at `at`; lines of "
-            "one variant count together for a multi-buy. Fails with UNKNOWN_ITEMS when a "
-            "variant has no price in the channel.",
+            "description": "Prices every line with the promotions active at `at` (the "
+            "policy is in backoffice/pricing/engine.py); lines of one variant count together. "
+            "Cross-channel promotions also count the `history` lines within their period; "
+            "coupon rules apply only with their code in `coupons`, each reported back. Fails "
+            "with UNKNOWN_ITEMS when a variant has no price in the channel.",
             "requestBody": {
                 "required": True,
                 "content": {"application/json": {"schema": ref("QuoteRequest")}},
             },
             "responses": _responses(ref("Quote"), "The priced basket.", unknown_items=True),
+        }
+    },
+    "/pricing/v1/promotions": {
+        "get": {
+            "operationId": "get_promotions",
+            "summary": "Promotions running at a moment",
+            "description": "The promotions running at `active_at`, by priority then id. A "
+            "gateway asks for the cross-channel ones to know from when to fetch a customer's "
+            "purchases (their earliest `starts_at`).",
+            "parameters": [
+                query(
+                    "active_at",
+                    {"type": "string", "format": "date-time"},
+                    "The moment (default: now), with its UTC offset.",
+                ),
+                query(
+                    "cross_channel",
+                    {"type": "boolean"},
+                    "true: only cross-channel promotions; false: only the others.",
+                ),
+            ],
+            "responses": _responses(_items("Promotion"), "The promotions."),
         }
     },
     "/pricing/v1/health": health("price engine"),

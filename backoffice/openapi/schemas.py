@@ -157,8 +157,10 @@ PIM: dict[str, Schema] = {
 PRICING: dict[str, Schema] = {
     "LocalizedText": LOCALIZED_TEXT,
     "Price": record(
-        "The unit price of a variant when `quantity` units are bought in `channel`; "
-        "`valid_until` is the earliest moment it may change.",
+        "The price of a variant when `quantity` units are bought in `channel`: `amount` per "
+        "unit, `total` for all of them (what a one-line quote costs before ORDER rules); "
+        "`promotions` give each discount per unit; `valid_until` is the earliest moment it "
+        "may change.",
         {
             "variant_id": STRING,
             "channel": STRING,
@@ -166,17 +168,30 @@ PRICING: dict[str, Schema] = {
             "currency": CURRENCY,
             "list_amount": MONEY,
             "amount": MONEY,
+            "total": MONEY,
             "promotions": array(ref("AppliedPromotion")),
             "valid_until": nullable(TIMESTAMP),
         },
     ),
     "AppliedPromotion": record(
         "A promotion applied to a price (discount per unit) or a quote (discount over the basket).",
-        {"id": STRING, "name": TEXT, "description": TEXT, "discount": MONEY},
+        {
+            "id": STRING,
+            "name": TEXT,
+            "description": TEXT,
+            "kind": ref("PromotionKind"),
+            "discount": MONEY,
+        },
     ),
+    "PromotionKind": {
+        "type": "string",
+        "enum": ["PERCENT", "AMOUNT_OFF", "FIXED_PRICE", "MULTI_BUY", "BUNDLE", "TIERED", "ORDER"],
+    },
     "QuoteRequest": {
         "type": "object",
-        "description": "A basket to price; `at` (default: now) must carry a UTC offset.",
+        "description": "A basket to price; `at` (default: now) must carry a UTC offset. "
+        "`history` lists the customer's earlier purchases in every channel, which "
+        "cross-channel promotions count within their period; `coupons` the codes entered.",
         "properties": {
             "lines": array(
                 {
@@ -193,12 +208,25 @@ PRICING: dict[str, Schema] = {
             "customer_id": nullable(STRING),
             "tier": nullable(STRING),
             "at": nullable(TIMESTAMP),
+            "history": {**array(ref("HistoryLine")), "maxItems": 500},
+            "coupons": {**array(STRING), "maxItems": 10},
         },
         "required": ["lines", "channel"],
         "additionalProperties": False,
     },
+    "HistoryLine": record(
+        "A line of one of the customer's earlier orders, in any channel.",
+        {
+            "order_id": STRING,
+            "channel": STRING,
+            "placed_at": TIMESTAMP,
+            "variant_id": STRING,
+            "quantity": {"type": "integer", "minimum": 1},
+        },
+    ),
     "Quote": record(
-        "A priced basket; line `discounts` are per line, quote `promotions` sum them.",
+        "A priced basket; line `discounts` are per line (shares of ORDER rules included), "
+        "quote `promotions` sum them; `coupons` say what became of each code passed.",
         {
             "currency": CURRENCY,
             "lines": array(ref("QuotedLine")),
@@ -206,6 +234,7 @@ PRICING: dict[str, Schema] = {
             "discount_total": MONEY,
             "total": MONEY,
             "promotions": array(ref("AppliedPromotion")),
+            "coupons": array(ref("CouponResult")),
         },
     ),
     "QuotedLine": record(
@@ -220,7 +249,53 @@ PRICING: dict[str, Schema] = {
     ),
     "LineDiscount": record(
         "A promotion's discount on one line.",
-        {"promotion_id": STRING, "name": TEXT, "amount": MONEY},
+        {"promotion_id": STRING, "name": TEXT, "kind": ref("PromotionKind"), "amount": MONEY},
+    ),
+    "CouponResult": record(
+        "A coupon code passed to a quote: APPLIED (it took something off), UNKNOWN, EXPIRED, "
+        "or NOT_APPLICABLE (running, but not for this basket, channel or customer).",
+        {
+            "code": STRING,
+            "status": {
+                "type": "string",
+                "enum": ["APPLIED", "UNKNOWN", "EXPIRED", "NOT_APPLICABLE"],
+            },
+        },
+    ),
+    "Promotion": record(
+        "A promotion rule; which fields a kind reads is in backoffice/pricing/rules.py. "
+        "A coupon's code is not published, only that one is needed.",
+        {
+            "id": STRING,
+            "kind": ref("PromotionKind"),
+            "name": TEXT,
+            "description": TEXT,
+            "priority": INTEGER,
+            "combinable": BOOLEAN,
+            "cross_channel": BOOLEAN,
+            "requires_coupon": BOOLEAN,
+            "channels": array(STRING),
+            "tiers": nullable(array(STRING)),
+            "product_ids": nullable(array(STRING)),
+            "category_id": nullable(STRING),
+            "brand": nullable(STRING),
+            "bundle_ids": nullable(array(STRING)),
+            "percent": nullable(MONEY),
+            "amount": nullable(MONEY),
+            "buy_quantity": nullable(INTEGER),
+            "pay_quantity": nullable(INTEGER),
+            "quantity_tiers": nullable(
+                array(
+                    record(
+                        "From `min_quantity` units on, `percent` % off.",
+                        {"min_quantity": INTEGER, "percent": MONEY},
+                    )
+                )
+            ),
+            "min_subtotal": nullable(MONEY),
+            "starts_at": TIMESTAMP,
+            "ends_at": TIMESTAMP,
+        },
     ),
 }
 

@@ -1,4 +1,4 @@
-"""The price engine's REST API: unit prices per channel, and quotes for whole baskets."""
+"""The price engine's REST API: unit prices per channel, quotes for whole baskets, promotions."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from backoffice.errors import InvalidRequest
 from backoffice.pricing.service import PricingService
 from backoffice.rest import JsonResponse, Params, Ping, items, parse_moment, read_json, system_app
 
-_QUOTE_FIELDS = ("lines", "channel", "customer_id", "tier", "at")
+_QUOTE_FIELDS = ("lines", "channel", "customer_id", "tier", "at", "history", "coupons")
 
 
 class _PricingApi:
@@ -51,6 +51,12 @@ class _PricingApi:
         lines = body.get("lines")
         if not isinstance(lines, list):
             raise InvalidRequest('"lines" must be a list of {"variant_id", "quantity"} objects')
+        history = body.get("history") or []
+        if not isinstance(history, list):
+            raise InvalidRequest('"history" must be a list of history line objects')
+        coupons = body.get("coupons") or []
+        if not isinstance(coupons, list):
+            raise InvalidRequest('"coupons" must be a list of codes')
         at = _optional_text(body, "at")
         return JsonResponse(
             await self._service.quote(
@@ -59,6 +65,20 @@ class _PricingApi:
                 customer_id=_optional_text(body, "customer_id"),
                 tier=_optional_text(body, "tier"),
                 at=None if at is None else parse_moment("at", at),
+                history=history,
+                coupons=coupons,
+            )
+        )
+
+    async def promotions(self, request: Request) -> Response:
+        params = await Params.read(request, scalars=("active_at", "cross_channel"))
+        cross_channel = params.text("cross_channel")
+        return items(
+            await self._service.get_promotions(
+                active_at=params.moment("active_at"),
+                cross_channel=None
+                if cross_channel is None
+                else params.boolean("cross_channel", False),
             )
         )
 
@@ -85,6 +105,7 @@ def create_app(service: PricingService, *, ping: Ping) -> Starlette:
         [
             Route("/v1/prices", api.prices, methods=["GET", "POST"]),
             Route("/v1/quotes", api.quote, methods=["POST"]),
+            Route("/v1/promotions", api.promotions, methods=["GET"]),
         ],
         ping=ping,
         openapi=openapi.document("pricing"),

@@ -1,123 +1,78 @@
-"""The promotion maths of the price engine: which promotion applies, and what it takes off.
+"""The promotion maths of the price engine: which promotions apply, and what they take off.
 
 Pure functions over frozen values, no I/O, so that every channel's price and every basket
-is computed by the same rules and the rules can be tested without a database.
+is computed by the same rules and the rules can be tested without a database. The rule
+kinds are described in `backoffice.pricing.rules`. How a basket is priced:
 
-* Promotions do not stack: per variant, the one giving the largest discount wins; on a tie,
-  the lowest promotion id (a stable, explainable choice).
-* PERCENT takes `percent` % off; MULTI_BUY "buy B, pay P" makes P-of-B units free for every
-  complete group of B.
-* Amounts are rounded once, half up to the currency's minor unit (kernel.money.round_money).
+1. Lines of one variant are counted together (two lines of 1 and 2 cans are priced as one
+   line of 3), and only rules active at `at` in the channel, for the customer's tier, with
+   their coupon passed when they need one, take part.
+2. Line-level rules: per variant, the customer gets whichever takes off more, the best
+   single non-combinable rule (on the list amount; ties go to the lower `priority`, then
+   the lower id) or all `combinable` rules together, applied one after the other in
+   `priority` order (then id), each on what the previous ones left. MULTI_BUY, TIERED and
+   BUNDLE count every targeted unit of the basket (plus, when `cross_channel`, those the
+   customer bought in any channel within the period); their free or discounted units are
+   the cheapest ones (ties by variant id), and a MULTI_BUY never gives a unit twice: the
+   basket gets free_units(earlier + now) - free_units(earlier).
+3. ORDER rules then apply to the subtotal after line discounts, by the same policy (best
+   single one or all combinable ones stacked), each allocated over the lines it targets in
+   proportion to what they still cost, the rounding remainder on the last line.
+4. Amounts are rounded once each, half up to the currency's minor unit
+   (kernel.money.round_money); a line's total is its list amount × quantity less every
+   discount that touched it, never below zero, and the line totals add up to the total.
+
+Same inputs, same output: the order of lines or of promotions changes no amount (only
+where a rounding remainder lands between lines of one variant).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from kernel.money import allocate, round_money
+from backoffice.pricing.allocation import split
+from backoffice.pricing.rules import (
+    KINDS,
+    Item,
+    Promotion,
+    PromotionKind,
+    Purchase,
+    QuantityTier,
+    coupon_key,
+)
+from kernel.money import round_money
 
-PromotionKind = Literal["PERCENT", "MULTI_BUY"]
+__all__ = [
+    "DEFAULT_CURRENCY",
+    "KINDS",
+    "BasketLine",
+    "CouponResult",
+    "CouponStatus",
+    "Discount",
+    "Item",
+    "PricedBasket",
+    "PricedLine",
+    "Promotion",
+    "PromotionKind",
+    "Purchase",
+    "QuantityTier",
+    "UnitPrice",
+    "price_basket",
+    "price_unit",
+]
 
 #: The currency of a quote that has no lines to take one from.
 DEFAULT_CURRENCY = "EUR"
 
+#: What became of a coupon code passed to a quote.
+CouponStatus = Literal["APPLIED", "UNKNOWN", "EXPIRED", "NOT_APPLICABLE"]
+
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """What a promotion can target a variant by: the price engine's copy of the item master.
-
-    A category promotion matches `category_ids` as listed, so the copy lists a variant's
-    ancestor categories too when a promotion on a parent category should reach it.
-    """
-
-    variant_id: str
-    product_id: str | None = None
-    brand: str | None = None
-    category_ids: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True, slots=True)
-class Promotion:
-    """A promotion rule, active from `starts_at` (inclusive) until `ends_at` (exclusive).
-
-    Targeting: `product_ids`, `category_id` and `brand` each widen the promotion (a variant
-    matching any of them is targeted); with none of the three set it targets everything.
-    An empty `product_ids` list is "set" and matches no product, so a half-edited promotion
-    never discounts the whole assortment. `tiers` None means every customer.
-    """
-
-    id: str
-    kind: PromotionKind
-    starts_at: datetime
-    ends_at: datetime
-    channels: frozenset[str]
-    name: Mapping[str, str]
-    description: Mapping[str, str]
-    percent: Decimal | None = None
-    buy_quantity: int | None = None
-    pay_quantity: int | None = None
-    product_ids: frozenset[str] | None = None
-    category_id: str | None = None
-    brand: str | None = None
-    tiers: frozenset[str] | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind == "PERCENT":
-            if self.percent is None or not _ZERO < self.percent <= _HUNDRED:
-                raise ValueError(f"promotion {self.id}: PERCENT needs 0 < percent <= 100")
-        elif self.kind == "MULTI_BUY":
-            buy, pay = self.buy_quantity, self.pay_quantity
-            if buy is None or pay is None or not 0 <= pay < buy:
-                raise ValueError(
-                    f"promotion {self.id}: MULTI_BUY needs 0 <= pay_quantity < buy_quantity"
-                )
-        else:
-            raise ValueError(f"promotion {self.id}: unknown kind {self.kind!r}")
-
-    def is_active(self, at: datetime) -> bool:
-        return self.starts_at <= at < self.ends_at
-
-    def targets(self, item: Item, *, channel: str, tier: str | None) -> bool:
-        """Whether the promotion reaches this item in this channel for this tier, at any time."""
-        if channel not in self.channels:
-            return False
-        if self.tiers is not None and tier not in self.tiers:
-            return False
-        if self.product_ids is None and self.category_id is None and self.brand is None:
-            return True
-        return (
-            (self.product_ids is not None and item.product_id in self.product_ids)
-            or (self.category_id is not None and self.category_id in item.category_ids)
-            or (self.brand is not None and item.brand == self.brand)
-        )
-
-    def free_units(self, quantity: int) -> int:
-        """Units a MULTI_BUY gives away for this quantity: (q // buy) × (buy - pay)."""
-        if self.buy_quantity is None or self.pay_quantity is None:
-            return 0
-        return (quantity // self.buy_quantity) * (self.buy_quantity - self.pay_quantity)
-
-    def unit_discount(self, list_amount: Decimal, quantity: int, currency: str) -> Decimal:
-        """The discount on one unit when `quantity` units are bought."""
-        if self.kind == "PERCENT" and self.percent is not None:
-            return round_money(list_amount * self.percent / _HUNDRED, currency)
-        if quantity <= 0:
-            return round_money(_ZERO, currency)
-        return round_money(list_amount * self.free_units(quantity) / quantity, currency)
-
-    def line_discount(self, list_amount: Decimal, quantity: int, currency: str) -> Decimal:
-        """The discount on a line of `quantity` units, rounded once over the whole line."""
-        if self.kind == "PERCENT" and self.percent is not None:
-            return round_money(list_amount * quantity * self.percent / _HUNDRED, currency)
-        return round_money(list_amount * self.free_units(quantity), currency)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,13 +85,20 @@ class Discount:
 
 @dataclass(frozen=True, slots=True)
 class UnitPrice:
-    """The price of one unit; `valid_until` is the next promotion boundary, None if there is none."""
+    """The price of `quantity` units: per unit (`amount`) and for all of them (`total`).
+
+    `total` is what a basket of just this line costs (before ORDER rules); `amount` is the
+    list amount less the line's discount divided by the quantity, rounded; `discounts` give
+    each promotion's discount per unit. `valid_until` is the next promotion boundary.
+    """
 
     item: Item
     currency: str
+    quantity: int
     list_amount: Decimal
     amount: Decimal
-    discount: Discount | None
+    total: Decimal
+    discounts: tuple[Discount, ...]
     valid_until: datetime | None
 
 
@@ -161,6 +123,14 @@ class PricedLine:
 
 
 @dataclass(frozen=True, slots=True)
+class CouponResult:
+    """A coupon code passed to a quote and what became of it."""
+
+    code: str
+    status: CouponStatus
+
+
+@dataclass(frozen=True, slots=True)
 class PricedBasket:
     """A priced basket; `promotions` sums each applied promotion's discount over the lines."""
 
@@ -170,21 +140,22 @@ class PricedBasket:
     discount_total: Decimal
     total: Decimal
     promotions: tuple[Discount, ...]
+    coupons: tuple[CouponResult, ...] = ()
 
 
-def best_discount(candidates: Iterable[Discount]) -> Discount | None:
-    """The largest positive discount; on a tie, the promotion with the lowest id."""
-    best: Discount | None = None
-    for candidate in candidates:
-        if candidate.amount <= 0:
-            continue
-        if (
-            best is None
-            or candidate.amount > best.amount
-            or (candidate.amount == best.amount and candidate.promotion.id < best.promotion.id)
-        ):
-            best = candidate
-    return best
+@dataclass(slots=True)
+class _Group:
+    """The lines of one variant, priced together."""
+
+    item: Item
+    unit: Decimal
+    quantity: int
+    gross: Decimal
+    lines: list[int] = field(default_factory=list)
+
+
+def _rank(promotion: Promotion) -> tuple[int, str]:
+    return (promotion.priority, promotion.id)
 
 
 def price_unit(
@@ -198,27 +169,49 @@ def price_unit(
     at: datetime,
     currency: str,
 ) -> UnitPrice:
-    """The unit price of `item` when `quantity` units are bought in `channel` at `at`.
+    """The price of `quantity` units of `item` in `channel` at `at`: a one-line basket.
 
-    `valid_until` is the earliest of the applied promotion's end and the start of any later
-    promotion that targets the item here: a cached price must not outlive either.
+    ORDER rules and coupon rules are left out (a shelf price has no basket and no coupon),
+    so `total` equals the quote of this one line whenever no ORDER rule applies to it.
+    `valid_until` is the earliest of the applied promotions' ends and the start of any
+    later promotion that targets the item here: a cached price must not outlive either.
     """
-    targeting = [p for p in promotions if p.targets(item, channel=channel, tier=tier)]
-    discount = best_discount(
-        Discount(p, p.unit_discount(list_amount, quantity, currency))
-        for p in targeting
-        if p.is_active(at)
+    if quantity < 1:
+        raise ValueError(f"quantity must be 1 or more, got {quantity}")
+    # Only the rules that can touch this item: a listing prices hundreds of variants.
+    rules = [
+        p
+        for p in promotions
+        if not p.order_level
+        and p.coupon_code is None
+        and p.targets(item, channel=channel, tier=tier)
+    ]
+    if not rules:  # most of a listing: what price_basket gives a line no rule touches
+        unit = round_money(list_amount, currency)
+        return UnitPrice(item, currency, quantity, unit, unit, unit * quantity, (), None)
+    basket = price_basket(
+        [BasketLine(item, list_amount, quantity)],
+        rules,
+        channel=channel,
+        tier=tier,
+        at=at,
+        currency=currency,
     )
-    boundaries = [p.starts_at for p in targeting if p.starts_at > at]
-    if discount is not None:
-        boundaries.append(discount.promotion.ends_at)
-    list_amount = round_money(list_amount, currency)
+    (line,) = basket.lines
+    off = line.unit_list_amount * quantity - line.total
+    boundaries = [p.starts_at for p in rules if p.starts_at > at]
+    boundaries += [d.promotion.ends_at for d in line.discounts]
     return UnitPrice(
         item=item,
         currency=currency,
-        list_amount=list_amount,
-        amount=list_amount - (discount.amount if discount else _ZERO),
-        discount=discount,
+        quantity=quantity,
+        list_amount=line.unit_list_amount,
+        amount=line.unit_list_amount - round_money(off / quantity, currency),
+        total=line.total,
+        discounts=tuple(
+            Discount(d.promotion, round_money(d.amount / quantity, currency))
+            for d in line.discounts
+        ),
         valid_until=min(boundaries, default=None),
     )
 
@@ -231,65 +224,312 @@ def price_basket(
     tier: str | None,
     at: datetime,
     currency: str,
+    history: Sequence[Purchase] = (),
+    coupons: Sequence[str] = (),
 ) -> PricedBasket:
-    """Price a basket line by line, each with the best promotion active at `at`.
+    """Price a basket by the policy of this module's docstring.
 
-    Lines of the same variant are counted together: the best promotion is chosen, and its
-    discount computed, for their merged quantity (two lines of 1 and 2 cans make a "3 for 2"
-    apply as one line of 3 would); that discount is then split over those lines in
-    proportion to their quantities, the rounding remainder going to the last of them.
+    `history` is the customer's earlier purchases in every channel (only cross-channel
+    rules read it); `coupons` the codes the customer entered, each reported back in
+    `coupons` as APPLIED, UNKNOWN, EXPIRED or NOT_APPLICABLE.
     """
-    active = [p for p in promotions if p.is_active(at)]
-    by_variant: defaultdict[str, list[int]] = defaultdict(list)
-    for index, line in enumerate(lines):
-        by_variant[line.item.variant_id].append(index)
+    every = sorted(promotions, key=_rank)
+    codes = frozenset(coupon_key(code) for code in coupons)
+    live = [
+        p
+        for p in every
+        if p.is_active(at) and p.reaches(channel=channel, tier=tier) and p.unlocked(codes)
+    ]
+    groups = _groups(lines, currency)
+    line_rules = [p for p in live if not p.order_level and any(p.matches(g.item) for g in groups)]
+    group_discounts = _line_level(groups, line_rules, tuple(history), at, currency)
 
-    shares: dict[int, Discount] = {}
-    for indexes in by_variant.values():
-        first = lines[indexes[0]]
-        quantity = sum(lines[i].quantity for i in indexes)
-        discount = best_discount(
-            Discount(p, p.line_discount(first.list_amount, quantity, currency))
-            for p in active
-            if p.targets(first.item, channel=channel, tier=tier)
-        )
-        if discount is None:
-            continue
-        weights = [Decimal(lines[i].quantity) for i in indexes]
-        for i, amount in zip(indexes, allocate(discount.amount, weights, currency), strict=True):
-            if amount:
-                shares[i] = Discount(discount.promotion, amount)
+    gross = [
+        round_money(round_money(line.list_amount, currency) * line.quantity, currency)
+        for line in lines
+    ]
+    per_line: list[list[Discount]] = [[] for _ in lines]
+    left = list(gross)
+    for group, discounts in zip(groups, group_discounts, strict=True):
+        for discount in discounts:
+            _spread(discount, group.lines, left, per_line, currency)
+    for discount_lines in _order_level(lines, left, [p for p in live if p.order_level], currency):
+        discount, indexes = discount_lines
+        _spread(discount, indexes, left, per_line, currency)
 
-    priced: list[PricedLine] = []
-    subtotal = _ZERO
     totals: dict[str, Discount] = {}
-    for index, line in enumerate(lines):
-        gross = round_money(line.list_amount * line.quantity, currency)
-        discounts = (shares[index],) if index in shares else ()
-        for share in discounts:
-            so_far = totals.get(share.promotion.id)
-            totals[share.promotion.id] = (
-                Discount(share.promotion, so_far.amount + share.amount) if so_far else share
+    for discounts in per_line:
+        for d in discounts:
+            so_far = totals.get(d.promotion.id)
+            totals[d.promotion.id] = (
+                Discount(d.promotion, so_far.amount + d.amount) if so_far else d
             )
-        subtotal += gross
-        priced.append(
-            PricedLine(
-                item=line.item,
-                quantity=line.quantity,
-                unit_list_amount=round_money(line.list_amount, currency),
-                discounts=discounts,
-                total=gross - sum((d.amount for d in discounts), _ZERO),
-            )
+    priced = tuple(
+        PricedLine(
+            item=line.item,
+            quantity=line.quantity,
+            unit_list_amount=round_money(line.list_amount, currency),
+            discounts=tuple(discounts),
+            total=remaining,
         )
-    # Every part is in whole cents already; rounding the sums fixes their exponent, so an
-    # empty basket says 0.00 like any other.
-    subtotal = round_money(subtotal, currency)
-    discount_total = round_money(sum((d.amount for d in totals.values()), _ZERO), currency)
+        for line, discounts, remaining in zip(lines, per_line, left, strict=True)
+    )
+    # Every part is in whole minor units already; rounding the sums fixes their exponent,
+    # so an empty basket says 0.00 like any other.
+    subtotal = round_money(sum(gross, _ZERO), currency)
+    total = round_money(sum(left, _ZERO), currency)
+    applied = sorted(totals.values(), key=lambda d: (d.promotion.order_level, *_rank(d.promotion)))
     return PricedBasket(
         currency=currency,
-        lines=tuple(priced),
+        lines=priced,
         subtotal=subtotal,
-        discount_total=discount_total,
-        total=subtotal - discount_total,
-        promotions=tuple(totals.values()),
+        discount_total=subtotal - total,
+        total=total,
+        promotions=tuple(applied),
+        coupons=_coupon_results(coupons, every, set(totals), at),
     )
+
+
+def _groups(lines: Sequence[BasketLine], currency: str) -> list[_Group]:
+    by_variant: dict[str, _Group] = {}
+    for index, line in enumerate(lines):
+        if line.quantity < 1:
+            raise ValueError(f"quantity must be 1 or more, got {line.quantity}")
+        group = by_variant.get(line.item.variant_id)
+        if group is None:
+            unit = round_money(line.list_amount, currency)
+            group = by_variant[line.item.variant_id] = _Group(line.item, unit, 0, _ZERO)
+        group.quantity += line.quantity
+        group.gross = group.unit * group.quantity
+        group.lines.append(index)
+    return list(by_variant.values())
+
+
+def _spread(
+    discount: Discount,
+    indexes: Sequence[int],
+    left: list[Decimal],
+    per_line: list[list[Discount]],
+    currency: str,
+) -> None:
+    """Share `discount` over the lines `indexes` in proportion to what they still cost."""
+    caps = [left[i] for i in indexes]
+    for index, share in zip(indexes, split(discount.amount, caps, caps, currency), strict=True):
+        if share > 0:
+            per_line[index].append(Discount(discount.promotion, share))
+            left[index] -= share
+
+
+# ---------- line level ----------
+
+
+def _line_level(
+    groups: Sequence[_Group],
+    rules: Sequence[Promotion],
+    history: tuple[Purchase, ...],
+    at: datetime,
+    currency: str,
+) -> list[list[Discount]]:
+    """Per group, the discounts it gets: the best exclusive rule or the combinable stack."""
+    gross = [g.gross for g in groups]
+    exclusive = [
+        (p, _rule(p, groups, gross, p.prior_units(history, at), currency))
+        for p in rules
+        if not p.combinable
+    ]
+    stacked: list[list[Discount]] = [[] for _ in groups]
+    left = list(gross)
+    for p in rules:
+        if not p.combinable:
+            continue
+        for index, amount in enumerate(
+            _rule(p, groups, left, p.prior_units(history, at), currency)
+        ):
+            if amount > 0:
+                stacked[index].append(Discount(p, amount))
+                left[index] -= amount
+    chosen: list[list[Discount]] = []
+    for index in range(len(groups)):
+        best = min(
+            ((p, amounts[index]) for p, amounts in exclusive if amounts[index] > 0),
+            key=lambda pair: (-pair[1], *_rank(pair[0])),
+            default=None,
+        )
+        stack_total = gross[index] - left[index]
+        if best is None or stack_total > best[1]:
+            chosen.append(stacked[index])
+        else:
+            chosen.append([Discount(*best)])
+    return chosen
+
+
+def _rule(
+    p: Promotion,
+    groups: Sequence[_Group],
+    left: Sequence[Decimal],
+    prior: int,
+    currency: str,
+) -> list[Decimal]:
+    """What one line-level rule takes off each group, given what each group still costs."""
+    matched = [i for i, g in enumerate(groups) if p.matches(g.item)]
+    amounts = [_ZERO] * len(groups)
+    if not matched:
+        return amounts
+    if p.kind == "MULTI_BUY":
+        units = sum(groups[i].quantity for i in matched)
+        free = p.free_units(prior + units) - p.free_units(prior)
+        return _units_off(groups, left, _cheapest(groups, matched, free), currency)
+    if p.kind == "BUNDLE":
+        return _bundle(p, groups, left, matched, currency)
+    for i in matched:
+        g, remaining = groups[i], left[i]
+        if p.kind == "PERCENT" and p.percent is not None:
+            off = round_money(remaining * p.percent / _HUNDRED, currency)
+        elif p.kind == "AMOUNT_OFF" and p.amount is not None:
+            off = round_money(p.amount * g.quantity, currency)
+        elif p.kind == "FIXED_PRICE" and p.amount is not None:
+            off = remaining - round_money(p.amount * g.quantity, currency)
+        elif p.kind == "TIERED":
+            units = prior + sum(groups[j].quantity for j in matched)
+            off = round_money(remaining * p.tier_percent(units) / _HUNDRED, currency)
+        else:  # pragma: no cover - Promotion validates kinds and their fields
+            raise ValueError(f"promotion {p.id}: cannot price kind {p.kind!r}")
+        amounts[i] = min(max(off, _ZERO), remaining)
+    return amounts
+
+
+def _cheapest(groups: Sequence[_Group], indexes: Iterable[int], wanted: int) -> dict[int, int]:
+    """Take `wanted` units from these groups, cheapest first (ties by variant id)."""
+    taken: dict[int, int] = {}
+    for i in sorted(indexes, key=lambda i: (groups[i].unit, groups[i].item.variant_id)):
+        if wanted <= 0:
+            break
+        taken[i] = min(groups[i].quantity, wanted)
+        wanted -= taken[i]
+    return taken
+
+
+def _units_off(
+    groups: Sequence[_Group], left: Sequence[Decimal], taken: dict[int, int], currency: str
+) -> list[Decimal]:
+    """The whole price still owed for the `taken` units of each group."""
+    amounts = [_ZERO] * len(groups)
+    for i, units in taken.items():
+        amounts[i] = min(round_money(left[i] * units / groups[i].quantity, currency), left[i])
+    return amounts
+
+
+def _bundle(
+    p: Promotion,
+    groups: Sequence[_Group],
+    left: Sequence[Decimal],
+    matched: Sequence[int],
+    currency: str,
+) -> list[Decimal]:
+    """A BUNDLE: complete sets of one unit per component, cheapest units first."""
+    amounts = [_ZERO] * len(groups)
+    by_component: dict[int, list[int]] = {}
+    for i in matched:
+        component = p.component(groups[i].item)
+        if component is not None:
+            by_component.setdefault(component, []).append(i)
+    sets = min(
+        (
+            sum(groups[i].quantity for i in by_component.get(c, []))
+            for c in range(len(p.bundle_ids))
+        ),
+        default=0,
+    )
+    if sets == 0:
+        return amounts
+    taken: dict[int, int] = {}
+    for indexes in by_component.values():
+        taken.update(_cheapest(groups, indexes, sets))
+    used = {i: left[i] * units / groups[i].quantity for i, units in taken.items()}
+    value = round_money(sum(used.values(), _ZERO), currency)
+    if p.amount is not None:
+        off = max(value - round_money(p.amount * sets, currency), _ZERO)
+    else:
+        off = round_money(value * (p.percent or _ZERO) / _HUNDRED, currency)
+    order = sorted(used)
+    shares = split(off, [used[i] for i in order], [left[i] for i in order], currency)
+    for i, share in zip(order, shares, strict=True):
+        amounts[i] = share
+    return amounts
+
+
+# ---------- order level ----------
+
+
+def _order_level(
+    lines: Sequence[BasketLine],
+    left: Sequence[Decimal],
+    rules: Sequence[Promotion],
+    currency: str,
+) -> list[tuple[Discount, list[int]]]:
+    """The ORDER discounts to apply, each with the lines it is spread over.
+
+    Thresholds are judged on the subtotal after line discounts, before any ORDER rule.
+    """
+    eligible: list[tuple[Promotion, list[int]]] = []
+    for p in rules:
+        indexes = [i for i, line in enumerate(lines) if p.matches(line.item)]
+        base = sum((left[i] for i in indexes), _ZERO)
+        if base > 0 and (p.min_subtotal is None or base >= p.min_subtotal):
+            eligible.append((p, indexes))
+
+    def off(p: Promotion, base: Decimal) -> Decimal:
+        if p.percent is not None:
+            return round_money(base * p.percent / _HUNDRED, currency)
+        return min(round_money(p.amount or _ZERO, currency), base)
+
+    best = min(
+        (
+            (Discount(p, off(p, sum((left[i] for i in indexes), _ZERO))), indexes)
+            for p, indexes in eligible
+            if not p.combinable
+        ),
+        key=lambda pair: (-pair[0].amount, *_rank(pair[0].promotion)),
+        default=None,
+    )
+    stack: list[tuple[Discount, list[int]]] = []
+    remaining = list(left)
+    for p, indexes in eligible:
+        if not p.combinable:
+            continue
+        amount = off(p, sum((remaining[i] for i in indexes), _ZERO))
+        if amount <= 0:
+            continue
+        caps = [remaining[i] for i in indexes]
+        for i, share in zip(indexes, split(amount, caps, caps, currency), strict=True):
+            remaining[i] -= share
+        stack.append((Discount(p, amount), indexes))
+    stack_total = sum((d.amount for d, _ in stack), _ZERO)
+    if best is not None and best[0].amount > 0 and best[0].amount >= stack_total:
+        return [best]
+    return stack
+
+
+# ---------- coupons ----------
+
+
+def _coupon_results(
+    coupons: Sequence[str], promotions: Sequence[Promotion], applied: set[str], at: datetime
+) -> tuple[CouponResult, ...]:
+    results: dict[str, CouponResult] = {}
+    for code in coupons:
+        key = coupon_key(code)
+        if key in results:
+            continue
+        rules = [p for p in promotions if p.coupon_code and coupon_key(p.coupon_code) == key]
+        status: CouponStatus
+        if not key or not rules:
+            status = "UNKNOWN"
+        elif any(p.id in applied for p in rules):
+            status = "APPLIED"
+        elif all(p.ends_at <= at for p in rules):
+            status = "EXPIRED"
+        else:
+            status = "NOT_APPLICABLE"
+        results[key] = CouponResult(code.strip(), status)
+    return tuple(results.values())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -34,11 +35,14 @@ class PriceItem(Base):
 
 
 class Promotion(Base):
-    """A promotion: PERCENT off, or MULTI_BUY (buy `buy_quantity`, pay `pay_quantity`).
+    """A promotion rule as data; `backoffice.pricing.rules` says which fields each kind reads.
 
-    It targets products, a category or a brand (whichever is set; none means everything),
-    in the listed channels, optionally only for some customer tiers. `cross_channel`
+    It targets products, a category or a brand (whichever is set; none means everything;
+    a BUNDLE targets its `bundle_ids`), in the listed channels, optionally only for some
+    customer tiers, and only with its `coupon_code` when it has one. `cross_channel`
     promotions count the customer's purchases in every channel within the period.
+    `priority` (lower first) and `combinable` decide how it meets other promotions.
+    `quantity_tiers` is a list of {"min_quantity": 3, "percent": "10"} objects.
     """
 
     __tablename__ = "price_promotion"
@@ -48,13 +52,20 @@ class Promotion(Base):
     description: Mapped[dict[str, str]] = mapped_column(JSON)
     kind: Mapped[str] = mapped_column(String(16))
     percent: Mapped[Decimal | None] = mapped_column(Money)
+    amount: Mapped[Decimal | None] = mapped_column(Money, default=None)
     buy_quantity: Mapped[int | None] = mapped_column(Integer)
     pay_quantity: Mapped[int | None] = mapped_column(Integer)
+    quantity_tiers: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
+    bundle_ids: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    min_subtotal: Mapped[Decimal | None] = mapped_column(Money, default=None)
     product_ids: Mapped[list[str] | None] = mapped_column(JSON)
     category_id: Mapped[str | None] = mapped_column(String(32))
     brand: Mapped[str | None] = mapped_column(String(64))
     channels: Mapped[list[str]] = mapped_column(JSON)
     tiers: Mapped[list[str] | None] = mapped_column(JSON)
     cross_channel: Mapped[bool] = mapped_column(Boolean, default=False)
+    coupon_code: Mapped[str | None] = mapped_column(String(32), index=True, default=None)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    combinable: Mapped[bool] = mapped_column(Boolean, default=False)
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ends_at: Mapped[datetime] = mapped_column(UtcDateTime)

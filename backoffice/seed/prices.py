@@ -1,4 +1,11 @@
-"""The price engine part of the seed: list prices per channel, the item master copy, promotions."""
+"""The price engine part of the seed: list prices per channel, the item master copy, promotions.
+
+Every rule kind runs on the seed's `today` in the seeded channels, so that each can be
+tried against the demo: PERCENT (pr02, pr03 for GOLD, pr06 web only, pr07 app only),
+MULTI_BUY (pr01, the story's cross-channel 3-for-2 on paint this week), AMOUNT_OFF (pr10),
+FIXED_PRICE (pr11), BUNDLE (pr12), TIERED (pr13), ORDER (pr14) and a coupon rule (pr15,
+code EXTRA10, combinable). Others have ended or start later (pr04, pr05, pr08, pr09).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from backoffice.pricing.engine import Item, Promotion
+from backoffice.pricing.engine import Item, Promotion, QuantityTier
 from backoffice.seed.calendar import Calendar
 from backoffice.seed.catalogue import SeedVariant
 from kernel.money import round_money
@@ -19,6 +26,8 @@ Row = dict[str, Any]
 ALL_CHANNELS = ("WEB", "APP", "STORE")
 #: The story's "3 for the price of 2" on the paint, across channels, this week.
 PAINT_PROMOTION_ID = "pr01"
+#: The seeded coupon: 10 % off, on top of the other combinable promotions, this month.
+COUPON_CODE = "EXTRA10"
 
 
 def price_tables(variants: Sequence[SeedVariant]) -> dict[str, list[Row]]:
@@ -57,7 +66,7 @@ def item(variant: SeedVariant) -> Item:
 def promotions(
     rng: random.Random, calendar: Calendar, variants: Sequence[SeedVariant], paint_product_id: str
 ) -> list[Promotion]:
-    """About eight promotions around `today`: running, ended, upcoming, tier-bound, per channel."""
+    """Fifteen promotions around `today`: running, ended, upcoming, tier-bound, per channel, every kind."""
     week = calendar.week_start
     month = calendar.month_start
     next_month = calendar.midnight((month + timedelta(days=32)).date().replace(day=1))
@@ -90,6 +99,32 @@ def promotions(
             **target,
         )
 
+    # Drawn after the draws above, so that adding these moved none of the older promotions.
+    home = sorted({v.product_id for v in variants if v.department == "c01" and v.sellable})
+    picked = rng.sample(home, min(3, len(home)))
+    bundle, fixed = tuple(sorted(picked[:2])), frozenset(picked[2:])
+    next_week = week + timedelta(days=7)
+
+    def rule(
+        id_: str,
+        kind: Any,
+        starts: datetime,
+        ends: datetime,
+        name: tuple[str, str],
+        description: tuple[str, str],
+        **fields: Any,
+    ) -> Promotion:
+        return Promotion(
+            id=id_,
+            kind=kind,
+            starts_at=starts,
+            ends_at=ends,
+            name={"nl": name[0], "en": name[1]},
+            description={"nl": description[0], "en": description[1]},
+            channels=frozenset(fields.pop("channels", ALL_CHANNELS)),
+            **fields,
+        )
+
     return [
         Promotion(
             id=PAINT_PROMOTION_ID,
@@ -100,6 +135,7 @@ def promotions(
             starts_at=week,
             ends_at=week + timedelta(days=7),
             channels=frozenset(ALL_CHANNELS),
+            cross_channel=True,
             name={
                 "nl": "3 halen, 2 betalen op Muurverf Extra Mat",
                 "en": "3 for 2 on Wall paint extra matt",
@@ -158,6 +194,42 @@ def promotions(
             ("Vier weken 20% korting op verf en klusartikelen.", "Four weeks of 20% off paint and DIY."),
             category_id="c02",
         ),
+        rule(
+            "pr10", "AMOUNT_OFF", month, next_month,
+            ("2 euro korting per kwast of roller", "2 euros off every brush or roller"),
+            ("Deze maand 2 euro korting op elke kwast en verfroller.", "This month 2 euros off every brush and paint roller."),
+            amount=Decimal("2.00"), category_id="c0203",
+        ),
+        rule(
+            "pr11", "FIXED_PRICE", week, next_week,
+            ("Nu voor 9,99", "Now 9.99"),
+            ("Deze week voor maar 9,99 per stuk.", "This week only 9.99 each."),
+            amount=Decimal("9.99"), product_ids=fixed,
+        ),
+        rule(
+            "pr12", "BUNDLE", month, next_month,
+            ("Samen 20% voordeliger", "Together 20% less"),
+            ("Koop deze twee samen en krijg 20% korting op de set.", "Buy these two together and get 20% off the set."),
+            percent=Decimal(20), bundle_ids=bundle,
+        ),
+        rule(
+            "pr13", "TIERED", month, next_month,
+            ("Meer tape, meer korting", "More tape, more savings"),
+            ("Vanaf 3 rollen afplaktape 10% korting, vanaf 6 rollen 20%.", "10% off from 3 rolls of masking tape, 20% from 6."),
+            quantity_tiers=(QuantityTier(3, Decimal(10)), QuantityTier(6, Decimal(20))), category_id="c0205",
+        ),
+        rule(
+            "pr14", "ORDER", week, next_week,
+            ("10 euro korting vanaf 150 euro", "10 euros off from 150 euros"),
+            ("Deze week online 10 euro korting op bestellingen vanaf 150 euro.", "This week online, 10 euros off orders from 150 euros."),
+            amount=Decimal("10.00"), min_subtotal=Decimal("150.00"), channels=("WEB", "APP"),
+        ),
+        rule(
+            "pr15", "PERCENT", month, next_month,
+            (f"Kortingscode {COUPON_CODE}: 10% extra", f"Coupon {COUPON_CODE}: 10% extra"),
+            ("Met de code 10% extra korting, bovenop andere combineerbare acties.", "With the code, 10% extra off, on top of other combinable promotions."),
+            percent=Decimal(10), coupon_code=COUPON_CODE, combinable=True, priority=100,
+        ),
     ]  # fmt: skip
 
 
@@ -169,14 +241,26 @@ def promotion_rows(promotions: Sequence[Promotion]) -> list[Row]:
             "description": dict(p.description),
             "kind": p.kind,
             "percent": round_money(p.percent) if p.percent else None,
+            "amount": round_money(p.amount) if p.amount is not None else None,
             "buy_quantity": p.buy_quantity,
             "pay_quantity": p.pay_quantity,
+            "quantity_tiers": [
+                {"min_quantity": t.min_quantity, "percent": str(round_money(t.percent))}
+                for t in p.quantity_tiers
+            ]
+            if p.quantity_tiers
+            else None,
+            "bundle_ids": list(p.bundle_ids) if p.bundle_ids else None,
+            "min_subtotal": round_money(p.min_subtotal) if p.min_subtotal is not None else None,
             "product_ids": sorted(p.product_ids) if p.product_ids is not None else None,
             "category_id": p.category_id,
             "brand": p.brand,
             "channels": [c for c in ALL_CHANNELS if c in p.channels],
             "tiers": sorted(p.tiers) if p.tiers is not None else None,
-            "cross_channel": p.kind == "MULTI_BUY",
+            "cross_channel": p.cross_channel,
+            "coupon_code": p.coupon_code,
+            "priority": p.priority,
+            "combinable": p.combinable,
             "starts_at": p.starts_at,
             "ends_at": p.ends_at,
         }

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from backoffice.pricing.service import PricingService
 from connectors._embedded import translate_service_errors
-from connectors.pricing.mapping import SOURCE, from_quote_line, to_price, to_quote
-from connectors.pricing.records import Price, Quote, QuoteLineRequest
+from connectors.pricing.mapping import (
+    SOURCE,
+    from_purchase,
+    from_quote_line,
+    to_price,
+    to_promotion,
+    to_quote,
+)
+from connectors.pricing.records import Price, Promotion, PurchaseRecord, Quote, QuoteLineRequest
 
 
 class EmbeddedPricingConnector:
@@ -33,6 +41,8 @@ class EmbeddedPricingConnector:
         channel: str,
         customer_id: str | None,
         tier: str | None,
+        history: Sequence[PurchaseRecord] = (),
+        coupons: Sequence[str] = (),
     ) -> Quote:
         with translate_service_errors(SOURCE):
             doc = await self._service.quote(
@@ -40,5 +50,16 @@ class EmbeddedPricingConnector:
                 channel=channel,
                 customer_id=customer_id,
                 tier=tier,
+                history=[from_purchase(purchase) for purchase in history],
+                coupons=list(coupons),
             )
         return to_quote(doc)
+
+    async def get_promotions(
+        self, *, cross_channel: bool | None = None, active_at: datetime | None = None
+    ) -> tuple[Promotion, ...]:
+        with translate_service_errors(SOURCE):
+            docs = await self._service.get_promotions(
+                active_at=active_at, cross_channel=cross_channel
+            )
+        return tuple(map(to_promotion, docs))

@@ -1,23 +1,33 @@
-"""The price engine behind the source guard: prices cached per variant and context."""
+"""The price engine behind the source guard: prices and the promotions list cached, quotes not."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from connectors.guard import CachePolicy, SourceGuard
 from connectors.pricing.protocol import PricingConnector
-from connectors.pricing.records import Price, Quote, QuoteLineRequest
+from connectors.pricing.records import Price, Promotion, PurchaseRecord, Quote, QuoteLineRequest
 
 
 def _valid_until(price: Price) -> float | None:
     return price.valid_until.timestamp() if price.valid_until else None
 
 
+def _first_end(promotions: tuple[Promotion, ...]) -> float | None:
+    # The list changes when one of its promotions ends; one that starts later is caught by
+    # the policy's short TTL, as a price's new promotion is (DESIGN.md §4).
+    return min((p.ends_at.timestamp() for p in promotions), default=None)
+
+
 class GuardedPricingConnector:
     """A `PricingConnector` whose calls go through a `SourceGuard`.
 
     A price is cached per variant under a scope of channel, quantity and tier (everything
-    else that changes it), and never past its `valid_until`. Quotes are not cached.
+    else that changes it), and never past its `valid_until`. The promotions running now
+    are cached per `cross_channel` filter, never past the first one's end; a list asked
+    for another moment is not cached. Quotes are not cached: they carry a customer's
+    history and coupons.
     """
 
     def __init__(self, inner: PricingConnector, guard: SourceGuard, policy: CachePolicy) -> None:
@@ -47,9 +57,40 @@ class GuardedPricingConnector:
         channel: str,
         customer_id: str | None,
         tier: str | None,
+        history: Sequence[PurchaseRecord] = (),
+        coupons: Sequence[str] = (),
     ) -> Quote:
         return await self._guard.call(
             "quote",
             len(lines),
-            lambda: self._inner.quote(lines, channel=channel, customer_id=customer_id, tier=tier),
+            lambda: self._inner.quote(
+                lines,
+                channel=channel,
+                customer_id=customer_id,
+                tier=tier,
+                history=history,
+                coupons=coupons,
+            ),
         )
+
+    async def get_promotions(
+        self, *, cross_channel: bool | None = None, active_at: datetime | None = None
+    ) -> tuple[Promotion, ...]:
+        if active_at is not None:
+            return await self._guard.call(
+                "promotions",
+                1,
+                lambda: self._inner.get_promotions(
+                    cross_channel=cross_channel, active_at=active_at
+                ),
+            )
+        key = "all" if cross_channel is None else f"cross_channel={cross_channel}".lower()
+
+        async def fetch(keys: list[str]) -> Mapping[str, tuple[Promotion, ...]]:
+            found = await self._inner.get_promotions(cross_channel=cross_channel)
+            return dict.fromkeys(keys, found)
+
+        answer = await self._guard.batch(
+            "promotions", [key], fetch, policy=self._policy, expires_at=_first_end
+        )
+        return answer[key]

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 import httpx
 
 from connectors._http import MAX_BATCH, RestSource, keyed
-from connectors.pricing.mapping import SOURCE, from_quote_line, to_price, to_quote
-from connectors.pricing.records import Price, Quote, QuoteLineRequest
+from connectors.pricing.mapping import (
+    SOURCE,
+    from_purchase,
+    from_quote_line,
+    to_price,
+    to_promotion,
+    to_quote,
+)
+from connectors.pricing.records import Price, Promotion, PurchaseRecord, Quote, QuoteLineRequest
 
 
 class HttpPricingConnector:
@@ -43,6 +51,8 @@ class HttpPricingConnector:
         channel: str,
         customer_id: str | None,
         tier: str | None,
+        history: Sequence[PurchaseRecord] = (),
+        coupons: Sequence[str] = (),
     ) -> Quote:
         doc = await self._rest.post(
             "/pricing/v1/quotes",
@@ -51,6 +61,19 @@ class HttpPricingConnector:
                 "channel": channel,
                 "customer_id": customer_id,
                 "tier": tier,
+                "history": [from_purchase(purchase) for purchase in history],
+                "coupons": list(coupons),
             },
         )
         return to_quote(self._rest.rename(doc))
+
+    async def get_promotions(
+        self, *, cross_channel: bool | None = None, active_at: datetime | None = None
+    ) -> tuple[Promotion, ...]:
+        params: dict[str, str] = {}
+        if cross_channel is not None:
+            params["cross_channel"] = "true" if cross_channel else "false"
+        if active_at is not None:
+            params["active_at"] = active_at.isoformat()
+        docs = await self._rest.listing("/pricing/v1/promotions", params)
+        return tuple(map(to_promotion, docs))

@@ -1,4 +1,4 @@
-"""Turns the price engine's JSON documents into canonical price and quote records.
+"""Turns the price engine's JSON documents into canonical records, and requests into documents.
 
 The documents are those of `backoffice.pricing.service` (its docstring shows one of each
 kind); the embedded and the HTTP adapter both parse them here. A document that lacks a
@@ -7,28 +7,39 @@ field or has one of the wrong type raises `SourceContractViolation`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from connectors._documents import (
     array,
+    boolean,
     contract,
     integer,
     localized,
     money,
+    one_of,
     optional,
     string,
     timestamp,
 )
 from connectors.pricing.records import (
     AppliedPromotion,
+    CouponResult,
+    CouponStatus,
     LineDiscount,
     Price,
+    Promotion,
+    PromotionKind,
+    PurchaseRecord,
+    QuantityTier,
     Quote,
     QuotedLine,
     QuoteLineRequest,
 )
 
 SOURCE = "pricing"
+
+_KINDS: tuple[PromotionKind, ...] = get_args(PromotionKind)
+_STATUSES: tuple[CouponStatus, ...] = get_args(CouponStatus)
 
 
 def to_price(doc: Any) -> Price:
@@ -41,6 +52,7 @@ def to_price(doc: Any) -> Price:
             amount=money(doc["amount"]),
             promotions=tuple(_applied(item) for item in array(doc["promotions"])),
             valid_until=optional(timestamp, valid_until),
+            total=money(doc["total"]),
         )
 
 
@@ -53,6 +65,41 @@ def to_quote(doc: Any) -> Quote:
             discount_total=money(doc["discount_total"]),
             total=money(doc["total"]),
             promotions=tuple(_applied(item) for item in array(doc["promotions"])),
+            coupons=tuple(
+                CouponResult(
+                    code=string(item["code"]),
+                    status=one_of(item["status"], _STATUSES, "coupon status"),
+                )
+                for item in array(doc["coupons"])
+            ),
+        )
+
+
+def to_promotion(doc: Any) -> Promotion:
+    with contract(SOURCE, "promotion"):
+        return Promotion(
+            id=string(doc["id"]),
+            kind=_kind(doc["kind"]),
+            name=localized(doc["name"]),
+            description=localized(doc["description"]),
+            priority=integer(doc["priority"]),
+            combinable=boolean(doc["combinable"]),
+            cross_channel=boolean(doc["cross_channel"]),
+            requires_coupon=boolean(doc["requires_coupon"]),
+            channels=_strings(doc["channels"]),
+            tiers=optional(_strings, doc["tiers"]),
+            product_ids=optional(_strings, doc["product_ids"]),
+            category_id=optional(string, doc["category_id"]),
+            brand=optional(string, doc["brand"]),
+            bundle_ids=optional(_strings, doc["bundle_ids"]),
+            percent=optional(money, doc["percent"]),
+            amount=optional(money, doc["amount"]),
+            buy_quantity=optional(integer, doc["buy_quantity"]),
+            pay_quantity=optional(integer, doc["pay_quantity"]),
+            quantity_tiers=optional(_tiers, doc["quantity_tiers"]),
+            min_subtotal=optional(money, doc["min_subtotal"]),
+            starts_at=timestamp(doc["starts_at"]),
+            ends_at=timestamp(doc["ends_at"]),
         )
 
 
@@ -61,12 +108,39 @@ def from_quote_line(line: QuoteLineRequest) -> dict[str, Any]:
     return {"variant_id": line.variant_id, "quantity": line.quantity}
 
 
+def from_purchase(purchase: PurchaseRecord) -> dict[str, Any]:
+    """An earlier purchase as the price engine's quote request takes it (`history`)."""
+    return {
+        "order_id": purchase.order_id,
+        "channel": purchase.channel,
+        "placed_at": purchase.placed_at.isoformat(),
+        "variant_id": purchase.variant_id,
+        "quantity": purchase.quantity,
+    }
+
+
+def _kind(value: object) -> PromotionKind:
+    return one_of(value, _KINDS, "promotion kind")
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    return tuple(string(item) for item in array(value))
+
+
+def _tiers(value: object) -> tuple[QuantityTier, ...]:
+    return tuple(
+        QuantityTier(integer(item["min_quantity"], minimum=1), money(item["percent"]))
+        for item in array(value)
+    )
+
+
 def _applied(doc: Any) -> AppliedPromotion:
     return AppliedPromotion(
         id=string(doc["id"]),
         name=localized(doc["name"]),
         description=localized(doc["description"]),
         discount=money(doc["discount"]),
+        kind=_kind(doc["kind"]),
     )
 
 
@@ -80,6 +154,7 @@ def _quoted_line(doc: Any) -> QuotedLine:
                 promotion_id=string(item["promotion_id"]),
                 name=localized(item["name"]),
                 amount=money(item["amount"]),
+                kind=_kind(item["kind"]),
             )
             for item in array(doc["discounts"])
         ),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Protocol
 
-from connectors.pricing.records import Price, Quote, QuoteLineRequest
+from connectors.pricing.records import Price, Promotion, PurchaseRecord, Quote, QuoteLineRequest
 
 
 class PricingConnector(Protocol):
@@ -22,9 +23,24 @@ class PricingConnector(Protocol):
         channel: str,
         customer_id: str | None,
         tier: str | None,
+        history: Sequence[PurchaseRecord] = (),
+        coupons: Sequence[str] = (),
     ) -> Quote:
         """Price a basket with every promotion the engine applies.
 
-        Raises `connectors.errors.UnknownKeys` listing the variants without a price in the channel.
+        `history` is the customer's earlier purchases in every channel (cross-channel
+        promotions count them within their period); `coupons` the codes entered, each
+        reported back in `Quote.coupons`. Raises `connectors.errors.UnknownKeys` listing
+        the variants without a price in the channel.
+        """
+        ...
+
+    async def get_promotions(
+        self, *, cross_channel: bool | None = None, active_at: datetime | None = None
+    ) -> tuple[Promotion, ...]:
+        """The promotions running at `active_at` (default: the engine's now), by priority then id.
+
+        With `cross_channel=True`, the ones whose period decides which purchases to pass
+        as `history` (fetch the customer's orders since their earliest `starts_at`).
         """
         ...

@@ -114,6 +114,12 @@ BATCH_READS: list[tuple[str, dict[str, Any], Call]] = [
         {"variant_id": ["v000001"], "channel": "STORE"},
         lambda s: s.pricing.get_prices(["v000001"], channel="STORE"),
     ),
+    ("/pricing/v1/promotions", {}, lambda s: s.pricing.get_promotions()),
+    (
+        "/pricing/v1/promotions",
+        {"cross_channel": "true", "active_at": live.NOW.isoformat()},
+        lambda s: s.pricing.get_promotions(cross_channel=True, active_at=live.NOW),
+    ),
     (
         "/inventory/v1/locations",
         {"id": ["s01", "dc1", "nope"]},
@@ -299,6 +305,37 @@ async def test_a_quote_answers_the_priced_basket(http, services):
     )
 
 
+async def test_a_quote_takes_history_and_coupons(http, services):
+    body = {
+        "lines": [{"variant_id": "v000001", "quantity": 2}],
+        "channel": "WEB",
+        "at": live.NOW.isoformat(),
+        "history": [
+            {
+                "order_id": "o-store",
+                "channel": "STORE",
+                "placed_at": live.NOW.isoformat(),
+                "variant_id": "v000001",
+                "quantity": 1,
+            }
+        ],
+        "coupons": ["EXTRA10", "NOPE"],
+    }
+
+    response = await http.post("/pricing/v1/quotes", json=body)
+
+    assert response.status_code == 200
+    # Journey 1: the can bought in store makes one of these two free.
+    assert (response.json()["subtotal"], response.json()["total"]) == ("79.90", "39.95")
+    assert response.json()["coupons"] == [
+        {"code": "EXTRA10", "status": "NOT_APPLICABLE"},
+        {"code": "NOPE", "status": "UNKNOWN"},
+    ]
+    assert_valid(
+        response.json(), {"$ref": "#/components/schemas/Quote"}, openapi.document("pricing")
+    )
+
+
 async def test_a_quote_naming_unpriced_variants_is_unknown_items_with_their_ids(http):
     body = {
         "lines": [
@@ -431,7 +468,8 @@ async def test_a_quote_naming_unpriced_variants_is_unknown_items_with_their_ids(
             "/pricing/v1/quotes",
             {},
             {"lines": [], "channel": "WEB", "coupon": "X"},
-            "unknown body fields ['coupon']; a quote takes lines, channel, customer_id, tier, at",
+            "unknown body fields ['coupon']; a quote takes lines, channel, customer_id, tier, at, "
+            "history, coupons",
         ),
         ("POST", "/pricing/v1/quotes", {}, {"lines": []}, "'channel' is required"),
         (

@@ -62,6 +62,13 @@ def promotion(id: str, **overrides: Any) -> Promotion:
         "channels": ["WEB", "POS"],
         "tiers": None,
         "cross_channel": False,
+        "amount": None,
+        "quantity_tiers": None,
+        "bundle_ids": None,
+        "min_subtotal": None,
+        "coupon_code": None,
+        "priority": 0,
+        "combinable": False,
         "starts_at": WEEK_START,
         "ends_at": WEEK_END,
     }

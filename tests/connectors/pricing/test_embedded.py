@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,12 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backoffice.db import create_engine, sessionmaker
 from backoffice.pricing.service import PricingService
+from connectors.cache import CachePolicy, MemoryCache
 from connectors.errors import SourceRejected, SourceUnavailable, UnknownKeys
+from connectors.guard import SourceGuard
 from connectors.pricing.embedded import EmbeddedPricingConnector
+from connectors.pricing.guarded import GuardedPricingConnector
 from connectors.pricing.protocol import PricingConnector
-from connectors.pricing.records import QuoteLineRequest
+from connectors.pricing.records import CouponResult, Promotion, PurchaseRecord, QuoteLineRequest
 from kernel.clock import FixedClock
 from tests.backoffice.pricing.rows import T0, insert, item, list_price, promotion
+from tests.clocks import ManualClock
 
 pytestmark = pytest.mark.anyio
 
@@ -108,3 +112,60 @@ async def test_a_database_failure_makes_pricing_unavailable():
         await engine.dispose()
 
     assert caught.value.source == "pricing"
+
+
+async def test_a_quote_passes_history_and_coupons_through(pricing):
+    earlier = PurchaseRecord("o1", "STORE", T0 - timedelta(hours=3), "V-1", 1)
+
+    quote = await pricing.quote(
+        [QuoteLineRequest("V-1", 2)],
+        channel="WEB",
+        customer_id="C-1",
+        tier=None,
+        history=[earlier],
+        coupons=["NOPE"],
+    )
+
+    # PR-3FOR2 is not cross-channel: the earlier can does not count.
+    assert quote.total == Decimal("20.00")
+    assert quote.coupons == (CouponResult("NOPE", "UNKNOWN"),)
+
+
+async def test_the_promotions_come_back_as_records(pricing):
+    promotions = await pricing.get_promotions()
+
+    assert [(p.id, p.kind, p.tiers) for p in promotions] == [
+        ("PR-3FOR2", "MULTI_BUY", None),
+        ("PR-GOLD", "PERCENT", ("GOLD",)),
+    ]
+    assert await pricing.get_promotions(cross_channel=True) == ()
+
+
+class CountingPricing:
+    """Counts the promotions calls that reach the inner connector."""
+
+    def __init__(self, inner: PricingConnector) -> None:
+        self.inner = inner
+        self.calls = 0
+
+    async def get_promotions(
+        self, *, cross_channel: bool | None = None, active_at: datetime | None = None
+    ) -> tuple[Promotion, ...]:
+        self.calls += 1
+        return await self.inner.get_promotions(cross_channel=cross_channel, active_at=active_at)
+
+
+async def test_the_guard_caches_the_running_promotions_until_the_first_ends(pricing):
+    clock = ManualClock(T0.timestamp())
+    counting = CountingPricing(pricing)
+    guard = SourceGuard("pricing", cache=MemoryCache(clock=clock), timeout=1.0, clock=clock)
+    guarded = GuardedPricingConnector(counting, guard, CachePolicy(ttl=3 * 86_400))  # type: ignore[arg-type]
+
+    first = await guarded.get_promotions()
+    assert await guarded.get_promotions() == first
+    assert counting.calls == 1
+    await guarded.get_promotions(active_at=T0)  # another moment: not cached
+    assert counting.calls == 2
+    clock.seconds += 2 * 86_400 + 1  # PR-GOLD has ended
+    await guarded.get_promotions()
+    assert counting.calls == 3
