@@ -324,6 +324,10 @@ def _wanted(lines: Sequence[Mapping[str, Any]]) -> dict[_Pair, int]:
 def _check_id(name: str, value: object) -> None:
     if not isinstance(value, str) or not value or len(value) > MAX_ID_LENGTH:
         raise InvalidRequest(f"{name!r} must be a string of 1 to {MAX_ID_LENGTH} characters")
+    if name == "id" and "/" in value:
+        # The id is one segment of the REST API's paths; refused embedded too, so that
+        # both modes accept the same ids.
+        raise InvalidRequest(f"a reservation id may not contain '/': {value!r}")
 
 
 def _document(reservation: Reservation) -> Document:

@@ -212,6 +212,7 @@ async def test_a_released_reservation_cannot_be_committed_nor_an_unknown_one(inv
         ("chk-1", [], "at least one line"),
         ("", TWO_AT_UTRECHT, "'id' must be a string"),
         ("x" * 65, TWO_AT_UTRECHT, "'id' must be a string"),
+        ("chk/1", TWO_AT_UTRECHT, "may not contain '/'"),
         ("chk-1", [{"variant_id": "V-1", "location_id": "LOC-UTR"}], "line 0 must be"),
         (
             "chk-1",
