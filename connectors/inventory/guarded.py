@@ -129,6 +129,8 @@ class GuardedInventoryConnector:
 
     async def get_reservations(self, ids: Sequence[str]) -> Mapping[str, Reservation]:
         # Not cached: a checkout recovering from a crash must see the reservation as it is.
+        if not ids:
+            return {}
         return await self._guard.call(
             "reservations", len(ids), lambda: self._inner.get_reservations(ids)
         )
