@@ -47,7 +47,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -60,8 +60,6 @@ from kernel.clock import Clock
 
 #: A JSON-compatible document as the inventory's API serves it.
 Document = dict[str, Any]
-
-Status = Literal["RESERVED", "RELEASED", "COMMITTED"]
 
 #: The longest id, reference or order id a reservation keeps (the column widths).
 MAX_ID_LENGTH = 64
@@ -87,8 +85,9 @@ class Reservations:
         """Take every line's units, or none and raise `InsufficientStock` listing each short line.
 
         Lines of the same variant and location count together. Reserving an id again with
-        the same lines answers the existing reservation and leaves stock alone; other lines,
-        or an id already released, raise `ReservationConflict`.
+        the same lines answers the existing reservation and leaves stock alone (its
+        `reference` is not compared: it is a label); other lines, or an id already
+        released, raise `ReservationConflict`.
         """
         _check_id("id", reservation_id)
         if reference is not None:
