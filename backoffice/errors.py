@@ -5,12 +5,15 @@
     - NoAccount     the customer has no loyalty account (404, code NO_ACCOUNT)
   + UnknownItems    a request names items that do not exist, listed in `ids` (400)
   + Conflict        the request conflicts with the current state, e.g. a stale version (409)
+    - InsufficientStock    a reservation wants more units than a location holds (`shortages`)
+    - ReservationConflict  a reservation id is reused for other lines, or moved out of order
   + InvalidRequest  the request is malformed or breaks a rule of the system (400)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 
 class BackofficeError(Exception):
@@ -31,6 +34,34 @@ class UnknownItems(BackofficeError):
 
 class Conflict(BackofficeError):
     """The request conflicts with the current state of the system."""
+
+    #: The stable code the REST apps answer with (status 409); subclasses name their case.
+    code = "CONFLICT"
+
+
+class InsufficientStock(Conflict):
+    """A reservation wants more units than some locations hold; nothing was reserved.
+
+    `shortages` lists every short line as `{"variant_id", "location_id", "requested",
+    "available"}`, in variant and location order.
+    """
+
+    code = "INSUFFICIENT_STOCK"
+
+    def __init__(self, shortages: Sequence[Mapping[str, Any]]) -> None:
+        self.shortages: list[dict[str, Any]] = [dict(shortage) for shortage in shortages]
+        short = ", ".join(
+            f"{s['variant_id']} at {s['location_id']} ({s['requested']} wanted, "
+            f"{s['available']} available)"
+            for s in self.shortages
+        )
+        super().__init__(f"insufficient stock: {short}")
+
+
+class ReservationConflict(Conflict):
+    """A reservation id was reused for other lines, or its status cannot move that way."""
+
+    code = "RESERVATION_CONFLICT"
 
 
 class InvalidRequest(BackofficeError):

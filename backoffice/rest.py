@@ -8,20 +8,22 @@
   exactly those of the system's service layer.
 * Parameters an endpoint does not take are refused, so that a misspelt key is an error
   rather than an empty answer.
-* Errors are `{"error": {"code", "message", "ids"?}}`:
+* Errors are `{"error": {"code", "message", "ids"?, "shortages"?}}`:
 
-  ==================  ======  =================================================
-  code                status  when
-  ==================  ======  =================================================
-  INVALID_REQUEST     400     a malformed request, or one the system's rules refuse
-  UNKNOWN_ITEMS       400     the request names items the system does not know (`ids`)
-  UNAUTHORIZED        401     a protected system got no valid bearer token
-  NOT_FOUND           404     no such path (or, for a single-object read, object)
-  METHOD_NOT_ALLOWED  405     the path exists, the method does not
-  CONFLICT            409     the request conflicts with the current state
-  UNAVAILABLE         503     the system's database failed, or a fault was injected
-  INTERNAL            500     a bug
-  ==================  ======  =================================================
+  ====================  ======  =================================================
+  code                  status  when
+  ====================  ======  =================================================
+  INVALID_REQUEST       400     a malformed request, or one the system's rules refuse
+  UNKNOWN_ITEMS         400     the request names items the system does not know (`ids`)
+  UNAUTHORIZED          401     a protected system got no valid bearer token
+  NOT_FOUND             404     no such path (or, for a single-object read, object)
+  METHOD_NOT_ALLOWED    405     the path exists, the method does not
+  CONFLICT              409     the request conflicts with the current state
+  INSUFFICIENT_STOCK    409     a reservation wants more than is in stock (`shortages`)
+  RESERVATION_CONFLICT  409     a reservation id reused for other lines, or a wrong move
+  UNAVAILABLE           503     the system's database failed, or a fault was injected
+  INTERNAL              500     a bug
+  ====================  ======  =================================================
 """
 
 from __future__ import annotations
@@ -39,7 +41,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from backoffice.errors import BackofficeError, Conflict, InvalidRequest, NotFound, UnknownItems
+from backoffice.errors import (
+    BackofficeError,
+    Conflict,
+    InsufficientStock,
+    InvalidRequest,
+    NotFound,
+    UnknownItems,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -74,12 +83,19 @@ def items(documents: Sequence[Document]) -> JsonResponse:
 
 
 def error_response(
-    status: int, code: str, message: str, *, ids: Sequence[str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    *,
+    ids: Sequence[str] | None = None,
+    shortages: Sequence[Document] | None = None,
 ) -> JsonResponse:
     """An error in the shape every system answers with."""
     error: Document = {"code": code, "message": message}
     if ids is not None:
         error["ids"] = list(ids)
+    if shortages is not None:
+        error["shortages"] = list(shortages)
     return JsonResponse({"error": error}, status_code=status)
 
 
@@ -269,8 +285,10 @@ async def _backoffice_error(request: Request, exc: Exception) -> Response:
         return error_response(400, "INVALID_REQUEST", str(exc))
     if isinstance(exc, NotFound):
         return error_response(404, "NOT_FOUND", str(exc))
+    if isinstance(exc, InsufficientStock):
+        return error_response(409, exc.code, str(exc), shortages=exc.shortages)
     if isinstance(exc, Conflict):
-        return error_response(409, "CONFLICT", str(exc))
+        return error_response(409, exc.code, str(exc))
     return error_response(400, "INVALID_REQUEST", str(exc))
 
 

@@ -7,11 +7,18 @@
   + SourceContractViolation  the response did not have the shape we parse
   + UnknownKeys              the request named keys the source does not know (`keys`)
   + NoLoyaltyAccount         the customer has no loyalty account (`code` NO_ACCOUNT)
+  + InsufficientStock        a reservation wants more units than are in stock (`shortages`)
+  + ReservationConflict      a reservation id is reused for other lines, or moved the wrong way
+
+The errors with a `code` are a source's answers to a write, not failures: the source is
+up (the guard's breaker counts them as successes), nothing was written, and resolvers
+turn them into userErrors with that code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 
 class ConnectorError(Exception):
@@ -66,3 +73,47 @@ class NoLoyaltyAccount(ConnectorError):
     def __init__(self, source: str, customer_id: str) -> None:
         self.customer_id = customer_id
         super().__init__(source, f"the customer {customer_id!r} has no loyalty account")
+
+
+# Inventory (issue 8): the answers to a reservation.
+
+
+@dataclass(frozen=True, slots=True)
+class Shortage:
+    """A line a reservation could not take: `available` of the `requested` units.
+
+    It lives here, with the error that carries it; `connectors.inventory.records`
+    re-exports it among the inventory's canonical records.
+    """
+
+    variant_id: str
+    location_id: str
+    requested: int
+    available: int
+
+
+class InsufficientStock(ConnectorError):
+    """A reservation wanted more units than some locations hold; nothing was reserved.
+
+    `shortages` lists every short line, so a checkout can tell the customer all at once.
+    """
+
+    code = "INSUFFICIENT_STOCK"
+
+    def __init__(self, source: str, shortages: Iterable[Shortage]) -> None:
+        self.shortages: tuple[Shortage, ...] = tuple(shortages)
+        short = ", ".join(
+            f"{s.variant_id} at {s.location_id} ({s.available} of {s.requested})"
+            for s in self.shortages
+        )
+        super().__init__(source, f"insufficient stock: {short}")
+
+
+class ReservationConflict(ConnectorError):
+    """The reservation id exists with other lines, or cannot move that way.
+
+    E.g. a reserve of an id already released (the release left a tombstone, so a late
+    reserve takes nothing), a release of a committed reservation, a commit of a released one.
+    """
+
+    code = "RESERVATION_CONFLICT"

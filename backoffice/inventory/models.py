@@ -1,11 +1,11 @@
-"""Tables of the inventory system: locations and stock per variant × location."""
+"""Tables of the inventory system: locations, stock per variant × location, and reservations."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backoffice.db import Base, UtcDateTime
 
@@ -41,3 +41,37 @@ class Stock(Base):
     location_id: Mapped[str] = mapped_column(ForeignKey("inv_location.id"), primary_key=True)
     quantity: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Reservation(Base):
+    """Units taken from stock for a checkout until its order exists (COMMITTED) or it fails (RELEASED).
+
+    A RELEASED row without lines is a tombstone: the release of an id that was never
+    reserved, kept so that a late `reserve` of that id is refused (see
+    `backoffice.inventory.reservations`).
+    """
+
+    __tablename__ = "inv_reservation"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str | None] = mapped_column(String(64))
+    order_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    lines: Mapped[list[ReservationLine]] = relationship(
+        lazy="selectin",
+        order_by="(ReservationLine.variant_id, ReservationLine.location_id)",
+        cascade="all, delete-orphan",
+    )
+
+
+class ReservationLine(Base):
+    """Units of one variant taken at one location by a reservation."""
+
+    __tablename__ = "inv_reservation_line"
+
+    reservation_id: Mapped[str] = mapped_column(ForeignKey("inv_reservation.id"), primary_key=True)
+    variant_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    location_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    quantity: Mapped[int] = mapped_column(Integer)

@@ -1,4 +1,4 @@
-"""The inventory system's service layer: locations and stock per variant × location.
+"""The inventory system's service layer: locations, stock per variant × location, reservations.
 
 Every method returns JSON-compatible documents, the same ones the inventory's REST API
 serves. A location (`address` and `geo` are null when the location has none)::
@@ -22,11 +22,15 @@ A stock level (a variant × location pair without a row holds nothing and is abs
 
     {"variant_id": "V-1001-BLK", "location_id": "LOC-UTR-01", "quantity": 3,
      "as_of": "2026-06-01T09:30:12+00:00", "updated_at": "2026-06-01T08:02:00+00:00"}
+
+Reservations (`reserve`, `release`, `commit`, `get_reservations`) take units out of stock
+for a checkout; `backoffice.inventory.reservations` holds their rules, their concurrency
+and the shape of their document.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -34,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backoffice.documents import timestamp
 from backoffice.inventory.models import Location, Stock
+from backoffice.inventory.reservations import Reservations
 from kernel.clock import Clock
 
 #: A JSON-compatible document as the inventory's API serves it.
@@ -41,14 +46,16 @@ Document = dict[str, Any]
 
 
 class InventoryService:
-    """Read access to locations and stock levels; one SQL statement per call.
+    """Locations and stock levels (reads of one SQL statement each), and stock reservations.
 
-    `clock` gives the moment a stock figure is read, which its `as_of` reports.
+    `clock` gives the moment a stock figure is read, which its `as_of` reports, and the
+    moment a reservation or a stock row changes.
     """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Clock) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._reservations = Reservations(sessions, clock=clock)
 
     async def get_locations(self, ids: Sequence[str]) -> list[Document]:
         """The locations with these ids; unknown ids are missing from the list."""
@@ -91,6 +98,32 @@ class InventoryService:
                 }
                 for row in rows
             ]
+
+    async def reserve(
+        self,
+        reservation_id: str,
+        lines: Sequence[Mapping[str, Any]],
+        *,
+        reference: str | None = None,
+    ) -> Document:
+        """Take the lines' units (`{"variant_id", "location_id", "quantity"}`) all or none.
+
+        Raises `InsufficientStock` with every short line, `ReservationConflict` when the id
+        exists with other lines or was released; see `Reservations.reserve`.
+        """
+        return await self._reservations.reserve(reservation_id, lines, reference=reference)
+
+    async def release(self, reservation_id: str) -> Document:
+        """Put a reservation's units back; an unknown id becomes a RELEASED tombstone."""
+        return await self._reservations.release(reservation_id)
+
+    async def commit(self, reservation_id: str, *, order_id: str) -> Document:
+        """Hand a reservation's units to the order for good (status COMMITTED)."""
+        return await self._reservations.commit(reservation_id, order_id=order_id)
+
+    async def get_reservations(self, ids: Sequence[str]) -> list[Document]:
+        """The reservations with these ids; unknown ids are missing from the list."""
+        return await self._reservations.get(ids)
 
 
 def _location_document(location: Location) -> Document:

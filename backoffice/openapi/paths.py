@@ -134,6 +134,45 @@ def health(system: str) -> PathItem:
     }
 
 
+def _reservation_write(
+    operation_id: str,
+    summary: str,
+    description: str,
+    *,
+    body: str | None = None,
+    not_found: bool = False,
+) -> dict[str, Any]:
+    """A write to one reservation, keyed by the id in its path (so it may be sent again)."""
+    responses = _responses(ref("Reservation"), "The reservation as it now stands.")
+    responses["409"] = {
+        "description": "INSUFFICIENT_STOCK (with `shortages`) or RESERVATION_CONFLICT.",
+        "content": {"application/json": {"schema": ref("ReservationError")}},
+    }
+    if not_found:
+        responses["404"] = {"description": "No reservation has this id.", "content": _ERROR}
+    operation: dict[str, Any] = {
+        "operationId": operation_id,
+        "summary": summary,
+        "description": description,
+        "parameters": [
+            {
+                "name": "id",
+                "in": "path",
+                "required": True,
+                "description": "The reservation id the client chose, e.g. its checkout id.",
+                "schema": {"type": "string", "minLength": 1, "maxLength": 64},
+            }
+        ],
+        "responses": dict(sorted(responses.items())),
+    }
+    if body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": ref(body)}},
+        }
+    return operation
+
+
 PIM: dict[str, PathItem] = {
     "/pim/v1/products": batch_read(
         resource="products",
@@ -287,6 +326,44 @@ INVENTORY: dict[str, PathItem] = {
         ],
         alternatives=False,
     ),
+    "/inventory/v1/reservations": batch_read(
+        resource="reservations",
+        item="Reservation",
+        summary="Reservations by id",
+        description="Reservations with their status and lines; a released unknown id reads as "
+        "a RELEASED reservation without lines.",
+        keys=[("id", "Reservation ids, as the client chose them.")],
+    ),
+    "/inventory/v1/reservations/{id}": {
+        "put": _reservation_write(
+            "reserve",
+            "Reserve stock under an id (all lines or none)",
+            "Takes every line's units in one transaction, or none: a short line fails the "
+            "whole request with INSUFFICIENT_STOCK listing every short line. Idempotent by id: "
+            "the same id with the same lines answers the existing reservation and takes "
+            "nothing more; other lines, or an id already released, are RESERVATION_CONFLICT.",
+            body="ReservationRequest",
+        )
+    },
+    "/inventory/v1/reservations/{id}/release": {
+        "post": _reservation_write(
+            "release_reservation",
+            "Release a reservation: its units go back to stock",
+            "Idempotent: the units go back once. An unknown id is recorded as RELEASED, so "
+            "that a reserve of it arriving later is refused and takes nothing. A committed "
+            "reservation is RESERVATION_CONFLICT.",
+        )
+    },
+    "/inventory/v1/reservations/{id}/commit": {
+        "post": _reservation_write(
+            "commit_reservation",
+            "Commit a reservation to the order that now owns its units",
+            "Idempotent for the same order; another order, or a released reservation, is "
+            "RESERVATION_CONFLICT; an unknown id NOT_FOUND.",
+            body="CommitRequest",
+            not_found=True,
+        )
+    },
     "/inventory/v1/health": health("inventory"),
 }
 

@@ -337,6 +337,70 @@ INVENTORY: dict[str, Schema] = {
             "updated_at": TIMESTAMP,
         },
     ),
+    "Reservation": record(
+        "Units taken from stock for a checkout: RESERVED, then COMMITTED to an order or "
+        "RELEASED back to stock. A RELEASED reservation without lines is the release of an "
+        "id that was never reserved, kept so that a late reserve of that id is refused.",
+        {
+            "id": STRING,
+            "status": {"type": "string", "enum": ["RESERVED", "RELEASED", "COMMITTED"]},
+            "reference": nullable(STRING),
+            "order_id": nullable(STRING),
+            "created_at": TIMESTAMP,
+            "updated_at": TIMESTAMP,
+            "lines": array(ref("ReservationLine")),
+        },
+    ),
+    "ReservationLine": record(
+        "Units of one variant at one location.",
+        {
+            "variant_id": STRING,
+            "location_id": STRING,
+            "quantity": {"type": "integer", "minimum": 1},
+        },
+    ),
+    "ReservationRequest": {
+        "type": "object",
+        "description": "The lines to reserve, all or none; lines of one variant and location "
+        "count together. `reference` is the caller's, e.g. its checkout id.",
+        "properties": {
+            "lines": {**array(ref("ReservationLine")), "minItems": 1},
+            "reference": nullable({"type": "string", "maxLength": 64}),
+        },
+        "required": ["lines"],
+        "additionalProperties": False,
+    },
+    "CommitRequest": record(
+        "The order that now owns the reserved units.",
+        {"order_id": {"type": "string", "maxLength": 64}},
+    ),
+    "Shortage": record(
+        "A line that cannot be reserved: `available` units of the `requested`.",
+        {"variant_id": STRING, "location_id": STRING, "requested": INTEGER, "available": INTEGER},
+    ),
+    "ReservationError": {
+        "type": "object",
+        "description": "A refused reservation: INSUFFICIENT_STOCK lists every short line in "
+        "`shortages` (nothing was reserved); RESERVATION_CONFLICT means the id is taken by "
+        "other lines, or the reservation cannot move that way.",
+        "properties": {
+            "error": {
+                "type": "object",
+                "properties": {
+                    "code": {
+                        "type": "string",
+                        "enum": ["INSUFFICIENT_STOCK", "RESERVATION_CONFLICT"],
+                    },
+                    "message": STRING,
+                    "shortages": array(ref("Shortage")),
+                },
+                "required": ["code", "message"],
+                "additionalProperties": False,
+            }
+        },
+        "required": ["error"],
+        "additionalProperties": False,
+    },
 }
 
 CRM: dict[str, Schema] = {

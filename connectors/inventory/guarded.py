@@ -1,4 +1,4 @@
-"""The inventory system behind the source guard: locations and stock per variant × location."""
+"""The inventory system behind the source guard: locations, stock per variant × location, reservations."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ from collections.abc import Mapping, Sequence
 
 from connectors.guard import CachePolicy, SourceGuard
 from connectors.inventory.protocol import InventoryConnector
-from connectors.inventory.records import Location, LocationType, StockLevel
+from connectors.inventory.records import (
+    Location,
+    LocationType,
+    Reservation,
+    ReservationLine,
+    StockLevel,
+)
 
 #: A variant × location pair; the unit the stock cache keys on.
 StockKey = tuple[str, str]
@@ -19,8 +25,15 @@ class GuardedInventoryConnector:
     """An `InventoryConnector` whose calls go through a `SourceGuard`.
 
     Stock is cached per variant × location pair, so listings that ask for other stores
-    reuse what they share. `get_stock(..., live=True)` reads the source for this request
-    (a basket or checkout) and refreshes the cache with what it read.
+    reuse what they share. `get_stock(..., live=True)`, or `get_stock_live`, reads the
+    source for this request (a basket or checkout) and refreshes the cache with what it read.
+
+    Reservations are never cached: they go through `SourceGuard.call` (breaker, timeout,
+    concurrency cap, trace) on every call. The writes are retried like reads, which is safe
+    because each is keyed by the reservation id: a `reserve` sent twice finds its own
+    reservation and takes nothing more, a second `release` or `commit` finds the state the
+    first one left. A retry after the first attempt timed out yet applied is therefore
+    harmless, and a checkout gets its answer rather than a doubt.
     """
 
     def __init__(
@@ -73,3 +86,51 @@ class GuardedInventoryConnector:
             if isinstance(level, StockLevel):
                 result[variant_id].append(level)
         return result
+
+    async def get_stock_live(
+        self, variant_ids: Sequence[str], location_ids: Sequence[str]
+    ) -> Mapping[str, Sequence[StockLevel]]:
+        """Stock read from the source now, never from the cache: for baskets and checkouts.
+
+        DESIGN §4: listings may show cached figures, but once an item goes into a basket its
+        availability is checked live. The figures read still refresh the cache.
+        """
+        return await self.get_stock(variant_ids, location_ids, live=True)
+
+    async def reserve(
+        self,
+        reservation_id: str,
+        lines: Sequence[ReservationLine],
+        *,
+        reference: str | None = None,
+    ) -> Reservation:
+        # Keyed by reservation_id: a retried reserve answers the first one (see the class).
+        return await self._guard.call(
+            "reserve",
+            len(lines),
+            lambda: self._inner.reserve(reservation_id, lines, reference=reference),
+            idempotent=True,
+        )
+
+    async def release(self, reservation_id: str) -> Reservation:
+        # Keyed by reservation_id: the units go back once however often it is sent.
+        return await self._guard.call(
+            "release", 1, lambda: self._inner.release(reservation_id), idempotent=True
+        )
+
+    async def commit(self, reservation_id: str, *, order_id: str) -> Reservation:
+        # Keyed by reservation_id and order_id: committing again to the same order is a no-op.
+        return await self._guard.call(
+            "commit",
+            1,
+            lambda: self._inner.commit(reservation_id, order_id=order_id),
+            idempotent=True,
+        )
+
+    async def get_reservations(self, ids: Sequence[str]) -> Mapping[str, Reservation]:
+        # Not cached: a checkout recovering from a crash must see the reservation as it is.
+        if not ids:
+            return {}
+        return await self._guard.call(
+            "reservations", len(ids), lambda: self._inner.get_reservations(ids)
+        )

@@ -1,12 +1,13 @@
 """Turns the inventory system's JSON documents into canonical location and stock records.
 
-The documents are those of `backoffice.inventory.service` (its docstring shows one of each
-kind); the embedded and the HTTP adapter both parse them here. A document that lacks a
+The documents are those of `backoffice.inventory.service` and `.reservations` (their
+docstrings show one of each kind); the embedded and the HTTP adapter both parse them here. A document that lacks a
 field or has one of the wrong type raises `SourceContractViolation`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, get_args
 
 from connectors._documents import (
@@ -21,10 +22,20 @@ from connectors._documents import (
     timestamp,
 )
 from connectors.common import GeoPoint
-from connectors.inventory.records import Address, Location, LocationType, StockLevel
+from connectors.inventory.records import (
+    Address,
+    Location,
+    LocationType,
+    Reservation,
+    ReservationLine,
+    ReservationStatus,
+    Shortage,
+    StockLevel,
+)
 
 SOURCE = "inventory"
 _LOCATION_TYPES: tuple[LocationType, ...] = get_args(LocationType)
+_RESERVATION_STATUSES: tuple[ReservationStatus, ...] = get_args(ReservationStatus)
 
 
 def to_location(doc: Any) -> Location:
@@ -52,6 +63,44 @@ def to_stock_level(doc: Any) -> StockLevel:
             quantity=integer(doc["quantity"]),
             as_of=timestamp(doc["as_of"]),
         )
+
+
+def to_reservation(doc: Any) -> Reservation:
+    with contract(SOURCE, "reservation"):
+        return Reservation(
+            id=string(doc["id"]),
+            status=one_of(doc["status"], _RESERVATION_STATUSES, "reservation status"),
+            reference=optional(string, doc["reference"]),
+            order_id=optional(string, doc["order_id"]),
+            created_at=timestamp(doc["created_at"]),
+            updated_at=timestamp(doc["updated_at"]),
+            lines=tuple(
+                ReservationLine(
+                    variant_id=string(line["variant_id"]),
+                    location_id=string(line["location_id"]),
+                    quantity=integer(line["quantity"]),
+                )
+                for line in array(doc["lines"])
+            ),
+        )
+
+
+def to_shortage(doc: Any) -> Shortage:
+    with contract(SOURCE, "shortage"):
+        return Shortage(
+            variant_id=string(doc["variant_id"]),
+            location_id=string(doc["location_id"]),
+            requested=integer(doc["requested"]),
+            available=integer(doc["available"]),
+        )
+
+
+def reservation_lines(lines: Sequence[ReservationLine]) -> list[dict[str, Any]]:
+    """The lines of a reserve request, as the inventory takes them."""
+    return [
+        {"variant_id": line.variant_id, "location_id": line.location_id, "quantity": line.quantity}
+        for line in lines
+    ]
 
 
 def _address(doc: Any) -> Address:

@@ -1,4 +1,4 @@
-"""Canonical location and stock records as the inventory system leads them."""
+"""Canonical location, stock and reservation records as the inventory system leads them."""
 
 from __future__ import annotations
 
@@ -7,8 +7,22 @@ from datetime import datetime
 from typing import Literal
 
 from connectors.common import GeoPoint
+from connectors.errors import Shortage
+
+__all__ = [
+    "Address",
+    "Location",
+    "LocationType",
+    "Reservation",
+    "ReservationLine",
+    "ReservationStatus",
+    "Shortage",
+    "StockLevel",
+]
 
 LocationType = Literal["STORE", "DISTRIBUTION_CENTER", "PARTNER"]
+
+ReservationStatus = Literal["RESERVED", "RELEASED", "COMMITTED"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,3 +68,31 @@ class StockLevel:
     location_id: str
     quantity: int
     as_of: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReservationLine:
+    """Units of one variant to take, or taken, at one location."""
+
+    variant_id: str
+    location_id: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """Units taken from stock for a checkout, under an id the checkout chose.
+
+    RESERVED until the order exists (COMMITTED, `order_id` set) or the checkout fails
+    (RELEASED, the units back in stock). A RELEASED reservation without lines is the
+    release of an id that was never reserved: it makes a late reserve of that id fail.
+    `lines` are in variant and location order, one per pair.
+    """
+
+    id: str
+    status: ReservationStatus
+    reference: str | None
+    order_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    lines: tuple[ReservationLine, ...]

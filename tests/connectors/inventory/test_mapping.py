@@ -6,8 +6,20 @@ import pytest
 
 from connectors.common import GeoPoint
 from connectors.errors import SourceContractViolation
-from connectors.inventory.mapping import to_location, to_stock_level
-from connectors.inventory.records import Address, Location, StockLevel
+from connectors.inventory.mapping import (
+    to_location,
+    to_reservation,
+    to_shortage,
+    to_stock_level,
+)
+from connectors.inventory.records import (
+    Address,
+    Location,
+    Reservation,
+    ReservationLine,
+    Shortage,
+    StockLevel,
+)
 
 LOCATION = {
     "id": "LOC-UTR",
@@ -85,3 +97,42 @@ def test_a_broken_location_document_is_a_contract_violation(changes, message):
 def test_a_stock_level_without_its_reading_time_is_a_contract_violation():
     with pytest.raises(SourceContractViolation, match="'as_of'"):
         to_stock_level({"variant_id": "V-1", "location_id": "LOC-UTR", "quantity": 3})
+
+
+RESERVATION = {
+    "id": "chk-1",
+    "status": "COMMITTED",
+    "reference": "checkout-1",
+    "order_id": "o-1",
+    "created_at": "2026-06-03T12:00:00+00:00",
+    "updated_at": "2026-06-03T12:05:00+00:00",
+    "lines": [{"variant_id": "V-1", "location_id": "LOC-UTR", "quantity": 2}],
+}
+
+
+def test_a_reservation_document_becomes_a_reservation_record():
+    assert to_reservation(RESERVATION) == Reservation(
+        id="chk-1",
+        status="COMMITTED",
+        reference="checkout-1",
+        order_id="o-1",
+        created_at=datetime(2026, 6, 3, 12, 0, tzinfo=UTC),
+        updated_at=datetime(2026, 6, 3, 12, 5, tzinfo=UTC),
+        lines=(ReservationLine("V-1", "LOC-UTR", 2),),
+    )
+    assert to_shortage(
+        {"variant_id": "V-1", "location_id": "LOC-UTR", "requested": 4, "available": 3}
+    ) == Shortage("V-1", "LOC-UTR", requested=4, available=3)
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {**RESERVATION, "status": "HELD"},
+        {**RESERVATION, "lines": [{"variant_id": "V-1", "location_id": "LOC-UTR"}]},
+        {key: value for key, value in RESERVATION.items() if key != "order_id"},
+    ],
+)
+def test_a_malformed_reservation_document_is_a_contract_violation(broken):
+    with pytest.raises(SourceContractViolation, match="reservation document"):
+        to_reservation(broken)
