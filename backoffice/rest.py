@@ -18,7 +18,9 @@
   UNAUTHORIZED        401     a protected system got no valid bearer token
   NOT_FOUND           404     no such path (or, for a single-object read, object)
   METHOD_NOT_ALLOWED  405     the path exists, the method does not
-  CONFLICT            409     the request conflicts with the current state
+  CONFLICT            409     the request conflicts with the current state (or a more
+                              precise code: VERSION_CONFLICT, CART_NOT_OPEN, CART_OWNED,
+                              WRONG_LOCATION; see `backoffice.errors`)
   UNAVAILABLE         503     the system's database failed, or a fault was injected
   INTERNAL            500     a bug
   ==================  ======  =================================================
@@ -270,7 +272,7 @@ async def _backoffice_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, NotFound):
         return error_response(404, "NOT_FOUND", str(exc))
     if isinstance(exc, Conflict):
-        return error_response(409, "CONFLICT", str(exc))
+        return error_response(409, exc.code, str(exc))
     return error_response(400, "INVALID_REQUEST", str(exc))
 
 

@@ -55,7 +55,7 @@ class Services:
         self.pricing = PricingService(sessions, clock=live.CLOCK)
         self.inventory = InventoryService(sessions, clock=live.CLOCK)
         self.crm = CrmService(sessions)
-        self.orders = OrdersService(sessions)
+        self.orders = OrdersService(sessions, clock=live.CLOCK)
         self.loyalty = LoyaltyService(sessions)
 
 
