@@ -120,9 +120,8 @@ class OrderWrites:
             fulfillment.status = CONFIRMED
             if order.status == PLACED and all(f.status != PENDING for f in order.fulfillments):
                 order.status = CONFIRMED
-            self._record(
-                order, who, where, "CONFIRMED", f"fulfilment {fulfillment.id} at {location}"
-            )
+            detail = f"fulfilment {fulfillment.id} at {location}"
+            await self._record(session, order, who, where, "CONFIRMED", detail)
             return order_document(order)
 
     async def change_delivery_date(
@@ -156,7 +155,7 @@ class OrderWrites:
             detail = (
                 f"fulfilment {fulfillment.id}: {before.isoformat() if before else 'none'} -> {day}"
             )
-            self._record(order, who, where, "DELIVERY_DATE_CHANGED", detail)
+            await self._record(session, order, who, where, "DELIVERY_DATE_CHANGED", detail)
             return order_document(order)
 
     async def _place(self, draft: _Draft) -> Document | None:
@@ -220,15 +219,23 @@ class OrderWrites:
             )
             return None if order is None else order_document(order)
 
-    def _record(
-        self, order: Order, actor: str, channel: str | None, action: str, detail: str
+    async def _record(
+        self,
+        session: AsyncSession,
+        order: Order,
+        actor: str,
+        channel: str | None,
+        action: str,
+        detail: str,
     ) -> None:
+        """Add the event to the order's history and 1 to its version."""
         order.history.append(
             HistoryEvent(
                 at=self._clock.now(), actor=actor, channel=channel, action=action, detail=detail
             )
         )
         order.version += 1
+        await session.flush()  # the new event's id orders the history
 
 
 @dataclass(frozen=True, slots=True)
