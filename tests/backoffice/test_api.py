@@ -696,7 +696,10 @@ def test_the_openapi_document_is_well_formed(system):
         for operation in item.values():
             assert "200" in operation["responses"]
             for parameter in operation.get("parameters", []):
-                assert parameter["in"] == "query"
+                assert parameter["in"] in ("query", "path")
+                if parameter["in"] == "path":
+                    assert f"{{{parameter['name']}}}" in path
+                    assert parameter["required"] is True
                 assert "schema" in parameter
 
 
