@@ -7,6 +7,10 @@
   + Conflict        the request conflicts with the current state, e.g. a stale version (409)
     - InsufficientStock    a reservation wants more units than a location holds (`shortages`)
     - ReservationConflict  a reservation id is reused for other lines, or moved out of order
+    - VersionConflict  the caller's expected version is not the current one (VERSION_CONFLICT)
+    - CartNotOpen      the cart was merged or ordered and takes no more changes (CART_NOT_OPEN)
+    - CartOwned        the cart belongs to another customer (CART_OWNED)
+    - WrongLocation    a location acts on a fulfilment routed elsewhere (WRONG_LOCATION)
   + InvalidRequest  the request is malformed or breaks a rule of the system (400)
 """
 
@@ -33,7 +37,33 @@ class UnknownItems(BackofficeError):
 
 
 class Conflict(BackofficeError):
-    """The request conflicts with the current state of the system."""
+    """The request conflicts with the current state of the system; `code` says how (HTTP 409)."""
+
+    code = "CONFLICT"
+
+
+class VersionConflict(Conflict):
+    """The object changed since the caller read it: its version is not the one expected."""
+
+    code = "VERSION_CONFLICT"
+
+
+class CartNotOpen(Conflict):
+    """The cart was merged into another or became an order: it takes no more changes."""
+
+    code = "CART_NOT_OPEN"
+
+
+class CartOwned(Conflict):
+    """The cart belongs to another customer than the one it is being attached to."""
+
+    code = "CART_OWNED"
+
+
+class WrongLocation(Conflict):
+    """A location acts on a fulfilment that was routed to another location."""
+
+    code = "WRONG_LOCATION"
 
     #: The stable code the REST apps answer with (status 409); subclasses name their case.
     code = "CONFLICT"

@@ -349,7 +349,7 @@ def _system_app(system: str, engine: AsyncEngine, *, clock: Clock) -> Starlette:
             InventoryService(sessions, clock=clock), ping=ping
         ),
         "crm": lambda: crm_api.create_app(CrmService(sessions), ping=ping),
-        "orders": lambda: orders_api.create_app(OrdersService(sessions), ping=ping),
+        "orders": lambda: orders_api.create_app(OrdersService(sessions, clock=clock), ping=ping),
         "loyalty": lambda: loyalty_api.create_app(LoyaltyService(sessions, clock=clock), ping=ping),
     }
     return builders[system]()

@@ -18,7 +18,9 @@
   UNAUTHORIZED          401     a protected system got no valid bearer token
   NOT_FOUND             404     no such path (or, for a single-object read, object)
   METHOD_NOT_ALLOWED    405     the path exists, the method does not
-  CONFLICT              409     the request conflicts with the current state
+  CONFLICT              409     the request conflicts with the current state (or a more
+                                precise code: VERSION_CONFLICT, CART_NOT_OPEN, CART_OWNED,
+                                WRONG_LOCATION; see `backoffice.errors`)
   INSUFFICIENT_STOCK    409     a reservation wants more than is in stock (`shortages`)
   RESERVATION_CONFLICT  409     a reservation id reused for other lines, or a wrong move
   UNAVAILABLE           503     the system's database failed, or a fault was injected

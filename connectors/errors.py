@@ -6,13 +6,15 @@
   + SourceRejected           the source answered 4xx to a request we built (our bug)
   + SourceContractViolation  the response did not have the shape we parse
   + UnknownKeys              the request named keys the source does not know (`keys`)
-  + NoLoyaltyAccount         the customer has no loyalty account (`code` NO_ACCOUNT)
-  + InsufficientStock        a reservation wants more units than are in stock (`shortages`)
-  + ReservationConflict      a reservation id is reused for other lines, or moved the wrong way
+  + SourceRefused(code)      the source refused a write for a business reason
+    - NotFound, VersionConflict, CartNotOpen, CartOwned, WrongLocation   (the OMS)
+    - InsufficientStock      a reservation wants more units than are in stock (`shortages`)
+    - ReservationConflict    a reservation id is reused for other lines, or moved the wrong way
+    - NoLoyaltyAccount       the customer has no loyalty account (NO_ACCOUNT)
 
-The errors with a `code` are a source's answers to a write, not failures: the source is
-up (the guard's breaker counts them as successes), nothing was written, and resolvers
-turn them into userErrors with that code.
+A refusal is a source's answer to a write, not a failure: the source is up (the guard's
+breaker counts it as a success), nothing was written, and resolvers turn its `code`
+into a userErrors entry.
 """
 
 from __future__ import annotations
@@ -58,10 +60,63 @@ class UnknownKeys(ConnectorError):
         super().__init__(source, f"unknown keys: {', '.join(self.keys)}")
 
 
+class SourceRefused(ConnectorError):
+    """The source understood a write and refused it for a business reason (an HTTP 404 or 409).
+
+    Unlike `SourceRejected` (our bug), the caller can act on it: each subclass has a stable
+    `code` the resolvers put in a mutation's userErrors. The source is up: the circuit
+    breaker counts it as an answer.
+    """
+
+    code = "REFUSED"
+
+
+class NotFound(SourceRefused):
+    """The object the write is about does not exist (or no longer)."""
+
+    code = "NOT_FOUND"
+
+
+class VersionConflict(SourceRefused):
+    """The object changed since the caller read it; read it again and retry."""
+
+    code = "VERSION_CONFLICT"
+
+
+class CartNotOpen(SourceRefused):
+    """The cart was merged into another cart or became an order."""
+
+    code = "CART_NOT_OPEN"
+
+
+class CartOwned(SourceRefused):
+    """The cart belongs to another customer."""
+
+    code = "CART_OWNED"
+
+
+class WrongLocation(SourceRefused):
+    """The fulfilment was routed to another location than the one acting on it."""
+
+    code = "WRONG_LOCATION"
+
+
+_REFUSALS: dict[str, type[SourceRefused]] = {
+    kind.code: kind for kind in (NotFound, VersionConflict, CartNotOpen, CartOwned, WrongLocation)
+}
+
+
+def refusal(source: str, code: str, message: str) -> SourceRefused:
+    """The refusal of `code` (a plain `SourceRefused` for a code this version does not know)."""
+    error = _REFUSALS.get(code, SourceRefused)(source, message)
+    error.code = code
+    return error
+
+
 # Loyalty (issue 8): an answer, not a failure, for a checkout earning points.
 
 
-class NoLoyaltyAccount(ConnectorError):
+class NoLoyaltyAccount(SourceRefused):
     """The customer has no loyalty account: there are no points to earn or take back.
 
     The loyalty system answered, so a guard counts it as a success and never retries it;
@@ -92,7 +147,7 @@ class Shortage:
     available: int
 
 
-class InsufficientStock(ConnectorError):
+class InsufficientStock(SourceRefused):
     """A reservation wanted more units than some locations hold; nothing was reserved.
 
     `shortages` lists every short line, so a checkout can tell the customer all at once.
@@ -109,7 +164,7 @@ class InsufficientStock(ConnectorError):
         super().__init__(source, f"insufficient stock: {short}")
 
 
-class ReservationConflict(ConnectorError):
+class ReservationConflict(SourceRefused):
     """The reservation id exists with other lines, or cannot move that way.
 
     E.g. a reserve of an id already released (the release left a tombstone, so a late

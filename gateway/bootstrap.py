@@ -284,7 +284,7 @@ def build_sources(
     orders: OrdersConnector = (
         HttpOrdersConnector(http[0], mapping=http[1])
         if (http := remote("orders"))
-        else EmbeddedOrdersConnector(OrdersService(local()))
+        else EmbeddedOrdersConnector(OrdersService(local(), clock=clock))
     )
     loyalty: LoyaltyConnector = (
         HttpLoyaltyConnector(http[0], mapping=http[1])

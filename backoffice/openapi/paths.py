@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from backoffice.openapi.schemas import STRING, Schema, array, ref
+from backoffice.openapi.schemas import STRING, Schema, array, record, ref
 from backoffice.pim.service import MAX_PAGE_SIZE
 from backoffice.rest import MAX_KEYS, plural
 
@@ -401,6 +401,51 @@ CRM: dict[str, PathItem] = {
     "/crm/v1/health": health("CRM"),
 }
 
+
+def _path_param(name: str, description: str) -> Parameter:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": STRING,
+    }
+
+
+def _oms_write(
+    operation_id: str,
+    *,
+    summary: str,
+    description: str,
+    body: Schema,
+    ok: Schema,
+    params: Sequence[Parameter],
+    refusals: dict[str, str],
+) -> dict[str, Any]:
+    """A write of the OMS: a JSON body in, the document written out, refusals as 404/409."""
+    responses = _responses(ok, "The document as written (or as it was, for a repeated write).")
+    responses["400"]["description"] = (
+        "A malformed request, or one the OMS's rules refuse (INVALID_REQUEST); "
+        "UNKNOWN_ITEMS when it names an unknown cart."
+    )
+    for status, text in refusals.items():
+        responses[status] = {"description": text, "content": _ERROR}
+    return {
+        "operationId": operation_id,
+        "summary": summary,
+        "description": description,
+        "parameters": list(params),
+        "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+        "responses": dict(sorted(responses.items())),
+    }
+
+
+_ORDER_ID = _path_param("id", "The order's id.")
+_FULFILLMENT_ID = _path_param("fulfillment_id", "The fulfilment's id.")
+_CART_ID = _path_param("id", "The cart's id.")
+_NO_ORDER = "No such order or fulfilment (NOT_FOUND)."
+_NO_CART = "No such cart (NOT_FOUND)."
+
 ORDERS: dict[str, PathItem] = {
     "/orders/v1/orders": batch_read(
         resource="orders",
@@ -415,6 +460,141 @@ ORDERS: dict[str, PathItem] = {
         ],
         extra=[query("channel", STRING, "With customer_id only: orders from this channel.")],
     ),
+    "/orders/v1/orders/{id}": {
+        "put": _oms_write(
+            "put_order",
+            summary="Place an order the gateway computed (idempotent by id)",
+            description="The OMS checks that the amounts add up to the cent (line total = "
+            "list amount × quantity less its discounts; subtotal, discount_total, total = "
+            "line totals + shipping, and the payments, if any, = total), assigns the number "
+            "(per channel and year, e.g. WEB-2026-000124), placed_at, status PLACED, version "
+            "1 and line ids, and marks the cart ORDERED. Placing the same id again answers "
+            "the order placed first, unchanged.",
+            body=ref("OrderInput"),
+            ok=ref("Order"),
+            params=[_ORDER_ID],
+            refusals={
+                "409": "The cart was merged or ordered (CART_NOT_OPEN) or is another "
+                "customer's (CART_OWNED)."
+            },
+        )
+    },
+    "/orders/v1/orders/{id}/fulfillments/{fulfillment_id}/confirm": {
+        "post": _oms_write(
+            "confirm_fulfillment",
+            summary="The location a fulfilment was routed to confirms it",
+            description="PENDING -> CONFIRMED, with a history event and version + 1; the "
+            "order becomes CONFIRMED once none of its fulfilments is PENDING. Confirming "
+            "again answers the order unchanged.",
+            body=ref("Confirmation"),
+            ok=ref("Order"),
+            params=[_ORDER_ID, _FULFILLMENT_ID],
+            refusals={
+                "404": _NO_ORDER,
+                "409": "The fulfilment was routed elsewhere (WRONG_LOCATION), or the order "
+                "was cancelled (CONFLICT).",
+            },
+        )
+    },
+    "/orders/v1/orders/{id}/fulfillments/{fulfillment_id}/delivery-date": {
+        "post": _oms_write(
+            "change_delivery_date",
+            summary="Move a fulfilment's delivery date, at the version the caller read",
+            description="Written only if the order is still at `expected_version`, with a "
+            "history event and version + 1: of two concurrent agents exactly one wins.",
+            body=ref("DeliveryDateChange"),
+            ok=ref("Order"),
+            params=[_ORDER_ID, _FULFILLMENT_ID],
+            refusals={
+                "404": _NO_ORDER,
+                "409": "The order changed since it was read (VERSION_CONFLICT), or it is "
+                "closed or delivered (CONFLICT).",
+            },
+        )
+    },
+    "/orders/v1/purchases": batch_read(
+        resource="purchases",
+        item="Purchase",
+        summary="What customers bought in every channel since a moment",
+        description="One item per order line from `since` (until `until`, excluded), "
+        "quantity net of returns; cancelled orders are left out. For cross-channel "
+        "promotions.",
+        keys=[("customer_id", "Customer ids, e.g. cu00001.")],
+        extra=[
+            query(
+                "since",
+                {"type": "string", "format": "date-time"},
+                "From this moment, with its UTC offset.",
+                required=True,
+            ),
+            query(
+                "until",
+                {"type": "string", "format": "date-time"},
+                "Before this moment, with its UTC offset.",
+            ),
+        ],
+    ),
+    "/orders/v1/carts": {
+        "get": {
+            "operationId": "get_carts",
+            "summary": "Carts by id, or the open cart of customers",
+            "description": "By `id`, the carts whatever their status; by `customer_id` with "
+            "`status=OPEN`, each customer's most recently changed OPEN cart. Unknown keys "
+            "are absent. (No POST form: a POST creates a cart.)",
+            "parameters": [
+                _keys_param("id", "Cart ids."),
+                _keys_param("customer_id", "Customer ids, e.g. cu00001."),
+                query("status", {"type": "string", "enum": ["OPEN"]}, "With customer_id: OPEN."),
+            ],
+            "responses": _responses(_items("Cart"), "The carts found."),
+        },
+        "post": _oms_write(
+            "create_cart",
+            summary="Create a cart",
+            description="A new OPEN cart at version 1 with a random id; lines of one variant "
+            "merge into one line.",
+            body=ref("CartInput"),
+            ok=ref("Cart"),
+            params=[],
+            refusals={},
+        ),
+    },
+    "/orders/v1/carts/{id}/lines": {
+        "post": _oms_write(
+            "change_cart_lines",
+            summary="Add, set and remove cart lines, as one change",
+            description="`add` adds units to the variant's line (or a new one), `set` sets a "
+            "variant's quantity (0 removes it), `remove` drops lines by id; applied in that "
+            "order, version + 1 if anything changed. The OMS checks neither stock nor "
+            "ownership: the gateway does.",
+            body=ref("CartChange"),
+            ok=ref("Cart"),
+            params=[_CART_ID],
+            refusals={
+                "404": _NO_CART,
+                "409": "The cart changed since `expected_version` (VERSION_CONFLICT), or "
+                "was merged or ordered (CART_NOT_OPEN).",
+            },
+        )
+    },
+    "/orders/v1/carts/{id}/customer": {
+        "post": _oms_write(
+            "attach_customer",
+            summary="Give a cart to a customer, merging it into their open cart",
+            description="With an OPEN cart of the customer already, this cart's quantities "
+            "are added to it per variant, this cart becomes MERGED (`merged_into`) and the "
+            "customer's cart is answered; otherwise this cart gets the customer. Attaching "
+            "again answers the same cart.",
+            body=record("The customer to attach the cart to.", {"customer_id": STRING}),
+            ok=ref("Cart"),
+            params=[_CART_ID],
+            refusals={
+                "404": _NO_CART,
+                "409": "The cart is another customer's (CART_OWNED), or was ordered "
+                "(CART_NOT_OPEN).",
+            },
+        )
+    },
     "/orders/v1/returns": batch_read(
         resource="returns",
         item="Return",

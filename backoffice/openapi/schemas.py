@@ -88,6 +88,10 @@ ERROR: Schema = {
                         "METHOD_NOT_ALLOWED",
                         "CONFLICT",
                         "NO_ACCOUNT",
+                        "VERSION_CONFLICT",
+                        "CART_NOT_OPEN",
+                        "CART_OWNED",
+                        "WRONG_LOCATION",
                         "UNAVAILABLE",
                         "INTERNAL",
                     ],
@@ -457,6 +461,26 @@ CRM: dict[str, Schema] = {
     ),
 }
 
+
+def _input(description: str, required: dict[str, Schema], optional: dict[str, Schema]) -> Schema:
+    """A request body: these fields (the optional ones may be left out) and no others."""
+    return {
+        "type": "object",
+        "description": description,
+        "properties": {**required, **optional},
+        "required": list(required),
+        "additionalProperties": False,
+    }
+
+
+_QUANTITY: Schema = {"type": "integer", "minimum": 1, "maximum": 9999}
+_CART_LINE_INPUT = _input("Units of a variant.", {"variant_id": STRING, "quantity": _QUANTITY}, {})
+_CHANNEL: Schema = {
+    "type": "string",
+    "enum": ["WEB", "APP", "STORE", "KIOSK", "SIGNAGE", "MARKETPLACE", "CALL_CENTER"],
+}
+_AMOUNT: Schema = {**MONEY, "pattern": "^[0-9]+(\\.[0-9]+)?$"}
+
 ORDERS: dict[str, Schema] = {
     "LocalizedText": LOCALIZED_TEXT,
     "Order": record(
@@ -475,6 +499,12 @@ ORDERS: dict[str, Schema] = {
             "shipping": MONEY,
             "total": MONEY,
             "version": INTEGER,
+            "cart_id": nullable(STRING),
+            "routing": {
+                "type": ["object", "null"],
+                "description": "Why the gateway routed the order where it did (chosen "
+                "location, score, reasons), as it computed it; null if not routed.",
+            },
             "lines": array(ref("OrderLine")),
             "payments": array(ref("Payment")),
             "fulfillments": array(ref("Fulfillment")),
@@ -518,6 +548,155 @@ ORDERS: dict[str, Schema] = {
             "channel": nullable(STRING),
             "action": STRING,
             "detail": nullable(STRING),
+        },
+    ),
+    "OrderInput": _input(
+        "An order as the gateway computed it; the OMS adds number, placed_at, status, "
+        "version and line ids. Amounts must add up to the cent.",
+        {
+            "id": STRING,
+            "channel": _CHANNEL,
+            "currency": CURRENCY,
+            "lines": {**array(ref("OrderLineInput")), "minItems": 1},
+            "subtotal": _AMOUNT,
+            "discount_total": _AMOUNT,
+            "shipping": _AMOUNT,
+            "total": _AMOUNT,
+        },
+        {
+            "location_id": nullable(STRING),
+            "customer_id": nullable(STRING),
+            "cart_id": nullable(STRING),
+            "payments": array(
+                _input(
+                    "A payment.",
+                    {
+                        "method": {
+                            "type": "string",
+                            "enum": ["CARD", "CASH", "GIFT_CARD", "VOUCHER", "MOBILE", "INVOICE"],
+                        },
+                        "amount": _AMOUNT,
+                    },
+                    {},
+                )
+            ),
+            "fulfillments": array(
+                _input(
+                    "A fulfilment; the OMS gives it an id if it has none (ids are unique "
+                    "across orders), and status PENDING by default.",
+                    {
+                        "type": {
+                            "type": "string",
+                            "enum": [
+                                "SHIP_TO_HOME",
+                                "CLICK_AND_COLLECT",
+                                "SHIP_FROM_STORE",
+                                "CARRY_OUT",
+                            ],
+                        }
+                    },
+                    {
+                        "id": STRING,
+                        "location_id": nullable(STRING),
+                        "status": STRING,
+                        "delivery_date": nullable(DATE),
+                    },
+                )
+            ),
+            "routing": {"type": ["object", "null"]},
+            "history": array(
+                _input(
+                    "An event to record at placed_at; without any, the OMS records PLACED.",
+                    {"actor": STRING, "action": STRING},
+                    {"channel": nullable(_CHANNEL), "detail": nullable(STRING)},
+                )
+            ),
+        },
+    ),
+    "OrderLineInput": _input(
+        "A line with every amount computed at order time.",
+        {
+            "sku": STRING,
+            "quantity": _QUANTITY,
+            "unit_list_amount": _AMOUNT,
+            "tax": _AMOUNT,
+            "total": _AMOUNT,
+        },
+        {
+            "variant_id": nullable(STRING),
+            "discounts": array(
+                _input(
+                    "A discount allocated to the line.",
+                    {"promotion_id": STRING, "name": TEXT, "amount": _AMOUNT},
+                    {},
+                )
+            ),
+        },
+    ),
+    "Confirmation": _input(
+        "Who confirms a fulfilment, and where.",
+        {"location_id": STRING, "actor": STRING},
+        {"channel": nullable(_CHANNEL)},
+    ),
+    "DeliveryDateChange": _input(
+        "A new delivery date and the order version it was decided on.",
+        {"date": DATE, "expected_version": {"type": "integer", "minimum": 1}, "actor": STRING},
+        {"channel": nullable(_CHANNEL)},
+    ),
+    "Purchase": record(
+        "Units of a variant a customer bought in one order, net of returns.",
+        {
+            "customer_id": STRING,
+            "order_id": STRING,
+            "channel": STRING,
+            "placed_at": TIMESTAMP,
+            "variant_id": STRING,
+            "quantity": {"type": "integer", "minimum": 1},
+        },
+    ),
+    "Cart": record(
+        "A server-side cart: OPEN, MERGED (into `merged_into`) or ORDERED (as `order_id`).",
+        {
+            "id": STRING,
+            "channel": STRING,
+            "customer_id": nullable(STRING),
+            "location_id": nullable(STRING),
+            "status": {"type": "string", "enum": ["OPEN", "MERGED", "ORDERED"]},
+            "merged_into": nullable(STRING),
+            "order_id": nullable(STRING),
+            "version": INTEGER,
+            "created_at": TIMESTAMP,
+            "updated_at": TIMESTAMP,
+            "lines": array(ref("CartLine")),
+        },
+    ),
+    "CartLine": record(
+        "Units of one variant in a cart.",
+        {"id": STRING, "variant_id": STRING, "quantity": INTEGER},
+    ),
+    "CartInput": _input(
+        "A new cart.",
+        {"channel": _CHANNEL},
+        {
+            "customer_id": nullable(STRING),
+            "location_id": nullable(STRING),
+            "lines": array(_CART_LINE_INPUT),
+        },
+    ),
+    "CartChange": _input(
+        "Changes to a cart's lines, applied as one change.",
+        {},
+        {
+            "add": array(_CART_LINE_INPUT),
+            "set": array(
+                _input(
+                    "A variant's new quantity; 0 removes it.",
+                    {"variant_id": STRING, "quantity": {**_QUANTITY, "minimum": 0}},
+                    {},
+                )
+            ),
+            "remove": array(STRING),
+            "expected_version": {"type": "integer", "minimum": 1},
         },
     ),
     "Return": record(

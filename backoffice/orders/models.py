@@ -1,4 +1,4 @@
-"""Tables of the OMS: orders with every amount stored per line, payments, fulfilments, returns."""
+"""Tables of the OMS: carts, orders with every amount stored per line, payments, fulfilments, returns."""
 
 from __future__ import annotations
 
@@ -30,6 +30,11 @@ class Order(Base):
     shipping: Mapped[Decimal] = mapped_column(Money)
     total: Mapped[Decimal] = mapped_column(Money)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: The cart the order was placed from, if any.
+    cart_id: Mapped[str | None] = mapped_column(String(32))
+    #: Why the gateway routed the order where it did (chosen location, score, reasons), as
+    #: it computed it: free-form JSON kept for the service desk, not interpreted here.
+    routing: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     lines: Mapped[list[OrderLine]] = relationship(order_by="OrderLine.position", lazy="raise")
     payments: Mapped[list[Payment]] = relationship(lazy="raise")
     fulfillments: Mapped[list[Fulfillment]] = relationship(lazy="raise")
@@ -133,3 +138,40 @@ class ReturnLine(Base):
     order_line_id: Mapped[str] = mapped_column(String(32))
     quantity: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Cart(Base):
+    """A server-side cart shared by every device of its customer; `version` +1 on every change.
+
+    The id is random (uuid4 hex): knowing it is what lets a device use an anonymous cart.
+    OPEN carts change; MERGED ones were merged into `merged_into` when their customer signed
+    in; ORDERED ones became `order_id`.
+    """
+
+    __tablename__ = "oms_cart"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    customer_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    location_id: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(8))
+    merged_into: Mapped[str | None] = mapped_column(String(32))
+    order_id: Mapped[str | None] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    lines: Mapped[list[CartLine]] = relationship(
+        order_by="CartLine.position", lazy="raise", cascade="all, delete-orphan"
+    )
+
+
+class CartLine(Base):
+    """Units of one variant in a cart (one line per variant)."""
+
+    __tablename__ = "oms_cart_line"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    cart_id: Mapped[str] = mapped_column(ForeignKey("oms_cart.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    variant_id: Mapped[str] = mapped_column(String(32))
+    quantity: Mapped[int] = mapped_column(Integer)

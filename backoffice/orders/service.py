@@ -1,6 +1,6 @@
-"""The OMS's service layer: orders and returns from every channel as JSON documents.
+"""The OMS's service layer: carts, orders and returns from every channel as JSON documents.
 
-Every method takes a batch of keys and runs one statement per table, whatever the batch
+Every read takes a batch of keys and runs one statement per table, whatever the batch
 size (relationships are loaded with `selectinload`); unknown keys are simply missing. The
 documents are what the OMS's REST API serves, so the embedded and the HTTP connector
 parse the very same shapes.
@@ -21,6 +21,8 @@ An order (`get_orders`, `get_orders_by_number`, `get_customer_orders`)::
         "shipping": "4.95",
         "total": "44.93",
         "version": 3,
+        "cart_id": "5f0c2b1e9a7d4c3e8b6a1f2d3c4b5a69",
+        "routing": {"location_id": "dc-1", "score": 0.82, "reasons": ["in stock"]},
         "lines": [
             {
                 "id": "o-2001-1",
@@ -46,6 +48,40 @@ An order (`get_orders`, `get_orders_by_number`, `get_customer_orders`)::
         ]
     }
 
+`cart_id` is the cart it was placed from and `routing` why the gateway routed it where it
+did (free-form JSON, as the gateway computed it); both are null for orders placed
+otherwise. The writes are in `backoffice.orders.placing` (`create_order` takes the order
+without `number`, `placed_at`, `status`, `version` and line ids, which the OMS assigns).
+
+A cart (`create_cart`, `get_carts`, `get_open_carts`, `change_cart_lines`,
+`attach_customer`; see `backoffice.orders.carts`)::
+
+    {
+        "id": "5f0c2b1e9a7d4c3e8b6a1f2d3c4b5a69",
+        "channel": "WEB",
+        "customer_id": "cu00001",
+        "location_id": null,
+        "status": "OPEN",
+        "merged_into": null,
+        "order_id": null,
+        "version": 4,
+        "created_at": "2026-06-01T09:30:12+00:00",
+        "updated_at": "2026-06-01T09:41:00+00:00",
+        "lines": [{"id": "9b1d…", "variant_id": "v000001", "quantity": 2}]
+    }
+
+A purchase (`get_customer_purchases`): units of a variant a customer bought in one order,
+net of what was returned::
+
+    {
+        "customer_id": "cu00001",
+        "order_id": "o000042",
+        "channel": "STORE",
+        "placed_at": "2026-06-01T09:30:12+00:00",
+        "variant_id": "v000001",
+        "quantity": 1
+    }
+
 A return (`get_returns`, `get_order_returns`); `refund` is null until it is refunded::
 
     {
@@ -68,43 +104,50 @@ A return (`get_returns`, `get_order_returns`); `refund` is null until it is refu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
-from decimal import Decimal
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
-from backoffice.documents import money, timestamp
-from backoffice.orders.models import (
-    Fulfillment,
-    HistoryEvent,
-    LineDiscount,
-    Order,
-    OrderLine,
-    Payment,
-    Return,
-    ReturnLine,
-)
+from backoffice.documents import timestamp
+from backoffice.errors import InvalidRequest
+from backoffice.orders.carts import Carts
+from backoffice.orders.documents import Document, order_document, return_document
+from backoffice.orders.models import Order, OrderLine, Return
+from backoffice.orders.placing import CANCELLED, WHOLE_ORDER, OrderWrites
+from kernel.clock import Clock
 
-#: A JSON-compatible document as served over REST.
-Document = dict[str, Any]
+__all__ = ["Document", "OrdersService"]
 
-_WHOLE_ORDER = (
-    selectinload(Order.lines).selectinload(OrderLine.discounts),
-    selectinload(Order.payments),
-    selectinload(Order.fulfillments),
-    selectinload(Order.history),
-)
+
+def random_id() -> str:
+    """A new unguessable id (uuid4 hex): a cart's id is all a device needs to use it."""
+    return uuid.uuid4().hex
 
 
 class OrdersService:
-    """Reads of the reference OMS, batch-first, returning JSON documents."""
+    """The reference OMS: batch-first reads, and the writes of carts and orders, as JSON documents.
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    `clock` dates orders, carts and history events; `new_id` makes cart, line and
+    fulfilment ids (tests pin it).
+    """
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        clock: Clock,
+        new_id: Callable[[], str] = random_id,
+    ) -> None:
         self._sessions = sessions
+        self._carts = Carts(sessions, clock=clock, new_id=new_id)
+        self._writes = OrderWrites(sessions, clock=clock, new_id=new_id)
+
+    # Orders and returns.
 
     async def get_orders(self, ids: Sequence[str]) -> list[Document]:
         """The orders with these ids, each whole: lines with discounts, payments, fulfilments, history."""
@@ -131,6 +174,56 @@ class OrdersService:
             statement = statement.where(Order.channel == channel)
         return await self._orders(statement.order_by(Order.placed_at.desc(), Order.id.desc()))
 
+    async def get_customer_purchases(
+        self, customer_ids: Sequence[str], *, since: datetime, until: datetime | None = None
+    ) -> list[Document]:
+        """The units each customer bought in every channel from `since` (until `until`, excluded).
+
+        One statement for the batch; a row per order line, quantity net of returns (lines
+        returned in full are left out), cancelled orders and lines without a variant too.
+        The price engine combines them for cross-channel promotions.
+        """
+        for name, moment in (("since", since), ("until", until)):
+            if moment is not None and moment.tzinfo is None:
+                raise InvalidRequest(f"{name!r} must carry a UTC offset")
+        if not customer_ids:
+            return []
+        net = OrderLine.quantity - OrderLine.returned_quantity
+        statement = (
+            select(
+                Order.customer_id,
+                Order.id,
+                Order.channel,
+                Order.placed_at,
+                OrderLine.variant_id,
+                net,
+            )
+            .join(OrderLine, OrderLine.order_id == Order.id)
+            .where(
+                Order.customer_id.in_(customer_ids),
+                Order.status != CANCELLED,
+                Order.placed_at >= since,
+                OrderLine.variant_id.is_not(None),
+                net > 0,
+            )
+            .order_by(Order.customer_id, Order.placed_at, Order.id, OrderLine.position)
+        )
+        if until is not None:
+            statement = statement.where(Order.placed_at < until)
+        async with self._sessions() as session:
+            rows = (await session.execute(statement)).all()
+        return [
+            {
+                "customer_id": customer_id,
+                "order_id": order_id,
+                "channel": channel,
+                "placed_at": timestamp(placed_at),
+                "variant_id": variant_id,
+                "quantity": quantity,
+            }
+            for customer_id, order_id, channel, placed_at, variant_id, quantity in rows
+        ]
+
     async def get_returns(self, ids: Sequence[str]) -> list[Document]:
         """The returns with these ids, with their lines and refund."""
         if not ids:
@@ -149,10 +242,116 @@ class OrdersService:
             .order_by(Return.created_at, Return.id)
         )
 
+    async def create_order(self, document: Any) -> Document:
+        """Place the order the gateway computed; the same `id` again answers the first order, unchanged.
+
+        The OMS assigns `number` (per channel and year: WEB-2026-000124), `placed_at`,
+        status PLACED, version 1 and line ids (and fulfilment ids not given). The cart
+        named by `cart_id` becomes ORDERED. Refuses (INVALID_REQUEST) an order without
+        lines or whose amounts do not add up to the cent; UNKNOWN_ITEMS for an unknown
+        cart, CART_NOT_OPEN / CART_OWNED for a cart that cannot become this order.
+        """
+        return await self._writes.create(document)
+
+    async def confirm_fulfillment(
+        self,
+        order_id: str,
+        fulfillment_id: str,
+        *,
+        location_id: Any,
+        actor: Any,
+        channel: Any = None,
+    ) -> Document:
+        """The location a fulfilment was routed to confirms it: PENDING -> CONFIRMED.
+
+        The order becomes CONFIRMED once none of its fulfilments is PENDING. Confirming
+        again answers the order unchanged; WRONG_LOCATION when `location_id` is not the
+        fulfilment's; NOT_FOUND for an unknown order or fulfilment.
+        """
+        return await self._writes.confirm_fulfillment(
+            order_id, fulfillment_id, location_id=location_id, actor=actor, channel=channel
+        )
+
+    async def change_delivery_date(
+        self,
+        order_id: str,
+        fulfillment_id: str,
+        *,
+        date: Any,
+        expected_version: Any,
+        actor: Any,
+        channel: Any = None,
+    ) -> Document:
+        """Move a fulfilment's delivery date, if the order is still at `expected_version`.
+
+        VERSION_CONFLICT (nothing written) when another change came first: of two
+        concurrent agents exactly one wins. CONFLICT once the order is closed or the
+        goods delivered; INVALID_REQUEST for a date in the past.
+        """
+        return await self._writes.change_delivery_date(
+            order_id,
+            fulfillment_id,
+            date=date,
+            expected_version=expected_version,
+            actor=actor,
+            channel=channel,
+        )
+
+    # Carts.
+
+    async def create_cart(
+        self,
+        *,
+        channel: Any,
+        customer_id: Any = None,
+        location_id: Any = None,
+        lines: Any = (),
+    ) -> Document:
+        """A new OPEN cart at version 1; `lines` ([{"variant_id", "quantity"}]) of one variant merge."""
+        return await self._carts.create(
+            channel=channel, customer_id=customer_id, location_id=location_id, lines=lines
+        )
+
+    async def get_carts(self, ids: Sequence[str]) -> list[Document]:
+        """The carts with these ids, whatever their status."""
+        return await self._carts.get(ids)
+
+    async def get_open_carts(self, customer_ids: Sequence[str]) -> list[Document]:
+        """Each customer's most recently changed OPEN cart; customers without one are absent."""
+        return await self._carts.get_open(customer_ids)
+
+    async def change_cart_lines(
+        self,
+        cart_id: str,
+        *,
+        add: Any = (),
+        set: Any = (),  # the name the REST body uses; shadows the builtin here only
+        remove: Any = (),
+        expected_version: Any = None,
+    ) -> Document:
+        """Add units (to the variant's line if there is one), set quantities (0 removes), remove line ids.
+
+        Applied in that order, as one change: version +1 if anything changed. NOT_FOUND,
+        VERSION_CONFLICT when `expected_version` is given and stale, CART_NOT_OPEN for a
+        merged or ordered cart, INVALID_REQUEST for a quantity out of range.
+        """
+        return await self._carts.change_lines(
+            cart_id, add=add, set=set, remove=remove, expected_version=expected_version
+        )
+
+    async def attach_customer(self, cart_id: str, customer_id: Any) -> Document:
+        """Give the cart to a customer; with an OPEN cart of theirs already, merge into it.
+
+        Merging adds this cart's quantities to that cart's lines per variant, marks this
+        cart MERGED (`merged_into`) and answers the customer's cart. Attaching again
+        answers the same cart. CART_OWNED when the cart is another customer's.
+        """
+        return await self._carts.attach(cart_id, customer_id)
+
     async def _orders(self, statement: Select[Order]) -> list[Document]:
         async with self._sessions() as session:
-            orders = (await session.scalars(statement.options(*_WHOLE_ORDER))).all()
-        return [_order_document(order) for order in orders]
+            orders = (await session.scalars(statement.options(*WHOLE_ORDER))).all()
+        return [order_document(order) for order in orders]
 
     async def _returns(self, statement: Select[Return, str]) -> list[Document]:
         # The currency lives on the order: a join, not a second statement.
@@ -161,123 +360,4 @@ class OrdersService:
         )
         async with self._sessions() as session:
             rows = (await session.execute(statement)).all()
-        return [_return_document(return_, currency) for return_, currency in rows]
-
-
-def _order_document(order: Order) -> Document:
-    currency = order.currency
-    return {
-        "id": order.id,
-        "number": order.number,
-        "channel": order.channel,
-        "location_id": order.location_id,
-        "customer_id": order.customer_id,
-        "status": order.status,
-        "placed_at": timestamp(order.placed_at),
-        "currency": currency,
-        "subtotal": money(order.subtotal, currency),
-        "discount_total": money(order.discount_total, currency),
-        "shipping": money(order.shipping, currency),
-        "total": money(order.total, currency),
-        "version": order.version,
-        "lines": [_line_document(line, currency) for line in order.lines],
-        "payments": [
-            _payment_document(payment, currency)
-            for payment in sorted(order.payments, key=lambda p: p.id)
-        ],
-        "fulfillments": [
-            _fulfillment_document(fulfillment)
-            for fulfillment in sorted(order.fulfillments, key=lambda f: f.id)
-        ],
-        "history": [
-            _history_document(event) for event in sorted(order.history, key=lambda e: (e.at, e.id))
-        ],
-    }
-
-
-def _line_document(line: OrderLine, currency: str) -> Document:
-    return {
-        "id": line.id,
-        "position": line.position,
-        "variant_id": line.variant_id,
-        "sku": line.sku,
-        "quantity": line.quantity,
-        "unit_list_amount": money(line.unit_list_amount, currency),
-        "discounts": [
-            _discount_document(discount, currency)
-            for discount in sorted(line.discounts, key=lambda d: d.id)
-        ],
-        "tax": money(line.tax, currency),
-        "total": money(line.total, currency),
-        "returned_quantity": line.returned_quantity,
-    }
-
-
-def _discount_document(discount: LineDiscount, currency: str) -> Document:
-    return {
-        "promotion_id": discount.promotion_id,
-        "name": dict(discount.name),
-        "amount": money(discount.amount, currency),
-    }
-
-
-def _payment_document(payment: Payment, currency: str) -> Document:
-    return {"method": payment.method, "amount": money(payment.amount, currency)}
-
-
-def _fulfillment_document(fulfillment: Fulfillment) -> Document:
-    return {
-        "id": fulfillment.id,
-        "type": fulfillment.type,
-        "location_id": fulfillment.location_id,
-        "status": fulfillment.status,
-        "delivery_date": _date(fulfillment.delivery_date),
-    }
-
-
-def _history_document(event: HistoryEvent) -> Document:
-    return {
-        "at": timestamp(event.at),
-        "actor": event.actor,
-        "channel": event.channel,
-        "action": event.action,
-        "detail": event.detail,
-    }
-
-
-def _return_document(return_: Return, currency: str) -> Document:
-    return {
-        "id": return_.id,
-        "order_id": return_.order_id,
-        "channel": return_.channel,
-        "status": return_.status,
-        "destination_location_id": return_.destination_location_id,
-        "created_at": timestamp(return_.created_at),
-        "lines": [
-            _return_line_document(line) for line in sorted(return_.lines, key=lambda r: r.id)
-        ],
-        "refund": _refund_document(return_, currency),
-    }
-
-
-def _return_line_document(line: ReturnLine) -> Document:
-    return {"order_line_id": line.order_line_id, "quantity": line.quantity, "reason": line.reason}
-
-
-def _refund_document(return_: Return, currency: str) -> Document | None:
-    if return_.refund_amount is None:
-        return None
-    return {
-        "amount": money(return_.refund_amount, currency),
-        "currency": currency,
-        "method": return_.refund_method,
-        "breakdown": [
-            {"kind": part["kind"], "amount": money(Decimal(str(part["amount"])), currency)}
-            for part in return_.refund_breakdown or []
-        ],
-        "loyalty_points_reversed": return_.loyalty_points_reversed,
-    }
-
-
-def _date(day: date | None) -> str | None:
-    return day.isoformat() if day is not None else None
+        return [return_document(return_, currency) for return_, currency in rows]

@@ -1,13 +1,17 @@
-"""Turns the OMS's JSON documents into canonical order and return records.
+"""Turns the OMS's JSON documents into canonical records, and new orders into the OMS's JSON.
 
 The documents are those of `backoffice.orders.service` (its docstring shows one of each
 kind); the embedded and the HTTP adapter both parse them here. A document that lacks a
-field or has one of the wrong type raises `SourceContractViolation`.
+field or has one of the wrong type raises `SourceContractViolation`. An order's
+`cart_id` and `routing` came with carts and routing: an OMS that has no such fields is
+still read, with None for both.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -22,12 +26,17 @@ from connectors._documents import (
     timestamp,
 )
 from connectors.orders.records import (
+    Cart,
+    CartLine,
+    CartLineChange,
     Fulfillment,
     HistoryEvent,
     LineDiscount,
+    NewOrder,
     Order,
     OrderLine,
     Payment,
+    Purchase,
     Refund,
     RefundComponent,
     Return,
@@ -62,6 +71,8 @@ def to_order(doc: Any) -> Order:
             fulfillments=tuple(_fulfillment(item) for item in array(doc["fulfillments"])),
             history=tuple(_history_event(item) for item in array(doc["history"])),
             version=_integer(doc["version"]),
+            cart_id=optional(string, doc.get("cart_id")),
+            routing=optional(_object, doc.get("routing")),
         )
 
 
@@ -139,3 +150,121 @@ def _refund(doc: Any) -> Refund:
         ),
         loyalty_points_reversed=_integer(doc["loyalty_points_reversed"]),
     )
+
+
+def to_cart(doc: Any) -> Cart:
+    with contract(SOURCE, "cart"):
+        return Cart(
+            id=string(doc["id"]),
+            channel=string(doc["channel"]),
+            customer_id=optional(string, doc["customer_id"]),
+            location_id=optional(string, doc["location_id"]),
+            status=string(doc["status"]),
+            merged_into=optional(string, doc["merged_into"]),
+            order_id=optional(string, doc["order_id"]),
+            version=_integer(doc["version"]),
+            created_at=timestamp(doc["created_at"]),
+            updated_at=timestamp(doc["updated_at"]),
+            lines=tuple(
+                CartLine(
+                    id=string(item["id"]),
+                    variant_id=string(item["variant_id"]),
+                    quantity=_integer(item["quantity"]),
+                )
+                for item in array(doc["lines"])
+            ),
+        )
+
+
+def to_purchase(doc: Any) -> Purchase:
+    with contract(SOURCE, "purchase"):
+        return Purchase(
+            customer_id=string(doc["customer_id"]),
+            order_id=string(doc["order_id"]),
+            channel=string(doc["channel"]),
+            placed_at=timestamp(doc["placed_at"]),
+            variant_id=string(doc["variant_id"]),
+            quantity=_integer(doc["quantity"]),
+        )
+
+
+def cart_lines_document(lines: Sequence[CartLineChange]) -> list[dict[str, Any]]:
+    return [{"variant_id": line.variant_id, "quantity": line.quantity} for line in lines]
+
+
+def new_order_document(order: NewOrder) -> dict[str, Any]:
+    """The OMS's JSON for an order to place (`PUT /orders/v1/orders/{id}`)."""
+    return {
+        "id": order.id,
+        "channel": order.channel,
+        "location_id": order.location_id,
+        "customer_id": order.customer_id,
+        "cart_id": order.cart_id,
+        "currency": order.currency,
+        "lines": [
+            {
+                "variant_id": line.variant_id,
+                "sku": line.sku,
+                "quantity": line.quantity,
+                "unit_list_amount": _amount(line.unit_list_amount),
+                "discounts": [
+                    {
+                        "promotion_id": d.promotion_id,
+                        "name": dict(d.name),
+                        "amount": _amount(d.amount),
+                    }
+                    for d in line.discounts
+                ],
+                "tax": _amount(line.tax),
+                "total": _amount(line.total),
+            }
+            for line in order.lines
+        ],
+        "subtotal": _amount(order.subtotal),
+        "discount_total": _amount(order.discount_total),
+        "shipping": _amount(order.shipping),
+        "total": _amount(order.total),
+        "payments": [{"method": p.method, "amount": _amount(p.amount)} for p in order.payments],
+        "fulfillments": [
+            {
+                **({"id": f.id} if f.id is not None else {}),
+                "type": f.type,
+                "location_id": f.location_id,
+                "status": f.status,
+                "delivery_date": None if f.delivery_date is None else f.delivery_date.isoformat(),
+            }
+            for f in order.fulfillments
+        ],
+        "routing": None if order.routing is None else dict(order.routing),
+        "history": [
+            {"actor": e.actor, "channel": e.channel, "action": e.action, "detail": e.detail}
+            for e in order.history
+        ],
+    }
+
+
+def _amount(value: Decimal) -> str:
+    # Fixed-point: str() would write Decimal("1E+1") as "1E+1".
+    return f"{value:f}"
+
+
+def _object(value: object) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected an object, got {type(value).__name__}")
+    return value
+
+
+def group_purchases(
+    customer_ids: Sequence[str], purchases: Iterable[Purchase]
+) -> dict[str, tuple[Purchase, ...]]:
+    """Purchases under each customer asked for, in the OMS's order (oldest first)."""
+    grouped: dict[str, list[Purchase]] = {id_: [] for id_ in customer_ids}
+    for purchase in purchases:
+        grouped.setdefault(purchase.customer_id, []).append(purchase)
+    return {id_: tuple(grouped[id_]) for id_ in customer_ids}
+
+
+def open_carts(customer_ids: Sequence[str], carts: Iterable[Cart]) -> dict[str, Cart]:
+    """Each customer's open cart under their id; customers without one absent."""
+    by_customer = {cart.customer_id: cart for cart in carts if cart.customer_id is not None}
+    return {id_: by_customer[id_] for id_ in customer_ids if id_ in by_customer}

@@ -1,14 +1,17 @@
-"""Canonical order and return records as the order management system (OMS) leads them.
+"""Canonical cart, order, purchase and return records as the order management system (OMS) leads them.
 
 Every amount computed at order time is stored per line, so refunds never depend on
-today's prices.
+today's prices. `NewOrder` and its parts are what the gateway hands the OMS to place an
+order: every amount already computed, the OMS adds the number and the time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from connectors.common import LocalizedText
 
@@ -88,6 +91,11 @@ class Order:
     fulfillments: tuple[Fulfillment, ...]
     history: tuple[HistoryEvent, ...]
     version: int
+    #: The cart it was placed from, if any.
+    cart_id: str | None = None
+    #: Why the gateway routed it where it did (location, score, reasons), as the gateway
+    #: computed it; free-form JSON, None for orders that were not routed.
+    routing: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,3 +137,112 @@ class Return:
     lines: tuple[ReturnLine, ...]
     destination_location_id: str | None
     refund: Refund | None
+
+
+@dataclass(frozen=True, slots=True)
+class CartLine:
+    """Units of one variant in a cart."""
+
+    id: str
+    variant_id: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cart:
+    """A server-side cart, shared by every device of its customer.
+
+    `status` is OPEN, MERGED (its lines went into `merged_into` when its customer signed
+    in) or ORDERED (it became `order_id`); `version` grows with every change.
+    """
+
+    id: str
+    channel: str
+    customer_id: str | None
+    location_id: str | None
+    status: str
+    merged_into: str | None
+    order_id: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    lines: tuple[CartLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CartLineChange:
+    """Units of a variant to add to a cart, or a variant's new quantity (0 removes it)."""
+
+    variant_id: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Purchase:
+    """Units of a variant a customer bought in one order, net of returns: for cross-channel promotions."""
+
+    customer_id: str
+    order_id: str
+    channel: str
+    placed_at: datetime
+    variant_id: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewOrderLine:
+    """An order line to place, with every amount computed (total = list × quantity - discounts)."""
+
+    variant_id: str | None
+    sku: str
+    quantity: int
+    unit_list_amount: Decimal
+    discounts: tuple[LineDiscount, ...]
+    tax: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class NewFulfillment:
+    """A fulfilment to place; the OMS gives it an id when `id` is None (ids are unique across orders)."""
+
+    type: str
+    location_id: str | None
+    delivery_date: date | None = None
+    id: str | None = None
+    status: str = "PENDING"
+
+
+@dataclass(frozen=True, slots=True)
+class OrderEvent:
+    """An event to record in an order's history (the OMS dates it)."""
+
+    actor: str
+    action: str
+    channel: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewOrder:
+    """An order as the gateway computed it; `id` comes from the checkout's idempotency key.
+
+    The amounts must add up to the cent: subtotal = Σ list × quantity, discount_total =
+    Σ discounts, total = Σ line totals + shipping = Σ payments (when there are any).
+    """
+
+    id: str
+    channel: str
+    location_id: str | None
+    customer_id: str | None
+    cart_id: str | None
+    currency: str
+    lines: tuple[NewOrderLine, ...]
+    subtotal: Decimal
+    discount_total: Decimal
+    shipping: Decimal
+    total: Decimal
+    payments: tuple[Payment, ...]
+    fulfillments: tuple[NewFulfillment, ...]
+    routing: Mapping[str, Any] | None = None
+    history: tuple[OrderEvent, ...] = ()

@@ -55,7 +55,7 @@ class Services:
         self.pricing = PricingService(sessions, clock=live.CLOCK)
         self.inventory = InventoryService(sessions, clock=live.CLOCK)
         self.crm = CrmService(sessions)
-        self.orders = OrdersService(sessions)
+        self.orders = OrdersService(sessions, clock=live.CLOCK)
         self.loyalty = LoyaltyService(sessions, clock=live.CLOCK)
 
 
@@ -734,10 +734,10 @@ def test_the_openapi_document_is_well_formed(system):
         for operation in item.values():
             assert "200" in operation["responses"]
             for parameter in operation.get("parameters", []):
-                # A path parameter names a segment of its path (a reservation id).
-                assert parameter["in"] == "query" or (
-                    parameter["in"] == "path" and f"{{{parameter['name']}}}" in path
-                )
+                assert parameter["in"] in ("query", "path")
+                if parameter["in"] == "path":
+                    assert f"{{{parameter['name']}}}" in path
+                    assert parameter["required"] is True
                 assert "schema" in parameter
 
 

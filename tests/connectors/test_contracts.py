@@ -80,7 +80,7 @@ def embedded_connectors(engine: AsyncEngine) -> Connectors:
         pricing=EmbeddedPricingConnector(PricingService(sessions, clock=live.CLOCK)),
         inventory=EmbeddedInventoryConnector(InventoryService(sessions, clock=live.CLOCK)),
         crm=EmbeddedCrmConnector(CrmService(sessions)),
-        orders=EmbeddedOrdersConnector(OrdersService(sessions)),
+        orders=EmbeddedOrdersConnector(OrdersService(sessions, clock=live.CLOCK)),
         loyalty=EmbeddedLoyaltyConnector(LoyaltyService(sessions, clock=live.CLOCK)),
     )
 

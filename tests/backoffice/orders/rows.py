@@ -20,12 +20,16 @@ from backoffice.orders.models import (
     Return,
     ReturnLine,
 )
+from kernel.clock import FixedClock
 from tests.backoffice.support import count_statements as count_statements
 from tests.backoffice.support import database
 from tests.backoffice.support import insert as insert
 from tests.backoffice.support import sessions as sessions
 
 T0 = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
+#: "Now" for the OMS's writes: a day after T0.
+NOW = datetime(2024, 3, 2, 9, 30, tzinfo=UTC)
+CLOCK = FixedClock(NOW)
 
 
 @pytest.fixture

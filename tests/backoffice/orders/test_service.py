@@ -7,7 +7,7 @@ import pytest
 
 from backoffice.orders.models import HistoryEvent
 from backoffice.orders.service import OrdersService
-from tests.backoffice.orders.rows import T0, count_statements, insert, order, return_
+from tests.backoffice.orders.rows import CLOCK, T0, count_statements, insert, order, return_
 
 pytestmark = pytest.mark.anyio
 
@@ -36,7 +36,7 @@ async def test_an_order_document_holds_lines_discounts_payments_fulfillments_and
     )
 
     # when
-    docs = await OrdersService(sessions).get_orders(["o-1"])
+    docs = await OrdersService(sessions, clock=CLOCK).get_orders(["o-1"])
 
     # then
     discount = {
@@ -59,6 +59,8 @@ async def test_an_order_document_holds_lines_discounts_payments_fulfillments_and
             "shipping": "4.95",
             "total": "76.91",
             "version": 3,
+            "cart_id": None,
+            "routing": None,
             "lines": [
                 {
                     "id": f"o-1-{n}",
@@ -109,7 +111,7 @@ async def test_twenty_orders_take_one_statement_per_table(engine, sessions):
     await insert(sessions, *(order(id_, lines=3) for id_ in ids))
 
     with count_statements(engine) as statements:
-        docs = await OrdersService(sessions).get_orders(ids)
+        docs = await OrdersService(sessions, clock=CLOCK).get_orders(ids)
 
     assert sorted(doc["id"] for doc in docs) == ids
     assert all(len(doc["lines"]) == 3 for doc in docs)
@@ -120,7 +122,7 @@ async def test_twenty_orders_take_one_statement_per_table(engine, sessions):
 async def test_unknown_orders_are_missing(sessions):
     await insert(sessions, order("o-1"))
 
-    service = OrdersService(sessions)
+    service = OrdersService(sessions, clock=CLOCK)
 
     assert [doc["id"] for doc in await service.get_orders(["o-1", "o-404"])] == ["o-1"]
     assert await service.get_orders_by_number(["N-o-404"]) == []
@@ -130,7 +132,7 @@ async def test_unknown_orders_are_missing(sessions):
 async def test_orders_are_found_by_number(sessions):
     await insert(sessions, order("o-1"), order("o-2"))
 
-    docs = await OrdersService(sessions).get_orders_by_number(["N-o-2"])
+    docs = await OrdersService(sessions, clock=CLOCK).get_orders_by_number(["N-o-2"])
 
     assert [(doc["id"], doc["number"]) for doc in docs] == [("o-2", "N-o-2")]
 
@@ -147,7 +149,7 @@ async def test_a_customers_orders_come_newest_first_then_by_id(engine, sessions)
     )
 
     with count_statements(engine) as statements:
-        docs = await OrdersService(sessions).get_customer_orders(["c-1", "c-9"])
+        docs = await OrdersService(sessions, clock=CLOCK).get_customer_orders(["c-1", "c-9"])
 
     assert [doc["id"] for doc in docs] == ["o-2", "o-4", "o-3", "o-1"]
     assert len(statements) == 6
@@ -161,7 +163,9 @@ async def test_a_channel_limits_a_customers_orders_to_that_channel(sessions):
         order("o-3", channel="pos", customer_id="c-2"),
     )
 
-    docs = await OrdersService(sessions).get_customer_orders(["c-1", "c-2"], channel="pos")
+    docs = await OrdersService(sessions, clock=CLOCK).get_customer_orders(
+        ["c-1", "c-2"], channel="pos"
+    )
 
     assert sorted(doc["id"] for doc in docs) == ["o-2", "o-3"]
 
@@ -169,7 +173,7 @@ async def test_a_channel_limits_a_customers_orders_to_that_channel(sessions):
 async def test_a_return_has_a_null_refund_until_it_is_refunded(sessions):
     await insert(sessions, order("o-1"), return_("r-1", "o-1"))
 
-    docs = await OrdersService(sessions).get_returns(["r-1"])
+    docs = await OrdersService(sessions, clock=CLOCK).get_returns(["r-1"])
 
     assert docs == [
         {
@@ -202,7 +206,7 @@ async def test_a_refunded_return_carries_its_refund_in_the_orders_currency(engin
     )
 
     with count_statements(engine) as statements:
-        docs = await OrdersService(sessions).get_returns(["r-1"])
+        docs = await OrdersService(sessions, clock=CLOCK).get_returns(["r-1"])
 
     assert docs[0]["refund"] == {
         "amount": "13.00",
@@ -229,14 +233,14 @@ async def test_an_orders_returns_come_oldest_first(engine, sessions):
     )
 
     with count_statements(engine) as statements:
-        docs = await OrdersService(sessions).get_order_returns(["o-1", "o-9"])
+        docs = await OrdersService(sessions, clock=CLOCK).get_order_returns(["o-1", "o-9"])
 
     assert [doc["id"] for doc in docs] == ["r-2", "r-1"]
     assert len(statements) == 2
 
 
 async def test_an_empty_batch_asks_the_database_nothing(engine, sessions):
-    service = OrdersService(sessions)
+    service = OrdersService(sessions, clock=CLOCK)
 
     with count_statements(engine) as statements:
         answers = [

@@ -13,7 +13,7 @@ from connectors.errors import SourceContractViolation, SourceUnavailable
 from connectors.orders.embedded import EmbeddedOrdersConnector
 from connectors.orders.protocol import OrdersConnector
 from connectors.orders.records import RefundComponent, ReturnLine
-from tests.backoffice.orders.rows import T0, insert, order, return_
+from tests.backoffice.orders.rows import CLOCK, T0, insert, order, return_
 
 pytestmark = pytest.mark.anyio
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture
 def connector(sessions: async_sessionmaker[AsyncSession]) -> OrdersConnector:
     # Assigning to the Protocol makes mypy check that the adapter implements it exactly.
-    connector: OrdersConnector = EmbeddedOrdersConnector(OrdersService(sessions))
+    connector: OrdersConnector = EmbeddedOrdersConnector(OrdersService(sessions, clock=CLOCK))
     return connector
 
 
@@ -127,7 +127,7 @@ async def test_order_returns_are_grouped_per_order_and_orders_without_returns_ma
 async def test_a_database_failure_is_the_oms_being_unavailable():
     # An empty database: every table is missing.
     engine = create_engine("sqlite+aiosqlite://")
-    connector = EmbeddedOrdersConnector(OrdersService(sessionmaker(engine)))
+    connector = EmbeddedOrdersConnector(OrdersService(sessionmaker(engine), clock=CLOCK))
     try:
         with pytest.raises(SourceUnavailable) as caught:
             await connector.get_customer_orders(["c-1"], channel=None)
@@ -142,7 +142,7 @@ async def test_a_broken_document_is_a_contract_violation(sessions):
         async def get_returns(self, ids: Sequence[str]) -> list[Document]:
             return [{"id": "r-1", "order_id": "o-1", "channel": "store", "status": 3}]
 
-    connector = EmbeddedOrdersConnector(BrokenOms(sessions))
+    connector = EmbeddedOrdersConnector(BrokenOms(sessions, clock=CLOCK))
 
     with pytest.raises(SourceContractViolation, match="return document"):
         await connector.get_returns(["r-1"])
