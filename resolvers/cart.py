@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from connectors.errors import ConnectorError
-from connectors.orders.records import Cart
+from connectors.orders.records import Cart, CartLineChange
 from resolvers.availability import all_locations, request_store_id
 from resolvers.context import RequestContext
 from resolvers.customer import get_customer
@@ -80,7 +80,7 @@ async def _usable_cart(ctx: RequestContext, cart_id: str) -> Cart:
     return cart
 
 
-def _checked_lines(ctx: RequestContext, lines: Sequence[LineInput]) -> list[tuple[str, int]]:
+def _checked_lines(ctx: RequestContext, lines: Sequence[LineInput]) -> list[CartLineChange]:
     """(variant key, quantity) per line; quantities within 1..the configured maximum."""
     if len(lines) > MAX_CART_LINES:
         raise Refused("TOO_MANY_LINES", f"A cart holds at most {MAX_CART_LINES} lines.", ("lines",))
@@ -92,7 +92,9 @@ def _checked_lines(ctx: RequestContext, lines: Sequence[LineInput]) -> list[tupl
             raise Refused("INVALID_QUANTITY", "A quantity must be 1 or more.", where)
         if line.quantity > maximum:
             raise Refused("INVALID_QUANTITY", f"At most {maximum} units of one variant.", where)
-        checked.append((key_of(line.variant_id, "ProductVariant", "variantId"), line.quantity))
+        checked.append(
+            CartLineChange(key_of(line.variant_id, "ProductVariant", "variantId"), line.quantity)
+        )
     return checked
 
 
@@ -159,8 +161,9 @@ async def sellable_stock(
     except ConnectorError as exc:
         raise from_connector_error(exc) from exc
     totals: Counter[str] = Counter()
-    for level in levels:
-        totals[level.variant_id] += max(level.quantity, 0)
+    for variant_levels in levels.values():
+        for level in variant_levels:
+            totals[level.variant_id] += max(level.quantity, 0)
     return dict(totals)
 
 
@@ -197,7 +200,7 @@ async def _check_lines(
     ctx: RequestContext,
     channel: str,
     store_id: str | None,
-    lines: Sequence[tuple[str, int]],
+    lines: Sequence[CartLineChange],
     *,
     existing: Cart | None,
     replace: bool = False,
@@ -205,15 +208,15 @@ async def _check_lines(
     """Check the cart as it would be after adding (or, with `replace`, setting) `lines`."""
     wanted: Counter[str] = Counter()
     if existing is not None:
-        for line in existing.lines:
-            wanted[line.variant_id] += line.quantity
+        for held in existing.lines:
+            wanted[held.variant_id] += held.quantity
     indexes: dict[str, int] = {}
-    for index, (variant_id, _) in enumerate(lines):
+    for index, line in enumerate(lines):
         if replace:
-            wanted[variant_id] = 0
-        indexes.setdefault(variant_id, index)
-    for variant_id, quantity in lines:
-        wanted[variant_id] += quantity
+            wanted[line.variant_id] = 0
+        indexes.setdefault(line.variant_id, index)
+    for line in lines:
+        wanted[line.variant_id] += line.quantity
     if any(q > ctx.rules.max_line_quantity for q in wanted.values()):
         variant_id = next(v for v, q in wanted.items() if q > ctx.rules.max_line_quantity)
         raise Refused(
@@ -244,7 +247,8 @@ async def update_lines(ctx: RequestContext, cart_id: str, lines: Sequence[LineIn
         raise Refused("NO_LINES", "Give at least one line to update.", ("lines",))
     cart = await _usable_cart(ctx, cart_id)
     to_set = [
-        (key_of(line.variant_id, "ProductVariant", "variantId"), line.quantity) for line in lines
+        CartLineChange(key_of(line.variant_id, "ProductVariant", "variantId"), line.quantity)
+        for line in lines
     ]
     positive = [LineInput(line.variant_id, line.quantity) for line in lines if line.quantity != 0]
     _checked_lines(ctx, positive)
@@ -252,7 +256,7 @@ async def update_lines(ctx: RequestContext, cart_id: str, lines: Sequence[LineIn
         ctx,
         cart.channel,
         cart.location_id,
-        [(v, q) for v, q in to_set if q > 0],
+        [line for line in to_set if line.quantity > 0],
         existing=cart,
         replace=True,
     )

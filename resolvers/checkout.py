@@ -21,12 +21,10 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any
-
-from ledger import IdempotencyKeyReused
 
 from connectors.common import GeoPoint
-from connectors.orders.records import Order
+from connectors.orders.records import NewOrder, Order, OrderEvent, Payment
+from ledger import IdempotencyKeyReused
 from resolvers import fulfilment
 from resolvers.cart import get_cart
 from resolvers.checkout_saga import CheckoutPlan, CheckoutSaga
@@ -157,32 +155,28 @@ async def _plan(
     )
     checkout_id = uuid.uuid4().hex
     order_id = f"o-{checkout_id[:20]}"
-    order: dict[str, Any] = {
-        "id": order_id,
-        "channel": cart.channel,
-        "location_id": where.ordered_at,
-        "customer_id": cart.customer_id,
-        "cart_id": cart.id,
-        "currency": amounts.currency,
-        "lines": list(amounts.lines),
-        "subtotal": str(amounts.subtotal),
-        "discount_total": str(amounts.discount_total),
-        "shipping": str(amounts.shipping),
-        "total": str(amounts.total),
-        "payments": [{"method": request.payment_method, "amount": str(amounts.total)}],
-        "fulfillments": where.fulfillments,
-        "routing": where.routing,
-        "history": [
-            {
-                "actor": ctx.viewer.subject or "anonymous",
-                "channel": cart.channel,
-                "action": "routed",
-                "detail": where.summary,
-            }
-        ]
+    actor = ctx.viewer.subject or ctx.viewer.role
+    order = NewOrder(
+        id=order_id,
+        channel=cart.channel,
+        location_id=where.ordered_at,
+        customer_id=cart.customer_id,
+        cart_id=cart.id,
+        currency=amounts.currency,
+        lines=amounts.lines,
+        subtotal=amounts.subtotal,
+        discount_total=amounts.discount_total,
+        shipping=amounts.shipping,
+        total=amounts.total,
+        payments=(Payment(method=request.payment_method, amount=amounts.total),),
+        fulfillments=where.fulfillments,
+        routing=where.routing,
+        history=(
+            OrderEvent(actor=actor, action="ROUTED", channel=cart.channel, detail=where.summary),
+        )
         if where.summary
-        else [],
-    }
+        else (),
+    )
     return CheckoutPlan(
         checkout_id=checkout_id,
         order_id=order_id,
@@ -192,7 +186,7 @@ async def _plan(
         order=order,
         customer_id=cart.customer_id,
         points=amounts.points,
-        actor=ctx.viewer.subject or "anonymous",
+        actor=actor,
         role=ctx.viewer.role,
         channel=cart.channel,
         request_id=ctx.request_id,

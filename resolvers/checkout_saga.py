@@ -21,17 +21,25 @@ order without its stock.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, TypeVar
 
-from ledger import AuditEvent, Ledger
-
-from connectors.errors import ConnectorError, NoLoyaltyAccount
-from connectors.orders.records import Order
+from connectors.errors import (
+    ConnectorError,
+    NoLoyaltyAccount,
+    SourceRefused,
+    SourceRejected,
+)
+from connectors.inventory.mapping import reservation_lines
+from connectors.inventory.records import ReservationLine
+from connectors.orders.mapping import new_order_document, to_new_order
+from connectors.orders.records import NewOrder, Order
 from kernel.clock import Clock
+from ledger import AuditEvent, Ledger, LedgerError
 from resolvers.context import Sources
 
 log = logging.getLogger(__name__)
@@ -50,10 +58,8 @@ class CheckoutPlan:
     order_id: str
     idempotency_scope: str
     idempotency_key: str
-    #: [{"variant_id", "location_id", "quantity"}]
-    reservation: list[dict[str, Any]]
-    #: The OMS order document (see backoffice/orders).
-    order: dict[str, Any]
+    reservation: tuple[ReservationLine, ...]
+    order: NewOrder
     customer_id: str | None
     points: int
     actor: str
@@ -64,11 +70,23 @@ class CheckoutPlan:
     sources: dict[str, Any] = field(default_factory=dict)
 
     def to_document(self) -> dict[str, Any]:
-        return asdict(self)
+        document = {f.name: getattr(self, f.name) for f in fields(self)}
+        document["reservation"] = reservation_lines(self.reservation)
+        document["order"] = new_order_document(self.order)
+        return document
 
     @classmethod
     def from_document(cls, document: Mapping[str, Any]) -> CheckoutPlan:
-        return cls(**document)
+        return cls(
+            **{
+                **document,
+                "reservation": tuple(
+                    ReservationLine(line["variant_id"], line["location_id"], line["quantity"])
+                    for line in document["reservation"]
+                ),
+                "order": to_new_order(document["order"]),
+            }
+        )
 
 
 class CheckoutSaga:
@@ -80,23 +98,28 @@ class CheckoutSaga:
         self._clock = clock
 
     async def execute(self, plan: CheckoutPlan) -> Order:
-        """Run the plan; raises what made it fail after undoing what it did (before the order).
+        """Run the plan; raises what made it fail, after undoing what it did.
 
-        A business refusal (no stock) or a source failure before the order leaves nothing
-        behind; from the order on, failures are left to `recover` and the order is returned.
+        A refusal (no stock, an order the OMS refuses) leaves nothing behind. When the OMS
+        does not answer the order, it may or may not have placed it: nothing is undone
+        then, the checkout stays unfinished and `recover` decides once the OMS answers.
+        From the order on, failures are left to `recover` and the order is returned.
         """
-        log_ = self._ledger.checkouts
-        await log_.start(plan.checkout_id, plan.to_document())
+        await self._ledger.checkouts.start(plan.checkout_id, plan.to_document())
         try:
             await self._step(plan, "reserve", lambda: self._reserve(plan))
+        except BaseException:
+            await self._compensate_quietly(plan)
+            raise
+        try:
             order: Order = await self._step(plan, "order", lambda: self._create_order(plan))
-        except Exception:
-            await self._compensate(plan)
+        except (SourceRefused, SourceRejected):
+            await self._compensate_quietly(plan)
             raise
         try:
             await self._finish(plan, order)
-        except ConnectorError as exc:
-            # The order stands; recovery earns the points or commits the stock later.
+        except (ConnectorError, LedgerError) as exc:
+            # The order stands; recovery commits the stock or earns the points later.
             log.warning("checkout %s: %s; left for recovery", plan.checkout_id, exc)
         return order
 
@@ -118,7 +141,7 @@ class CheckoutSaga:
                 else:
                     await self._compensate(plan)
                     outcomes.append((plan.checkout_id, "compensated"))
-            except ConnectorError as exc:
+            except (ConnectorError, LedgerError) as exc:
                 log.warning("checkout %s not recovered yet: %s", plan.checkout_id, exc)
         return outcomes
 
@@ -147,15 +170,14 @@ class CheckoutSaga:
     async def _earn(self, plan: CheckoutPlan, order: Order) -> None:
         if plan.customer_id is None or plan.points <= 0:
             return
-        try:
+        # A customer without a card earns nothing; the order stands.
+        with contextlib.suppress(NoLoyaltyAccount):
             await self._sources.loyalty.earn(
                 plan.customer_id,
                 points=plan.points,
                 reference=f"order:{plan.order_id}",
                 order_number=order.number,
             )
-        except NoLoyaltyAccount:
-            pass  # a customer without a card earns nothing; the order stands
 
     async def _audit(self, plan: CheckoutPlan) -> None:
         await self._ledger.audit.append(
@@ -187,6 +209,12 @@ class CheckoutSaga:
         await self._ledger.idempotency.complete(
             plan.idempotency_scope, plan.idempotency_key, {"order_id": plan.order_id}
         )
+
+    async def _compensate_quietly(self, plan: CheckoutPlan) -> None:
+        try:
+            await self._compensate(plan)
+        except (ConnectorError, LedgerError) as exc:
+            log.warning("checkout %s not compensated yet: %s", plan.checkout_id, exc)
 
     async def _compensate(self, plan: CheckoutPlan) -> None:
         await self._sources.inventory.release(plan.checkout_id)

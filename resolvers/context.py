@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
-from ledger import Ledger
-
 from connectors.common import LocalizedText
 from connectors.crm.guarded import GuardedCrmConnector
 from connectors.inventory.guarded import GuardedInventoryConnector
@@ -18,6 +16,7 @@ from connectors.pim.guarded import GuardedPimConnector
 from connectors.pricing.guarded import GuardedPricingConnector
 from connectors.trace import SourceTrace
 from kernel.clock import Clock
+from ledger import Ledger
 from resolvers.loaders import Loaders
 from resolvers.order_amounts import CheckoutRules
 from resolvers.routing_score import RoutingWeights

@@ -24,8 +24,8 @@ from typing import Any
 
 from connectors.common import GeoPoint
 from connectors.errors import ConnectorError
-from connectors.inventory.records import Location
-from connectors.orders.records import Cart
+from connectors.inventory.records import Location, ReservationLine
+from connectors.orders.records import Cart, NewFulfillment
 from resolvers.availability import all_locations, request_store_id
 from resolvers.context import RequestContext
 from resolvers.errors import Refused, from_connector_error
@@ -38,21 +38,18 @@ class FulfilmentPlan:
     """The fulfilments of an order, the stock to reserve for them and why."""
 
     ordered_at: str | None
-    fulfillments: list[dict[str, Any]]
-    reservation: list[dict[str, Any]]
+    fulfillments: tuple[NewFulfillment, ...]
+    reservation: tuple[ReservationLine, ...]
     routing: dict[str, Any] | None = None
     summary: str | None = None
     stock: dict[str, int] = field(default_factory=dict)
 
 
-def _fulfilment(kind: str, location_id: str | None, status: str) -> dict[str, Any]:
-    return {
-        "id": f"f-{uuid.uuid4().hex[:16]}",
-        "type": kind,
-        "location_id": location_id,
-        "status": status,
-        "delivery_date": None,
-    }
+def _fulfilment(kind: str, location_id: str | None, status: str) -> NewFulfillment:
+    # Chosen here, not by the OMS, so that the plan in the checkout log names it.
+    return NewFulfillment(
+        id=f"f-{uuid.uuid4().hex[:16]}", type=kind, location_id=location_id, status=status
+    )
 
 
 async def _stock(
@@ -62,7 +59,11 @@ async def _stock(
         levels = await ctx.sources.inventory.get_stock_live(variant_ids, location_ids)
     except ConnectorError as exc:
         raise from_connector_error(exc) from exc
-    return {(level.variant_id, level.location_id): level.quantity for level in levels}
+    return {
+        (level.variant_id, level.location_id): level.quantity
+        for variant_levels in levels.values()
+        for level in variant_levels
+    }
 
 
 def _holds_all(stock: dict[tuple[str, str], int], location_id: str, wanted: Counter[str]) -> bool:
@@ -102,7 +103,7 @@ async def plan(
             raise _short(wanted, stock, [store])
         return FulfilmentPlan(
             ordered_at=store,
-            fulfillments=[_fulfilment("CARRY_OUT", store, "COMPLETED")],
+            fulfillments=(_fulfilment("CARRY_OUT", store, "COMPLETED"),),
             reservation=_reservation(wanted, store),
             stock=_figures(stock),
         )
@@ -124,7 +125,7 @@ async def plan(
         if _holds_all(stock, store, wanted):
             return FulfilmentPlan(
                 ordered_at=origin,
-                fulfillments=[_fulfilment("CLICK_AND_COLLECT", store, "PENDING")],
+                fulfillments=(_fulfilment("CLICK_AND_COLLECT", store, "PENDING"),),
                 reservation=_reservation(wanted, store),
                 summary=f"{pick_up.name} holds every item for collection.",
                 stock=_figures(stock),
@@ -212,14 +213,15 @@ async def _routed(
     )
     if not decision.shipments:
         raise _short(wanted, stock, [loc.id for loc in candidates])
-    fulfillments = []
-    reservation = []
-    for shipment in decision.shipments:
-        fulfillments.append(_fulfilment(kind, deliver_at or shipment.location_id, "PENDING"))
-        reservation.extend(
-            {"variant_id": v, "location_id": shipment.location_id, "quantity": q}
-            for v, q in shipment.lines
-        )
+    fulfillments = tuple(
+        _fulfilment(kind, deliver_at or shipment.location_id, "PENDING")
+        for shipment in decision.shipments
+    )
+    reservation = tuple(
+        ReservationLine(variant_id, shipment.location_id, quantity)
+        for shipment in decision.shipments
+        for variant_id, quantity in shipment.lines
+    )
     return FulfilmentPlan(
         ordered_at=origin,
         fulfillments=fulfillments,
@@ -230,11 +232,8 @@ async def _routed(
     )
 
 
-def _reservation(wanted: Counter[str], location_id: str) -> list[dict[str, Any]]:
-    return [
-        {"variant_id": v, "location_id": location_id, "quantity": q}
-        for v, q in sorted(wanted.items())
-    ]
+def _reservation(wanted: Counter[str], location_id: str) -> tuple[ReservationLine, ...]:
+    return tuple(ReservationLine(v, location_id, q) for v, q in sorted(wanted.items()))
 
 
 def _figures(stock: dict[tuple[str, str], int]) -> dict[str, int]:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
-from typing import Any
 
+from connectors.orders.records import LineDiscount, NewOrderLine
 from connectors.pricing.records import Quote
 from kernel.money import round_money
 
@@ -50,7 +50,7 @@ class OrderAmounts:
     shipping: Decimal
     total: Decimal
     points: int
-    lines: tuple[dict[str, Any], ...]
+    lines: tuple[NewOrderLine, ...]
 
 
 def tax_in(amount: Decimal, vat_percent: Decimal, currency: str) -> Decimal:
@@ -80,18 +80,18 @@ def order_amounts(
     goods = quote.total
     shipping = shipping_for(fulfillment, goods, rules, currency)
     lines = tuple(
-        {
-            "variant_id": line.variant_id,
-            "sku": skus[line.variant_id],
-            "quantity": line.quantity,
-            "unit_list_amount": str(line.unit_list_amount),
-            "discounts": [
-                {"promotion_id": d.promotion_id, "name": dict(d.name), "amount": str(d.amount)}
+        NewOrderLine(
+            variant_id=line.variant_id,
+            sku=skus[line.variant_id],
+            quantity=line.quantity,
+            unit_list_amount=line.unit_list_amount,
+            discounts=tuple(
+                LineDiscount(promotion_id=d.promotion_id, name=d.name, amount=d.amount)
                 for d in line.discounts
-            ],
-            "tax": str(tax_in(line.total, rules.vat_percent, currency)),
-            "total": str(line.total),
-        }
+            ),
+            tax=tax_in(line.total, rules.vat_percent, currency),
+            total=line.total,
+        )
         for line in quote.lines
     )
     return OrderAmounts(

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ledger import AuditEvent
-
 from connectors.orders.records import Order
+from ledger import AuditEvent
 from resolvers.availability import request_store_id
 from resolvers.context import RequestContext
 from resolvers.errors import Refused, refusals, source_errors
@@ -83,6 +82,8 @@ async def confirm_fulfillment(ctx: RequestContext, order_id: str, fulfillment_id
     """The routed store confirms; only associates of that store (or admins) may."""
     order = await _order(ctx, order_id)
     location_id = _fulfilment_location(order, fulfillment_id)
+    if location_id is None:
+        raise Refused("NOTHING_TO_CONFIRM", "This fulfilment has no location.", ("fulfillmentId",))
     viewer = ctx.viewer
     # A token names its store by id or code; the fulfilment by the inventory's id.
     store = await request_store_id(ctx, viewer.store_id) if viewer.store_id else None

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from connectors.errors import ConnectorError, UnknownKeys
-from connectors.pricing.records import Price, Quote, QuoteLineRequest
+from connectors.orders.records import Cart
+from connectors.pricing.records import Price, PurchaseRecord, Quote, QuoteLineRequest
 from resolvers.context import RequestContext
-from resolvers.errors import BadUserInput, SourceError, from_connector_error
+from resolvers.errors import BadUserInput, Refused, SourceError, from_connector_error
 from resolvers.ids import key_of, to_global_id
 from resolvers.loaders import PriceKey
 from resolvers.policy import ensure_may_read_customer
@@ -62,7 +63,10 @@ async def prices_of(
 
 
 async def quote_basket(
-    ctx: RequestContext, lines: Sequence[tuple[str, int]], customer_id: str | None
+    ctx: RequestContext,
+    lines: Sequence[tuple[str, int]],
+    customer_id: str | None,
+    coupons: Sequence[str] = (),
 ) -> Quote:
     """Price basket lines (variant global id, quantity) for a customer, or the viewer."""
     if not lines:
@@ -76,17 +80,98 @@ async def quote_basket(
     customer_key = key_of(customer_id, "Customer", "customerId") if customer_id else None
     if customer_key is not None:
         ensure_may_read_customer(ctx.viewer, customer_key)
-        customer = await ctx.loaders.customer_by_id.load(customer_key)
-        tier: str | None = customer.tier if customer else None
     else:
         customer_key = ctx.viewer.customer_id
-        tier = await viewer_tier(ctx)
+    return await quote(
+        ctx, requests, channel=ctx.channel, customer_id=customer_key, coupons=coupons
+    )
+
+
+async def quote_cart(
+    ctx: RequestContext, cart: Cart, coupons: Sequence[str] = (), *, refuse_coupons: bool = False
+) -> Quote:
+    """The cart priced as checkout prices it: its channel, its owner, their history.
+
+    With `refuse_coupons`, a coupon the engine did not apply is refused (checkout must not
+    charge more than the customer was told); `Cart.quote` reports it in `coupons` instead.
+    """
+    requests = [QuoteLineRequest(line.variant_id, line.quantity) for line in cart.lines]
+    if not requests:
+        return await quote(ctx, [], channel=cart.channel, customer_id=None)
+    priced = await quote(
+        ctx, requests, channel=cart.channel, customer_id=cart.customer_id, coupons=coupons
+    )
+    if refuse_coupons:
+        for index, result in enumerate(priced.coupons):
+            if result.status != "APPLIED":
+                raise Refused(
+                    f"COUPON_{result.status}",
+                    f"Coupon {result.code!r} {_COUPON_WORDS.get(result.status, 'does not apply')}.",
+                    ("input", "couponCodes", str(index)),
+                )
+    return priced
+
+
+_COUPON_WORDS = {
+    "UNKNOWN": "is not known",
+    "EXPIRED": "has expired",
+    "NOT_APPLICABLE": "does not apply to this cart",
+}
+
+
+async def quote(
+    ctx: RequestContext,
+    requests: Sequence[QuoteLineRequest],
+    *,
+    channel: str,
+    customer_id: str | None,
+    coupons: Sequence[str] = (),
+) -> Quote:
+    """The one way the gateway asks the engine for a basket's price.
+
+    For a known customer it passes their tier and, when cross-channel promotions run,
+    what they bought in every channel since the earliest of them began (one OMS call):
+    the engine decides which of those units count, so basket, cart and checkout agree.
+    """
+    tier: str | None = None
+    history: Sequence[PurchaseRecord] = ()
+    if customer_id is not None:
+        customer = await ctx.loaders.customer_by_id.load(customer_id)
+        tier = customer.tier if customer else None
+        history = await purchase_history(ctx, customer_id)
     try:
         return await ctx.sources.pricing.quote(
-            requests, channel=ctx.channel, customer_id=customer_key, tier=tier
+            requests,
+            channel=channel,
+            customer_id=customer_id,
+            tier=tier,
+            history=history,
+            coupons=list(coupons),
         )
     except UnknownKeys as exc:
         unknown = ", ".join(to_global_id("ProductVariant", key) for key in exc.keys)
         raise BadUserInput(f"No price for these variants: {unknown}.", argument="lines") from exc
     except ConnectorError as exc:
         raise from_connector_error(exc) from exc
+
+
+async def purchase_history(ctx: RequestContext, customer_id: str) -> tuple[PurchaseRecord, ...]:
+    """The customer's purchases in every channel within the running cross-channel promotions."""
+    try:
+        running = await ctx.sources.pricing.get_promotions(cross_channel=True)
+        if not running:
+            return ()
+        since = min(promotion.starts_at for promotion in running)
+        found = await ctx.sources.orders.get_customer_purchases([customer_id], since=since)
+    except ConnectorError as exc:
+        raise from_connector_error(exc) from exc
+    return tuple(
+        PurchaseRecord(
+            order_id=p.order_id,
+            channel=p.channel,
+            placed_at=p.placed_at,
+            variant_id=p.variant_id,
+            quantity=p.quantity,
+        )
+        for p in found.get(customer_id, ())
+    )

@@ -149,7 +149,7 @@ class CartMutation:
     ) -> CartPayload:
         return await _cart_payload(
             lambda: cart_resolvers.create_cart(
-                info.context, channel.value if channel else None, _lines(lines or [])
+                info.context, channel.name if channel else None, _lines(lines or [])
             )
         )
 

@@ -53,7 +53,9 @@ class OrderPayload:
     )
 
 
-async def _order_payload(info: Info, change: Callable[[], Awaitable[records.Order]]) -> OrderPayload:
+async def _order_payload(
+    info: Info, change: Callable[[], Awaitable[records.Order]]
+) -> OrderPayload:
     try:
         order = await change()
     except Refused as refusal:
@@ -78,16 +80,18 @@ class OrderMutation:
         near = input.deliver_near
         request = checkout_resolvers.CheckoutRequest(
             cart_id=input.cart_id,
-            fulfillment=input.fulfillment.value,
+            fulfillment=input.fulfillment.name,
             location_id=input.location_id,
-            payment_method=input.payment_method.value,
+            payment_method=input.payment_method.name,
             idempotency_key=input.idempotency_key,
             coupon_codes=tuple(input.coupon_codes or ()),
             destination=availability_resolvers.checked_point(near.latitude, near.longitude)
             if near
             else None,
         )
-        return await _order_payload(info, lambda: checkout_resolvers.checkout(info.context, request))
+        return await _order_payload(
+            info, lambda: checkout_resolvers.checkout(info.context, request)
+        )
 
     @strawberry.mutation(
         description="Move a fulfilment's delivery date. `expectedVersion` is the order's "

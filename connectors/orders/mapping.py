@@ -32,8 +32,11 @@ from connectors.orders.records import (
     Fulfillment,
     HistoryEvent,
     LineDiscount,
+    NewFulfillment,
     NewOrder,
+    NewOrderLine,
     Order,
+    OrderEvent,
     OrderLine,
     Payment,
     Purchase,
@@ -241,6 +244,67 @@ def new_order_document(order: NewOrder) -> dict[str, Any]:
             for e in order.history
         ],
     }
+
+
+def to_new_order(doc: Any) -> NewOrder:
+    """The order to place from `new_order_document`'s JSON (a checkout log keeps it so)."""
+    return NewOrder(
+        id=string(doc["id"]),
+        channel=string(doc["channel"]),
+        location_id=optional(string, doc["location_id"]),
+        customer_id=optional(string, doc["customer_id"]),
+        cart_id=optional(string, doc["cart_id"]),
+        currency=string(doc["currency"]),
+        lines=tuple(
+            NewOrderLine(
+                variant_id=optional(string, line["variant_id"]),
+                sku=string(line["sku"]),
+                quantity=_integer(line["quantity"]),
+                unit_list_amount=money(line["unit_list_amount"]),
+                discounts=tuple(
+                    LineDiscount(
+                        promotion_id=string(d["promotion_id"]),
+                        name=localized(d["name"]),
+                        amount=money(d["amount"]),
+                    )
+                    for d in array(line["discounts"])
+                ),
+                tax=money(line["tax"]),
+                total=money(line["total"]),
+            )
+            for line in array(doc["lines"])
+        ),
+        subtotal=money(doc["subtotal"]),
+        discount_total=money(doc["discount_total"]),
+        shipping=money(doc["shipping"]),
+        total=money(doc["total"]),
+        payments=tuple(
+            Payment(method=string(p["method"]), amount=money(p["amount"]))
+            for p in array(doc["payments"])
+        ),
+        fulfillments=tuple(
+            NewFulfillment(
+                id=optional(string, f.get("id")),
+                type=string(f["type"]),
+                location_id=optional(string, f["location_id"]),
+                status=string(f["status"]),
+                delivery_date=None
+                if f["delivery_date"] is None
+                else date.fromisoformat(string(f["delivery_date"])),
+            )
+            for f in array(doc["fulfillments"])
+        ),
+        routing=None if doc["routing"] is None else _object(doc["routing"]),
+        history=tuple(
+            OrderEvent(
+                actor=string(e["actor"]),
+                action=string(e["action"]),
+                channel=optional(string, e["channel"]),
+                detail=optional(string, e["detail"]),
+            )
+            for e in array(doc["history"])
+        ),
+    )
 
 
 def _amount(value: Decimal) -> str:
