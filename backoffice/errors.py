@@ -65,9 +65,6 @@ class WrongLocation(Conflict):
 
     code = "WRONG_LOCATION"
 
-    #: The stable code the REST apps answer with (status 409); subclasses name their case.
-    code = "CONFLICT"
-
 
 class InsufficientStock(Conflict):
     """A reservation wants more units than some locations hold; nothing was reserved.
