@@ -9,8 +9,9 @@ live"):
   customer and store staff may; to anyone else it does not exist (`CART_NOT_FOUND`,
   nothing changed), so an id says nothing about carts one may not see.
 * A line's variant must be known to the PIM, sellable in the cart's channel (complete
-  and priced) and in stock, live, where the cart's channel sells from: the cart's store
-  for a till or kiosk cart, else every location that fulfils for the channel.
+  and priced) and in stock, live, where the cart's channel sells from: every location
+  that fulfils for the channel; for a till or kiosk cart its store and what the web shop
+  delivers (checkout then decides how: carry-out needs the store's own stock).
 * `cartAttachCustomer` hands an anonymous cart to the signed-in customer, or — for a
   store associate — to the customer identified at the till (a scanned loyalty card);
   the OMS merges it into that customer's open cart if there is one.
@@ -144,11 +145,17 @@ async def _ensure_sellable(
 async def selling_location_ids(
     ctx: RequestContext, channel: str, store_id: str | None
 ) -> list[str]:
-    """Where a cart in `channel` sells from: its store, else the channel's locations."""
-    if store_id is not None:
-        return [store_id]
-    stock_channel = ctx.rules.stock_channel(channel)
-    return [loc.id for loc in await all_locations(ctx) if stock_channel in loc.channels]
+    """Where a cart in `channel` can sell from.
+
+    A web or app cart: every location that fulfils for the channel's stock. A till or
+    kiosk cart: its own store, and — delivered to the customer — whatever the web shop
+    could deliver (the endless aisle of journey 3).
+    """
+    delivering = ctx.rules.stock_channel("WEB" if store_id is not None else channel)
+    found = [loc.id for loc in await all_locations(ctx) if delivering in loc.channels]
+    if store_id is not None and store_id not in found:
+        found.insert(0, store_id)
+    return found
 
 
 async def sellable_stock(
