@@ -65,13 +65,23 @@ from connectors.pricing.protocol import PricingConnector
 from connectors.redis_cache import RedisCache
 from connectors.resilience import ResiliencePolicy
 from connectors.tiered_cache import LocalFront, TieredCache
-from gateway.config import DatabaseSettings, LimitSettings, Settings, SourceSettings
+from gateway.config import (
+    DatabaseSettings,
+    LimitSettings,
+    Settings,
+    SourceSettings,
+    payment_methods,
+)
 from gateway.readiness import OK, ReadinessProbe
+from gateway.recovery import CheckoutRecovery
 from gateway.response_cache import ResponseCache
 from kernel.clock import Clock, on_day
 from ledger import Ledger, LedgerBehind, LedgerUnavailable, migrate
 from ledger import db as ledger_db
+from resolvers.checkout_saga import CheckoutSaga
 from resolvers.context import Rules, Sources
+from resolvers.order_amounts import CheckoutRules
+from resolvers.routing import RoutingWeights
 from schema.documents import DocumentLimits
 
 #: A stale entry may stand in for a failing source this many times its TTL (stale-if-error).
@@ -104,6 +114,8 @@ class Runtime:
     #: The gateway's own database (idempotency, audit, checkout log), for the request context.
     ledger: Ledger
     ledger_engine: AsyncEngine
+    #: Completes or undoes checkouts a crash interrupted, at start-up and then now and then.
+    recovery: CheckoutRecovery
     guards: dict[str, SourceGuard]
     invalidator: Invalidator
     bus: InvalidationBus
@@ -121,6 +133,7 @@ class Runtime:
         """
         await self.check_ledger()
         await self.bus.start()
+        self.recovery.start()
         readiness = await self.probe.check()
         if not readiness.serving:
             # The one line an operator looking at an instance that never gets ready needs.
@@ -146,6 +159,7 @@ class Runtime:
             logger.warning("%s; checkout will fail until then", behind)
 
     async def aclose(self) -> None:
+        await self.recovery.stop()
         await self.bus.stop()
         for guard in self.guards.values():
             await guard.wait_background()
@@ -325,7 +339,24 @@ def build_ledger(settings: Settings, engine: AsyncEngine, clock: Clock) -> Ledge
 
 
 def build_rules(settings: Settings) -> Rules:
-    return Rules(default_locale=settings.context.default_locale, currency=settings.context.currency)
+    checkout, routing = settings.checkout, settings.routing
+    return Rules(
+        default_locale=settings.context.default_locale,
+        currency=settings.context.currency,
+        max_line_quantity=checkout.max_line_quantity,
+        payment_methods={
+            channel: payment_methods(text) for channel, text in checkout.payment_methods.items()
+        },
+        checkout=CheckoutRules(
+            vat_percent=checkout.vat_percent,
+            shipping_fee=checkout.shipping_fee,
+            free_shipping_from=checkout.free_shipping_from,
+            points_per_unit=checkout.points_per_unit,
+        ),
+        routing=RoutingWeights(
+            **{f.name: getattr(routing, f.name) for f in dataclasses.fields(routing)}
+        ),
+    )
 
 
 def build_response_cache(
@@ -415,16 +446,24 @@ async def open_runtime(
         guards=guards,
         registry=registry,
     )
+    sources = build_sources(settings, engine, guards, clients, clock)
+    ledger = build_ledger(settings, ledger_engine, clock)
     return Runtime(
         settings=settings,
         clock=clock,
         engine=engine,
         cache=cache,
-        sources=build_sources(settings, engine, guards, clients, clock),
+        sources=sources,
         clients=clients,
         rules=build_rules(settings),
-        ledger=build_ledger(settings, ledger_engine, clock),
+        ledger=ledger,
         ledger_engine=ledger_engine,
+        recovery=CheckoutRecovery(
+            CheckoutSaga(sources, ledger, clock),
+            clock,
+            interval_seconds=settings.checkout.recovery_interval_seconds,
+            grace_seconds=settings.checkout.recovery_grace_seconds,
+        ),
         guards=guards,
         invalidator=invalidator,
         bus=bus,

@@ -20,9 +20,14 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
+
+from resolvers.context import PAYMENT_METHODS, Rules
+from resolvers.order_amounts import CheckoutRules
+from resolvers.routing import RoutingWeights
 
 Environment = Literal["development", "production"]
 Channel = Literal["WEB", "APP", "STORE", "KIOSK", "SIGNAGE", "MARKETPLACE", "CALL_CENTER"]
@@ -219,6 +224,64 @@ class DatabaseSettings:
     idempotency_retention_days: int = field(default=7, metadata=_limits(1))
 
 
+PAYMENT_METHOD_NAMES = ("CARD", "CASH", "GIFT_CARD", "VOUCHER", "MOBILE", "INVOICE")
+
+
+def payment_methods(text: str) -> tuple[str, ...]:
+    """The methods of a `checkout.payment_methods` entry: "CARD, CASH" -> ("CARD", "CASH")."""
+    return tuple(method.strip().upper() for method in text.split(",") if method.strip())
+
+
+# The business rules' defaults live with the code that applies them; the settings only
+# name them, so that a default is written once.
+_RULES = Rules()
+_CHECKOUT = CheckoutRules()
+_ROUTING = RoutingWeights()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckoutSettings:
+    """Checkout's business rules (resolvers/order_amounts.py, resolvers/checkout.py).
+
+    Prices include VAT; shipping is charged per order that ships, free from an amount of
+    goods; points are earned on the goods paid. `payment_methods` lists, per channel, the
+    methods accepted there (comma-separated). An unfinished checkout (a crash between its
+    steps) is completed or undone by every instance every `recovery_interval_seconds`,
+    once it has been still for `recovery_grace_seconds` (well above a checkout's deadline).
+    """
+
+    vat_percent: Decimal = field(default=_CHECKOUT.vat_percent, metadata=_limits(0, 100))
+    shipping_fee: Decimal = field(default=_CHECKOUT.shipping_fee, metadata=_limits(0))
+    free_shipping_from: Decimal = field(default=_CHECKOUT.free_shipping_from, metadata=_limits(0))
+    points_per_unit: Decimal = field(default=_CHECKOUT.points_per_unit, metadata=_limits(0))
+    max_line_quantity: int = field(default=_RULES.max_line_quantity, metadata=_limits(1, 10_000))
+    payment_methods: Mapping[str, str] = field(
+        default_factory=lambda: types.MappingProxyType(
+            {channel: ", ".join(methods) for channel, methods in PAYMENT_METHODS.items()}
+        )
+    )
+    recovery_interval_seconds: float = field(default=30.0, metadata=_limits(above=0))
+    recovery_grace_seconds: float = field(default=60.0, metadata=_limits(above=0))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoutingSettings:
+    """Weights of order routing (resolvers/routing.py; the README's "Order routing")."""
+
+    distance_per_km: float = field(default=_ROUTING.distance_per_km, metadata=_limits(0))
+    busyness: float = field(default=_ROUTING.busyness, metadata=_limits(0))
+    stock_depth: float = field(default=_ROUTING.stock_depth, metadata=_limits(0))
+    keep_units: int = field(default=_ROUTING.keep_units, metadata=_limits(1))
+    shipping: float = field(default=_ROUTING.shipping, metadata=_limits(0))
+    allow_split: bool = _ROUTING.allow_split
+    shipping_cost_store: Decimal = field(default=_ROUTING.shipping_cost_store, metadata=_limits(0))
+    shipping_cost_warehouse: Decimal = field(
+        default=_ROUTING.shipping_cost_warehouse, metadata=_limits(0)
+    )
+    margin_rate: Decimal = field(default=_ROUTING.margin_rate, metadata=_limits(0, 1))
+    max_candidates: int = field(default=_ROUTING.max_candidates, metadata=_limits(1))
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClockSettings:
     """The day the process runs as of: the system's, or `today` (development and tests only)."""
@@ -275,6 +338,8 @@ class Settings:
     cache: CacheSettings = field(default_factory=CacheSettings)
     backoffice: BackofficeSettings = field(default_factory=BackofficeSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    checkout: CheckoutSettings = field(default_factory=CheckoutSettings)
+    routing: RoutingSettings = field(default_factory=RoutingSettings)
     clock: ClockSettings = field(default_factory=ClockSettings)
     sources: Mapping[str, SourceSettings] = field(default_factory=_default_sources)
     config_file: Path | None = field(default=None, metadata=_INTERNAL)
@@ -519,6 +584,8 @@ class _Parser:
             return hint(value)
         if hint is date:
             return _day(value)
+        if hint is Decimal:
+            return _decimal(value, meta)
         raise TypeError(f"no parser for {hint!r} at {path}")  # a schema bug, not a user error
 
     def mapping(self, value: object, meta: Mapping[str, Any], path: str) -> Mapping[str, str]:
@@ -648,6 +715,22 @@ def _toml_value(text: str, what: str) -> object:
         raise _Invalid(what) from None
 
 
+def _decimal(value: object, meta: Mapping[str, Any]) -> Decimal:
+    # Text keeps an amount exact ("4.95"); a TOML float is read through its shortest text.
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise _Invalid("wrong type")
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise _Invalid("not a decimal number") from None
+    if not amount.is_finite():
+        raise _Invalid("not a decimal number")
+    low, high = meta.get("minimum"), meta.get("maximum")
+    if (low is not None and amount < low) or (high is not None and amount > high):
+        raise _Invalid("out of range")
+    return amount
+
+
 def _number(value: object, hint: type[Any], meta: Mapping[str, Any]) -> float | int:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise _Invalid("wrong type")
@@ -733,6 +816,14 @@ def _expected(hint: Any, meta: Mapping[str, Any]) -> str:
         return "true or false"
     if hint is date:
         return "a date, e.g. 2027-04-05"
+    if hint is Decimal:
+        low, high = meta.get("minimum"), meta.get("maximum")
+        bounds = f" from {low} to {high}" if high is not None else f" of at least {low}"
+        return (
+            'a decimal amount, e.g. "4.95",' + bounds
+            if low is not None
+            else 'a decimal amount, e.g. "4.95"'
+        )
     noun = "an integer" if hint is int else "a number"
     low, high, above = meta.get("minimum"), meta.get("maximum"), meta.get("above")
     if hint in (int, float):
@@ -756,6 +847,19 @@ def _check(settings: Settings) -> list[str]:
 
     def add(path: str, what: str, got: str, expected: str) -> None:
         problems.append(f"{path}: {what} (got {got}); expected {expected}")
+
+    for channel, text in settings.checkout.payment_methods.items():
+        path = f"checkout.payment_methods.{channel}"
+        if channel not in CHANNELS:
+            add(path, "not a channel", repr(channel), "one of " + ", ".join(CHANNELS))
+        unknown = [m for m in payment_methods(text) if m not in PAYMENT_METHOD_NAMES]
+        if unknown:
+            add(
+                path,
+                "unknown payment methods",
+                repr(unknown),
+                "any of " + ", ".join(PAYMENT_METHOD_NAMES),
+            )
 
     production = settings.server.environment == "production"
     _check_secrets(settings, production, add)

@@ -39,7 +39,7 @@ from connectors.inventory.records import ReservationLine
 from connectors.orders.mapping import new_order_document, to_new_order
 from connectors.orders.records import NewOrder, Order
 from kernel.clock import Clock
-from ledger import AuditEvent, Ledger, LedgerError
+from ledger import AuditEvent, Ledger, LedgerError, NoSuchRecord
 from resolvers.context import Sources
 
 log = logging.getLogger(__name__)
@@ -196,6 +196,11 @@ class CheckoutSaga:
         )
 
     async def _finish(self, plan: CheckoutPlan, order: Order) -> None:
+        # The order is the checkout's answer from now on, whatever the later steps do.
+        with contextlib.suppress(NoSuchRecord):  # settled already, by an earlier round
+            await self._ledger.idempotency.complete(
+                plan.idempotency_scope, plan.idempotency_key, {"order_id": plan.order_id}
+            )
         done = await self._done_steps(plan)
         steps: tuple[tuple[str, Callable[[], Awaitable[object]]], ...] = (
             ("commit", lambda: self._commit(plan)),
@@ -206,9 +211,6 @@ class CheckoutSaga:
             if step not in done:
                 await self._step(plan, step, run)
         await self._ledger.checkouts.finish(plan.checkout_id, "completed", order_id=plan.order_id)
-        await self._ledger.idempotency.complete(
-            plan.idempotency_scope, plan.idempotency_key, {"order_id": plan.order_id}
-        )
 
     async def _compensate_quietly(self, plan: CheckoutPlan) -> None:
         try:
@@ -220,7 +222,8 @@ class CheckoutSaga:
         await self._sources.inventory.release(plan.checkout_id)
         await self._ledger.checkouts.record(plan.checkout_id, "reserve", "compensated", {})
         await self._ledger.checkouts.finish(plan.checkout_id, "compensated")
-        await self._ledger.idempotency.fail(plan.idempotency_scope, plan.idempotency_key)
+        with contextlib.suppress(NoSuchRecord):  # settled already, by an earlier round
+            await self._ledger.idempotency.fail(plan.idempotency_scope, plan.idempotency_key)
 
     async def _done_steps(self, plan: CheckoutPlan) -> Sequence[str]:
         record = await self._ledger.checkouts.get(plan.checkout_id)

@@ -17,7 +17,7 @@ import pytest
 
 from backoffice.db import create_engine
 from gateway.app import create_app
-from gateway.bootstrap import open_runtime
+from gateway.bootstrap import Runtime, open_runtime
 from gateway.config import Settings
 from ledger.db import create_engine as create_ledger_engine
 from ledger.migrate import upgrade
@@ -33,6 +33,7 @@ class Shop(Api):
     mode: str
     backoffice_url: str
     server: live.LiveBackoffice | None
+    runtime: Runtime
 
     async def ok(self, document: str, variables: dict[str, Any] | None = None, **auth: Any) -> Any:
         """The data of a request that must succeed without errors."""
@@ -46,6 +47,10 @@ def _settings(backoffice_url: str, ledger_url: str, server: live.LiveBackoffice 
         "GATEWAY_BACKOFFICE__DATABASE_URL": backoffice_url,
         "GATEWAY_DATABASE__URL": ledger_url,
         "GATEWAY_SERVER__DEBUG_SOURCE_CALLS": "true",
+        # Recovery runs when a test says so (`runtime.recovery.run_once()`), on what is
+        # unfinished at that moment.
+        "GATEWAY_CHECKOUT__RECOVERY_INTERVAL_SECONDS": "3600",
+        "GATEWAY_CHECKOUT__RECOVERY_GRACE_SECONDS": "0.001",
     }
     if server is not None:
         env.update(
@@ -94,6 +99,7 @@ async def shop(
             shop.mode = request.param
             shop.backoffice_url = backoffice_url
             shop.server = server
+            shop.runtime = runtime
             yield shop
     finally:
         if engine is not None:
