@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -54,12 +55,19 @@ class Price:
     valid_until: datetime | None = strawberry.field(
         description="When this price may change next (a promotion ends or starts); null if open-ended."
     )
+    total: Money = strawberry.field(
+        description="What the asked quantity costs together, to the cent what a basket of "
+        "that one line costs (e.g. 3 cans in a 3-for-2: 79.90, while `amount` says 26.63 a "
+        "unit). Order-level promotions, which need the whole basket, are not in it."
+    )
 
     @classmethod
-    def from_record(cls, record: records.Price, ctx: RequestContext) -> Price:
+    def from_record(cls, record: records.Price, ctx: RequestContext, quantity: int = 1) -> Price:
         currency = record.currency
+        total = record.total if record.total is not None else record.amount * quantity
         return cls(
             amount=Money.of(record.amount, currency),
+            total=Money.of(total, currency),
             list_amount=Money.of(record.list_amount, currency),
             promotions=[AppliedPromotion.from_record(p, currency, ctx) for p in record.promotions],
             valid_until=record.valid_until,
@@ -99,6 +107,22 @@ class QuotedLine:
         return ProductVariant.from_record(variant, info.context)
 
 
+@strawberry.enum(description="What became of a coupon code given to a quote.")
+class CouponStatus(Enum):
+    APPLIED = strawberry.enum_value("APPLIED", description="Its promotion applies.")
+    UNKNOWN = strawberry.enum_value("UNKNOWN", description="No promotion has this code.")
+    EXPIRED = strawberry.enum_value("EXPIRED", description="Its promotion is not running.")
+    NOT_APPLICABLE = strawberry.enum_value(
+        "NOT_APPLICABLE", description="Its promotion targets nothing in this basket or channel."
+    )
+
+
+@strawberry.type(description="A coupon code given to a quote, and whether it applied.")
+class CouponResult:
+    code: str = strawberry.field(description="The code as given.")
+    status: CouponStatus = strawberry.field(description="Whether it applied, or why not.")
+
+
 @strawberry.type(description="The total of a basket for a customer in a channel; no cart needed.")
 class BasketQuote:
     lines: list[QuotedLine] = strawberry.field(description="The priced lines, in input order.")
@@ -107,6 +131,10 @@ class BasketQuote:
     total: Money = strawberry.field(description="What the customer pays: subtotal less discounts.")
     promotions: list[AppliedPromotion] = strawberry.field(
         description="Each promotion applied, with its total discount."
+    )
+    coupons: list[CouponResult] = strawberry.field(
+        description="Each coupon code given, and whether it applied (checkout refuses one "
+        "that did not)."
     )
 
     @classmethod
@@ -134,6 +162,9 @@ class BasketQuote:
             discount_total=Money.of(quote.discount_total, currency),
             total=Money.of(quote.total, currency),
             promotions=[AppliedPromotion.from_record(p, currency, ctx) for p in quote.promotions],
+            coupons=[
+                CouponResult(code=c.code, status=CouponStatus(c.status)) for c in quote.coupons
+            ],
         )
 
 
@@ -158,8 +189,15 @@ class PriceQuery:
                 description="Price for this customer (staff); default: the signed-in customer."
             ),
         ] = None,
+        coupon_codes: Annotated[
+            list[str] | None,
+            strawberry.argument(description="Coupon codes to apply, as checkout would."),
+        ] = None,
     ) -> BasketQuote:
         quote = await price_resolvers.quote_basket(
-            info.context, [(line.variant_id, line.quantity) for line in lines], customer_id
+            info.context,
+            [(line.variant_id, line.quantity) for line in lines],
+            customer_id,
+            coupon_codes or (),
         )
         return BasketQuote.from_record(quote, info.context)

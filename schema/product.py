@@ -244,10 +244,9 @@ class ProductVariant(Node):
             strawberry.argument(description="Units bought; multi-buy promotions depend on it."),
         ] = 1,
     ) -> Price | None:
-        found = await price_resolvers.price_of(
-            info.context, self.record.id, quantity=1 if quantity is None else quantity
-        )
-        return Price.from_record(found, info.context) if found else None
+        units = 1 if quantity is None else quantity
+        found = await price_resolvers.price_of(info.context, self.record.id, quantity=units)
+        return Price.from_record(found, info.context, units) if found else None
 
     @strawberry.field(
         description="Availability in the chosen locations; cached figures unless live is asked."
