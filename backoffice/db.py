@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -29,13 +30,31 @@ class Base(DeclarativeBase):
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """An async engine for the back office; SQLite files get their folder created."""
+    """An async engine for the back office; SQLite files get their folder created.
+
+    SQLite runs in WAL mode with `synchronous=NORMAL`: a commit appends to the log without
+    waiting for the disk, so writers (checkouts reserving stock) take a millisecond each
+    instead of ~27 ms, and readers never wait for them. A power cut may lose the last
+    commits, never corrupt the file; the reference back office on one host accepts that.
+    """
     url = normalise_url(url)
     if url.startswith("sqlite+aiosqlite:///"):
         path = url.removeprefix("sqlite+aiosqlite:///")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
     return create_async_engine(url)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    # Writers queue for the write lock (the inventory begins IMMEDIATE) instead of failing.
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
 
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Any]:
