@@ -17,6 +17,8 @@ The read half decides, the saga (resolvers/checkout_saga.py) writes:
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import uuid
@@ -31,7 +33,7 @@ from resolvers.checkout_saga import CheckoutPlan, CheckoutSaga
 from resolvers.context import RequestContext
 from resolvers.errors import Refused, refusals, source_errors
 from resolvers.ids import key_of
-from resolvers.order_amounts import order_amounts
+from resolvers.order_amounts import OrderAmounts, order_amounts
 from resolvers.price import quote_cart
 
 #: Longest idempotency key accepted (Stripe's limit).
@@ -139,20 +141,35 @@ async def _plan(
             f"(accepted: {', '.join(allowed) or 'none'}).",
             ("input", "paymentMethod"),
         )
-    quote = await quote_cart(ctx, cart, request.coupon_codes, refuse_coupons=True)
-    variants = await ctx.loaders.variant_by_id.load_many([line.variant_id for line in cart.lines])
-    skus = {v.id: v.sku for v in variants if v is not None}
-    amounts = order_amounts(
-        quote, skus=skus, fulfillment=request.fulfillment, rules=ctx.rules.checkout
-    )
-    where = await fulfilment.plan(
-        ctx,
-        cart,
-        fulfillment=request.fulfillment,
-        location_id=request.location_id,
-        destination=request.destination,
-        order_total=amounts.total,
-    )
+
+    async def priced() -> OrderAmounts:
+        quote, variants = await asyncio.gather(
+            quote_cart(ctx, cart, request.coupon_codes, refuse_coupons=True),
+            ctx.loaders.variant_by_id.load_many([line.variant_id for line in cart.lines]),
+        )
+        skus = {v.id: v.sku for v in variants if v is not None}
+        return order_amounts(
+            quote, skus=skus, fulfillment=request.fulfillment, rules=ctx.rules.checkout
+        )
+
+    # Pricing and reading the stock depend on the cart only: they run side by side, and
+    # routing, which weighs shipping against the order's margin, waits for the amounts.
+    pricing = asyncio.ensure_future(priced())
+    try:
+        where = await fulfilment.plan(
+            ctx,
+            cart,
+            fulfillment=request.fulfillment,
+            location_id=request.location_id,
+            destination=request.destination,
+            order_total=pricing,
+        )
+        amounts = await pricing
+    finally:
+        if not pricing.done():
+            pricing.cancel()
+            with contextlib.suppress(BaseException):
+                await pricing
     checkout_id = uuid.uuid4().hex
     order_id = f"o-{checkout_id[:20]}"
     actor = ctx.viewer.subject or ctx.viewer.role
@@ -191,7 +208,7 @@ async def _plan(
         channel=cart.channel,
         request_id=ctx.request_id,
         sources={
-            "quote": {"total": str(quote.total), "promotions": [p.id for p in quote.promotions]},
+            "quote": {"total": str(amounts.goods), "promotions": list(amounts.promotion_ids)},
             "stock": where.stock,
             "routing": where.routing,
         },

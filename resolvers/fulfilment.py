@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from connectors.common import GeoPoint
@@ -30,6 +29,7 @@ from resolvers.availability import all_locations, request_store_id
 from resolvers.context import RequestContext
 from resolvers.errors import Refused, from_connector_error
 from resolvers.ids import key_of
+from resolvers.order_amounts import OrderAmounts
 from resolvers.routing import route
 
 
@@ -77,8 +77,9 @@ async def plan(
     fulfillment: str,
     location_id: str | None,
     destination: GeoPoint | None,
-    order_total: Decimal,
+    order_total: Awaitable[OrderAmounts],
 ) -> FulfilmentPlan:
+    """Where the cart's goods come from; `order_total` is awaited only if routing needs it."""
     wanted: Counter[str] = Counter()
     for line in cart.lines:
         wanted[line.variant_id] += line.quantity
@@ -197,7 +198,7 @@ async def _routed(
     candidates: Sequence[Location],
     destination: GeoPoint | None,
     origin: str | None,
-    order_total: Decimal,
+    order_total: Awaitable[OrderAmounts],
     kind: str,
     deliver_at: str | None = None,
 ) -> FulfilmentPlan:
@@ -208,7 +209,7 @@ async def _routed(
         stock=stock,
         destination=destination,
         origin_location_id=origin,
-        order_total=order_total,
+        order_total=(await order_total).total,
         weights=ctx.rules.routing,
     )
     if not decision.shipments:

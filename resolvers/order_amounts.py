@@ -51,6 +51,8 @@ class OrderAmounts:
     total: Decimal
     points: int
     lines: tuple[NewOrderLine, ...]
+    #: The promotions that shaped the amounts, for the audit log.
+    promotion_ids: tuple[str, ...] = ()
 
 
 def tax_in(amount: Decimal, vat_percent: Decimal, currency: str) -> Decimal:
@@ -103,4 +105,5 @@ def order_amounts(
         total=goods + shipping,
         points=points_for(goods, rules),
         lines=lines,
+        promotion_ids=tuple(p.id for p in quote.promotions),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from connectors.errors import ConnectorError, UnknownKeys
@@ -136,9 +137,11 @@ async def quote(
     tier: str | None = None
     history: Sequence[PurchaseRecord] = ()
     if customer_id is not None:
-        customer = await ctx.loaders.customer_by_id.load(customer_id)
+        # Both depend on the customer only: one round trip, not two.
+        customer, history = await asyncio.gather(
+            ctx.loaders.customer_by_id.load(customer_id), purchase_history(ctx, customer_id)
+        )
         tier = customer.tier if customer else None
-        history = await purchase_history(ctx, customer_id)
     try:
         return await ctx.sources.pricing.quote(
             requests,
