@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from connectors.errors import ConnectorError
 from connectors.orders.records import Cart, CartLineChange
+from resolvers import audit
 from resolvers.availability import all_locations, request_store_id
 from resolvers.context import RequestContext
 from resolvers.customer import get_customer
@@ -105,7 +106,7 @@ async def _ensure_sellable(
     store_id: str | None,
     wanted: Counter[str],
     indexes: dict[str, int],
-) -> None:
+) -> dict[str, int]:
     """Refuse unknown or unsellable variants, then quantities the channel cannot deliver."""
     variants = await ctx.loaders.variant_by_id.load_many(list(wanted))
     for variant_id, variant in zip(wanted, variants, strict=True):
@@ -140,6 +141,7 @@ async def _ensure_sellable(
                 f"{to_global_id('ProductVariant', variant_id)} can be delivered in this channel.",
                 ("lines", str(indexes[variant_id]), "quantity"),
             )
+    return available
 
 
 async def selling_location_ids(
@@ -194,13 +196,13 @@ async def create_cart(ctx: RequestContext, channel: str | None, lines: Sequence[
         if ctx.store_id is not None and chosen in ("STORE", "KIOSK")
         else None
     )
-    if checked:
-        await _check_lines(ctx, chosen, store_id, checked, existing=None)
+    stock = await _check_lines(ctx, chosen, store_id, checked, existing=None) if checked else {}
     customer_id = ctx.viewer.customer_id if ctx.viewer.role == "customer" else None
     with refusals():
-        return await ctx.sources.orders.create_cart(
+        cart = await ctx.sources.orders.create_cart(
             channel=chosen, customer_id=customer_id, location_id=store_id, lines=checked
         )
+    return await _audited(ctx, cart, "cart_created", checked, stock)
 
 
 async def _check_lines(
@@ -211,7 +213,7 @@ async def _check_lines(
     *,
     existing: Cart | None,
     replace: bool = False,
-) -> None:
+) -> dict[str, int]:
     """Check the cart as it would be after adding (or, with `replace`, setting) `lines`."""
     wanted: Counter[str] = Counter()
     if existing is not None:
@@ -233,7 +235,8 @@ async def _check_lines(
         )
     changed = Counter({v: wanted[v] for v in indexes if wanted[v] > 0})
     if changed:
-        await _ensure_sellable(ctx, channel, store_id, changed, indexes)
+        return await _ensure_sellable(ctx, channel, store_id, changed, indexes)
+    return {}
 
 
 async def add_lines(ctx: RequestContext, cart_id: str, lines: Sequence[LineInput]) -> Cart:
@@ -241,11 +244,12 @@ async def add_lines(ctx: RequestContext, cart_id: str, lines: Sequence[LineInput
         raise Refused("NO_LINES", "Give at least one line to add.", ("lines",))
     cart = await _usable_cart(ctx, cart_id)
     checked = _checked_lines(ctx, lines)
-    await _check_lines(ctx, cart.channel, cart.location_id, checked, existing=cart)
+    stock = await _check_lines(ctx, cart.channel, cart.location_id, checked, existing=cart)
     with refusals():
-        return await ctx.sources.orders.change_cart_lines(
+        changed = await ctx.sources.orders.change_cart_lines(
             cart.id, add=checked, expected_version=cart.version
         )
+    return await _audited(ctx, changed, "cart_lines_added", checked, stock)
 
 
 async def update_lines(ctx: RequestContext, cart_id: str, lines: Sequence[LineInput]) -> Cart:
@@ -259,7 +263,7 @@ async def update_lines(ctx: RequestContext, cart_id: str, lines: Sequence[LineIn
     ]
     positive = [LineInput(line.variant_id, line.quantity) for line in lines if line.quantity != 0]
     _checked_lines(ctx, positive)
-    await _check_lines(
+    stock = await _check_lines(
         ctx,
         cart.channel,
         cart.location_id,
@@ -268,9 +272,10 @@ async def update_lines(ctx: RequestContext, cart_id: str, lines: Sequence[LineIn
         replace=True,
     )
     with refusals():
-        return await ctx.sources.orders.change_cart_lines(
+        changed = await ctx.sources.orders.change_cart_lines(
             cart.id, set=to_set, expected_version=cart.version
         )
+    return await _audited(ctx, changed, "cart_lines_updated", to_set, stock)
 
 
 async def remove_lines(ctx: RequestContext, cart_id: str, line_ids: Sequence[str]) -> Cart:
@@ -284,9 +289,12 @@ async def remove_lines(ctx: RequestContext, cart_id: str, line_ids: Sequence[str
                 "UNKNOWN_LINE", f"The cart has no line {line_id!r}.", ("lineIds", str(index))
             )
     with refusals():
-        return await ctx.sources.orders.change_cart_lines(
+        changed = await ctx.sources.orders.change_cart_lines(
             cart.id, remove=list(line_ids), expected_version=cart.version
         )
+    return await _audited(
+        ctx, changed, "cart_lines_removed", (), {}, f"lines {', '.join(line_ids)}"
+    )
 
 
 async def attach_customer(
@@ -308,4 +316,28 @@ async def attach_customer(
             raise Refused("CUSTOMER_NOT_FOUND", "No customer has this identifier.", ("identifier",))
         customer_id = customer.id
     with refusals():
-        return await ctx.sources.orders.attach_customer(cart.id, customer_id)
+        attached = await ctx.sources.orders.attach_customer(cart.id, customer_id)
+    detail = f"cart {cart.id} of customer {customer_id}"
+    if attached.id != cart.id:
+        detail += f", merged into their cart {attached.id}"
+    return await _audited(ctx, attached, "cart_customer_attached", (), {}, detail)
+
+
+async def _audited(
+    ctx: RequestContext,
+    cart: Cart,
+    action: str,
+    lines: Sequence[CartLineChange],
+    stock: dict[str, int],
+    detail: str | None = None,
+) -> Cart:
+    """The cart, once its change is in the audit trail with the live stock it was checked on."""
+    if detail is None:
+        detail = ", ".join(f"{line.quantity} x {line.variant_id}" for line in lines) or None
+    await audit.record_quietly(
+        ctx,
+        audit.event(
+            ctx, action, "Cart", cart.id, detail, {"version": cart.version, "stock": stock}
+        ),
+    )
+    return cart

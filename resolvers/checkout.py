@@ -31,7 +31,7 @@ from resolvers import fulfilment
 from resolvers.cart import get_cart
 from resolvers.checkout_saga import CheckoutPlan, CheckoutSaga
 from resolvers.context import RequestContext
-from resolvers.errors import Refused, refusals, source_errors
+from resolvers.errors import Refused, ledger_errors, refusals, source_errors
 from resolvers.ids import key_of
 from resolvers.order_amounts import OrderAmounts, order_amounts
 from resolvers.price import quote_cart
@@ -80,6 +80,11 @@ def _scope(ctx: RequestContext, cart_key: str) -> str:
 
 
 async def checkout(ctx: RequestContext, request: CheckoutRequest) -> Order:
+    with ledger_errors():
+        return await _checkout(ctx, request)
+
+
+async def _checkout(ctx: RequestContext, request: CheckoutRequest) -> Order:
     key = request.idempotency_key.strip()
     if not key or len(key) > MAX_KEY_LENGTH:
         raise Refused(

@@ -104,7 +104,7 @@ class RequestContext:
     @cached_property
     def loaders(self) -> Loaders:
         """This request's DataLoaders, created on first use (inside the running event loop)."""
-        return Loaders(self.sources)
+        return Loaders(self.sources, self.ledger)
 
     @property
     def customer_facing(self) -> bool:

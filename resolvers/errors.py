@@ -4,6 +4,7 @@
   + BadUserInput                        BAD_USER_INPUT    malformed id, GTIN, cursor, argument
   + Unauthenticated                     UNAUTHENTICATED   missing, expired or forged token
   + Forbidden                           FORBIDDEN         the viewer may not see this
+  + LedgerDown                          LEDGER_UNAVAILABLE the gateway's own database is away
   + SourceError(source)                 SOURCE_UNAVAILABLE
     - SourceTimeoutError(source)        SOURCE_TIMEOUT
 
@@ -23,6 +24,7 @@ from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from connectors.errors import ConnectorError, SourceTimeout
+from ledger import LedgerUnavailable
 
 
 class GatewayError(Exception):
@@ -52,6 +54,15 @@ class Forbidden(GatewayError):
     """The viewer's role does not allow this field or record."""
 
     code = "FORBIDDEN"
+
+
+class LedgerDown(GatewayError):
+    """The gateway's own database (idempotency keys, audit, checkout log) cannot be reached.
+
+    Reads go on; a write that must be recorded there is refused before it starts.
+    """
+
+    code = "LEDGER_UNAVAILABLE"
 
 
 class SourceError(GatewayError):
@@ -114,3 +125,12 @@ def refusals(field: tuple[str, ...] | None = None) -> Iterator[None]:
         if isinstance(code, str):
             raise Refused(code, exc.message, field) from exc
         raise from_connector_error(exc) from exc
+
+
+@contextmanager
+def ledger_errors() -> Iterator[None]:
+    """Turn the gateway's database being away into a coded, client-facing error."""
+    try:
+        yield
+    except LedgerUnavailable as exc:
+        raise LedgerDown("The gateway's own database is unavailable; try again shortly.") from exc

@@ -24,6 +24,7 @@ from connectors.loyalty.records import LoyaltyAccount
 from connectors.orders.records import Order, Return
 from connectors.pim.records import Category, Product, Variant
 from connectors.pricing.records import Price
+from ledger import AuditEvent, Ledger
 from resolvers.errors import from_connector_error
 
 if TYPE_CHECKING:
@@ -111,8 +112,9 @@ def grouped(
 class Loaders:
     """This request's DataLoaders; each is created on first use."""
 
-    def __init__(self, sources: Sources) -> None:
+    def __init__(self, sources: Sources, ledger: Ledger | None = None) -> None:
         self._sources = sources
+        self._ledger = ledger
 
     # ---------- PIM ----------
 
@@ -239,6 +241,19 @@ class Loaders:
     @cached_property
     def returns_by_order(self) -> DataLoader[str, Sequence[Return]]:
         return DataLoader(aligned(self._sources.orders.get_order_returns, default=()))
+
+    @cached_property
+    def audit_trail_by_order(self) -> DataLoader[str, Sequence[AuditEvent]]:
+        """The gateway's audit events about each order (none without a ledger)."""
+        ledger = self._ledger
+
+        async def load(order_ids: list[str]) -> list[Sequence[AuditEvent]]:
+            if ledger is None:
+                return [() for _ in order_ids]
+            found = await ledger.audit.for_subjects("Order", order_ids)
+            return [found.get(order_id, ()) for order_id in order_ids]
+
+        return DataLoader(load)
 
     # ---------- loyalty ----------
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from connectors.orders.records import Order, Return
+from connectors.orders.records import HistoryEvent, Order, Return
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
 from resolvers.ids import from_cursor, key_of
 from resolvers.loaders import CustomerOrdersKey
-from resolvers.policy import ensure_is_staff, ensure_may_read_customer
+from resolvers.policy import FULL_ACCESS_ROLES, ensure_is_staff, ensure_may_read_customer
 
 MAX_ORDERS_PAGE = 100
 
@@ -72,3 +73,27 @@ async def get_return(ctx: RequestContext, return_id: str) -> Return | None:
 
 async def order_for_return(ctx: RequestContext, returned: Return) -> Order | None:
     return await ctx.loaders.order_by_id.load(returned.order_id)
+
+
+async def history_of(ctx: RequestContext, order: Order) -> list[HistoryEvent]:
+    """The order's life: the OMS's events and, for service agents, the gateway's audit trail.
+
+    An audit event says which data a decision used (the quote, stock figures, routing
+    scores): that is what a service agent needs to tell a customer why, and what the
+    OMS cannot know.
+    """
+    events = list(order.history)
+    if ctx.viewer.role in FULL_ACCESS_ROLES:
+        for audited in await ctx.loaders.audit_trail_by_order.load(order.id):
+            used = json.dumps(audited.sources, sort_keys=True) if audited.sources else None
+            detail = "; ".join(part for part in (audited.detail, used and f"data: {used}") if part)
+            events.append(
+                HistoryEvent(
+                    at=audited.at,
+                    actor=f"{audited.actor} ({audited.role})",
+                    channel=audited.channel,
+                    action=audited.action.upper(),
+                    detail=detail or None,
+                )
+            )
+    return sorted(events, key=lambda event: event.at)

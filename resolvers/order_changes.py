@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from connectors.orders.records import Order
-from ledger import AuditEvent
+from resolvers import audit
 from resolvers.availability import request_store_id
 from resolvers.context import RequestContext
 from resolvers.errors import Refused, refusals, source_errors
@@ -42,19 +42,10 @@ def _fulfilment_location(order: Order, fulfillment_id: str) -> str | None:
 
 
 async def _audit(ctx: RequestContext, order: Order, action: str, detail: str) -> None:
-    await ctx.ledger.audit.append(
-        AuditEvent(
-            at=ctx.clock.now(),
-            actor=ctx.viewer.subject or ctx.viewer.role,
-            role=ctx.viewer.role,
-            channel=ctx.channel,
-            action=action,
-            subject_type="Order",
-            subject_id=order.id,
-            detail=detail,
-            sources={"version": order.version},
-            request_id=ctx.request_id,
-        )
+    # The change is made: a lost audit event is logged rather than reported as a failure
+    # of a change the caller would then make again.
+    await audit.record_quietly(
+        ctx, audit.event(ctx, action, "Order", order.id, detail, {"version": order.version})
     )
 
 

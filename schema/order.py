@@ -23,6 +23,8 @@ from schema.product import ProductVariant
 if TYPE_CHECKING:
     from schema.customer import Customer
 
+CHANNEL_NAMES = frozenset(channel.name for channel in Channel)
+
 
 @strawberry.enum(description="Where an order is in its life.")
 class OrderStatus(Enum):
@@ -224,7 +226,6 @@ class Order(Node):
     )
     payments: list[Payment] = strawberry.field(description="How it was paid.")
     fulfillments: list[Fulfillment] = strawberry.field(description="How the goods travel.")
-    history: list[AuditEvent] = strawberry.field(description="Its life so far, oldest first.")
     version: int = strawberry.field(
         description="Changes with every update; pass it back to change the order safely."
     )
@@ -277,16 +278,6 @@ class Order(Node):
                 )
                 for f in record.fulfillments
             ],
-            history=[
-                AuditEvent(
-                    at=h.at,
-                    actor=h.actor,
-                    channel=Channel(h.channel) if h.channel else None,
-                    action=h.action,
-                    detail=h.detail,
-                )
-                for h in record.history
-            ],
             version=record.version,
             record=record,
         )
@@ -315,6 +306,24 @@ class Order(Node):
             info.context, self.record.customer_id
         )
         return Customer.from_record(found, info.context) if found else None
+
+    @strawberry.field(
+        description="Its life so far, oldest first: the OMS's events (placed, routed and why, "
+        "confirmed...) and, for service agents, the gateway's audit trail of each decision: "
+        "who, through which channel, and the data it was based on."
+    )
+    async def history(self, info: Info) -> list[AuditEvent]:
+        events = await order_resolvers.history_of(info.context, self.record)
+        return [
+            AuditEvent(
+                at=event.at,
+                actor=event.actor,
+                channel=Channel(event.channel) if event.channel in CHANNEL_NAMES else None,
+                action=event.action,
+                detail=event.detail,
+            )
+            for event in events
+        ]
 
     @strawberry.field(description="Returns registered against this order.")
     async def returns(self, info: Info) -> list[Return]:

@@ -151,3 +151,25 @@ async def test_an_order_the_oms_refuses_releases_the_reservation_at_once(
     assert reply.codes == ["SOURCE_UNAVAILABLE"]
     assert await _stock(shop) == stock
     assert await shop.runtime.recovery.run_once() == []
+
+
+async def test_with_the_gateways_database_away_checkout_is_refused_before_it_starts(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+):
+    from ledger import LedgerUnavailable
+
+    cart = await _cart(shop)
+    stock = await _stock(shop)
+
+    async def away(*args: Any, **kwargs: Any) -> Any:
+        raise LedgerUnavailable("connection refused")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(shop.runtime.ledger.idempotency, "begin", away)
+        reply = await shop.query(CHECKOUT, _input(cart, "no-ledger"), **CUSTOMER)
+        # Reads do not need it.
+        assert (await shop.ok(CART, {"id": cart["id"]}, **CUSTOMER))["cart"]["id"] == cart["id"]
+    assert reply.codes == ["LEDGER_UNAVAILABLE"]
+    assert await _stock(shop) == stock
+    placed = (await shop.ok(CHECKOUT, _input(cart, "no-ledger"), **CUSTOMER))["checkout"]
+    assert placed["userErrors"] == []
