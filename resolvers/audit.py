@@ -1,16 +1,16 @@
 """The audit trail: every mutation says who did what, where, and on which data (DESIGN §6).
 
 Writes go to the gateway's own append-only audit log (ledger/audit.py); service agents
-read them back on `Order.history`. A decision that moves money or stock (checkout, a
-delivery date) is audited as part of it and fails with it; a cart change is audited
-on a best-effort basis, since refusing a shopper's cart because the log is away would
-punish the wrong party — the miss is logged.
+read them back on `Order.history`. Checkout audits as a step of its saga, so a crash
+cannot lose the event. Other changes are made in their source before they are audited:
+when the log is away then, the change stands and the lost event is logged as an error,
+rather than the caller being told a change failed that did not.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from ledger import AuditEvent, LedgerError
@@ -41,11 +41,6 @@ def event(
     )
 
 
-async def record(ctx: RequestContext, audited: AuditEvent) -> None:
-    """Append an event that is part of a decision: failing to, fails the decision."""
-    await ctx.ledger.audit.append(audited)
-
-
 async def record_quietly(ctx: RequestContext, audited: AuditEvent) -> None:
     """Append an event whose loss must not undo what it records (see the module docstring)."""
     try:
@@ -58,9 +53,3 @@ async def record_quietly(ctx: RequestContext, audited: AuditEvent) -> None:
             audited.subject_id,
             exc,
         )
-
-
-async def trail(
-    ctx: RequestContext, subject_type: str, ids: Sequence[str]
-) -> Mapping[str, list[AuditEvent]]:
-    return await ctx.ledger.audit.for_subjects(subject_type, ids)
