@@ -1,0 +1,37 @@
+"""GraphiQL's examples work as they stand: open a cart, paste its id, check it out."""
+
+from __future__ import annotations
+
+import pytest
+
+from backoffice.seed import DEMO_CUSTOMER_ID
+from gateway.samples import SAMPLE_QUERY
+from tests.api import Reply
+from tests.sell.conftest import Shop
+
+pytestmark = pytest.mark.anyio
+
+
+async def _operation(shop: Shop, document: str, name: str) -> Reply:
+    token = shop.token("customer", customer_id=DEMO_CUSTOMER_ID)
+    response = await shop.client.post(
+        "/graphql",
+        json={"query": document, "operationName": name},
+        headers={"authorization": f"Bearer {token}"},
+    )
+    return Reply(response.status_code, response.json(), response.headers)
+
+
+async def test_graphiqls_examples_open_a_cart_and_check_it_out(shop: Shop):
+    opened = await _operation(shop, SAMPLE_QUERY, "OpenCart")
+    assert opened.errors is None, opened.errors
+    cart = opened.data["cartCreate"]["cart"]
+    assert cart["quote"]["total"] == {"amount": "39.95"}, "the cross-channel 3-for-2"
+
+    document = SAMPLE_QUERY.replace("PASTE_THE_CART_ID", cart["id"])
+    first = await _operation(shop, document, "Checkout")
+    again = await _operation(shop, document, "Checkout")
+    assert first.errors is None, first.errors
+    assert first.data["checkout"]["userErrors"] == []
+    assert first.data["checkout"]["order"]["status"] == "PLACED"
+    assert again.data["checkout"]["order"] == first.data["checkout"]["order"]
