@@ -3,10 +3,12 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from gateway.bootstrap import build_rules
 from gateway.config import (
     DEV_SECRET,
     DEV_WEBHOOK_SECRET,
@@ -358,7 +360,7 @@ def test_an_unknown_key_is_an_error_with_a_suggestion(tmp_path):
 def test_an_unknown_environment_variable_is_an_error_that_names_it():
     assert problems_of(GATEWAY_SERVR__PORT="1") == [
         "servr: unknown key (got a table from GATEWAY_SERVR__PORT); expected one of server, limits, "
-        "auth, context, cache, backoffice, database, clock, sources (did you mean 'server'?)"
+        "auth, context, cache, backoffice, database, checkout, routing, clock, sources (did you mean 'server'?)"
     ]
 
 
@@ -839,3 +841,29 @@ def test_describe_shows_only_the_first_line_of_a_public_key():
     )
 
     assert 'public_key = "-----BEGIN PUBLIC KEY----- ..."' in settings.describe()
+
+
+def test_checkout_amounts_are_exact_decimals_and_payment_methods_are_checked():
+    settings = Settings.load(
+        None,
+        env={
+            "GATEWAY_CHECKOUT__SHIPPING_FEE": "5.45",
+            "GATEWAY_ROUTING__MARGIN_RATE": "0.25",
+            "GATEWAY_CHECKOUT__PAYMENT_METHODS": '{ WEB = "card, invoice" }',
+        },
+    )
+    assert settings.checkout.shipping_fee == Decimal("5.45")
+    assert settings.routing.margin_rate == Decimal("0.25")
+    rules = build_rules(settings)
+    assert rules.checkout.shipping_fee == Decimal("5.45")
+    assert rules.routing.margin_rate == Decimal("0.25")
+    assert rules.payment_methods == {"WEB": ("CARD", "INVOICE")}
+
+    assert problems_of(GATEWAY_CHECKOUT__SHIPPING_FEE="lots") == [
+        "checkout.shipping_fee: not a decimal number (got 'lots' from "
+        'GATEWAY_CHECKOUT__SHIPPING_FEE); expected a decimal amount, e.g. "4.95", of at least 0'
+    ]
+    assert problems_of(GATEWAY_CHECKOUT__PAYMENT_METHODS='{ WEB = "CARD, BITCOIN" }') == [
+        "checkout.payment_methods.WEB: unknown payment methods (got ['BITCOIN']); expected any "
+        "of CARD, CASH, GIFT_CARD, VOUCHER, MOBILE, INVOICE"
+    ]
