@@ -1,6 +1,9 @@
-"""GraphiQL's examples work as they stand: open a cart, paste its id, check it out."""
+"""The examples of GraphiQL and the README work as they stand: open a cart, paste its id, order."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +15,7 @@ from tests.sell.conftest import Shop
 pytestmark = pytest.mark.anyio
 
 
-async def _operation(shop: Shop, document: str, name: str) -> Reply:
+async def _operation(shop: Shop, document: str, name: str | None) -> Reply:
     token = shop.token("customer", customer_id=DEMO_CUSTOMER_ID)
     response = await shop.client.post(
         "/graphql",
@@ -35,3 +38,19 @@ async def test_graphiqls_examples_open_a_cart_and_check_it_out(shop: Shop):
     assert first.data["checkout"]["userErrors"] == []
     assert first.data["checkout"]["order"]["status"] == "PLACED"
     assert again.data["checkout"]["order"] == first.data["checkout"]["order"]
+
+
+README = Path(__file__).parents[2] / "README.md"
+
+
+async def test_the_readmes_cart_and_checkout_examples_run(shop: Shop):
+    blocks = re.findall(r"```graphql\n(.*?)```", README.read_text(), flags=re.DOTALL)
+    create, checkout = [block for block in blocks if block.lstrip().startswith("mutation")]
+    opened = await _operation(shop, create, None)
+    assert opened.errors is None, opened.errors
+    assert opened.data["cartCreate"]["userErrors"] == []
+    cart = opened.data["cartCreate"]["cart"]
+    placed = await _operation(shop, checkout.replace("<the cart's id>", cart["id"]), None)
+    assert placed.errors is None, placed.errors
+    assert placed.data["checkout"]["userErrors"] == []
+    assert placed.data["checkout"]["order"]["total"]["amount"] == "44.90"
