@@ -19,8 +19,9 @@ live"):
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from connectors.errors import ConnectorError
@@ -32,7 +33,6 @@ from resolvers.customer import get_customer
 from resolvers.errors import BadUserInput, Refused, from_connector_error, refusals
 from resolvers.ids import key_of, to_global_id
 from resolvers.policy import STAFF_ROLES
-from resolvers.price import viewer_tier
 
 #: Lines one cart may hold; more is a script, not a shopper.
 MAX_CART_LINES = 100
@@ -107,8 +107,25 @@ async def _ensure_sellable(
     wanted: Counter[str],
     indexes: dict[str, int],
 ) -> dict[str, int]:
-    """Refuse unknown or unsellable variants, then quantities the channel cannot deliver."""
-    variants = await ctx.loaders.variant_by_id.load_many(list(wanted))
+    """Refuse unknown or unsellable variants, then quantities the channel cannot deliver.
+
+    The PIM, the price engine and the inventory are asked side by side: each needs only
+    the variant ids. A variant priced in the channel is priced for every tier, so the
+    check needs no customer.
+    """
+    ids = list(wanted)
+
+    async def prices() -> Mapping[str, object]:
+        try:
+            return await ctx.sources.pricing.get_prices(ids, channel=channel, quantity=1, tier=None)
+        except ConnectorError as exc:
+            raise from_connector_error(exc) from exc
+
+    variants, priced, available = await asyncio.gather(
+        ctx.loaders.variant_by_id.load_many(ids),
+        prices(),
+        sellable_stock(ctx, channel, store_id, ids),
+    )
     for variant_id, variant in zip(wanted, variants, strict=True):
         if variant is None:
             raise Refused(
@@ -117,22 +134,14 @@ async def _ensure_sellable(
                 ("lines", str(indexes[variant_id]), "variantId"),
             )
     products = await ctx.loaders.product_by_id.load_many([v.product_id for v in variants if v])
-    tier = await viewer_tier(ctx)
-    try:
-        prices = await ctx.sources.pricing.get_prices(
-            list(wanted), channel=channel, quantity=1, tier=tier
-        )
-    except ConnectorError as exc:
-        raise from_connector_error(exc) from exc
     for variant_id, product in zip(wanted, products, strict=True):
-        if product is None or not product.complete or variant_id not in prices:
+        if product is None or not product.complete or variant_id not in priced:
             raise Refused(
                 "NOT_SELLABLE",
                 f"{to_global_id('ProductVariant', variant_id)} is not sold in the {channel} "
                 "channel (discontinued, unpriced or incomplete).",
                 ("lines", str(indexes[variant_id]), "variantId"),
             )
-    available = await sellable_stock(ctx, channel, store_id, list(wanted))
     for variant_id, quantity in wanted.items():
         if quantity > available.get(variant_id, 0):
             raise Refused(
