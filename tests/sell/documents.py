@@ -77,3 +77,23 @@ def location(key: str) -> str:
 
 def line(key: str, quantity: int) -> dict[str, object]:
     return {"variantId": variant(key), "quantity": quantity}
+
+
+def checkout_input(
+    cart_id: str,
+    key: str,
+    *,
+    fulfillment: str = "SHIP_TO_HOME",
+    paymentMethod: str = "CARD",
+    **extra: object,
+) -> dict[str, object]:
+    """The variables of CHECKOUT for a cart: shipped home and paid by card unless said."""
+    return {
+        "input": {
+            "cartId": cart_id,
+            "fulfillment": fulfillment,
+            "paymentMethod": paymentMethod,
+            "idempotencyKey": key,
+            **extra,
+        }
+    }

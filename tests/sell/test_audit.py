@@ -9,7 +9,7 @@ from backoffice.seed import DEMO_CUSTOMER_ID
 from backoffice.seed.story import PAINT_VARIANT_ID
 from ledger.models import AuditRow
 from tests.sell.conftest import Shop
-from tests.sell.documents import ADD, CHANGE_DATE, CHECKOUT, CREATE, line
+from tests.sell.documents import ADD, CHANGE_DATE, CHECKOUT, CREATE, checkout_input, line
 
 pytestmark = pytest.mark.anyio
 
@@ -25,14 +25,7 @@ async def _order(shop: Shop) -> dict:
     await shop.ok(ADD, {"cart": cart["id"], "lines": [line(PAINT_VARIANT_ID, 1)]}, **CUSTOMER)
     placed = await shop.ok(
         CHECKOUT,
-        {
-            "input": {
-                "cartId": cart["id"],
-                "fulfillment": "SHIP_TO_HOME",
-                "paymentMethod": "CARD",
-                "idempotencyKey": "audited",
-            }
-        },
+        checkout_input(cart["id"], "audited"),
         **CUSTOMER,
     )
     return placed["checkout"]["order"]

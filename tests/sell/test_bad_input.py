@@ -23,6 +23,7 @@ from tests.sell.documents import (
     LOYALTY,
     STOCK,
     UPDATE,
+    checkout_input,
     line,
     location,
     variant,
@@ -45,15 +46,7 @@ async def _cart(shop: Shop, quantity: int = 1) -> dict[str, Any]:
 
 
 def _checkout(cart: dict[str, Any], key: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "input": {
-            "cartId": cart["id"],
-            "fulfillment": "SHIP_TO_HOME",
-            "paymentMethod": "CARD",
-            "idempotencyKey": key,
-            **extra,
-        }
-    }
+    return checkout_input(cart["id"], key, **extra)
 
 
 async def _world(shop: Shop) -> tuple[int, int]:

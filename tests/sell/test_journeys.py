@@ -20,6 +20,7 @@ from tests.sell.documents import (
     CREATE,
     LOYALTY,
     STOCK,
+    checkout_input,
     line,
     location,
     variant,
@@ -66,14 +67,7 @@ async def test_journey_1_cross_channel_three_for_two_at_online_checkout(shop: Sh
 
     placed = await shop.ok(
         CHECKOUT,
-        {
-            "input": {
-                "cartId": cart["id"],
-                "fulfillment": "SHIP_TO_HOME",
-                "paymentMethod": "CARD",
-                "idempotencyKey": "journey-1",
-            }
-        },
+        checkout_input(cart["id"], "journey-1"),
         **CUSTOMER,
     )
     assert placed["checkout"]["userErrors"] == []
@@ -103,22 +97,19 @@ async def test_a_retried_checkout_returns_the_first_order_and_a_reused_key_is_re
     cart = (await shop.ok(CREATE, {"lines": [line(CUSHION_VARIANT_ID, 1)]}, **CUSTOMER))[
         "cartCreate"
     ]["cart"]
-    checkout = {
-        "cartId": cart["id"],
-        "fulfillment": "SHIP_TO_HOME",
-        "paymentMethod": "CARD",
-        "idempotencyKey": "retry-me",
-    }
-    first = (await shop.ok(CHECKOUT, {"input": checkout}, **CUSTOMER))["checkout"]
+    checkout = checkout_input(cart["id"], "retry-me")
+    first = (await shop.ok(CHECKOUT, checkout, **CUSTOMER))["checkout"]
     before = await points(shop)
-    second = (await shop.ok(CHECKOUT, {"input": checkout}, **CUSTOMER))["checkout"]
+    second = (await shop.ok(CHECKOUT, checkout, **CUSTOMER))["checkout"]
     assert second["userErrors"] == []
     assert second["order"]["id"] == first["order"]["id"]
     assert second["order"]["number"] == first["order"]["number"]
     assert await points(shop) == before  # earned once
 
     other = (
-        await shop.ok(CHECKOUT, {"input": {**checkout, "paymentMethod": "INVOICE"}}, **CUSTOMER)
+        await shop.ok(
+            CHECKOUT, checkout_input(cart["id"], "retry-me", paymentMethod="INVOICE"), **CUSTOMER
+        )
     )["checkout"]
     assert other["order"] is None
     assert other["userErrors"][0]["code"] == "IDEMPOTENCY_KEY_REUSED"
@@ -152,14 +143,7 @@ async def test_journey_3_endless_aisle_routes_to_a_quiet_store_that_confirms(sho
     placed = (
         await shop.ok(
             CHECKOUT,
-            {
-                "input": {
-                    "cartId": cart["id"],
-                    "fulfillment": "SHIP_TO_HOME",
-                    "paymentMethod": "MOBILE",
-                    "idempotencyKey": "aisle-1",
-                }
-            },
+            checkout_input(cart["id"], "aisle-1", paymentMethod="MOBILE"),
             **till,
         )
     )["checkout"]
@@ -244,15 +228,9 @@ async def test_journey_8_click_and_collect_reserves_in_the_pickup_store(shop: Sh
     order = (
         await shop.ok(
             CHECKOUT,
-            {
-                "input": {
-                    "cartId": cart["id"],
-                    "fulfillment": "CLICK_AND_COLLECT",
-                    "locationId": location("s02"),
-                    "paymentMethod": "CARD",
-                    "idempotencyKey": "collect-1",
-                }
-            },
+            checkout_input(
+                cart["id"], "collect-1", fulfillment="CLICK_AND_COLLECT", locationId=location("s02")
+            ),
             **CUSTOMER,
         )
     )["checkout"]["order"]
@@ -272,15 +250,9 @@ async def test_journey_8_a_store_without_click_and_collect_is_refused_and_nothin
     refused = (
         await shop.ok(
             CHECKOUT,
-            {
-                "input": {
-                    "cartId": cart["id"],
-                    "fulfillment": "CLICK_AND_COLLECT",
-                    "locationId": location("s10"),
-                    "paymentMethod": "CARD",
-                    "idempotencyKey": "collect-2",
-                }
-            },
+            checkout_input(
+                cart["id"], "collect-2", fulfillment="CLICK_AND_COLLECT", locationId=location("s10")
+            ),
             **CUSTOMER,
         )
     )["checkout"]
@@ -306,14 +278,7 @@ async def test_journey_8_carry_out_at_the_till_is_the_customers_digital_receipt(
     order = (
         await shop.ok(
             CHECKOUT,
-            {
-                "input": {
-                    "cartId": cart["id"],
-                    "fulfillment": "CARRY_OUT",
-                    "paymentMethod": "CASH",
-                    "idempotencyKey": "till-1",
-                }
-            },
+            checkout_input(cart["id"], "till-1", fulfillment="CARRY_OUT", paymentMethod="CASH"),
             **till,
         )
     )["checkout"]["order"]
@@ -333,15 +298,12 @@ async def test_journey_8_ship_from_store_picks_a_shipping_store(shop: Shop):
     order = (
         await shop.ok(
             CHECKOUT,
-            {
-                "input": {
-                    "cartId": cart["id"],
-                    "fulfillment": "SHIP_FROM_STORE",
-                    "paymentMethod": "CARD",
-                    "idempotencyKey": "ship-1",
-                    "deliverNear": {"latitude": 52.09, "longitude": 5.12},
-                }
-            },
+            checkout_input(
+                cart["id"],
+                "ship-1",
+                fulfillment="SHIP_FROM_STORE",
+                deliverNear={"latitude": 52.09, "longitude": 5.12},
+            ),
             **CUSTOMER,
         )
     )["checkout"]["order"]

@@ -31,7 +31,7 @@ from gateway.config import Settings
 from ledger.db import create_engine as create_ledger_engine
 from ledger.migrate import upgrade
 from tests.api import CLOCK, TODAY, Api, serve
-from tests.sell.documents import CHECKOUT, CREATE, STOCK, line, location, variant
+from tests.sell.documents import CHECKOUT, CREATE, STOCK, checkout_input, line, location, variant
 
 pytestmark = pytest.mark.anyio
 
@@ -103,14 +103,7 @@ async def _sell_the_last_units(till: Api) -> None:
     async def checkout(index: int, cart: str) -> dict[str, Any]:
         reply = await till.query(
             CHECKOUT,
-            {
-                "input": {
-                    "cartId": cart,
-                    "fulfillment": "CARRY_OUT",
-                    "paymentMethod": "CARD",
-                    "idempotencyKey": f"last-{index}",
-                }
-            },
+            checkout_input(cart, f"last-{index}", fulfillment="CARRY_OUT"),
             **TILL,
         )
         assert reply.errors is None, reply.errors

@@ -10,7 +10,17 @@ from backoffice.seed import DEMO_CUSTOMER_ID
 from backoffice.seed.story import PAINT_VARIANT_ID
 from connectors.errors import SourceUnavailable
 from tests.sell.conftest import Shop
-from tests.sell.documents import CART, CHECKOUT, CREATE, LOYALTY, STOCK, line, location, variant
+from tests.sell.documents import (
+    CART,
+    CHECKOUT,
+    CREATE,
+    LOYALTY,
+    STOCK,
+    checkout_input,
+    line,
+    location,
+    variant,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -28,15 +38,9 @@ async def _cart(shop: Shop) -> dict[str, Any]:
 
 
 def _input(cart: dict[str, Any], key: str) -> dict[str, Any]:
-    return {
-        "input": {
-            "cartId": cart["id"],
-            "fulfillment": "CLICK_AND_COLLECT",
-            "locationId": location(STORE),
-            "paymentMethod": "CARD",
-            "idempotencyKey": key,
-        }
-    }
+    return checkout_input(
+        cart["id"], key, fulfillment="CLICK_AND_COLLECT", locationId=location(STORE)
+    )
 
 
 async def _stock(shop: Shop) -> int:
