@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import json
 import uuid
 from dataclasses import dataclass
 
 from connectors.common import GeoPoint
 from connectors.orders.records import NewOrder, Order, OrderEvent, Payment
-from ledger import IdempotencyKeyReused
+from ledger import IdempotencyKeyReused, fingerprint
 from resolvers import fulfilment
 from resolvers.cart import get_cart
 from resolvers.checkout_saga import CheckoutPlan, CheckoutSaga
@@ -54,7 +52,7 @@ class CheckoutRequest:
 
     def fingerprint(self) -> str:
         """A hash of the input: the same key must come with the same checkout."""
-        canonical = json.dumps(
+        return fingerprint(
             {
                 "cart": self.cart_id,
                 "fulfillment": self.fulfillment,
@@ -64,10 +62,8 @@ class CheckoutRequest:
                 "destination": None
                 if self.destination is None
                 else [self.destination.latitude, self.destination.longitude],
-            },
-            sort_keys=True,
+            }
         )
-        return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _scope(ctx: RequestContext, cart_key: str) -> str:
@@ -111,7 +107,7 @@ async def _checkout(ctx: RequestContext, request: CheckoutRequest) -> Order:
             ("input", "idempotencyKey"),
         )
     try:
-        plan = await _plan(ctx, request, cart_key, scope, key)
+        plan = await _plan(ctx, request, scope, key)
     except BaseException:
         await ctx.ledger.idempotency.fail(scope, key)
         raise
@@ -127,7 +123,7 @@ async def _first_order(ctx: RequestContext, order_id: str) -> Order:
 
 
 async def _plan(
-    ctx: RequestContext, request: CheckoutRequest, cart_key: str, scope: str, key: str
+    ctx: RequestContext, request: CheckoutRequest, scope: str, key: str
 ) -> CheckoutPlan:
     cart = await get_cart(ctx, request.cart_id, argument="input.cartId")
     if cart is None:

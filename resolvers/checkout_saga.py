@@ -47,10 +47,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: The steps, in order; the order is the point of no return.
-STEPS = ("reserve", "order", "commit", "points", "audit")
-
-
 @dataclass(frozen=True, slots=True)
 class CheckoutPlan:
     """Everything a checkout writes, decided before the first write; JSON round-trips."""
