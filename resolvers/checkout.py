@@ -163,7 +163,7 @@ async def _plan(
             fulfillment=request.fulfillment,
             location_id=request.location_id,
             destination=request.destination,
-            order_total=pricing,
+            amounts=pricing,
         )
         amounts = await pricing
     finally:

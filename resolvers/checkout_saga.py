@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+
 @dataclass(frozen=True, slots=True)
 class CheckoutPlan:
     """Everything a checkout writes, decided before the first write; JSON round-trips."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,9 +77,9 @@ async def plan(
     fulfillment: str,
     location_id: str | None,
     destination: GeoPoint | None,
-    order_total: Awaitable[OrderAmounts],
+    amounts: Awaitable[OrderAmounts],
 ) -> FulfilmentPlan:
-    """Where the cart's goods come from; `order_total` is awaited only if routing needs it."""
+    """Where the cart's goods come from; `amounts` is awaited only if routing needs it."""
     wanted: Counter[str] = Counter()
     for line in cart.lines:
         wanted[line.variant_id] += line.quantity
@@ -138,7 +138,7 @@ async def plan(
             candidates=_shipping_candidates(ctx, locations.values(), cart.channel),
             destination=pick_up.geo,
             origin=origin,
-            order_total=order_total,
+            amounts=amounts,
             kind="CLICK_AND_COLLECT",
             deliver_at=store,
         )
@@ -161,7 +161,7 @@ async def plan(
             candidates=stores,
             destination=destination or _geo(locations, origin),
             origin=origin,
-            order_total=order_total,
+            amounts=amounts,
             kind="SHIP_FROM_STORE",
         )
 
@@ -171,7 +171,7 @@ async def plan(
         candidates=_shipping_candidates(ctx, locations.values(), cart.channel),
         destination=destination or _geo(locations, origin),
         origin=origin,
-        order_total=order_total,
+        amounts=amounts,
         kind="SHIP_TO_HOME",
     )
 
@@ -180,7 +180,9 @@ def _geo(locations: dict[str, Location], location_id: str | None) -> GeoPoint | 
     return locations[location_id].geo if location_id in locations else None
 
 
-def _shipping_candidates(ctx: RequestContext, locations: Any, channel: str) -> list[Location]:
+def _shipping_candidates(
+    ctx: RequestContext, locations: Iterable[Location], channel: str
+) -> list[Location]:
     """Distribution centres and shipping stores that fulfil for the channel's stock."""
     stock_channel = ctx.rules.stock_channel(channel)
     return [
@@ -198,7 +200,7 @@ async def _routed(
     candidates: Sequence[Location],
     destination: GeoPoint | None,
     origin: str | None,
-    order_total: Awaitable[OrderAmounts],
+    amounts: Awaitable[OrderAmounts],
     kind: str,
     deliver_at: str | None = None,
 ) -> FulfilmentPlan:
@@ -209,7 +211,7 @@ async def _routed(
         stock=stock,
         destination=destination,
         origin_location_id=origin,
-        order_total=(await order_total).total,
+        order_total=(await amounts).total,
         weights=ctx.rules.routing,
     )
     if not decision.shipments:
