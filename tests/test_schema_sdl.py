@@ -12,7 +12,9 @@ from graphql import (
     GraphQLInputObjectType,
     GraphQLInterfaceType,
     GraphQLObjectType,
+    find_breaking_changes,
 )
+from graphql import build_schema as graphql_build_schema
 
 from schema import build_schema
 
@@ -37,6 +39,33 @@ def test_schema_honours_the_read_contract():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+#: The write contract's names that belong to returns and the service desk (issue 9); the
+#: full contract check (without --read-only) runs once they exist.
+NOT_YET_WRITTEN = {
+    "ReturnLineInput was removed.",
+    "ReturnPayload was removed.",
+    "VoucherPayload was removed.",
+    "CustomerPayload was removed.",
+    "Field Mutation.returnRegister was removed.",
+    "Field Mutation.returnReceive was removed.",
+    "Field Mutation.voucherIssue was removed.",
+    "Field Mutation.interactionRecord was removed.",
+    "Field Mutation.customerIdentifierLink was removed.",
+}
+
+
+def test_schema_honours_the_write_contract_for_carts_checkout_and_orders():
+    contract_dir = CONTRACT_CHECK.parent
+    if not (contract_dir / "write.graphql").exists():
+        pytest.skip("../shared/contract/write.graphql is not beside this checkout")
+    contract = graphql_build_schema(
+        (contract_dir / "read.graphql").read_text() + (contract_dir / "write.graphql").read_text()
+    )
+    ours = graphql_build_schema((ROOT / "schema.graphql").read_text())
+    breaks = {change.description for change in find_breaking_changes(contract, ours)}
+    assert breaks == NOT_YET_WRITTEN
 
 
 def test_every_type_field_argument_and_enum_value_has_a_description():
