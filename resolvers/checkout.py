@@ -190,10 +190,17 @@ async def _plan(
         fulfillments=where.fulfillments,
         routing=where.routing,
         history=(
-            OrderEvent(actor=actor, action="ROUTED", channel=cart.channel, detail=where.summary),
-        )
-        if where.summary
-        else (),
+            OrderEvent(actor=actor, action="PLACED", channel=cart.channel),
+            *(
+                (
+                    OrderEvent(
+                        actor=actor, action="ROUTED", channel=cart.channel, detail=where.summary
+                    ),
+                )
+                if where.summary
+                else ()
+            ),
+        ),
     )
     return CheckoutPlan(
         checkout_id=checkout_id,

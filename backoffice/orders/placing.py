@@ -366,13 +366,17 @@ class _Draft:
 
     def order(self, *, number: str, placed_at: datetime, new_id: Callable[[], str]) -> Order:
         history = self.history or (("oms", self.channel, PLACED, None),)
+        # A sale carried out of the store is over when it is placed.
+        handed_over = bool(self.fulfillments) and all(
+            f.status in _DELIVERED for f in self.fulfillments
+        )
         return Order(
             id=self.id,
             number=number,
             channel=self.channel,
             location_id=self.location_id,
             customer_id=self.customer_id,
-            status=PLACED,
+            status="COMPLETED" if handed_over else PLACED,
             placed_at=placed_at,
             currency=self.currency,
             subtotal=self.subtotal,

@@ -282,6 +282,8 @@ async def test_journey_8_carry_out_at_the_till_is_the_customers_digital_receipt(
             **till,
         )
     )["checkout"]["order"]
+    assert order["status"] == "COMPLETED"  # handed over at the till
+    assert [e["action"] for e in order["history"]] == ["PLACED"]
     assert order["fulfillments"][0]["type"] == "CARRY_OUT"
     assert order["fulfillments"][0]["location"]["id"] == location(HOME_STORE_ID)
     assert order["payments"][0]["method"] == "CASH"
