@@ -166,6 +166,23 @@ class IdempotencyRecords:
                         f"no claim in progress for idempotency key {key!r} in {scope!r}"
                     )
 
+    async def stale(self, scope_prefix: str, older_than: datetime) -> list[tuple[str, str]]:
+        """(scope, key) of claims under `scope_prefix` still in progress since before `older_than`.
+
+        A claim whose holder died before it recorded anything else stays in progress; the
+        holder's recovery decides which of these are orphans and `fail`s them.
+        """
+        with translate_errors():
+            async with self._sessions() as session:
+                rows = await session.execute(
+                    select(Row.scope, Row.key).where(
+                        Row.scope.startswith(scope_prefix, autoescape=True),
+                        Row.state == "in_progress",
+                        Row.updated_at < older_than,
+                    )
+                )
+                return [(row.scope, row.key) for row in rows]
+
     async def purge(self, before: datetime) -> int:
         """Delete the records created before `before` (e.g. now minus the retention); how many."""
         with translate_errors():

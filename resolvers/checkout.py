@@ -27,7 +27,7 @@ from connectors.orders.records import NewOrder, Order, OrderEvent, Payment
 from ledger import IdempotencyKeyReused, fingerprint
 from resolvers import fulfilment
 from resolvers.cart import get_cart
-from resolvers.checkout_saga import CheckoutPlan, CheckoutSaga
+from resolvers.checkout_saga import SCOPE, CheckoutPlan, CheckoutSaga
 from resolvers.context import RequestContext
 from resolvers.errors import Refused, ledger_errors, refusals, source_errors
 from resolvers.ids import key_of
@@ -69,10 +69,10 @@ class CheckoutRequest:
 def _scope(ctx: RequestContext, cart_key: str) -> str:
     viewer = ctx.viewer
     if viewer.role == "customer" and viewer.customer_id:
-        return f"checkout:customer:{viewer.customer_id}"
+        return f"{SCOPE}customer:{viewer.customer_id}"
     if viewer.is_authenticated and viewer.subject:
-        return f"checkout:{viewer.role}:{viewer.subject}"
-    return f"checkout:cart:{cart_key}"
+        return f"{SCOPE}{viewer.role}:{viewer.subject}"
+    return f"{SCOPE}cart:{cart_key}"
 
 
 async def checkout(ctx: RequestContext, request: CheckoutRequest) -> Order:

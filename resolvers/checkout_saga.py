@@ -47,6 +47,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+#: The idempotency scopes of checkouts all start so (resolvers/checkout.py).
+SCOPE = "checkout:"
+
 
 @dataclass(frozen=True, slots=True)
 class CheckoutPlan:
@@ -129,7 +132,8 @@ class CheckoutSaga:
         any other is compensated, and its idempotency key may be used again.
         """
         outcomes = []
-        for record in await self._ledger.checkouts.unfinished(older_than):
+        unfinished = await self._ledger.checkouts.unfinished(older_than)
+        for record in unfinished:
             plan = CheckoutPlan.from_document(record.payload)
             try:
                 existing = await self._sources.orders.get_orders([plan.order_id])
@@ -143,6 +147,17 @@ class CheckoutSaga:
                     outcomes.append((plan.checkout_id, "compensated"))
             except (ConnectorError, LedgerError) as exc:
                 log.warning("checkout %s not recovered yet: %s", plan.checkout_id, exc)
+        # A key claimed by a process that died while it was still deciding (before it wrote
+        # its plan) names no checkout: nothing was written, so the key is free again.
+        planned = {
+            (record.payload["idempotency_scope"], record.payload["idempotency_key"])
+            for record in await self._ledger.checkouts.unfinished(self._clock.now())
+        }
+        for scope, key in await self._ledger.idempotency.stale(SCOPE, older_than):
+            if (scope, key) not in planned:
+                with contextlib.suppress(NoSuchRecord):
+                    await self._ledger.idempotency.fail(scope, key)
+                    outcomes.append((f"{scope} {key}", "released"))
         return outcomes
 
     async def _step(self, plan: CheckoutPlan, step: str, run: Callable[[], Awaitable[T]]) -> T:

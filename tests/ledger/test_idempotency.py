@@ -111,3 +111,20 @@ async def test_of_concurrent_retries_of_a_failed_attempt_exactly_one_gets_new(le
     claims = await asyncio.gather(*(records.begin(SCOPE, "k1", "print") for _ in range(10)))
 
     assert sorted(claim.state for claim in claims) == ["in_progress"] * 9 + ["new"]
+
+
+async def test_stale_lists_claims_still_in_progress_under_a_scope_prefix(ledger, clock):
+    records = ledger.idempotency
+    await records.begin("checkout:a", "k1", "p")
+    await records.begin("checkout:b", "k2", "p")
+    await records.begin("return:a", "k3", "p")
+    await records.begin("checkout:a", "k4", "p")
+    await records.complete("checkout:a", "k4", {"order_id": "o-1"})
+    await records.begin("checkout_%:x", "k5", "p")  # a wildcard in a scope is a plain character
+
+    later = clock.now() + timedelta(seconds=1)
+    assert sorted(await records.stale("checkout:", later)) == [
+        ("checkout:a", "k1"),
+        ("checkout:b", "k2"),
+    ]
+    assert await records.stale("checkout:", clock.now() - timedelta(seconds=1)) == []

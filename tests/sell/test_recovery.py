@@ -9,6 +9,7 @@ import pytest
 from backoffice.seed import DEMO_CUSTOMER_ID
 from backoffice.seed.story import PAINT_VARIANT_ID
 from connectors.errors import SourceUnavailable
+from resolvers.checkout import CheckoutRequest
 from tests.sell.conftest import Shop
 from tests.sell.documents import (
     CART,
@@ -177,3 +178,26 @@ async def test_with_the_gateways_database_away_checkout_is_refused_before_it_sta
     assert await _stock(shop) == stock
     placed = (await shop.ok(CHECKOUT, _input(cart, "no-ledger"), **CUSTOMER))["checkout"]
     assert placed["userErrors"] == []
+
+
+async def test_a_key_claimed_by_a_process_that_died_while_deciding_is_freed(shop: Shop):
+    cart = await _cart(shop)
+    variables = _input(cart, "orphan")
+    # A process claimed the key and died before it wrote its plan: nothing else happened.
+    request = CheckoutRequest(
+        cart_id=cart["id"],
+        fulfillment="CLICK_AND_COLLECT",
+        location_id=location(STORE),
+        payment_method="CARD",
+        idempotency_key="orphan",
+    )
+    scope = f"checkout:customer:{DEMO_CUSTOMER_ID}"
+    claim = await shop.runtime.ledger.idempotency.begin(scope, "orphan", request.fingerprint())
+    assert claim.state == "new"
+    waiting = (await shop.ok(CHECKOUT, variables, **CUSTOMER))["checkout"]
+    assert waiting["userErrors"][0]["code"] == "CHECKOUT_IN_PROGRESS"
+
+    assert await shop.runtime.recovery.run_once() == [(f"{scope} orphan", "released")]
+    placed = (await shop.ok(CHECKOUT, variables, **CUSTOMER))["checkout"]
+    assert placed["userErrors"] == []
+    assert await shop.runtime.recovery.run_once() == []
