@@ -17,7 +17,8 @@ from bench.hostile_catalogue import CATALOGUE, Hostile, literal_flood_body
 
 pytestmark = pytest.mark.anyio
 
-#: Loose bounds, an order of magnitude above the figures measured on an idle machine.
+#: Loose bounds, an order of magnitude above the figures measured on an idle machine (a
+#: request that runs, rather than being refused, carries its own: `Hostile.answer_seconds`).
 ANSWER_SECONDS = 1.0
 HEALTHZ_SECONDS = 1.0
 
@@ -37,7 +38,7 @@ async def test_a_hostile_request_gets_a_coded_client_error_and_the_server_keeps_
 
     assert outcome.problems(case) == []
     assert outcome.status < 500
-    assert outcome.seconds < ANSWER_SECONDS
+    assert outcome.seconds < case.answer_seconds
     assert outcome.healthz_probes >= 1
     assert outcome.healthz_max_seconds < HEALTHZ_SECONDS
 
