@@ -205,5 +205,20 @@ async def located_rows(
     return [(row, loc) for row, loc in zip(view.rows, locations, strict=True) if loc is not None]
 
 
+async def live_stock(
+    ctx: RequestContext, variant_ids: Sequence[str], location_ids: Sequence[str]
+) -> dict[tuple[str, str], int]:
+    """Units per (variant, location), read from the inventory now: for carts and checkout."""
+    try:
+        levels = await ctx.sources.inventory.get_stock_live(variant_ids, location_ids)
+    except ConnectorError as exc:
+        raise from_connector_error(exc) from exc
+    return {
+        (level.variant_id, level.location_id): level.quantity
+        for variant_levels in levels.values()
+        for level in variant_levels
+    }
+
+
 async def get_location(ctx: RequestContext, location_id: str) -> Location | None:
     return await ctx.loaders.location_by_id.load(location_id)

@@ -29,7 +29,7 @@ from resolvers import fulfilment
 from resolvers.cart import get_cart
 from resolvers.checkout_saga import SCOPE, CheckoutPlan, CheckoutSaga
 from resolvers.context import RequestContext
-from resolvers.errors import Refused, ledger_errors, refusals, source_errors
+from resolvers.errors import Refused, ledger_errors, refusals
 from resolvers.ids import key_of
 from resolvers.order_amounts import OrderAmounts, order_amounts
 from resolvers.price import quote_cart
@@ -117,9 +117,10 @@ async def _checkout(ctx: RequestContext, request: CheckoutRequest) -> Order:
 
 
 async def _first_order(ctx: RequestContext, order_id: str) -> Order:
-    with source_errors():
-        orders = await ctx.sources.orders.get_orders([order_id])
-    return orders[order_id]
+    order = await ctx.loaders.order_by_id.load(order_id)
+    if order is None:
+        raise LookupError(f"order {order_id} of a settled checkout is not in the OMS")
+    return order
 
 
 async def _plan(

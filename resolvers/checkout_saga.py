@@ -149,11 +149,14 @@ class CheckoutSaga:
                 log.warning("checkout %s not recovered yet: %s", plan.checkout_id, exc)
         # A key claimed by a process that died while it was still deciding (before it wrote
         # its plan) names no checkout: nothing was written, so the key is free again.
+        stale = await self._ledger.idempotency.stale(SCOPE, older_than)
         planned = {
             (record.payload["idempotency_scope"], record.payload["idempotency_key"])
-            for record in await self._ledger.checkouts.unfinished(self._clock.now())
+            for record in (
+                await self._ledger.checkouts.unfinished(self._clock.now()) if stale else ()
+            )
         }
-        for scope, key in await self._ledger.idempotency.stale(SCOPE, older_than):
+        for scope, key in stale:
             if (scope, key) not in planned:
                 with contextlib.suppress(NoSuchRecord):
                     await self._ledger.idempotency.fail(scope, key)

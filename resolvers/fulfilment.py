@@ -22,12 +22,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.common import GeoPoint
-from connectors.errors import ConnectorError
 from connectors.inventory.records import Location, ReservationLine
 from connectors.orders.records import Cart, NewFulfillment
-from resolvers.availability import all_locations, request_store_id
+from resolvers.availability import all_locations, live_stock, request_store_id
 from resolvers.context import RequestContext
-from resolvers.errors import Refused, from_connector_error
+from resolvers.errors import Refused
 from resolvers.ids import key_of
 from resolvers.order_amounts import OrderAmounts
 from resolvers.routing import route
@@ -50,20 +49,6 @@ def _fulfilment(kind: str, location_id: str | None, status: str) -> NewFulfillme
     return NewFulfillment(
         id=f"f-{uuid.uuid4().hex[:16]}", type=kind, location_id=location_id, status=status
     )
-
-
-async def _stock(
-    ctx: RequestContext, variant_ids: Sequence[str], location_ids: Sequence[str]
-) -> dict[tuple[str, str], int]:
-    try:
-        levels = await ctx.sources.inventory.get_stock_live(variant_ids, location_ids)
-    except ConnectorError as exc:
-        raise from_connector_error(exc) from exc
-    return {
-        (level.variant_id, level.location_id): level.quantity
-        for variant_levels in levels.values()
-        for level in variant_levels
-    }
 
 
 def _holds_all(stock: dict[tuple[str, str], int], location_id: str, wanted: Counter[str]) -> bool:
@@ -99,7 +84,7 @@ async def plan(
                 "Carry-out is for sales at a store's till.",
                 ("input", "fulfillment"),
             )
-        stock = await _stock(ctx, list(wanted), [store])
+        stock = await live_stock(ctx, list(wanted), [store])
         if not _holds_all(stock, store, wanted):
             raise _short(wanted, stock, [store])
         return FulfilmentPlan(
@@ -122,7 +107,7 @@ async def plan(
                 f"{pick_up.name} does not offer click & collect.",
                 ("input", "locationId"),
             )
-        stock = await _stock(ctx, list(wanted), [store])
+        stock = await live_stock(ctx, list(wanted), [store])
         if _holds_all(stock, store, wanted):
             return FulfilmentPlan(
                 ordered_at=origin,
@@ -204,7 +189,7 @@ async def _routed(
     kind: str,
     deliver_at: str | None = None,
 ) -> FulfilmentPlan:
-    stock = await _stock(ctx, list(wanted), [loc.id for loc in candidates])
+    stock = await live_stock(ctx, list(wanted), [loc.id for loc in candidates])
     decision = route(
         sorted(wanted.items()),
         candidates=candidates,

@@ -25,7 +25,7 @@ class OrderPage:
     has_next: bool
 
 
-def _ensure_may_read_order(ctx: RequestContext, order: Order) -> None:
+def ensure_may_read_order(ctx: RequestContext, order: Order) -> None:
     if order.customer_id is not None:
         ensure_may_read_customer(ctx.viewer, order.customer_id)
     else:
@@ -41,7 +41,7 @@ async def get_order(ctx: RequestContext, *, id: str | None, number: str | None) 
         assert number is not None
         order = await ctx.loaders.order_by_number.load(number.strip())
     if order is not None:
-        _ensure_may_read_order(ctx, order)
+        ensure_may_read_order(ctx, order)
     return order
 
 
@@ -67,7 +67,7 @@ async def get_return(ctx: RequestContext, return_id: str) -> Return | None:
         return None
     order = await ctx.loaders.order_by_id.load(found.order_id)
     if order is not None:
-        _ensure_may_read_order(ctx, order)
+        ensure_may_read_order(ctx, order)
     return found
 
 

@@ -13,23 +13,20 @@ from connectors.orders.records import Order
 from resolvers import audit
 from resolvers.availability import request_store_id
 from resolvers.context import RequestContext
-from resolvers.errors import Refused, refusals, source_errors
+from resolvers.errors import Forbidden, Refused, Unauthenticated, refusals
 from resolvers.ids import key_of
-from resolvers.policy import FULL_ACCESS_ROLES
+from resolvers.order import ensure_may_read_order
 
 
 async def _order(ctx: RequestContext, order_id: str) -> Order:
-    key = key_of(order_id, "Order", "orderId")
-    with source_errors():
-        found = await ctx.sources.orders.get_orders([key])
-    order = found.get(key)
-    viewer = ctx.viewer
-    visible = order is not None and (
-        viewer.role in FULL_ACCESS_ROLES
-        or viewer.role == "associate"
-        or (viewer.role == "customer" and viewer.customer_id == order.customer_id)
-    )
-    if order is None or not visible:
+    """The order, if the viewer may read it; to anyone else it does not exist."""
+    order = await ctx.loaders.order_by_id.load(key_of(order_id, "Order", "orderId"))
+    try:
+        if order is not None:
+            ensure_may_read_order(ctx, order)
+    except (Forbidden, Unauthenticated):
+        order = None
+    if order is None:
         raise Refused("ORDER_NOT_FOUND", "No such order.", ("orderId",))
     return order
 
