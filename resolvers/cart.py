@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from connectors.errors import ConnectorError
 from connectors.orders.records import Cart, CartLineChange
 from resolvers import audit
-from resolvers.availability import all_locations, request_store_id
+from resolvers.availability import all_locations, live_stock, request_store_id
 from resolvers.context import RequestContext
 from resolvers.customer import get_customer
 from resolvers.errors import BadUserInput, Refused, from_connector_error, refusals
@@ -82,18 +82,24 @@ async def _usable_cart(ctx: RequestContext, cart_id: str) -> Cart:
     return cart
 
 
-def _checked_lines(ctx: RequestContext, lines: Sequence[LineInput]) -> list[CartLineChange]:
-    """(variant key, quantity) per line; quantities within 1..the configured maximum."""
+def _checked_lines(
+    lines: Sequence[LineInput], *, minimum: int = 1, what: str = "1 or more"
+) -> list[CartLineChange]:
+    """(variant key, quantity) per line, each at least `minimum` units.
+
+    The most units of one variant is checked by `_check_lines`, on what the cart would
+    hold: a line within it can still push the cart's total over.
+    """
     if len(lines) > MAX_CART_LINES:
         raise Refused("TOO_MANY_LINES", f"A cart holds at most {MAX_CART_LINES} lines.", ("lines",))
-    maximum = ctx.rules.max_line_quantity
     checked = []
     for index, line in enumerate(lines):
-        where = ("lines", str(index), "quantity")
-        if line.quantity <= 0:
-            raise Refused("INVALID_QUANTITY", "A quantity must be 1 or more.", where)
-        if line.quantity > maximum:
-            raise Refused("INVALID_QUANTITY", f"At most {maximum} units of one variant.", where)
+        if line.quantity < minimum:
+            raise Refused(
+                "INVALID_QUANTITY",
+                f"A quantity must be {what}.",
+                ("lines", str(index), "quantity"),
+            )
         checked.append(
             CartLineChange(key_of(line.variant_id, "ProductVariant", "variantId"), line.quantity)
         )
@@ -174,14 +180,9 @@ async def sellable_stock(
 ) -> dict[str, int]:
     """Units of each variant the channel can deliver now, read live from the inventory."""
     location_ids = await selling_location_ids(ctx, channel, store_id)
-    try:
-        levels = await ctx.sources.inventory.get_stock_live(variant_ids, location_ids)
-    except ConnectorError as exc:
-        raise from_connector_error(exc) from exc
     totals: Counter[str] = Counter()
-    for variant_levels in levels.values():
-        for level in variant_levels:
-            totals[level.variant_id] += max(level.quantity, 0)
+    for (variant_id, _), quantity in (await live_stock(ctx, variant_ids, location_ids)).items():
+        totals[variant_id] += max(quantity, 0)
     return dict(totals)
 
 
@@ -199,7 +200,7 @@ def _cart_channel(ctx: RequestContext, channel: str | None) -> str:
 
 async def create_cart(ctx: RequestContext, channel: str | None, lines: Sequence[LineInput]) -> Cart:
     chosen = _cart_channel(ctx, channel)
-    checked = _checked_lines(ctx, lines)
+    checked = _checked_lines(lines)
     store_id = (
         await request_store_id(ctx, ctx.store_id)
         if ctx.store_id is not None and chosen in ("STORE", "KIOSK")
@@ -252,7 +253,7 @@ async def add_lines(ctx: RequestContext, cart_id: str, lines: Sequence[LineInput
     if not lines:
         raise Refused("NO_LINES", "Give at least one line to add.", ("lines",))
     cart = await _usable_cart(ctx, cart_id)
-    checked = _checked_lines(ctx, lines)
+    checked = _checked_lines(lines)
     stock = await _check_lines(ctx, cart.channel, cart.location_id, checked, existing=cart)
     with refusals():
         changed = await ctx.sources.orders.change_cart_lines(
@@ -266,19 +267,10 @@ async def update_lines(ctx: RequestContext, cart_id: str, lines: Sequence[LineIn
     if not lines:
         raise Refused("NO_LINES", "Give at least one line to update.", ("lines",))
     cart = await _usable_cart(ctx, cart_id)
-    to_set = [
-        CartLineChange(key_of(line.variant_id, "ProductVariant", "variantId"), line.quantity)
-        for line in lines
-    ]
-    positive = [LineInput(line.variant_id, line.quantity) for line in lines if line.quantity != 0]
-    _checked_lines(ctx, positive)
+    # Every line keeps its own index, so a refusal names the line as it was sent.
+    to_set = _checked_lines(lines, minimum=0, what="0 (to remove it) or more")
     stock = await _check_lines(
-        ctx,
-        cart.channel,
-        cart.location_id,
-        [line for line in to_set if line.quantity > 0],
-        existing=cart,
-        replace=True,
+        ctx, cart.channel, cart.location_id, to_set, existing=cart, replace=True
     )
     with refusals():
         changed = await ctx.sources.orders.change_cart_lines(

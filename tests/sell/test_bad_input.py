@@ -217,3 +217,16 @@ async def test_an_anonymous_checkout_without_a_key_is_refused(shop: Shop):
     cart = (await _create(shop, [line(PAINT_VARIANT_ID, 1)]))["cart"]
     refused = (await shop.ok(CHECKOUT, _checkout(cart, "   ")))["checkout"]
     assert refused["userErrors"][0]["code"] == "INVALID_IDEMPOTENCY_KEY"
+
+
+async def test_an_update_names_the_line_at_fault_as_it_was_sent(shop: Shop):
+    cart = await _cart(shop)
+    lines = [line(PAINT_VARIANT_ID, 0), line(LAPTOP_BAG_OUT_OF_STOCK_VARIANT_ID, -1)]
+    refused = (await shop.ok(UPDATE, {"cart": cart["id"], "lines": lines}, **CUSTOMER))[
+        "cartLinesUpdate"
+    ]
+    assert [(e["code"], e["field"]) for e in refused["userErrors"]] == [
+        ("INVALID_QUANTITY", ["lines", "1", "quantity"])
+    ]
+    unchanged = (await shop.ok(CART, {"id": cart["id"]}, **CUSTOMER))["cart"]
+    assert unchanged["version"] == cart["version"]
