@@ -230,3 +230,12 @@ async def test_an_update_names_the_line_at_fault_as_it_was_sent(shop: Shop):
     ]
     unchanged = (await shop.ok(CART, {"id": cart["id"]}, **CUSTOMER))["cart"]
     assert unchanged["version"] == cart["version"]
+
+
+async def test_a_cart_of_more_than_a_hundred_lines_is_refused_whole(shop: Shop):
+    lines = [line(PAINT_VARIANT_ID, 1)] * 101
+    refused = await _create(shop, lines, **CUSTOMER)
+    assert refused["cart"] is None
+    assert [(e["code"], e["field"]) for e in refused["userErrors"]] == [
+        ("TOO_MANY_LINES", ["lines"])
+    ]
