@@ -7,7 +7,9 @@
   + SourceContractViolation  the response did not have the shape we parse
   + UnknownKeys              the request named keys the source does not know (`keys`)
   + SourceRefused(code)      the source refused a write for a business reason
-    - NotFound, VersionConflict, CartNotOpen, CartOwned, WrongLocation   (the OMS)
+    - NotFound, VersionConflict, CartNotOpen, CartOwned, WrongLocation,
+      NotReturnable, ReturnNotOpen                                       (the OMS)
+    - IdentifierTaken, VoucherNotRedeemable                              (the CRM)
     - InsufficientStock      a reservation wants more units than are in stock (`shortages`)
     - ReservationConflict    a reservation id is reused for other lines, or moved the wrong way
     - NoLoyaltyAccount       the customer has no loyalty account (NO_ACCOUNT)
@@ -101,9 +103,58 @@ class WrongLocation(SourceRefused):
     code = "WRONG_LOCATION"
 
 
+class NotReturnable(SourceRefused):
+    """A return asks for more units of a line than were bought less what was returned before."""
+
+    code = "NOT_RETURNABLE"
+
+
+class ReturnNotOpen(SourceRefused):
+    """The return was received (with another receipt) or rejected already."""
+
+    code = "RETURN_NOT_OPEN"
+
+
+class IdentifierTaken(SourceRefused):
+    """The identifier is linked to another customer."""
+
+    code = "IDENTIFIER_TAKEN"
+
+
+class VoucherNotRedeemable(SourceRefused):
+    """A voucher that cannot be redeemed; `code` says why.
+
+    VOUCHER_NOT_FOUND (no such code), VOUCHER_REDEEMED (by another order),
+    VOUCHER_EXPIRED, VOUCHER_NOT_YOURS (issued to another customer).
+    """
+
+    code = "VOUCHER_NOT_REDEEMABLE"
+
+
 _REFUSALS: dict[str, type[SourceRefused]] = {
-    kind.code: kind for kind in (NotFound, VersionConflict, CartNotOpen, CartOwned, WrongLocation)
+    kind.code: kind
+    for kind in (
+        NotFound,
+        VersionConflict,
+        CartNotOpen,
+        CartOwned,
+        WrongLocation,
+        NotReturnable,
+        ReturnNotOpen,
+        IdentifierTaken,
+    )
 }
+_REFUSALS.update(
+    {
+        code: VoucherNotRedeemable
+        for code in (
+            "VOUCHER_NOT_FOUND",
+            "VOUCHER_REDEEMED",
+            "VOUCHER_EXPIRED",
+            "VOUCHER_NOT_YOURS",
+        )
+    }
+)
 
 
 def refusal(source: str, code: str, message: str) -> SourceRefused:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -69,3 +70,45 @@ class Voucher:
     reason: str
     issued_at: datetime
     redeemed_at: datetime | None
+    #: After this moment it can no longer be redeemed; None: it does not expire.
+    expires_at: datetime | None = None
+    #: The order it paid towards, once redeemed.
+    redeemed_order_id: str | None = None
+    #: Who issued it (e.g. "service:agent-7"), for the associate who sees it redeemed.
+    issued_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewVoucher:
+    """A voucher to issue; the CRM chooses its code. Issuing the same `id` again answers the first."""
+
+    id: str
+    customer_id: str
+    amount: Decimal
+    currency: str
+    reason: str
+    expires_at: datetime | None
+    issued_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewInteraction:
+    """A contact to record (the CRM dates it); recording the same `id` again answers the first."""
+
+    id: str
+    customer_id: str
+    channel: str
+    kind: str
+    note: str
+    by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """A message sent to the customer (the reference CRM's stand-in for e-mail), once per `key`."""
+
+    key: str
+    customer_id: str
+    template: str
+    data: Mapping[str, str]
+    sent_at: datetime

@@ -63,6 +63,15 @@ class InventoryConnector(Protocol):
         """
         ...
 
+    async def restock(self, reference: str, lines: Sequence[ReservationLine]) -> None:
+        """Put units (back) into stock at the lines' locations, once per `reference`.
+
+        A returned item that can be sold again goes back where it was received. The same
+        reference again moves nothing (a redelivered message); with other lines it is
+        `ReservationConflict`.
+        """
+        ...
+
     async def get_reservations(self, ids: Sequence[str]) -> Mapping[str, Reservation]:
         """The reservations with these ids (released unknown ids too); others are absent."""
         ...

@@ -6,15 +6,24 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
-from connectors.orders.records import Cart, CartLineChange, NewOrder, Order, Purchase, Return
+from connectors.orders.records import (
+    Cart,
+    CartLineChange,
+    NewOrder,
+    NewReturn,
+    Order,
+    Purchase,
+    Return,
+    ReturnReceipt,
+)
 
 
 class OrdersConnector(Protocol):
     """Orders, returns and carts from every channel.
 
     Writes answer the record as written. Their refusals are `connectors.errors.SourceRefused`
-    with a stable `code`: NotFound, VersionConflict, CartNotOpen, CartOwned, WrongLocation
-    (and a plain `SourceRefused` with code CONFLICT for other conflicts). An order the OMS
+    with a stable `code`: NotFound, VersionConflict, CartNotOpen, CartOwned, WrongLocation,
+    NotReturnable, ReturnNotOpen (and a plain `SourceRefused` with code CONFLICT for other conflicts). An order the OMS
     finds malformed (amounts that do not add up) is `SourceRejected`: the gateway's bug.
     """
 
@@ -70,6 +79,37 @@ class OrdersConnector(Protocol):
         channel: str | None = None,
     ) -> Order:
         """Move a delivery date if the order is still at `expected_version`; VersionConflict otherwise."""
+        ...
+
+    async def get_sales(
+        self, variant_ids: Sequence[str], *, since: datetime
+    ) -> Mapping[str, Mapping[str, int]]:
+        """Units of each variant sold at each location since `since`, net of returns.
+
+        An order counts at its `location_id` (the store it was placed or collected in);
+        orders without one, and cancelled orders, are left out. Variants that did not sell
+        map to an empty mapping.
+        """
+        ...
+
+    async def register_return(self, new: NewReturn) -> Return:
+        """Register the return; registering the same `new.id` again answers the first, unchanged.
+
+        Only while the order is at `new.expected_order_version` (VersionConflict
+        otherwise) and every line is returnable: NotReturnable when a quantity is more than
+        the line's quantity less what earlier returns took; NotFound for an unknown order
+        or order line. The lines' returned quantities grow, the order's version + 1, its
+        status becomes PARTIALLY_RETURNED or RETURNED, and `new.history` is recorded.
+        """
+        ...
+
+    async def receive_return(self, return_id: str, receipt: ReturnReceipt) -> Return:
+        """Record that the goods arrived and the refund was paid: REGISTERED → REFUNDED.
+
+        The same receipt again answers the return unchanged (a redelivered message); a
+        return already received otherwise, or rejected, is ReturnNotOpen; NotFound for an
+        unknown id. Adds RETURN_RECEIVED and REFUNDED to the order's history.
+        """
         ...
 
     async def get_carts(self, ids: Sequence[str]) -> Mapping[str, Cart]:

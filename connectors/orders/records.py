@@ -128,7 +128,12 @@ class Refund:
 
 @dataclass(frozen=True, slots=True)
 class Return:
-    """A return of some lines of an order, by store or mail."""
+    """A return of some lines of an order, by store or mail.
+
+    `status` is REGISTERED (announced; `refund` is what it will pay), REFUNDED (received
+    and paid) or REJECTED. `routing` says why the goods go to `destination_location_id`,
+    as the gateway computed it (free-form JSON, like `Order.routing`).
+    """
 
     id: str
     order_id: str
@@ -137,6 +142,41 @@ class Return:
     lines: tuple[ReturnLine, ...]
     destination_location_id: str | None
     refund: Refund | None
+    created_at: datetime | None = None
+    routing: Mapping[str, Any] | None = None
+    #: Where and when the goods arrived, and whether they could be sold again.
+    received_location_id: str | None = None
+    received_at: datetime | None = None
+    resellable: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewReturn:
+    """A return as the gateway decided it: the lines, where the goods go, the refund it pays.
+
+    The OMS registers it only if the order is still at `expected_order_version` (so the
+    refund was computed from the order as it stands) and every line is still returnable.
+    """
+
+    id: str
+    order_id: str
+    expected_order_version: int
+    channel: str
+    lines: tuple[ReturnLine, ...]
+    destination_location_id: str | None
+    refund: Refund
+    routing: Mapping[str, Any] | None = None
+    history: tuple[OrderEvent, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnReceipt:
+    """A location's word that a return's goods arrived, in what condition, and by whom."""
+
+    location_id: str
+    resellable: bool
+    actor: str
+    channel: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

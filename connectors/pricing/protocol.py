@@ -25,12 +25,15 @@ class PricingConnector(Protocol):
         tier: str | None,
         history: Sequence[PurchaseRecord] = (),
         coupons: Sequence[str] = (),
+        at: datetime | None = None,
     ) -> Quote:
         """Price a basket with every promotion the engine applies.
 
         `history` is the customer's earlier purchases in every channel (cross-channel
         promotions count them within their period); `coupons` the codes entered, each
-        reported back in `Quote.coupons`. Raises `connectors.errors.UnknownKeys` listing
+        reported back in `Quote.coupons`; `at` prices the basket as of that moment (list
+        prices and promotions then; default the engine's now), e.g. to check an old order
+        against the promotions of its day. Raises `connectors.errors.UnknownKeys` listing
         the variants without a price in the channel.
         """
         ...
