@@ -70,7 +70,7 @@ from gateway.config import (
     LimitSettings,
     Settings,
     SourceSettings,
-    payment_methods,
+    name_list,
 )
 from gateway.readiness import OK, ReadinessProbe
 from gateway.recovery import CheckoutRecovery
@@ -81,6 +81,8 @@ from ledger import db as ledger_db
 from resolvers.checkout_saga import CheckoutSaga
 from resolvers.context import Rules, Sources
 from resolvers.order_amounts import CheckoutRules
+from resolvers.refunds import RefundRules
+from resolvers.return_routing import ReturnRoutingWeights
 from resolvers.routing import RoutingWeights
 from schema.documents import DocumentLimits
 
@@ -339,13 +341,13 @@ def build_ledger(settings: Settings, engine: AsyncEngine, clock: Clock) -> Ledge
 
 
 def build_rules(settings: Settings) -> Rules:
-    checkout, routing = settings.checkout, settings.routing
+    checkout, routing, returns = settings.checkout, settings.routing, settings.returns
     return Rules(
         default_locale=settings.context.default_locale,
         currency=settings.context.currency,
         max_line_quantity=checkout.max_line_quantity,
         payment_methods={
-            channel: payment_methods(text) for channel, text in checkout.payment_methods.items()
+            channel: name_list(text) for channel, text in checkout.payment_methods.items()
         },
         checkout=CheckoutRules(
             vat_percent=checkout.vat_percent,
@@ -355,6 +357,14 @@ def build_rules(settings: Settings) -> Rules:
         ),
         routing=RoutingWeights(
             **{f.name: getattr(routing, f.name) for f in dataclasses.fields(routing)}
+        ),
+        refunds=RefundRules(
+            mail_return_fee=returns.mail_return_fee,
+            shipping_kept_for_tiers=frozenset(name_list(returns.shipping_kept_for_tiers)),
+            refund_methods={k.upper(): v.upper() for k, v in returns.refund_methods.items()},
+        ),
+        return_routing=ReturnRoutingWeights(
+            **{f.name: getattr(returns, f.name) for f in dataclasses.fields(ReturnRoutingWeights)}
         ),
     )
 

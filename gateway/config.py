@@ -21,6 +21,8 @@ from typing import Any, Literal
 
 from resolvers.context import PAYMENT_METHODS, Rules
 from resolvers.order_amounts import CheckoutRules
+from resolvers.refunds import RefundRules
+from resolvers.return_routing import ReturnRoutingWeights
 from resolvers.routing import RoutingWeights
 
 Environment = Literal["development", "production"]
@@ -221,8 +223,8 @@ class DatabaseSettings:
 PAYMENT_METHOD_NAMES = ("CARD", "CASH", "GIFT_CARD", "VOUCHER", "MOBILE", "INVOICE")
 
 
-def payment_methods(text: str) -> tuple[str, ...]:
-    """The methods of a `checkout.payment_methods` entry: "CARD, CASH" -> ("CARD", "CASH")."""
+def name_list(text: str) -> tuple[str, ...]:
+    """The names in a comma-separated setting: "CARD, cash" -> ("CARD", "CASH")."""
     return tuple(method.strip().upper() for method in text.split(",") if method.strip())
 
 
@@ -231,6 +233,8 @@ def payment_methods(text: str) -> tuple[str, ...]:
 _RULES = Rules()
 _CHECKOUT = CheckoutRules()
 _ROUTING = RoutingWeights()
+_REFUNDS = RefundRules()
+_RETURN_ROUTING = ReturnRoutingWeights()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -274,6 +278,29 @@ class RoutingSettings:
     )
     margin_rate: Decimal = field(default=_ROUTING.margin_rate, metadata=_limits(0, 1))
     max_candidates: int = field(default=_ROUTING.max_candidates, metadata=_limits(1))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReturnsSettings:
+    """Refund rules and where returns by mail go (resolvers/refunds.py, resolvers/return_routing.py).
+
+    A mail return costs `mail_return_fee`; shipping comes back with the last item except
+    for the tiers in `shipping_kept_for_tiers` (comma-separated); `refund_methods` maps an
+    original payment method to the one refunds go to (never CARD to CASH). A mail return
+    goes to the store that sold most of the item in `sales_days` days (at least
+    `min_units_sold`) and holds fewer than `nearly_out` of it, by the weights.
+    """
+
+    mail_return_fee: Decimal = field(default=_REFUNDS.mail_return_fee, metadata=_limits(0))
+    shipping_kept_for_tiers: str = ", ".join(sorted(_REFUNDS.shipping_kept_for_tiers))
+    refund_methods: Mapping[str, str] = field(
+        default_factory=lambda: types.MappingProxyType(dict(_REFUNDS.refund_methods))
+    )
+    sales_days: int = field(default=_RETURN_ROUTING.sales_days, metadata=_limits(1, 366))
+    min_units_sold: int = field(default=_RETURN_ROUTING.min_units_sold, metadata=_limits(1))
+    nearly_out: int = field(default=_RETURN_ROUTING.nearly_out, metadata=_limits(1))
+    sales_weight: float = field(default=_RETURN_ROUTING.sales_weight, metadata=_limits(0))
+    scarcity_weight: float = field(default=_RETURN_ROUTING.scarcity_weight, metadata=_limits(0))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -334,6 +361,7 @@ class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     checkout: CheckoutSettings = field(default_factory=CheckoutSettings)
     routing: RoutingSettings = field(default_factory=RoutingSettings)
+    returns: ReturnsSettings = field(default_factory=ReturnsSettings)
     clock: ClockSettings = field(default_factory=ClockSettings)
     sources: Mapping[str, SourceSettings] = field(default_factory=_default_sources)
     config_file: Path | None = field(default=None, metadata=_INTERNAL)

@@ -24,9 +24,13 @@ from gateway.config import (
     OAuthSettings,
     Settings,
     SourceSettings,
-    payment_methods,
+    name_list,
 )
 from gateway.config_loading import is_table_of_tables, join_path, toml_text, type_hints
+from resolvers.refunds import NOT_FOR_CARDS
+
+#: The customer tiers of the CRM (contract enum CustomerTier).
+TIERS = ("STANDARD", "SILVER", "GOLD")
 
 # --- cross-field checks ------------------------------------------------------------------
 
@@ -45,7 +49,7 @@ def check(settings: Settings) -> list[str]:
         path = f"checkout.payment_methods.{channel}"
         if channel not in CHANNELS:
             add(path, "not a channel", repr(channel), "one of " + ", ".join(CHANNELS))
-        unknown = [m for m in payment_methods(text) if m not in PAYMENT_METHOD_NAMES]
+        unknown = [m for m in name_list(text) if m not in PAYMENT_METHOD_NAMES]
         if unknown:
             add(
                 path,
@@ -54,6 +58,7 @@ def check(settings: Settings) -> list[str]:
                 "any of " + ", ".join(PAYMENT_METHOD_NAMES),
             )
 
+    _check_returns(settings, add)
     production = settings.server.environment == "production"
     _check_secrets(settings, production, add)
     _check_auth(settings.auth, production, add)
@@ -232,3 +237,27 @@ def _redact_url(url: str) -> str:
     if parts.password is None:
         return url
     return url.replace(f":{parts.password}@", ":<redacted>@", 1)
+
+
+def _check_returns(settings: Settings, add: _Add) -> None:
+    returns = settings.returns
+    tiers = [t for t in name_list(returns.shipping_kept_for_tiers) if t not in TIERS]
+    if tiers:
+        add(
+            "returns.shipping_kept_for_tiers",
+            "unknown tiers",
+            repr(tiers),
+            "any of " + ", ".join(TIERS),
+        )
+    for original, refunded in returns.refund_methods.items():
+        path = f"returns.refund_methods.{original}"
+        unknown = [m for m in (original.upper(), refunded.upper()) if m not in PAYMENT_METHOD_NAMES]
+        if unknown:
+            add(
+                path,
+                "unknown payment methods",
+                repr(unknown),
+                "any of " + ", ".join(PAYMENT_METHOD_NAMES),
+            )
+        elif original.upper() == "CARD" and refunded.upper() in NOT_FOR_CARDS:
+            add(path, "a card payment refunded in cash (fraud rule)", repr(refunded), "CARD")

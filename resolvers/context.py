@@ -19,6 +19,8 @@ from kernel.clock import Clock
 from ledger import Ledger
 from resolvers.loaders import Loaders
 from resolvers.order_amounts import CheckoutRules
+from resolvers.refunds import RefundRules
+from resolvers.return_routing import ReturnRoutingWeights
 from resolvers.routing_score import RoutingWeights
 from resolvers.viewer import Viewer
 
@@ -74,6 +76,8 @@ class Rules:
     )
     checkout: CheckoutRules = field(default_factory=CheckoutRules)
     routing: RoutingWeights = field(default_factory=RoutingWeights)
+    refunds: RefundRules = field(default_factory=RefundRules)
+    return_routing: ReturnRoutingWeights = field(default_factory=ReturnRoutingWeights)
 
     def stock_channel(self, channel: str) -> str:
         """The channel whose locations' stock a request in `channel` may sell."""

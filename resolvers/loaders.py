@@ -24,7 +24,7 @@ from connectors.loyalty.records import LoyaltyAccount
 from connectors.orders.records import Order, Return
 from connectors.pim.records import Category, Product, Variant
 from connectors.pricing.records import Price
-from ledger import AuditEvent, Ledger
+from ledger import AuditEvent, Ledger, RefundRecord
 from resolvers.errors import from_connector_error
 
 if TYPE_CHECKING:
@@ -252,6 +252,19 @@ class Loaders:
                 return [() for _ in order_ids]
             found = await ledger.audit.for_subjects("Order", order_ids)
             return [found.get(order_id, ()) for order_id in order_ids]
+
+        return DataLoader(load)
+
+    @cached_property
+    def refund_by_return(self) -> DataLoader[str, RefundRecord | None]:
+        """The refunds the gateway paid, by return id (none without a ledger)."""
+        ledger = self._ledger
+
+        async def load(return_ids: list[str]) -> list[RefundRecord | None]:
+            if ledger is None:
+                return [None for _ in return_ids]
+            found = await ledger.refunds.get(return_ids)
+            return [found.get(return_id) for return_id in return_ids]
 
         return DataLoader(load)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from connectors.orders.records import HistoryEvent, Order, Return
+from connectors.orders.records import HistoryEvent, Order, Refund, RefundComponent, Return
+from ledger import RefundRecord
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput
 from resolvers.ids import from_cursor, key_of
@@ -57,8 +59,40 @@ async def orders_of(
     return OrderPage(orders=page, offset=offset, has_next=offset + first < len(orders))
 
 
+def with_refund(returned: Return, refund: RefundRecord | None) -> Return:
+    """The return as it stands: refunded once the gateway paid it, even before the OMS hears.
+
+    The refund is committed in the gateway's database first and reaches the OMS through
+    the outbox (resolvers/return_receipt.py); until it has, the OMS still says REGISTERED.
+    """
+    if refund is None or returned.status != "REGISTERED":
+        return returned
+    return dataclasses.replace(
+        returned,
+        status="REFUNDED",
+        received_location_id=refund.location_id,
+        received_at=refund.at,
+        resellable=refund.resellable,
+        refund=Refund(
+            amount=refund.amount,
+            currency=refund.currency,
+            method=refund.method,
+            breakdown=tuple(RefundComponent(kind, amount) for kind, amount in refund.breakdown),
+            loyalty_points_reversed=refund.points_reversed,
+        ),
+    )
+
+
+async def _as_they_stand(ctx: RequestContext, returns: Sequence[Return]) -> list[Return]:
+    # Only a return still REGISTERED in the OMS can have a refund the OMS has not heard of.
+    waiting = [r.id for r in returns if r.status == "REGISTERED"]
+    refunds = await ctx.loaders.refund_by_return.load_many(waiting) if waiting else []
+    paid = dict(zip(waiting, refunds, strict=True))
+    return [with_refund(r, paid.get(r.id)) for r in returns]
+
+
 async def returns_of(ctx: RequestContext, order: Order) -> Sequence[Return]:
-    return await ctx.loaders.returns_by_order.load(order.id)
+    return await _as_they_stand(ctx, await ctx.loaders.returns_by_order.load(order.id))
 
 
 async def get_return(ctx: RequestContext, return_id: str) -> Return | None:
@@ -68,7 +102,7 @@ async def get_return(ctx: RequestContext, return_id: str) -> Return | None:
     order = await ctx.loaders.order_by_id.load(found.order_id)
     if order is not None:
         ensure_may_read_order(ctx, order)
-    return found
+    return (await _as_they_stand(ctx, [found]))[0]
 
 
 async def order_for_return(ctx: RequestContext, returned: Return) -> Order | None:

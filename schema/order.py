@@ -143,7 +143,9 @@ class ReturnLine:
 
 @strawberry.type(description="One part of a refund, e.g. goods, shipping, return costs.")
 class RefundComponent:
-    kind: str = strawberry.field(description="What the money is for.")
+    kind: str = strawberry.field(
+        description="What the money is for: goods, shipping, or return_costs (a return by mail)."
+    )
     amount: Money = strawberry.field(description="How much (negative for costs deducted).")
 
 
@@ -160,7 +162,22 @@ class Return(Node):
     channel: ReturnChannel = strawberry.field(description="Store or mail.")
     status: ReturnStatus = strawberry.field(description="Where the return is in its life.")
     lines: list[ReturnLine] = strawberry.field(description="What is returned.")
-    refund: Refund | None = strawberry.field(description="The refund, once made.")
+    refund: Refund | None = strawberry.field(
+        description="The refund: what it will pay while REGISTERED, what it paid once REFUNDED. "
+        "Computed from the amounts the order stored, never from today's prices."
+    )
+    destination_reasons: list[str] = strawberry.field(
+        description="Why the goods go to `destination`: for a return by mail, the store where "
+        "the item sells and is nearly gone, or the distribution centre when none qualifies."
+    )
+    created_at: datetime | None = strawberry.field(description="When it was registered.")
+    received_at: datetime | None = strawberry.field(
+        description="When the goods arrived and the refund was paid."
+    )
+    resellable: bool | None = strawberry.field(
+        description="Whether the goods could be sold again (and went back into stock); null "
+        "until received."
+    )
     record: strawberry.Private[records.Return]
 
     @classmethod
@@ -189,8 +206,23 @@ class Return(Node):
             )
             if refund
             else None,
+            destination_reasons=[str(r) for r in (record.routing or {}).get("reasons", ())],
+            created_at=record.created_at,
+            received_at=record.received_at,
+            resellable=record.resellable,
             record=record,
         )
+
+    @strawberry.field(
+        description="The store that received the goods; null until received, or while the "
+        "inventory system is unavailable."
+    )
+    async def received_at_location(self, info: Info) -> Location | None:
+        location_id = self.record.received_location_id
+        if location_id is None:
+            return None
+        found = await availability_resolvers.get_location(info.context, location_id)
+        return Location.from_record(found) if found else None
 
     @strawberry.field(description="The order the goods came from.")
     async def order(self, info: Info) -> Order:
