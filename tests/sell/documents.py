@@ -60,6 +60,22 @@ CHANGE_DATE = f"""mutation($order: ID!, $fulfillment: ID!, $date: Date!, $versio
                           expectedVersion: $version) {{
     order {{ {ORDER_FIELDS} fulfillments {{ id deliveryDate }} }} {ERRORS} }} }}"""
 
+RETURN_FIELDS = """
+  id channel status createdAt receivedAt resellable destinationReasons
+  destination { id } receivedAtLocation { id }
+  lines { orderLineId quantity reason }
+  refund { amount { amount } method loyaltyPointsReversed breakdown { kind amount { amount } } }
+"""
+
+REGISTER = f"""mutation($order: ID!, $lines: [ReturnLineInput!]!, $channel: ReturnChannel!,
+                     $key: String!) {{
+  returnRegister(orderId: $order, lines: $lines, channel: $channel, idempotencyKey: $key) {{
+    return {{ {RETURN_FIELDS} }} {ERRORS} }} }}"""
+
+RECEIVE = f"""mutation($id: ID!, $location: ID!, $resellable: Boolean!, $key: String!) {{
+  returnReceive(returnId: $id, locationId: $location, resellable: $resellable,
+                idempotencyKey: $key) {{ return {{ {RETURN_FIELDS} }} {ERRORS} }} }}"""
+
 LOYALTY = "{ me { loyalty { points } } }"
 
 STOCK = """query($variant: ID!, $stores: [ID!]) {
