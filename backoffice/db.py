@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Connection, event, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.schema import CreateColumn
 
 # The column types live in the kernel, shared with the gateway's own database (`ledger`);
 # they are re-exported here so that every back-office model keeps importing them from here.
@@ -63,11 +64,38 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Any]:
 
 
 async def create_tables(engine: AsyncEngine) -> None:
-    """Create every system's tables (idempotent)."""
+    """Create every system's tables (idempotent), and add the columns added since they were.
+
+    A database created by an earlier release keeps its data: the tables it lacks are
+    created, and so are the nullable columns its tables lack (empty, as for the returns
+    it holds: `oms_return.received_at`), with `ALTER TABLE ... ADD COLUMN`. A column that
+    cannot be null cannot be added to existing rows: ValueError, saying to re-create.
+    """
     from backoffice import models  # noqa: F401  (registers every system's tables on Base)
 
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
+        await conn.run_sync(_add_missing_columns)
+
+
+def _add_missing_columns(conn: Connection) -> None:
+    inspector = inspect(conn)
+    for table in Base.metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            if not column.nullable:
+                raise ValueError(
+                    f"the back-office table {table.name} lacks the column {column.name}, which "
+                    "cannot be added to existing rows: re-create the back office "
+                    "(commerce-gateway seed --reset)"
+                )
+            preparer = conn.dialect.identifier_preparer
+            definition = CreateColumn(column).compile(dialect=conn.dialect)
+            conn.exec_driver_sql(
+                f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN {definition}"
+            )
 
 
 async def drop_tables(engine: AsyncEngine) -> None:

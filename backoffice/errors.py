@@ -6,11 +6,13 @@
   + UnknownItems    a request names items that do not exist, listed in `ids` (400)
   + Conflict        the request conflicts with the current state, e.g. a stale version (409)
     - InsufficientStock    a reservation wants more units than a location holds (`shortages`)
-    - ReservationConflict  a reservation id is reused for other lines, or moved out of order
+    - ReservationConflict  a reservation id or restock reference reused for other lines, or misused
     - VersionConflict  the caller's expected version is not the current one (VERSION_CONFLICT)
     - CartNotOpen      the cart was merged or ordered and takes no more changes (CART_NOT_OPEN)
     - CartOwned        the cart belongs to another customer (CART_OWNED)
     - WrongLocation    a location acts on a fulfilment routed elsewhere (WRONG_LOCATION)
+    - NotReturnable    a return wants more units of a line than are left to return (NOT_RETURNABLE)
+    - ReturnNotOpen    a return was received with another receipt, or rejected (RETURN_NOT_OPEN)
   + InvalidRequest  the request is malformed or breaks a rule of the system (400)
 """
 
@@ -64,6 +66,18 @@ class WrongLocation(Conflict):
     """A location acts on a fulfilment that was routed to another location."""
 
     code = "WRONG_LOCATION"
+
+
+class NotReturnable(Conflict):
+    """A return wants more units of an order line than were bought less those returned before."""
+
+    code = "NOT_RETURNABLE"
+
+
+class ReturnNotOpen(Conflict):
+    """The return was received already (with another receipt) or rejected: it takes no receipt."""
+
+    code = "RETURN_NOT_OPEN"
 
 
 class InsufficientStock(Conflict):

@@ -1,4 +1,4 @@
-"""The inventory's REST API: locations, stock per variant × location, and reservations.
+"""The inventory's REST API: locations, stock per variant × location, reservations and restocks.
 
 Reservations are written under the id the client chose, so each write may be sent again:
 
@@ -11,6 +11,10 @@ Reservations are written under the id the client chose, so each write may be sen
 
 A reservation id reused for other lines, or moved the wrong way (release after commit,
 commit after release), is 409 RESERVATION_CONFLICT.
+
+`PUT /v1/restocks/{reference}` with `{"lines": [...]}` puts units (back) into stock once
+per reference (the same reference with other lines: 409 RESERVATION_CONFLICT; unknown
+locations: 400 UNKNOWN_ITEMS).
 """
 
 from __future__ import annotations
@@ -78,6 +82,12 @@ class _InventoryApi:
             await self._service.commit(request.path_params["id"], order_id=body["order_id"])
         )
 
+    async def restock(self, request: Request) -> Response:
+        body = await _body(request, required=("lines",), optional=())
+        return JsonResponse(
+            await self._service.restock(request.path_params["reference"], body["lines"])
+        )
+
 
 async def _body(
     request: Request, *, required: Collection[str], optional: Collection[str]
@@ -114,6 +124,7 @@ def create_app(service: InventoryService, *, ping: Ping) -> Starlette:
             Route("/v1/reservations/{id}", api.reserve, methods=["PUT"]),
             Route("/v1/reservations/{id}/release", api.release, methods=["POST"]),
             Route("/v1/reservations/{id}/commit", api.commit, methods=["POST"]),
+            Route("/v1/restocks/{reference}", api.restock, methods=["PUT"]),
         ],
         ping=ping,
         openapi=openapi.document("inventory"),

@@ -1,4 +1,4 @@
-"""Tables of the inventory system: locations, stock per variant × location, and reservations."""
+"""Tables of the inventory system: locations, stock per variant × location, reservations, restocks."""
 
 from __future__ import annotations
 
@@ -72,6 +72,35 @@ class ReservationLine(Base):
     __tablename__ = "inv_reservation_line"
 
     reservation_id: Mapped[str] = mapped_column(ForeignKey("inv_reservation.id"), primary_key=True)
+    variant_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    location_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+
+
+class Restock(Base):
+    """Units put (back) into stock once under a caller's reference, e.g. a received return.
+
+    The row is what makes a restock apply once: the same reference again finds it and
+    moves nothing (see `backoffice.inventory.restocks`).
+    """
+
+    __tablename__ = "inv_restock"
+
+    reference: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    lines: Mapped[list[RestockLine]] = relationship(
+        lazy="selectin",
+        order_by="(RestockLine.variant_id, RestockLine.location_id)",
+        cascade="all, delete-orphan",
+    )
+
+
+class RestockLine(Base):
+    """Units of one variant a restock added at one location."""
+
+    __tablename__ = "inv_restock_line"
+
+    reference: Mapped[str] = mapped_column(ForeignKey("inv_restock.reference"), primary_key=True)
     variant_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     location_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     quantity: Mapped[int] = mapped_column(Integer)

@@ -44,28 +44,20 @@ key, and its transaction runs again and finds the winner's row.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
-from datetime import datetime
-from typing import Any, cast
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import CursorResult, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backoffice.documents import timestamp
-from backoffice.errors import InsufficientStock, InvalidRequest, NotFound, ReservationConflict
+from backoffice.errors import InsufficientStock, NotFound, ReservationConflict
 from backoffice.inventory.models import Reservation, ReservationLine, Stock
+from backoffice.inventory.writes import Pair, check_id, move, retrying, wanted_lines
 from kernel.clock import Clock
 
 #: A JSON-compatible document as the inventory's API serves it.
 Document = dict[str, Any]
-
-#: The longest id, reference or order id a reservation keeps (the column widths).
-MAX_ID_LENGTH = 64
-
-#: A variant × location pair, the unit a reservation line takes from.
-_Pair = tuple[str, str]
 
 
 class Reservations:
@@ -89,12 +81,13 @@ class Reservations:
         `reference` is not compared: it is a label); other lines, or an id already
         released, raise `ReservationConflict`.
         """
-        _check_id("id", reservation_id)
+        check_id("id", reservation_id)
         if reference is not None:
-            _check_id("reference", reference)
-        wanted = _wanted(lines)
-        return await self._retrying(
-            lambda session: self._reserve(session, reservation_id, wanted, reference)
+            check_id("reference", reference)
+        wanted = wanted_lines(lines, "a reservation")
+        return await retrying(
+            self._sessions,
+            lambda session: self._reserve(session, reservation_id, wanted, reference),
         )
 
     async def release(self, reservation_id: str) -> Document:
@@ -104,8 +97,10 @@ class Reservations:
         arrives later is refused: see the module's docstring. A COMMITTED reservation
         raises `ReservationConflict`: its units belong to an order.
         """
-        _check_id("id", reservation_id)
-        return await self._retrying(lambda session: self._release(session, reservation_id))
+        check_id("id", reservation_id)
+        return await retrying(
+            self._sessions, lambda session: self._release(session, reservation_id)
+        )
 
     async def commit(self, reservation_id: str, *, order_id: str) -> Document:
         """Mark the reservation COMMITTED to `order_id`: its units stay taken, for good.
@@ -113,9 +108,11 @@ class Reservations:
         Committing again to the same order answers the same; to another order, or a
         RELEASED reservation, raises `ReservationConflict`; an unknown id `NotFound`.
         """
-        _check_id("id", reservation_id)
-        _check_id("order_id", order_id)
-        return await self._retrying(lambda session: self._commit(session, reservation_id, order_id))
+        check_id("id", reservation_id)
+        check_id("order_id", order_id)
+        return await retrying(
+            self._sessions, lambda session: self._commit(session, reservation_id, order_id)
+        )
 
     async def get(self, ids: Sequence[str]) -> list[Document]:
         """The reservations with these ids (tombstones too); unknown ids are missing."""
@@ -131,7 +128,7 @@ class Reservations:
         self,
         session: AsyncSession,
         reservation_id: str,
-        wanted: Mapping[_Pair, int],
+        wanted: Mapping[Pair, int],
         reference: str | None,
     ) -> Document:
         existing = await session.get(Reservation, reservation_id)
@@ -150,9 +147,9 @@ class Reservations:
         )
         session.add(reservation)
         await session.flush()
-        short: list[_Pair] = []
+        short: list[Pair] = []
         for (variant_id, location_id), quantity in wanted.items():
-            if not await _move(session, variant_id, location_id, -quantity, now):
+            if not await move(session, variant_id, location_id, -quantity, now):
                 short.append((variant_id, location_id))
         if short:
             shortages = [
@@ -195,7 +192,7 @@ class Reservations:
             )
         if reservation.status == "RESERVED":
             for line in reservation.lines:
-                await _move(session, line.variant_id, line.location_id, line.quantity, now)
+                await move(session, line.variant_id, line.location_id, line.quantity, now)
             reservation.status = "RELEASED"
             reservation.updated_at = now
             await session.flush()
@@ -222,45 +219,6 @@ class Reservations:
         await session.flush()
         return _document(reservation)
 
-    async def _retrying(self, work: Callable[[AsyncSession], Awaitable[Document]]) -> Document:
-        """Run `work(session)` in a write transaction; once more if it lost a race for a new id."""
-        for attempt in range(2):
-            try:
-                async with self._writing() as session:
-                    return await work(session)
-            except IntegrityError:
-                # Another transaction inserted this id first and has committed: the
-                # second run finds its row. Twice would be a bug, not a race.
-                if attempt == 1:
-                    raise
-        raise AssertionError("unreachable: the second attempt returns or raises")
-
-    @asynccontextmanager
-    async def _writing(self) -> AsyncIterator[AsyncSession]:
-        """A session in a write transaction, committed at the end (rolled back on an error)."""
-        async with self._sessions() as session, session.begin():
-            connection = await session.connection()
-            if connection.dialect.name == "sqlite":
-                # Take SQLite's write lock now, waiting for it; see the module docstring.
-                await session.execute(text("BEGIN IMMEDIATE"))
-            yield session
-
-
-async def _move(
-    session: AsyncSession, variant_id: str, location_id: str, change: int, now: datetime
-) -> bool:
-    """Add `change` units (take when negative, never below zero); False if there were too few."""
-    statement = (
-        update(Stock)
-        .where(Stock.variant_id == variant_id, Stock.location_id == location_id)
-        .values(quantity=Stock.quantity + change, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if change < 0:
-        statement = statement.where(Stock.quantity >= -change)
-    result = cast(CursorResult[Any], await session.execute(statement))
-    return result.rowcount == 1
-
 
 async def _available(session: AsyncSession, variant_id: str, location_id: str) -> int:
     quantity = await session.scalar(
@@ -278,7 +236,7 @@ async def _locked(session: AsyncSession, reservation_id: str) -> Reservation | N
     )
 
 
-def _replayed(existing: Reservation, wanted: Mapping[_Pair, int]) -> Document:
+def _replayed(existing: Reservation, wanted: Mapping[Pair, int]) -> Document:
     """The answer to a repeated reserve: the reservation it made, if it asked for the same."""
     if existing.status == "RELEASED":
         raise ReservationConflict(
@@ -292,41 +250,6 @@ def _replayed(existing: Reservation, wanted: Mapping[_Pair, int]) -> Document:
             "reservation"
         )
     return _document(existing)
-
-
-def _wanted(lines: Sequence[Mapping[str, Any]]) -> dict[_Pair, int]:
-    """The units wanted per variant × location, in the order rows are locked."""
-    if isinstance(lines, str | bytes) or not isinstance(lines, Sequence) or not lines:
-        raise InvalidRequest("a reservation needs at least one line")
-    wanted: dict[_Pair, int] = {}
-    for index, line in enumerate(lines):
-        if not isinstance(line, Mapping) or set(line) != {"variant_id", "location_id", "quantity"}:
-            raise InvalidRequest(
-                f"line {index} must be an object of variant_id, location_id and quantity"
-            )
-        variant_id, location_id, quantity = (
-            line["variant_id"],
-            line["location_id"],
-            line["quantity"],
-        )
-        if not isinstance(variant_id, str) or not variant_id:
-            raise InvalidRequest(f"line {index}: variant_id must be a non-empty string")
-        if not isinstance(location_id, str) or not location_id:
-            raise InvalidRequest(f"line {index}: location_id must be a non-empty string")
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-            raise InvalidRequest(f"line {index}: quantity must be a whole number of at least 1")
-        pair = (variant_id, location_id)
-        wanted[pair] = wanted.get(pair, 0) + quantity
-    return dict(sorted(wanted.items()))
-
-
-def _check_id(name: str, value: object) -> None:
-    if not isinstance(value, str) or not value or len(value) > MAX_ID_LENGTH:
-        raise InvalidRequest(f"{name!r} must be a string of 1 to {MAX_ID_LENGTH} characters")
-    if name == "id" and "/" in value:
-        # The id is one segment of the REST API's paths; refused embedded too, so that
-        # both modes accept the same ids.
-        raise InvalidRequest(f"a reservation id may not contain '/': {value!r}")
 
 
 def _document(reservation: Reservation) -> Document:

@@ -25,7 +25,8 @@ A stock level (a variant × location pair without a row holds nothing and is abs
 
 Reservations (`reserve`, `release`, `commit`, `get_reservations`) take units out of stock
 for a checkout; `backoffice.inventory.reservations` holds their rules, their concurrency
-and the shape of their document.
+and the shape of their document. `restock` puts units (back) into stock once per
+reference; `backoffice.inventory.restocks` holds its rules.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backoffice.documents import timestamp
 from backoffice.inventory.models import Location, Stock
 from backoffice.inventory.reservations import Reservations
+from backoffice.inventory.restocks import Restocks
 from kernel.clock import Clock
 
 #: A JSON-compatible document as the inventory's API serves it.
@@ -56,6 +58,7 @@ class InventoryService:
         self._sessions = sessions
         self._clock = clock
         self._reservations = Reservations(sessions, clock=clock)
+        self._restocks = Restocks(sessions, clock=clock)
 
     async def get_locations(self, ids: Sequence[str]) -> list[Document]:
         """The locations with these ids; unknown ids are missing from the list."""
@@ -124,6 +127,14 @@ class InventoryService:
     async def get_reservations(self, ids: Sequence[str]) -> list[Document]:
         """The reservations with these ids; unknown ids are missing from the list."""
         return await self._reservations.get(ids)
+
+    async def restock(self, reference: str, lines: Sequence[Mapping[str, Any]]) -> Document:
+        """Add the lines' units (`{"variant_id", "location_id", "quantity"}`) once per reference.
+
+        The same reference again moves nothing and answers the first restock; with other
+        lines it raises `ReservationConflict`; unknown locations `UnknownItems`.
+        """
+        return await self._restocks.restock(reference, lines)
 
 
 def _location_document(location: Location) -> Document:

@@ -364,6 +364,47 @@ INVENTORY: dict[str, PathItem] = {
             not_found=True,
         )
     },
+    "/inventory/v1/restocks/{reference}": {
+        "put": {
+            "operationId": "restock",
+            "summary": "Put units (back) into stock, once per reference",
+            "description": "Adds every line's units at its location in one transaction, "
+            "creating the stock row of a variant the location held none of (a returned item "
+            "that can be sold again goes back where it was received). Idempotent by "
+            "reference: the same reference with the same lines answers the first restock and "
+            "moves nothing; with other lines it is RESERVATION_CONFLICT. Unknown locations "
+            "are UNKNOWN_ITEMS, and nothing moves.",
+            "parameters": [
+                {
+                    "name": "reference",
+                    "in": "path",
+                    "required": True,
+                    "description": "The caller's key of this restock, e.g. return:rt-7f3a.",
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 64},
+                }
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": ref("RestockRequest")}},
+            },
+            "responses": dict(
+                sorted(
+                    {
+                        **_responses(
+                            ref("Restock"),
+                            "The restock (the first one, for a repeat).",
+                            unknown_items=True,
+                        ),
+                        "409": {
+                            "description": "The reference was restocked with other lines "
+                            "(RESERVATION_CONFLICT).",
+                            "content": {"application/json": {"schema": ref("ReservationError")}},
+                        },
+                    }.items()
+                )
+            ),
+        }
+    },
     "/inventory/v1/health": health("inventory"),
 }
 
@@ -601,6 +642,63 @@ ORDERS: dict[str, PathItem] = {
         summary="Returns by id or by order",
         description="Returns with their lines and refund; by order, oldest first.",
         keys=[("id", "Return ids, e.g. r000001."), ("order_id", "Order ids, e.g. o000001.")],
+    ),
+    "/orders/v1/returns/{id}": {
+        "put": _oms_write(
+            "put_return",
+            summary="Register a return the gateway decided (idempotent by id)",
+            description="Written only if the order is still at `expected_order_version` and "
+            "every line has its units left to return: the return is REGISTERED with the "
+            "refund it will pay, the lines' returned quantities grow, the order becomes "
+            "PARTIALLY_RETURNED or RETURNED (every line returned in full), version + 1, and "
+            "`history` is recorded (without any, one RETURN_REGISTERED event). Registering "
+            "the same id again answers the first return, unchanged.",
+            body=ref("ReturnInput"),
+            ok=ref("Return"),
+            params=[_path_param("id", "The return's id, chosen by the gateway.")],
+            refusals={
+                "404": "No such order, or the order has no such line (NOT_FOUND).",
+                "409": "The order changed since it was read (VERSION_CONFLICT), a line has "
+                "fewer units left to return or the order was cancelled (NOT_RETURNABLE), or "
+                "the id was registered for other lines (CONFLICT).",
+            },
+        )
+    },
+    "/orders/v1/returns/{id}/receive": {
+        "post": _oms_write(
+            "receive_return",
+            summary="The goods of a return arrived at a location, and the refund was paid",
+            description="REGISTERED -> REFUNDED: the location, the OMS's now as received_at "
+            "and the goods' condition are stored, RETURN_RECEIVED and REFUNDED are added to "
+            "the order's history, version + 1. The same receipt again answers the return "
+            "unchanged.",
+            body=ref("ReturnReceipt"),
+            ok=ref("Return"),
+            params=[_path_param("id", "The return's id.")],
+            refusals={
+                "404": "No such return (NOT_FOUND).",
+                "409": "The return was received with another receipt, or rejected "
+                "(RETURN_NOT_OPEN).",
+            },
+        )
+    },
+    "/orders/v1/sales": batch_read(
+        resource="sales",
+        item="Sale",
+        summary="Units of variants sold per location since a moment",
+        description="One item per variant and location: the units in orders placed since "
+        "`since` at that location (the order's `location_id`), net of returns. Orders "
+        "without a location and cancelled orders are left out, and so are pairs without "
+        "net sales. For deciding where a returned item sells.",
+        keys=[("variant_id", "Variant ids, e.g. v000001.")],
+        extra=[
+            query(
+                "since",
+                {"type": "string", "format": "date-time"},
+                "From this moment, with its UTC offset.",
+                required=True,
+            )
+        ],
     ),
     "/orders/v1/health": health("OMS"),
 }

@@ -92,6 +92,8 @@ ERROR: Schema = {
                         "CART_NOT_OPEN",
                         "CART_OWNED",
                         "WRONG_LOCATION",
+                        "NOT_RETURNABLE",
+                        "RETURN_NOT_OPEN",
                         "UNAVAILABLE",
                         "INTERNAL",
                     ],
@@ -374,6 +376,14 @@ INVENTORY: dict[str, Schema] = {
         "required": ["lines"],
         "additionalProperties": False,
     },
+    "RestockRequest": record(
+        "The units to put (back) into stock; lines of one variant and location count together.",
+        {"lines": {**array(ref("ReservationLine")), "minItems": 1}},
+    ),
+    "Restock": record(
+        "Units put (back) into stock under the caller's reference, once.",
+        {"reference": STRING, "created_at": TIMESTAMP, "lines": array(ref("ReservationLine"))},
+    ),
     "CommitRequest": record(
         "The order that now owns the reserved units.",
         {"order_id": {"type": "string", "maxLength": 64}},
@@ -480,6 +490,15 @@ _CHANNEL: Schema = {
     "enum": ["WEB", "APP", "STORE", "KIOSK", "SIGNAGE", "MARKETPLACE", "CALL_CENTER"],
 }
 _AMOUNT: Schema = {**MONEY, "pattern": "^[0-9]+(\\.[0-9]+)?$"}
+_PAYMENT_METHOD: Schema = {
+    "type": "string",
+    "enum": ["CARD", "CASH", "GIFT_CARD", "VOUCHER", "MOBILE", "INVOICE"],
+}
+_EVENT_INPUT = _input(
+    "An event to record in the order's history (the OMS dates it).",
+    {"actor": STRING, "action": STRING},
+    {"channel": nullable(_CHANNEL), "detail": nullable(STRING)},
+)
 
 ORDERS: dict[str, Schema] = {
     "LocalizedText": LOCALIZED_TEXT,
@@ -570,13 +589,7 @@ ORDERS: dict[str, Schema] = {
             "payments": array(
                 _input(
                     "A payment.",
-                    {
-                        "method": {
-                            "type": "string",
-                            "enum": ["CARD", "CASH", "GIFT_CARD", "VOUCHER", "MOBILE", "INVOICE"],
-                        },
-                        "amount": _AMOUNT,
-                    },
+                    {"method": _PAYMENT_METHOD, "amount": _AMOUNT},
                     {},
                 )
             ),
@@ -604,13 +617,11 @@ ORDERS: dict[str, Schema] = {
                 )
             ),
             "routing": {"type": ["object", "null"]},
-            "history": array(
-                _input(
-                    "An event to record at placed_at; without any, the OMS records PLACED.",
-                    {"actor": STRING, "action": STRING},
-                    {"channel": nullable(_CHANNEL), "detail": nullable(STRING)},
-                )
-            ),
+            "history": {
+                **array(_EVENT_INPUT),
+                "description": "Events to record at placed_at; without any, the OMS records "
+                "PLACED.",
+            },
         },
     ),
     "OrderLineInput": _input(
@@ -700,16 +711,78 @@ ORDERS: dict[str, Schema] = {
         },
     ),
     "Return": record(
-        "A return of order lines; `refund` is null until it is refunded.",
+        "A return of order lines: REGISTERED (`refund` is what it will pay), REFUNDED (the "
+        "goods arrived: `received_*`, `resellable`) or REJECTED; `refund` is null for a "
+        "return without one.",
         {
             "id": STRING,
             "order_id": STRING,
             "channel": STRING,
-            "status": STRING,
+            "status": {"type": "string", "examples": ["REGISTERED", "REFUNDED", "REJECTED"]},
             "destination_location_id": nullable(STRING),
             "created_at": TIMESTAMP,
             "lines": array(ref("ReturnLine")),
             "refund": nullable(ref("Refund")),
+            "routing": {
+                "type": ["object", "null"],
+                "description": "Why the gateway sent the goods to the destination, as it "
+                "computed it; null if it did not route the return.",
+            },
+            "received_location_id": nullable(STRING),
+            "received_at": nullable(TIMESTAMP),
+            "resellable": nullable(BOOLEAN),
+        },
+    ),
+    "ReturnInput": _input(
+        "A return as the gateway decided it; the OMS adds status REGISTERED and created_at. "
+        "`history` is recorded at that moment (without any, one RETURN_REGISTERED event).",
+        {
+            "id": STRING,
+            "order_id": STRING,
+            "expected_order_version": {"type": "integer", "minimum": 1},
+            "channel": {"type": "string", "enum": ["STORE", "MAIL"]},
+            "lines": {
+                **array(
+                    _input(
+                        "Units of an order line to return.",
+                        {"order_line_id": STRING, "quantity": _QUANTITY},
+                        {"reason": nullable(STRING)},
+                    )
+                ),
+                "minItems": 1,
+            },
+            "refund": _input(
+                "What the return will pay; `breakdown` adds up to `amount` (return costs "
+                "negative).",
+                {
+                    "amount": _AMOUNT,
+                    "currency": CURRENCY,
+                    "method": _PAYMENT_METHOD,
+                    "breakdown": array(
+                        _input("A part of the refund.", {"kind": STRING, "amount": MONEY}, {})
+                    ),
+                    "loyalty_points_reversed": {"type": "integer", "minimum": 0},
+                },
+                {},
+            ),
+        },
+        {
+            "destination_location_id": nullable(STRING),
+            "routing": {"type": ["object", "null"]},
+            "history": array(_EVENT_INPUT),
+        },
+    ),
+    "ReturnReceipt": _input(
+        "Where a return's goods arrived, in what condition, and who received them.",
+        {"location_id": STRING, "resellable": BOOLEAN, "actor": STRING},
+        {"channel": nullable(_CHANNEL)},
+    ),
+    "Sale": record(
+        "Units of a variant sold at a location since a moment, net of returns.",
+        {
+            "variant_id": STRING,
+            "location_id": STRING,
+            "quantity": {"type": "integer", "minimum": 1},
         },
     ),
     "ReturnLine": record(

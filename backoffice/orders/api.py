@@ -1,10 +1,12 @@
-"""The OMS's REST API: orders, returns, purchases and carts to read; carts and orders to write.
+"""The OMS's REST API: orders, returns, purchases, sales, carts to read; carts, orders, returns to write.
 
 Reads follow `backoffice.rest` (batch GETs, or POSTs carrying long key lists), except carts:
 `POST /v1/carts` creates a cart, so cart reads are GET only (a request reads the carts of
 one viewer, a few ids). Writes take a JSON body and answer the document they wrote; their
 refusals are 404 NOT_FOUND, 409 VERSION_CONFLICT / CART_NOT_OPEN / CART_OWNED /
-WRONG_LOCATION / CONFLICT, 400 INVALID_REQUEST / UNKNOWN_ITEMS.
+WRONG_LOCATION / NOT_RETURNABLE / RETURN_NOT_OPEN / CONFLICT, 400 INVALID_REQUEST /
+UNKNOWN_ITEMS. `PUT /v1/returns/{id}` registers a return, `POST /v1/returns/{id}/receive`
+records its goods' arrival.
 """
 
 from __future__ import annotations
@@ -56,6 +58,39 @@ class _OrdersApi:
         return items(
             await self._service.get_customer_purchases(
                 params.keys("customer_id") or [], since=since, until=params.moment("until")
+            )
+        )
+
+    async def sales(self, request: Request) -> Response:
+        params = await Params.read(request, lists=("variant_id",), scalars=("since",))
+        since = params.moment("since")
+        if since is None:
+            raise InvalidRequest("the parameter 'since' is required")
+        return items(await self._service.get_sales(params.keys("variant_id") or [], since=since))
+
+    async def put_return(self, request: Request) -> Response:
+        document = inputs.obj(await read_json(request), "body")
+        return_id = request.path_params["id"]
+        if document.get("id", return_id) != return_id:
+            raise InvalidRequest(
+                f"the body's id {document.get('id')!r} is not the path's {return_id!r}"
+            )
+        return JsonResponse(await self._service.register_return({**document, "id": return_id}))
+
+    async def receive_return(self, request: Request) -> Response:
+        body = inputs.fields(
+            await read_json(request),
+            "body",
+            required=("location_id", "resellable", "actor"),
+            optional=("channel",),
+        )
+        return JsonResponse(
+            await self._service.receive_return(
+                request.path_params["id"],
+                location_id=body["location_id"],
+                resellable=body["resellable"],
+                actor=body["actor"],
+                channel=body.get("channel"),
             )
         )
 
@@ -170,6 +205,9 @@ def create_app(service: OrdersService, *, ping: Ping) -> Starlette:
                 methods=["POST"],
             ),
             Route("/v1/returns", api.returns, methods=["GET", "POST"]),
+            Route("/v1/returns/{id}", api.put_return, methods=["PUT"]),
+            Route("/v1/returns/{id}/receive", api.receive_return, methods=["POST"]),
+            Route("/v1/sales", api.sales, methods=["GET", "POST"]),
             Route("/v1/purchases", api.purchases, methods=["GET", "POST"]),
             Route("/v1/carts", api.carts, methods=["GET", "POST"]),
             Route("/v1/carts/{id}/lines", api.cart_lines, methods=["POST"]),

@@ -123,6 +123,10 @@ def return_document(return_: Return, currency: str) -> Document:
             _return_line_document(line) for line in sorted(return_.lines, key=lambda r: r.id)
         ],
         "refund": _refund_document(return_, currency),
+        "routing": return_.routing,
+        "received_location_id": return_.received_location_id,
+        "received_at": None if return_.received_at is None else timestamp(return_.received_at),
+        "resellable": return_.resellable,
     }
 
 

@@ -24,6 +24,11 @@ PAYMENT_METHODS = frozenset({"CARD", "CASH", "GIFT_CARD", "VOUCHER", "MOBILE", "
 MAX_QUANTITY = 9999
 #: The longest id the OMS stores (its id columns are 32 characters).
 MAX_ID_LENGTH = 32
+#: The longest free text the OMS keeps (a history event's detail, a return line's reason).
+MAX_TEXT = 10_000
+
+#: A history event to record: actor, channel, action, detail (the OMS dates it).
+Event = tuple[str, str | None, str, str | None]
 
 
 def text(value: Any, name: str, *, max_length: int = 255) -> str:
@@ -76,19 +81,30 @@ def version(value: Any, name: str = "expected_version") -> int:
     return whole(value, name, minimum=1)
 
 
-def amount(value: Any, name: str, currency: str) -> Decimal:
-    """A non-negative decimal string in the currency's minor unit ("19.99"), never a float."""
+def amount(value: Any, name: str, currency: str, *, signed: bool = False) -> Decimal:
+    """A decimal string in the currency's minor unit ("19.99"), never a float.
+
+    Not negative, unless `signed` (a refund's return costs are a negative part of it).
+    """
     if not isinstance(value, str):
         raise InvalidRequest(f'{name!r} must be a decimal string such as "19.99", got {value!r}')
     try:
         parsed = Decimal(value)
     except InvalidOperation:
         raise InvalidRequest(f"{name!r} is not a decimal amount: {value!r}") from None
-    if not parsed.is_finite() or parsed < 0:
+    if not parsed.is_finite():
+        raise InvalidRequest(f"{name!r} must be a finite amount, got {value!r}")
+    if parsed < 0 and not signed:
         raise InvalidRequest(f"{name!r} must be a finite amount of at least 0, got {value!r}")
     if round_money(parsed, currency) != parsed:
         raise InvalidRequest(f"{name!r} has more decimals than {currency} has cents: {value!r}")
     return round_money(parsed, currency)
+
+
+def boolean(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidRequest(f"{name!r} must be true or false, got {value!r}")
+    return value
 
 
 def day(value: Any, name: str) -> date:
@@ -143,3 +159,15 @@ def cart_lines(value: Any, name: str, *, minimum: int) -> list[tuple[str, int]]:
 
 def line_ids(value: Any, name: str) -> list[str]:
     return [identifier(item, f"{name}[{i}]") for i, item in enumerate(items(value, name))]
+
+
+def event(value: Any, name: str) -> Event:
+    """A history event to record: {"actor", "action", "channel"?, "detail"?}."""
+    found = fields(value, name, required=("actor", "action"), optional=("channel", "detail"))
+    where = found.get("channel")
+    return (
+        text(found["actor"], f"{name}.actor", max_length=64),
+        None if where is None else channel(where, f"{name}.channel"),
+        text(found["action"], f"{name}.action", max_length=32),
+        optional_text(found.get("detail"), f"{name}.detail", max_length=MAX_TEXT),
+    )

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backoffice.db import Base, Money, UtcDateTime
@@ -110,7 +110,11 @@ class HistoryEvent(Base):
 
 
 class Return(Base):
-    """A return of order lines, by store or mail, with its refund once refunded."""
+    """A return of order lines, by store or mail, with the refund it pays (planned until REFUNDED).
+
+    REGISTERED when announced (the refund columns hold what it will pay), REFUNDED once the
+    goods arrived (`received_*`, `resellable`) and the refund was paid, or REJECTED.
+    """
 
     __tablename__ = "oms_return"
 
@@ -125,6 +129,13 @@ class Return(Base):
     #: [{"kind": "goods" | "shipping" | "return_costs", "amount": "12.34"}]
     refund_breakdown: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     loyalty_points_reversed: Mapped[int] = mapped_column(Integer, default=0)
+    #: Why the gateway sent the goods to `destination_location_id`, as it computed it:
+    #: free-form JSON kept for the service desk, like `Order.routing`.
+    routing: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: Where and when the goods arrived (the OMS's clock), and whether they can be sold again.
+    received_location_id: Mapped[str | None] = mapped_column(String(32))
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resellable: Mapped[bool | None] = mapped_column(Boolean)
     lines: Mapped[list[ReturnLine]] = relationship(lazy="raise")
 
 

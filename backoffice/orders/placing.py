@@ -276,7 +276,7 @@ class _Draft:
     payments: tuple[tuple[str, Decimal], ...]
     fulfillments: tuple[_Fulfillment, ...]
     routing: dict[str, Any] | None
-    history: tuple[tuple[str, str | None, str, str | None], ...]
+    history: tuple[inputs.Event, ...]
 
     @classmethod
     def parse(cls, document: Any) -> _Draft:
@@ -321,7 +321,7 @@ class _Draft:
             ),
             routing=routing,
             history=tuple(
-                _parse_event(item, f"history[{i}]")
+                inputs.event(item, f"history[{i}]")
                 for i, item in enumerate(inputs.items(doc.get("history", []), "history"))
             ),
         )
@@ -498,17 +498,6 @@ def _parse_fulfillment(item: Any, at: str) -> _Fulfillment:
         location_id=inputs.optional_identifier(fulfillment.get("location_id"), f"{at}.location_id"),
         status=inputs.text(fulfillment.get("status", PENDING), f"{at}.status", max_length=24),
         delivery_date=None if delivery is None else inputs.day(delivery, f"{at}.delivery_date"),
-    )
-
-
-def _parse_event(item: Any, at: str) -> tuple[str, str | None, str, str | None]:
-    event = inputs.fields(item, at, required=("actor", "action"), optional=("channel", "detail"))
-    channel = event.get("channel")
-    return (
-        inputs.text(event["actor"], f"{at}.actor", max_length=64),
-        None if channel is None else inputs.channel(channel, f"{at}.channel"),
-        inputs.text(event["action"], f"{at}.action", max_length=32),
-        inputs.optional_text(event.get("detail"), f"{at}.detail", max_length=10_000),
     )
 
 

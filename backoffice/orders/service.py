@@ -82,7 +82,11 @@ net of what was returned::
         "quantity": 1
     }
 
-A return (`get_returns`, `get_order_returns`); `refund` is null until it is refunded::
+A return (`get_returns`, `get_order_returns`, and the answer of `register_return` and
+`receive_return`, whose rules are in `backoffice.orders.returns`). A REGISTERED return's
+`refund` is what it will pay; REFUNDED ones were received (`received_location_id`,
+`received_at`, `resellable`) and paid; `routing` is why the goods went to
+`destination_location_id`, as the gateway computed it (null for returns it did not route)::
 
     {
         "id": "r-301",
@@ -98,8 +102,15 @@ A return (`get_returns`, `get_order_returns`); `refund` is null until it is refu
             "method": "card",
             "breakdown": [{"kind": "goods", "amount": "13.33"}],
             "loyalty_points_reversed": 13
-        }
+        },
+        "routing": null,
+        "received_location_id": "store-utrecht",
+        "received_at": "2024-03-10T16:00:00+00:00",
+        "resellable": true
     }
+
+Sales (`get_sales`): units of each variant sold per location, net of returns; see
+`backoffice.orders.sales`.
 """
 
 from __future__ import annotations
@@ -119,6 +130,8 @@ from backoffice.orders.carts import Carts
 from backoffice.orders.documents import Document, order_document, return_document
 from backoffice.orders.models import Order, OrderLine, Return
 from backoffice.orders.placing import CANCELLED, WHOLE_ORDER, OrderWrites
+from backoffice.orders.returns import ReturnWrites
+from backoffice.orders.sales import units_sold
 from kernel.clock import Clock
 
 __all__ = ["Document", "OrdersService"]
@@ -146,6 +159,7 @@ class OrdersService:
         self._sessions = sessions
         self._carts = Carts(sessions, clock=clock, new_id=new_id)
         self._writes = OrderWrites(sessions, clock=clock, new_id=new_id)
+        self._returns_writes = ReturnWrites(sessions, clock=clock)
 
     # Orders and returns.
 
@@ -240,6 +254,41 @@ class OrdersService:
             select(Return, Order.currency)
             .where(Return.order_id.in_(order_ids))
             .order_by(Return.created_at, Return.id)
+        )
+
+    async def get_sales(self, variant_ids: Sequence[str], *, since: datetime) -> list[Document]:
+        """Units of these variants sold per location since `since`, net of returns.
+
+        One grouped statement; orders without a location and cancelled ones are left out.
+        INVALID_REQUEST for a naive `since` or more than `sales.MAX_VARIANTS` variants.
+        """
+        return await units_sold(self._sessions, variant_ids, since=since)
+
+    async def register_return(self, document: Any) -> Document:
+        """Register the return the gateway decided; the same `id` again answers the first.
+
+        Only while the order is at `expected_order_version` (VERSION_CONFLICT) and each
+        line has its units left to return (NOT_RETURNABLE); NOT_FOUND for an unknown order
+        or line; CONFLICT for an id registered with other lines. See `backoffice.orders.returns`.
+        """
+        return await self._returns_writes.register(document)
+
+    async def receive_return(
+        self,
+        return_id: str,
+        *,
+        location_id: Any,
+        resellable: Any,
+        actor: Any,
+        channel: Any = None,
+    ) -> Document:
+        """The goods arrived at `location_id`: REGISTERED -> REFUNDED, received now.
+
+        The same receipt again answers the return unchanged; RETURN_NOT_OPEN for a return
+        received otherwise or rejected; NOT_FOUND for an unknown id.
+        """
+        return await self._returns_writes.receive(
+            return_id, location_id=location_id, resellable=resellable, actor=actor, channel=channel
         )
 
     async def create_order(self, document: Any) -> Document:

@@ -1,4 +1,9 @@
-"""Returns in the seed: about 5% of completed orders come back, by mail or in a store, refunded."""
+"""Returns in the seed: about 5% of completed orders come back, by mail or in a store, refunded.
+
+Each was received where it was sent (`received_location_id` = the destination, at the
+RETURN_RECEIVED event's time) and can be sold again, unless it arrived damaged. Seeded
+returns were not routed by the gateway: their `routing` is null.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,8 @@ Row = dict[str, Any]
 
 #: What a return by mail costs the customer; returns in a store are free.
 RETURN_COSTS = Decimal("2.95")
+#: The reason of a return whose goods cannot be sold again.
+DAMAGED = "Beschadigd ontvangen"
 _ZERO = Decimal("0.00")
 
 
@@ -99,6 +106,7 @@ def _return(
     else:
         destination = order["location_id"] if order["channel"] == "STORE" else rng.choice(STORE_IDS)
         refunded = created + timedelta(minutes=rng.randint(2, 6))
+        received = created
         steps = [(created, f"store:{destination}", "STORE", "RETURN_RECEIVED", None)]
     steps.append((refunded, "oms", None, "REFUNDED", f"{refund} EUR to {method}"))
     for at, actor, channel, action, detail in steps:
@@ -127,6 +135,10 @@ def _return(
         "refund_breakdown": [{"kind": kind, "amount": str(amount)} for kind, amount in breakdown],
         # What loyalty can take back; it lowers this if the balance would go below zero.
         "loyalty_points_reversed": floor(refund) if customer and customer.card else 0,
+        "routing": None,
+        "received_location_id": destination,
+        "received_at": received,
+        "resellable": all(line["reason"] != DAMAGED for line in return_lines),
     }
     book.tables["oms_return"].append(row)
     book.tables["oms_return_line"] += return_lines

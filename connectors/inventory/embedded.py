@@ -12,6 +12,7 @@ from connectors.errors import InsufficientStock, ReservationConflict
 from connectors.inventory.mapping import (
     SOURCE,
     reservation_lines,
+    restock_reference,
     to_location,
     to_reservation,
     to_shortage,
@@ -32,7 +33,8 @@ class EmbeddedInventoryConnector:
     `get_stock` answers every requested variant, with an empty sequence where none of the
     locations holds a row for it: the inventory knows no variants, only stock, so "no row"
     means "none in stock", not "unknown". The service's refusals of a reservation become
-    `InsufficientStock` and `ReservationConflict`, as the HTTP adapter reads them from 409s.
+    `InsufficientStock` and `ReservationConflict`, as the HTTP adapter reads them from 409s;
+    so does a restock's reference reused for other lines.
     """
 
     def __init__(self, service: InventoryService) -> None:
@@ -82,6 +84,11 @@ class EmbeddedInventoryConnector:
         with translate_service_errors(SOURCE), _refusals():
             doc = await self._service.commit(reservation_id, order_id=order_id)
         return to_reservation(doc)
+
+    async def restock(self, reference: str, lines: Sequence[ReservationLine]) -> None:
+        with translate_service_errors(SOURCE), _refusals():
+            doc = await self._service.restock(reference, reservation_lines(lines))
+        restock_reference(doc)
 
     async def get_reservations(self, ids: Sequence[str]) -> Mapping[str, Reservation]:
         with translate_service_errors(SOURCE):

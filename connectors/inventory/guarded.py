@@ -33,7 +33,8 @@ class GuardedInventoryConnector:
     because each is keyed by the reservation id: a `reserve` sent twice finds its own
     reservation and takes nothing more, a second `release` or `commit` finds the state the
     first one left. A retry after the first attempt timed out yet applied is therefore
-    harmless, and a checkout gets its answer rather than a doubt.
+    harmless, and a checkout gets its answer rather than a doubt. A `restock` is keyed by
+    its reference the same way: sent twice, it adds its units once.
     """
 
     def __init__(
@@ -124,6 +125,16 @@ class GuardedInventoryConnector:
             "commit",
             1,
             lambda: self._inner.commit(reservation_id, order_id=order_id),
+            idempotent=True,
+        )
+
+    async def restock(self, reference: str, lines: Sequence[ReservationLine]) -> None:
+        # Keyed by reference: a retried restock finds the first one and adds nothing. The
+        # stock cache is left to its TTL, as after a reservation (baskets read live).
+        await self._guard.call(
+            "restock",
+            len(lines),
+            lambda: self._inner.restock(reference, lines),
             idempotent=True,
         )
 

@@ -20,6 +20,7 @@ from connectors.errors import (
 from connectors.inventory.mapping import (
     SOURCE,
     reservation_lines,
+    restock_reference,
     to_location,
     to_reservation,
     to_shortage,
@@ -42,8 +43,9 @@ class HttpInventoryConnector:
     location list goes whole into each. `mapping` renames top-level document fields.
 
     Reservation writes go to `/inventory/v1/reservations/{id}` (the id escaped as one path
-    segment); a 409 answer becomes `InsufficientStock` (its `shortages` read from the
-    error document) or `ReservationConflict`, as the embedded adapter raises them.
+    segment), restocks to `/inventory/v1/restocks/{reference}`; a 409 answer becomes
+    `InsufficientStock` (its `shortages` read from the error document) or
+    `ReservationConflict`, as the embedded adapter raises them.
     """
 
     def __init__(
@@ -97,18 +99,25 @@ class HttpInventoryConnector:
     async def commit(self, reservation_id: str, *, order_id: str) -> Reservation:
         return await self._write("POST", _path(reservation_id, "commit"), {"order_id": order_id})
 
+    async def restock(self, reference: str, lines: Sequence[ReservationLine]) -> None:
+        path = f"/inventory/v1/restocks/{quote(reference, safe='')}"
+        restock_reference(await self._send("PUT", path, {"lines": reservation_lines(lines)}))
+
     async def get_reservations(self, ids: Sequence[str]) -> Mapping[str, Reservation]:
         docs = await self._rest.items("/inventory/v1/reservations", {"id": ids})
         return keyed(ids, map(to_reservation, docs), lambda reservation: reservation.id)
 
     async def _write(self, method: str, path: str, body: Any) -> Reservation:
+        return to_reservation(await self._send(method, path, body))
+
+    async def _send(self, method: str, path: str, body: Any) -> Any:
+        """The renamed JSON answer of a write; a 409 is the refusal its error code names."""
         with translate_http_errors(SOURCE):
             response = await self._client.request(method, path, json=body)
             if response.status_code == 409:
                 raise _refusal(response)
             response.raise_for_status()
-            doc = self._rest.rename(orjson.loads(response.content))
-        return to_reservation(doc)
+            return self._rest.rename(orjson.loads(response.content))
 
 
 def _path(reservation_id: str, action: str | None = None) -> str:

@@ -95,8 +95,15 @@ def to_shortage(doc: Any) -> Shortage:
         )
 
 
+def restock_reference(doc: Any) -> str:
+    """The reference of a restock document (its answer to a restock; nothing else is kept)."""
+    with contract(SOURCE, "restock"):
+        array(doc["lines"])
+        return string(doc["reference"])
+
+
 def reservation_lines(lines: Sequence[ReservationLine]) -> list[dict[str, Any]]:
-    """The lines of a reserve request, as the inventory takes them."""
+    """The lines of a reserve or restock request, as the inventory takes them."""
     return [
         {"variant_id": line.variant_id, "location_id": line.location_id, "quantity": line.quantity}
         for line in lines

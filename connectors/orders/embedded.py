@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 
 from backoffice.errors import Conflict, NotFound
+from backoffice.orders.sales import MAX_VARIANTS
 from backoffice.orders.service import OrdersService
 from connectors._embedded import translate_service_errors
 from connectors.errors import refusal
@@ -14,14 +15,26 @@ from connectors.orders.mapping import (
     SOURCE,
     cart_lines_document,
     group_purchases,
+    group_sales,
     new_order_document,
+    new_return_document,
     open_carts,
+    receipt_document,
     to_cart,
     to_order,
     to_purchase,
     to_return,
 )
-from connectors.orders.records import Cart, CartLineChange, NewOrder, Order, Purchase, Return
+from connectors.orders.records import (
+    Cart,
+    CartLineChange,
+    NewOrder,
+    NewReturn,
+    Order,
+    Purchase,
+    Return,
+    ReturnReceipt,
+)
 
 
 @contextmanager
@@ -128,6 +141,27 @@ class EmbeddedOrdersConnector:
                 channel=channel,
             )
         return to_order(doc)
+
+    async def get_sales(
+        self, variant_ids: Sequence[str], *, since: datetime
+    ) -> Mapping[str, Mapping[str, int]]:
+        ids = list(dict.fromkeys(variant_ids))
+        docs = []
+        with translate_service_errors(SOURCE):
+            # The OMS reads at most MAX_VARIANTS per call, as its REST API does.
+            for start in range(0, len(ids), MAX_VARIANTS):
+                chunk = ids[start : start + MAX_VARIANTS]
+                docs += await self._service.get_sales(chunk, since=since)
+        return group_sales(variant_ids, docs)
+
+    async def register_return(self, new: NewReturn) -> Return:
+        with _translated():
+            return to_return(await self._service.register_return(new_return_document(new)))
+
+    async def receive_return(self, return_id: str, receipt: ReturnReceipt) -> Return:
+        with _translated():
+            doc = await self._service.receive_return(return_id, **receipt_document(receipt))
+        return to_return(doc)
 
     async def get_carts(self, ids: Sequence[str]) -> Mapping[str, Cart]:
         with translate_service_errors(SOURCE):

@@ -3,9 +3,12 @@
 Carts and writes skip even the guard's batching and single-flight (`SourceGuard.call`,
 not `batch`): a cart read must see the change a write of the same request just made,
 and a write is never joined to another caller's. Writes get one attempt
-(`idempotent=False`), since a retried write could apply twice — except `create_order`,
-which the OMS keys by the order id: placing an id again answers the first order, so a
-retry after a lost answer cannot place a second one.
+(`idempotent=False`), since a retried write could apply twice — except those the OMS
+keys: `create_order` (placing an id again answers the first order), `register_return`
+(registering a return id again answers the first return, whatever the order's version
+since) and `receive_return` (the same receipt again answers the return unchanged), so a
+retry after a lost answer cannot apply twice. Sales are read per variant under the scope
+of their `since`, with the orders' policy.
 """
 
 from __future__ import annotations
@@ -15,7 +18,16 @@ from datetime import date, datetime
 
 from connectors.guard import CachePolicy, SourceGuard
 from connectors.orders.protocol import OrdersConnector
-from connectors.orders.records import Cart, CartLineChange, NewOrder, Order, Purchase, Return
+from connectors.orders.records import (
+    Cart,
+    CartLineChange,
+    NewOrder,
+    NewReturn,
+    Order,
+    Purchase,
+    Return,
+    ReturnReceipt,
+)
 
 
 class GuardedOrdersConnector:
@@ -109,6 +121,31 @@ class GuardedOrdersConnector:
                 channel=channel,
             ),
             idempotent=False,
+        )
+
+    async def get_sales(
+        self, variant_ids: Sequence[str], *, since: datetime
+    ) -> Mapping[str, Mapping[str, int]]:
+        async def fetch(ids: list[str]) -> Mapping[str, Mapping[str, int]]:
+            return await self._inner.get_sales(ids, since=since)
+
+        return await self._guard.batch(
+            "sales", variant_ids, fetch, policy=self._policy, scope=since.isoformat()
+        )
+
+    async def register_return(self, new: NewReturn) -> Return:
+        # Keyed by new.id: a retry answers the return the first attempt registered.
+        return await self._guard.call(
+            "register_return", 1, lambda: self._inner.register_return(new), idempotent=True
+        )
+
+    async def receive_return(self, return_id: str, receipt: ReturnReceipt) -> Return:
+        # The same receipt again answers the return unchanged: a retry cannot apply twice.
+        return await self._guard.call(
+            "receive_return",
+            1,
+            lambda: self._inner.receive_return(return_id, receipt),
+            idempotent=True,
         )
 
     async def get_carts(self, ids: Sequence[str]) -> Mapping[str, Cart]:

@@ -16,14 +16,26 @@ from connectors.orders.mapping import (
     SOURCE,
     cart_lines_document,
     group_purchases,
+    group_sales,
     new_order_document,
+    new_return_document,
     open_carts,
+    receipt_document,
     to_cart,
     to_order,
     to_purchase,
     to_return,
 )
-from connectors.orders.records import Cart, CartLineChange, NewOrder, Order, Purchase, Return
+from connectors.orders.records import (
+    Cart,
+    CartLineChange,
+    NewOrder,
+    NewReturn,
+    Order,
+    Purchase,
+    Return,
+    ReturnReceipt,
+)
 
 #: Cart ids (32 characters) per GET: `POST /orders/v1/carts` creates a cart, so cart reads
 #: cannot move their keys into a body and must stay within the URL length the REST
@@ -129,6 +141,22 @@ class HttpOrdersConnector:
             "channel": channel,
         }
         return to_order(await self._write("POST", path, body, rename=True))
+
+    async def get_sales(
+        self, variant_ids: Sequence[str], *, since: datetime
+    ) -> Mapping[str, Mapping[str, int]]:
+        docs = await self._plain.items(
+            "/orders/v1/sales", {"variant_id": variant_ids}, {"since": since.isoformat()}
+        )
+        return group_sales(variant_ids, docs)
+
+    async def register_return(self, new: NewReturn) -> Return:
+        path = f"/orders/v1/returns/{_segment(new.id)}"
+        return to_return(await self._write("PUT", path, new_return_document(new), rename=True))
+
+    async def receive_return(self, return_id: str, receipt: ReturnReceipt) -> Return:
+        path = f"/orders/v1/returns/{_segment(return_id)}/receive"
+        return to_return(await self._write("POST", path, receipt_document(receipt), rename=True))
 
     async def get_carts(self, ids: Sequence[str]) -> Mapping[str, Cart]:
         docs = await self._carts.items("/orders/v1/carts", {"id": ids})

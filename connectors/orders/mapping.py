@@ -1,10 +1,11 @@
-"""Turns the OMS's JSON documents into canonical records, and new orders into the OMS's JSON.
+"""Turns the OMS's JSON documents into canonical records, and new orders and returns into the OMS's JSON.
 
 The documents are those of `backoffice.orders.service` (its docstring shows one of each
 kind); the embedded and the HTTP adapter both parse them here. A document that lacks a
 field or has one of the wrong type raises `SourceContractViolation`. An order's
-`cart_id` and `routing` came with carts and routing: an OMS that has no such fields is
-still read, with None for both.
+`cart_id` and `routing` came with carts and routing, a return's `created_at`, `routing`,
+`received_location_id`, `received_at` and `resellable` with return registration: an OMS
+that has no such fields is still read, with None for them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from connectors._documents import (
     array,
+    boolean,
     contract,
     integer,
     localized,
@@ -35,6 +37,7 @@ from connectors.orders.records import (
     NewFulfillment,
     NewOrder,
     NewOrderLine,
+    NewReturn,
     Order,
     OrderEvent,
     OrderLine,
@@ -44,6 +47,7 @@ from connectors.orders.records import (
     RefundComponent,
     Return,
     ReturnLine,
+    ReturnReceipt,
 )
 
 SOURCE = "orders"
@@ -97,6 +101,11 @@ def to_return(doc: Any) -> Return:
             ),
             destination_location_id=optional(string, doc["destination_location_id"]),
             refund=optional(_refund, refund),
+            created_at=optional(timestamp, doc.get("created_at")),
+            routing=optional(_object, doc.get("routing")),
+            received_location_id=optional(string, doc.get("received_location_id")),
+            received_at=optional(timestamp, doc.get("received_at")),
+            resellable=optional(boolean, doc.get("resellable")),
         )
 
 
@@ -244,6 +253,59 @@ def new_order_document(order: NewOrder) -> dict[str, Any]:
             for e in order.history
         ],
     }
+
+
+def new_return_document(new: NewReturn) -> dict[str, Any]:
+    """The OMS's JSON for a return to register (`PUT /orders/v1/returns/{id}`)."""
+    refund = new.refund
+    return {
+        "id": new.id,
+        "order_id": new.order_id,
+        "expected_order_version": new.expected_order_version,
+        "channel": new.channel,
+        "lines": [
+            {"order_line_id": line.order_line_id, "quantity": line.quantity, "reason": line.reason}
+            for line in new.lines
+        ],
+        "destination_location_id": new.destination_location_id,
+        "refund": {
+            "amount": _amount(refund.amount),
+            "currency": refund.currency,
+            "method": refund.method,
+            "breakdown": [
+                {"kind": part.kind, "amount": _amount(part.amount)} for part in refund.breakdown
+            ],
+            "loyalty_points_reversed": refund.loyalty_points_reversed,
+        },
+        "routing": None if new.routing is None else dict(new.routing),
+        "history": [
+            {"actor": e.actor, "channel": e.channel, "action": e.action, "detail": e.detail}
+            for e in new.history
+        ],
+    }
+
+
+def receipt_document(receipt: ReturnReceipt) -> dict[str, Any]:
+    """The OMS's JSON for a return's receipt (`POST /orders/v1/returns/{id}/receive`)."""
+    return {
+        "location_id": receipt.location_id,
+        "resellable": receipt.resellable,
+        "actor": receipt.actor,
+        "channel": receipt.channel,
+    }
+
+
+def group_sales(variant_ids: Sequence[str], docs: Iterable[Any]) -> dict[str, dict[str, int]]:
+    """Units sold per location under each variant asked for (an empty mapping when none)."""
+    sales: dict[str, dict[str, int]] = {id_: {} for id_ in variant_ids}
+    for doc in docs:
+        with contract(SOURCE, "sale"):
+            variant_id = string(doc["variant_id"])
+            location_id = string(doc["location_id"])
+            quantity = _integer(doc["quantity"])
+        if variant_id in sales:
+            sales[variant_id][location_id] = quantity
+    return sales
 
 
 def to_new_order(doc: Any) -> NewOrder:

@@ -27,7 +27,8 @@ class GuardedPricingConnector:
     else that changes it), and never past its `valid_until`. The promotions running now
     are cached per `cross_channel` filter, never past the first one's end; a list asked
     for another moment is not cached. Quotes are not cached: they carry a customer's
-    history and coupons.
+    history and coupons (and a quote as of a past moment, `at`, must never be answered
+    from, or stored under, a key without it).
     """
 
     def __init__(self, inner: PricingConnector, guard: SourceGuard, policy: CachePolicy) -> None:
@@ -59,6 +60,7 @@ class GuardedPricingConnector:
         tier: str | None,
         history: Sequence[PurchaseRecord] = (),
         coupons: Sequence[str] = (),
+        at: datetime | None = None,
     ) -> Quote:
         return await self._guard.call(
             "quote",
@@ -70,6 +72,7 @@ class GuardedPricingConnector:
                 tier=tier,
                 history=history,
                 coupons=coupons,
+                at=at,
             ),
         )
 

@@ -53,6 +53,7 @@ class HttpPricingConnector:
         tier: str | None,
         history: Sequence[PurchaseRecord] = (),
         coupons: Sequence[str] = (),
+        at: datetime | None = None,
     ) -> Quote:
         doc = await self._rest.post(
             "/pricing/v1/quotes",
@@ -63,6 +64,7 @@ class HttpPricingConnector:
                 "tier": tier,
                 "history": [from_purchase(purchase) for purchase in history],
                 "coupons": list(coupons),
+                **({} if at is None else {"at": at.isoformat()}),
             },
         )
         return to_quote(self._rest.rename(doc))

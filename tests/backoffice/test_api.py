@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,9 @@ async def services(seeded_url: str) -> AsyncIterator[Services]:
 
 
 Call = Callable[[Services], Awaitable[Any]]
+
+#: The store sales of the last 90 days: the bikini of journey 4 sells at its store.
+SALES_SINCE = live.NOW - timedelta(days=90)
 
 # (path, query, the service call whose documents the answer's items must equal)
 BATCH_READS: list[tuple[str, dict[str, Any], Call]] = [
@@ -196,6 +199,11 @@ BATCH_READS: list[tuple[str, dict[str, Any], Call]] = [
         "/orders/v1/returns",
         {"order_id": ["o000019", "o000118"]},
         lambda s: s.orders.get_order_returns(["o000019", "o000118"]),
+    ),
+    (
+        "/orders/v1/sales",
+        {"variant_id": ["v000011", "v000217", "nope"], "since": SALES_SINCE.isoformat()},
+        lambda s: s.orders.get_sales(["v000011", "v000217", "nope"], since=SALES_SINCE),
     ),
     (
         "/loyalty/v1/accounts",

@@ -389,6 +389,22 @@ async def test_returns_are_refunded_and_recorded_on_lines(small):
         order_lines = [ln for ln in lines.values() if ln["order_id"] == order["id"]]
         everything = all(ln["returned_quantity"] == ln["quantity"] for ln in order_lines)
         assert order["status"] == ("RETURNED" if everything else "PARTIALLY_RETURNED")
+        assert ret["received_location_id"] == ret["destination_location_id"]
+        assert ret["created_at"] <= ret["received_at"] <= NOW
+        assert ret["routing"] is None
+    received = {
+        (event["order_id"], event["at"])
+        for event in rows(data, "oms_history")
+        if event["action"] == "RETURN_RECEIVED"
+    }
+    assert {(ret["order_id"], ret["received_at"]) for ret in returns} <= received
+    damaged = {
+        rline["return_id"]
+        for rline in rows(data, "oms_return_line")
+        if rline["reason"] == "Beschadigd ontvangen"
+    }
+    assert {ret["id"] for ret in returns if not ret["resellable"]} == damaged
+    assert sum(ret["resellable"] for ret in returns) > len(returns) / 2
     assert not [
         o
         for o in orders.values()

@@ -170,7 +170,7 @@ async def test_a_channel_limits_a_customers_orders_to_that_channel(sessions):
     assert sorted(doc["id"] for doc in docs) == ["o-2", "o-3"]
 
 
-async def test_a_return_has_a_null_refund_until_it_is_refunded(sessions):
+async def test_a_return_without_a_refund_has_a_null_refund_and_no_receipt(sessions):
     await insert(sessions, order("o-1"), return_("r-1", "o-1"))
 
     docs = await OrdersService(sessions, clock=CLOCK).get_returns(["r-1"])
@@ -185,6 +185,10 @@ async def test_a_return_has_a_null_refund_until_it_is_refunded(sessions):
             "created_at": "2024-03-01T10:00:00+00:00",
             "lines": [{"order_line_id": "o-1-1", "quantity": 1, "reason": "too small"}],
             "refund": None,
+            "routing": None,
+            "received_location_id": None,
+            "received_at": None,
+            "resellable": None,
         }
     ]
 

@@ -1,8 +1,9 @@
-"""The guarded inventory connector: live stock for baskets, reservations retried safely."""
+"""The guarded inventory connector: live stock for baskets, reservations and restocks retried safely."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,6 +24,8 @@ pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("stock")]
 
 TWO_AT_UTRECHT = [ReservationLine("V-1", "LOC-UTR", 2)]
 
+T = TypeVar("T")
+
 
 class LosingFirstAnswers(EmbeddedInventoryConnector):
     """The embedded inventory, except that the first answer to each write in `lose` is lost.
@@ -33,7 +36,7 @@ class LosingFirstAnswers(EmbeddedInventoryConnector):
     def __init__(self, service: InventoryService) -> None:
         super().__init__(service)
         self.calls: list[str] = []
-        self.lose = {"reserve", "release"}
+        self.lose = {"reserve", "release", "restock"}
 
     async def reserve(
         self,
@@ -50,13 +53,18 @@ class LosingFirstAnswers(EmbeddedInventoryConnector):
         self.calls.append("release")
         return self._lose_first(await super().release(reservation_id))
 
+    async def restock(self, reference: str, lines: Sequence[ReservationLine]) -> None:
+        self.calls.append("restock")
+        await super().restock(reference, lines)
+        self._lose_first(None)
+
     async def get_stock(
         self, variant_ids: Sequence[str], location_ids: Sequence[str]
     ) -> Mapping[str, Sequence[StockLevel]]:
         self.calls.append("stock")
         return await super().get_stock(variant_ids, location_ids)
 
-    def _lose_first(self, answer: Reservation) -> Reservation:
+    def _lose_first(self, answer: T) -> T:
         if self.calls[-1] in self.lose:
             self.lose.discard(self.calls[-1])
             raise SourceUnavailable("inventory", "connection reset after the request was sent")
@@ -126,3 +134,13 @@ async def test_live_stock_skips_the_cache_that_listings_read(guarded, inner):
 
     assert [await quantity(s) for s in (listing, cached, live, refreshed)] == [3, 3, 1, 1]
     assert inner.calls.count("stock") == 2  # the first listing and the live read
+
+
+async def test_a_restock_whose_answer_was_lost_is_sent_again_and_adds_its_units_once(
+    guarded, inner
+):
+    await guarded.restock("return:rt-1", [ReservationLine("V-1", "LOC-UTR", 2)])
+
+    assert inner.calls == ["restock", "restock"]
+    (level,) = (await guarded.get_stock_live(["V-1"], ["LOC-UTR"]))["V-1"]
+    assert level.quantity == 3 + 2

@@ -1,7 +1,8 @@
-"""The guarded OMS: carts are never cached, writes are tried once, placing an order may be retried."""
+"""The guarded OMS: carts are never cached, writes are tried once, keyed writes (orders, returns) retried."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from connectors.orders.guarded import GuardedOrdersConnector
 from connectors.orders.records import CartLineChange
 from connectors.resilience import ResiliencePolicy
 from tests.backoffice.orders.rows import CLOCK
+from tests.connectors.orders.test_returns import RECEIPT, one_can
 from tests.connectors.orders.test_writes import new_order
 
 pytestmark = pytest.mark.anyio
@@ -81,3 +83,32 @@ async def test_cart_reads_are_not_cached(guarded, flaky):
     second = await guarded.get_carts([cart.id])
 
     assert (first[cart.id].version, second[cart.id].version) == (1, 2)
+
+
+async def test_registering_and_receiving_a_return_are_retried_and_apply_once(guarded, flaky):
+    order = await guarded.create_order(new_order("ck-return"))
+
+    registered = await guarded.register_return(one_can(order))
+    received = await guarded.receive_return(registered.id, RECEIPT)
+
+    assert (flaky.calls["register_return"], flaky.calls["receive_return"]) == (2, 2)
+    after = (await guarded.get_orders([order.id]))[order.id]
+    assert (after.version, after.lines[0].returned_quantity) == (3, 1)
+    assert [event.action for event in after.history] == [
+        "PLACED",
+        "RETURN_REGISTERED",
+        "RETURN_RECEIVED",
+        "REFUNDED",
+    ]
+    assert received.status == "REFUNDED"
+
+
+async def test_sales_are_read_through_the_guard_and_retried(guarded, flaky):
+    order = await guarded.create_order(
+        dataclasses.replace(new_order("ck-store"), channel="STORE", location_id="s01")
+    )
+
+    sales = await guarded.get_sales(["v-paint", "v-none"], since=order.placed_at)
+
+    assert flaky.calls["get_sales"] == 2
+    assert sales == {"v-paint": {"s01": 3}, "v-none": {}}

@@ -173,11 +173,46 @@ def test_a_return_document_becomes_a_return_record_with_its_refund():
             ),
             loyalty_points_reversed=13,
         ),
+        created_at=datetime(2024, 3, 10, 16, 0, tzinfo=UTC),
     )
 
 
-def test_a_return_not_refunded_yet_has_no_refund():
-    assert to_return(return_doc(refund=None, status="REGISTERED")).refund is None
+def test_a_return_without_a_refund_has_none():
+    assert to_return(return_doc(refund=None, status="REJECTED")).refund is None
+
+
+def test_a_received_return_says_where_when_and_in_what_condition_and_why_it_went_there():
+    routing = {"location_id": "s04", "reasons": ["sells well"]}
+
+    received = to_return(
+        return_doc(
+            routing=routing,
+            received_location_id="s04",
+            received_at="2024-03-12T10:00:00+01:00",
+            resellable=False,
+        )
+    )
+
+    assert received.routing == routing
+    assert (received.received_location_id, received.received_at, received.resellable) == (
+        "s04",
+        datetime(2024, 3, 12, 9, 0, tzinfo=UTC),
+        False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("routing", ["s04"]),
+        ("received_location_id", 4),
+        ("received_at", "yesterday"),
+        ("resellable", "yes"),
+    ],
+)
+def test_a_return_with_a_malformed_receipt_or_routing_is_a_contract_violation(field, value):
+    with pytest.raises(SourceContractViolation, match="return document is malformed"):
+        to_return(return_doc(**{field: value}))
 
 
 @pytest.mark.parametrize(

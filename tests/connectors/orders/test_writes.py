@@ -7,17 +7,12 @@ error mapping.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from backoffice.db import create_engine, create_tables
-from backoffice.orders.service import OrdersService
 from connectors.errors import (
     CartNotOpen,
     CartOwned,
@@ -28,9 +23,7 @@ from connectors.errors import (
     VersionConflict,
     WrongLocation,
 )
-from connectors.orders.embedded import EmbeddedOrdersConnector
 from connectors.orders.http import HttpOrdersConnector
-from connectors.orders.protocol import OrdersConnector
 from connectors.orders.records import (
     CartLineChange,
     LineDiscount,
@@ -40,7 +33,6 @@ from connectors.orders.records import (
     OrderEvent,
     Payment,
 )
-from tests.backoffice import live
 
 pytestmark = pytest.mark.anyio
 
@@ -83,36 +75,6 @@ def new_order(order_id: str, *, cart_id: str | None = None, customer_id: str = "
         routing=ROUTING,
         history=(OrderEvent("customer:c-1", "PLACED", channel="WEB"),),
     )
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[live.LiveBackoffice]:
-    path: Path = tmp_path_factory.mktemp("oms-writes") / "backoffice.sqlite3"
-    url = f"sqlite+aiosqlite:///{path}"
-
-    async def tables() -> None:
-        engine = create_engine(url)
-        await create_tables(engine)
-        await engine.dispose()
-
-    asyncio.run(tables())
-    server = live.LiveBackoffice(url)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(params=["embedded", "http"])
-async def oms(request, sessions, served) -> AsyncIterator[OrdersConnector]:
-    connector: OrdersConnector
-    if request.param == "embedded":
-        connector = EmbeddedOrdersConnector(OrdersService(sessions, clock=live.CLOCK))
-        yield connector
-        return
-    served.reset_requests()
-    async with served.client("orders") as client:
-        connector = HttpOrdersConnector(client)
-        yield connector
 
 
 async def test_a_cart_is_created_changed_and_read_back(oms):

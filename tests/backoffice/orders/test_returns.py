@@ -1,0 +1,478 @@
+"""Returns in the OMS: registered at the order's version, never beyond what was bought, received once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from backoffice.db import Base, create_engine, sessionmaker
+from backoffice.errors import (
+    Conflict,
+    InvalidRequest,
+    NotFound,
+    NotReturnable,
+    ReturnNotOpen,
+    VersionConflict,
+)
+from backoffice.orders.service import OrdersService
+from tests.backoffice.orders.rows import CLOCK, NOW, insert, order, return_
+
+pytestmark = pytest.mark.anyio
+
+ROUTING = {"location_id": "s04", "score": 0.91, "reasons": ["sells well", "size nearly out"]}
+
+
+def return_doc(id: str = "rt-1", **overrides: Any) -> dict[str, Any]:
+    """One unit of o-1's first line back by mail to s04: 17.99 less 2.95 return costs, to card."""
+    return {
+        "id": id,
+        "order_id": "o-1",
+        "expected_order_version": 1,
+        "channel": "MAIL",
+        "lines": [{"order_line_id": "o-1-1", "quantity": 1, "reason": "too small"}],
+        "destination_location_id": "s04",
+        "refund": {
+            "amount": "15.04",
+            "currency": "EUR",
+            "method": "CARD",
+            "breakdown": [
+                {"kind": "goods", "amount": "17.99"},
+                {"kind": "return_costs", "amount": "-2.95"},
+            ],
+            "loyalty_points_reversed": 15,
+        },
+        "routing": ROUTING,
+        "history": [
+            {
+                "actor": "customer:c-1",
+                "channel": "WEB",
+                "action": "RETURN_REGISTERED",
+                "detail": "online return",
+            }
+        ],
+    } | overrides
+
+
+RECEIPT = {"location_id": "s04", "resellable": True, "actor": "store:s04", "channel": "STORE"}
+
+
+@pytest.fixture
+async def service(sessions) -> OrdersService:
+    # o-1: two lines of 2 units each, version 1, delivered.
+    await insert(sessions, order("o-1", lines=2))
+    return OrdersService(sessions, clock=CLOCK)
+
+
+async def the_order(service: OrdersService, order_id: str = "o-1") -> dict[str, Any]:
+    [doc] = await service.get_orders([order_id])
+    return doc
+
+
+def returned(doc: dict[str, Any]) -> list[int]:
+    return [line["returned_quantity"] for line in doc["lines"]]
+
+
+# Registering.
+
+
+async def test_a_registered_return_keeps_lines_refund_and_routing_and_moves_the_order(service):
+    registered = await service.register_return(return_doc())
+
+    assert registered == {
+        "id": "rt-1",
+        "order_id": "o-1",
+        "channel": "MAIL",
+        "status": "REGISTERED",
+        "destination_location_id": "s04",
+        "created_at": NOW.isoformat(),
+        "lines": [{"order_line_id": "o-1-1", "quantity": 1, "reason": "too small"}],
+        "refund": {
+            "amount": "15.04",
+            "currency": "EUR",
+            "method": "CARD",
+            "breakdown": [
+                {"kind": "goods", "amount": "17.99"},
+                {"kind": "return_costs", "amount": "-2.95"},
+            ],
+            "loyalty_points_reversed": 15,
+        },
+        "routing": ROUTING,
+        "received_location_id": None,
+        "received_at": None,
+        "resellable": None,
+    }
+    assert await service.get_returns(["rt-1"]) == [registered]
+    assert await service.get_order_returns(["o-1"]) == [registered]
+    order = await the_order(service)
+    assert (order["status"], order["version"], returned(order)) == (
+        "PARTIALLY_RETURNED",
+        2,
+        [1, 0],
+    )
+    assert order["history"][1:] == [
+        {
+            "at": NOW.isoformat(),
+            "actor": "customer:c-1",
+            "channel": "WEB",
+            "action": "RETURN_REGISTERED",
+            "detail": "online return",
+        }
+    ]
+
+
+async def test_returning_every_unit_left_makes_the_order_returned(service):
+    await service.register_return(return_doc())
+    lines = [
+        {"order_line_id": "o-1-1", "quantity": 1, "reason": None},
+        {"order_line_id": "o-1-2", "quantity": 2, "reason": None},
+    ]
+
+    await service.register_return(return_doc("rt-2", lines=lines, expected_order_version=2))
+
+    order = await the_order(service)
+    assert (order["status"], order["version"], returned(order)) == ("RETURNED", 3, [2, 2])
+
+
+async def test_without_history_the_oms_records_that_the_return_was_registered(service):
+    await service.register_return(return_doc(history=[]))
+    await service.register_return(
+        return_doc(
+            "rt-2",
+            expected_order_version=2,
+            destination_location_id=None,
+            lines=[{"order_line_id": "o-1-2", "quantity": 1}],
+            history=[],
+        )
+    )
+
+    order = await the_order(service)
+    assert [(e["actor"], e["channel"], e["action"], e["detail"]) for e in order["history"]] == [
+        ("c-1", "web", "placed", None),
+        ("oms", None, "RETURN_REGISTERED", "return rt-1 to s04"),
+        ("oms", None, "RETURN_REGISTERED", "return rt-2"),
+    ]
+
+
+async def test_registering_the_same_id_again_answers_the_first_return_unchanged(service):
+    first = await service.register_return(return_doc())
+
+    # Sent again after a lost answer: the order has moved to version 2 since.
+    again = await service.register_return(return_doc())
+    reworded = await service.register_return(
+        return_doc(
+            lines=[{"order_line_id": "o-1-1", "quantity": 1, "reason": "another reason"}],
+            history=[],
+        )
+    )
+
+    assert again == reworded == first
+    order = await the_order(service)
+    assert (order["version"], returned(order), len(order["history"])) == (2, [1, 0], 2)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        pytest.param({"lines": [{"order_line_id": "o-1-1", "quantity": 2}]}, id="other-quantity"),
+        pytest.param({"lines": [{"order_line_id": "o-1-2", "quantity": 1}]}, id="other-line"),
+        pytest.param({"order_id": "o-2"}, id="other-order"),
+    ],
+)
+async def test_the_same_id_for_other_lines_or_another_order_is_a_conflict(
+    service, sessions, changes
+):
+    await insert(sessions, order("o-2"))
+    await service.register_return(return_doc())
+
+    with pytest.raises(Conflict, match="other lines") as refused:
+        await service.register_return(return_doc(**changes))
+
+    assert type(refused.value) is Conflict
+    assert refused.value.code == "CONFLICT"
+    assert returned(await the_order(service)) == [1, 0]
+    assert returned(await the_order(service, "o-2")) == [0]
+
+
+async def test_a_stale_order_version_registers_nothing(service):
+    await service.register_return(return_doc())
+
+    with pytest.raises(VersionConflict, match="at version 2, not 1"):
+        await service.register_return(return_doc("rt-2"))
+
+    assert await service.get_returns(["rt-2"]) == []
+    order = await the_order(service)
+    assert (order["version"], returned(order)) == (2, [1, 0])
+
+
+@pytest.mark.parametrize(
+    ("quantity", "message"),
+    [
+        (2, "'o-1-1': 2 to return, but only 1 of its 2 are left to return"),
+        (0, "'o-1-1': 0 to return; a return takes at least 1 unit"),
+        (-1, "'o-1-1': -1 to return"),
+    ],
+)
+async def test_a_line_cannot_return_more_than_was_bought_less_earlier_returns(
+    service, quantity, message
+):
+    await service.register_return(return_doc())
+    lines = [
+        {"order_line_id": "o-1-2", "quantity": 1},
+        {"order_line_id": "o-1-1", "quantity": quantity},
+    ]
+
+    with pytest.raises(NotReturnable, match=message) as refused:
+        await service.register_return(return_doc("rt-2", expected_order_version=2, lines=lines))
+
+    assert refused.value.code == "NOT_RETURNABLE"
+    order = await the_order(service)
+    assert (order["version"], returned(order)) == (2, [1, 0])
+
+
+async def test_a_cancelled_order_is_not_returnable(service, sessions):
+    await insert(sessions, order("o-2", status="CANCELLED"))
+
+    with pytest.raises(NotReturnable, match="cancelled"):
+        await service.register_return(
+            return_doc(order_id="o-2", lines=[{"order_line_id": "o-2-1", "quantity": 1}])
+        )
+
+
+async def test_an_unknown_order_or_line_is_not_found(service):
+    with pytest.raises(NotFound, match="no order 'o-9'"):
+        await service.register_return(return_doc(order_id="o-9"))
+    with pytest.raises(NotFound, match="has no line 'o-9-1'"):
+        await service.register_return(return_doc(lines=[{"order_line_id": "o-9-1", "quantity": 1}]))
+
+    assert (await the_order(service))["version"] == 1
+
+
+def _refund(**changes: Any) -> dict[str, Any]:
+    return {**return_doc()["refund"], **changes}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"channel": "POST"}, "'channel' must be one of MAIL, STORE"),
+        ({"lines": []}, "at least one line"),
+        (
+            {"lines": [{"order_line_id": "o-1-1", "quantity": 1}] * 2},
+            "two lines of the return name the same order line",
+        ),
+        ({"lines": [{"order_line_id": "o-1-1", "quantity": "1"}]}, "must be a whole number"),
+        ({"id": "rt/1"}, "may not contain '/'"),
+        ({"expected_order_version": 0}, "'expected_order_version' must be at least 1"),
+        ({"refund": _refund(amount="15.00")}, "its breakdown adds up to 15.04"),
+        ({"refund": _refund(currency="SEK")}, "the refund is in SEK, the order 'o-1' in EUR"),
+        ({"refund": _refund(method="BITCOIN")}, "'refund.method' must be one of"),
+        ({"refund": _refund(amount="-1.00")}, "at least 0"),
+        ({"refund": _refund(loyalty_points_reversed=-1)}, "at least 0"),
+        ({"routing": ["s04"]}, "'routing' must be a JSON object or null"),
+        ({"history": [{"actor": "x"}]}, "lacks the fields: action"),
+        ({"status": "REFUNDED"}, "unknown fields: status"),
+    ],
+)
+async def test_a_malformed_return_is_an_invalid_request(service, changes, message):
+    with pytest.raises(InvalidRequest, match=message):
+        await service.register_return(return_doc(**changes))
+
+    assert (await the_order(service))["version"] == 1
+
+
+# Receiving.
+
+
+async def test_receiving_a_return_refunds_it_and_records_where_when_and_in_what_condition(
+    service,
+):
+    await service.register_return(return_doc())
+
+    received = await service.receive_return("rt-1", **RECEIPT)
+
+    assert received | {"status": "REGISTERED"} == {
+        **(await service.register_return(return_doc())),
+        "status": "REGISTERED",
+        "received_location_id": "s04",
+        "received_at": NOW.isoformat(),
+        "resellable": True,
+    }
+    assert received["status"] == "REFUNDED"
+    order = await the_order(service)
+    assert order["version"] == 3
+    assert order["history"][2:] == [
+        {
+            "at": NOW.isoformat(),
+            "actor": "store:s04",
+            "channel": "STORE",
+            "action": "RETURN_RECEIVED",
+            "detail": "return rt-1 at s04: resellable",
+        },
+        {
+            "at": NOW.isoformat(),
+            "actor": "oms",
+            "channel": None,
+            "action": "REFUNDED",
+            "detail": "15.04 EUR to CARD",
+        },
+    ]
+
+
+async def test_a_return_may_arrive_elsewhere_than_its_destination_and_unsellable(service):
+    await service.register_return(return_doc())
+
+    received = await service.receive_return(
+        "rt-1", location_id="s09", resellable=False, actor="store:s09"
+    )
+
+    assert (received["received_location_id"], received["resellable"]) == ("s09", False)
+    history = (await the_order(service))["history"]
+    assert (history[2]["channel"], history[2]["detail"]) == (
+        None,
+        "return rt-1 at s09: not resellable",
+    )
+
+
+async def test_the_same_receipt_again_answers_unchanged_and_another_one_is_refused(service):
+    await service.register_return(return_doc())
+    received = await service.receive_return("rt-1", **RECEIPT)
+
+    again = await service.receive_return("rt-1", **{**RECEIPT, "actor": "store:s04:till-2"})
+    with pytest.raises(ReturnNotOpen, match="was received at s04") as elsewhere:
+        await service.receive_return("rt-1", **{**RECEIPT, "location_id": "s09"})
+    with pytest.raises(ReturnNotOpen):
+        await service.receive_return("rt-1", **{**RECEIPT, "resellable": False})
+
+    assert again == received
+    assert elsewhere.value.code == "RETURN_NOT_OPEN"
+    order = await the_order(service)
+    assert (order["version"], len(order["history"])) == (3, 4)
+
+
+async def test_a_rejected_return_takes_no_receipt(service, sessions):
+    await insert(sessions, return_("r-x", "o-1", status="REJECTED"))
+
+    with pytest.raises(ReturnNotOpen, match="REJECTED"):
+        await service.receive_return("r-x", **RECEIPT)
+
+    [doc] = await service.get_returns(["r-x"])
+    assert (doc["status"], doc["received_at"]) == ("REJECTED", None)
+
+
+async def test_receiving_an_unknown_return_is_not_found(service):
+    with pytest.raises(NotFound, match="no return 'nope'"):
+        await service.receive_return("nope", **RECEIPT)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"resellable": "yes"}, "'resellable' must be true or false"),
+        ({"location_id": ""}, "'location_id' must be a non-empty string"),
+        ({"channel": "MAIL"}, "'channel' must be one of"),
+    ],
+)
+async def test_a_malformed_receipt_is_an_invalid_request(service, changes, message):
+    await service.register_return(return_doc())
+
+    with pytest.raises(InvalidRequest, match=message):
+        await service.receive_return("rt-1", **{**RECEIPT, **changes})
+
+
+# Concurrency: on a SQLite file and on PostgreSQL, each session its own connection.
+
+BOUGHT = 5
+RACERS = 20
+
+
+@pytest.fixture
+async def sqlite_file(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'oms.sqlite3'}")
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite_file", "postgres_engine"])
+def database(request: pytest.FixtureRequest) -> AsyncEngine:
+    """A database many connections share: a SQLite file, or the real PostgreSQL."""
+    engine: AsyncEngine = request.getfixturevalue(request.param)
+    return engine
+
+
+@pytest.fixture
+async def shared(database: AsyncEngine) -> OrdersService:
+    """The OMS on `database`, holding o-1 whose first line has 5 units."""
+    engine = database
+    async with engine.begin() as conn:
+        tables = [t for name, t in Base.metadata.tables.items() if name.startswith("oms_")]
+        await conn.run_sync(Base.metadata.create_all, tables=tables)
+    sessions = sessionmaker(engine)
+    five = order("o-1", lines=2)
+    five.lines[0].quantity = BOUGHT
+    await insert(sessions, five)
+    return OrdersService(sessions, clock=CLOCK)
+
+
+def one_unit(id: str, version: int) -> dict[str, Any]:
+    return return_doc(
+        id,
+        expected_order_version=version,
+        lines=[{"order_line_id": "o-1-1", "quantity": 1}],
+        history=[],
+    )
+
+
+async def register_as_a_gateway_would(service: OrdersService, id: str) -> str:
+    """Read the order, register at its version; read again after a VersionConflict."""
+    for _ in range(10 * RACERS):
+        version = (await the_order(service))["version"]
+        try:
+            await service.register_return(one_unit(id, version))
+        except VersionConflict:
+            continue
+        except NotReturnable:
+            return "not returnable"
+        return "registered"
+    return "gave up"
+
+
+async def test_racing_returns_never_take_back_more_than_was_bought(shared):
+    outcomes = await asyncio.gather(
+        *(register_as_a_gateway_would(shared, f"rt-{n:02d}") for n in range(RACERS))
+    )
+
+    assert outcomes.count("registered") == BOUGHT, outcomes
+    assert outcomes.count("not returnable") == RACERS - BOUGHT, outcomes
+    order = await the_order(shared)
+    assert (order["version"], returned(order)) == (1 + BOUGHT, [BOUGHT, 0])
+    registered = await shared.get_order_returns(["o-1"])
+    assert sum(doc["lines"][0]["quantity"] for doc in registered) == BOUGHT
+
+
+async def test_of_returns_decided_on_the_same_version_exactly_one_is_registered(shared):
+    outcomes = await asyncio.gather(
+        *(shared.register_return(one_unit(f"rt-{n:02d}", 1)) for n in range(RACERS)),
+        return_exceptions=True,
+    )
+
+    registered = [o for o in outcomes if isinstance(o, dict)]
+    assert len(registered) == 1, outcomes
+    assert all(isinstance(o, VersionConflict) for o in outcomes if o not in registered)
+    order = await the_order(shared)
+    assert (order["version"], returned(order)) == (2, [1, 0])
+
+
+async def test_the_same_return_sent_many_times_at_once_is_registered_once(shared):
+    answers = await asyncio.gather(
+        *(shared.register_return(one_unit("rt-1", 1)) for _ in range(RACERS))
+    )
+
+    assert all(answer == answers[0] for answer in answers)
+    order = await the_order(shared)
+    assert (order["version"], returned(order)) == (2, [1, 0])
+    assert len(await shared.get_order_returns(["o-1"])) == 1
