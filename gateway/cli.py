@@ -350,7 +350,7 @@ async def _checked_ids(
 async def _seed(
     settings: Settings, *, size: str | None, random_seed: int, reset: bool, if_empty: bool = False
 ) -> int:
-    from backoffice.db import create_engine, drop_tables
+    from backoffice.db import create_engine, create_tables, drop_tables
     from backoffice.seed import is_seeded, seed
     from gateway.bootstrap import build_clock
 
@@ -360,6 +360,8 @@ async def _seed(
             await drop_tables(engine)
         elif await is_seeded(engine):
             if if_empty:
+                # A demo database seeded by an earlier release gains what this one added.
+                await create_tables(engine)
                 return 0
             print(
                 "the back office already holds data; use --reset to re-create it", file=sys.stderr
