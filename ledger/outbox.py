@@ -32,14 +32,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Row, Table, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kernel.clock import Clock
 from ledger.db import JsonValue, translate_errors
 from ledger.errors import NoSuchRecord, NotDeadLettered
-from ledger.models import OutboxRow as Row
+from ledger.models import OutboxRow
 
 OutboxState = Literal["pending", "failed", "dead", "sent"]
 STATES: tuple[OutboxState, ...] = ("pending", "failed", "dead", "sent")
@@ -52,6 +52,11 @@ MAX_ERROR_LENGTH = 2000
 CHUNK = 1000
 
 _T = TypeVar("_T")
+
+# The table rather than the mapped class: the outbox reads and writes rows, never objects,
+# and Core statements skip the ORM's bookkeeping (a third of an ack's CPU).
+_TABLE = cast(Table, OutboxRow.__table__)
+_C = _TABLE.c
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +131,7 @@ class Outbox:
             for message in messages
         ]
         dialect = session.get_bind().dialect.name
-        insert = postgresql.insert(Row) if dialect == "postgresql" else sqlite.insert(Row)
+        insert = postgresql.insert(_TABLE) if dialect == "postgresql" else sqlite.insert(_TABLE)
         # ON CONFLICT DO NOTHING: a key added before (or twice here) keeps its first message.
         statement = insert.on_conflict_do_nothing(index_elements=["key"])
         for chunk in _chunks(rows):
@@ -149,7 +154,7 @@ class Outbox:
     async def _ids(self, session: AsyncSession, keys: Sequence[str]) -> dict[str, int]:
         found: dict[str, int] = {}
         for chunk in _chunks(list(dict.fromkeys(keys))):
-            rows = await session.execute(select(Row.key, Row.id).where(Row.key.in_(chunk)))
+            rows = await session.execute(select(_C.key, _C.id).where(_C.key.in_(chunk)))
             found.update({row.key: row.id for row in rows})
         return found
 
@@ -169,10 +174,10 @@ class Outbox:
         if limit <= 0 or (ids is not None and not ids):
             return []
         now = self._clock.now()
-        due = select(Row.id).where(Row.state.in_(DELIVERABLE), Row.next_attempt_at <= now)
+        due = select(_C.id).where(_C.state.in_(DELIVERABLE), _C.next_attempt_at <= now)
         if ids is not None:
-            due = due.where(Row.id.in_(ids))
-        due = due.order_by(Row.next_attempt_at, Row.id).limit(limit)
+            due = due.where(_C.id.in_(ids))
+        due = due.order_by(_C.next_attempt_at, _C.id).limit(limit)
         until = now + lease
         with translate_errors():
             async with self._sessions.begin() as session:
@@ -180,18 +185,17 @@ class Outbox:
                     # Rows another claimer holds are skipped rather than waited for; a row
                     # it has just claimed is re-checked, no longer due, and left out.
                     due = due.with_for_update(skip_locked=True)
-                rows = await session.scalars(
-                    update(Row)
-                    .where(Row.id.in_(due.scalar_subquery()))
+                rows = await session.execute(
+                    update(_TABLE)
+                    .where(_C.id.in_(due.scalar_subquery()))
                     .values(
-                        attempts=Row.attempts + 1,
+                        attempts=_C.attempts + 1,
                         locked_by=worker_id,
                         locked_until=until,
                         next_attempt_at=until,
                         updated_at=now,
                     )
-                    .returning(Row)
-                    .execution_options(synchronize_session=False)
+                    .returning(_TABLE)
                 )
                 claimed = [_to_message(row) for row in rows]
         return sorted(claimed, key=lambda message: message.id)
@@ -203,6 +207,31 @@ class Outbox:
         """
         now = self._clock.now()
         return await self._settle(message_id, worker_id, state="sent", sent_at=now)
+
+    async def ack_many(self, message_ids: Sequence[int], worker_id: str) -> set[int]:
+        """`ack` several messages in one statement and commit; the ids it marked sent.
+
+        The others are no longer `worker_id`'s, as for `ack`. A busy worker acknowledges
+        what its deliveries finished together, rather than with a commit each.
+        """
+        if not message_ids:
+            return set()
+        now = self._clock.now()
+        with translate_errors():
+            async with self._sessions.begin() as session:
+                changed = await session.execute(
+                    update(_TABLE)
+                    .where(
+                        _C.id.in_(list(message_ids)),
+                        _C.locked_by == worker_id,
+                        _C.state.in_(DELIVERABLE),
+                    )
+                    .values(
+                        state="sent", sent_at=now, locked_by=None, locked_until=None, updated_at=now
+                    )
+                    .returning(_C.id)
+                )
+                return set(changed.scalars())
 
     async def retry_later(self, message_id: int, worker_id: str, error: str, at: datetime) -> bool:
         """A delivery failed for a reason that may pass: try again from `at`. False as `ack`."""
@@ -218,16 +247,16 @@ class Outbox:
         with translate_errors():
             async with self._sessions.begin() as session:
                 changed = await session.execute(
-                    update(Row)
+                    update(_TABLE)
                     .where(
-                        Row.id == message_id,
-                        Row.locked_by == worker_id,
-                        Row.state.in_(DELIVERABLE),
+                        _C.id == message_id,
+                        _C.locked_by == worker_id,
+                        _C.state.in_(DELIVERABLE),
                     )
                     .values(
                         locked_by=None, locked_until=None, updated_at=self._clock.now(), **values
                     )
-                    .returning(Row.id)
+                    .returning(_C.id)
                 )
                 return changed.first() is not None
 
@@ -240,16 +269,17 @@ class Outbox:
         now = self._clock.now()
         with translate_errors():
             async with self._sessions.begin() as session:
-                row = await session.scalar(
-                    update(Row)
-                    .where(Row.id == message_id, Row.state == "dead")
-                    .values(state="pending", attempts=0, next_attempt_at=now, updated_at=now)
-                    .returning(Row)
-                    .execution_options(synchronize_session=False)
-                )
+                row = (
+                    await session.execute(
+                        update(_TABLE)
+                        .where(_C.id == message_id, _C.state == "dead")
+                        .values(state="pending", attempts=0, next_attempt_at=now, updated_at=now)
+                        .returning(_TABLE)
+                    )
+                ).first()
                 if row is not None:
                     return _to_message(row)
-                state = await session.scalar(select(Row.state).where(Row.id == message_id))
+                state = await session.scalar(select(_C.state).where(_C.id == message_id))
         if state is None:
             raise NoSuchRecord(f"no outbox message {message_id}")
         raise NotDeadLettered(message_id, state)
@@ -260,7 +290,7 @@ class Outbox:
         with translate_errors():
             async with self._sessions() as session:
                 for chunk in _chunks(list(dict.fromkeys(ids))):
-                    for row in await session.scalars(select(Row).where(Row.id.in_(chunk))):
+                    for row in await session.execute(select(_TABLE).where(_C.id.in_(chunk))):
                         found[row.id] = _to_message(row)
         return found
 
@@ -272,14 +302,14 @@ class Outbox:
         after: int | None = None,
     ) -> OutboxPage:
         """A page of messages in these states (all when None) by id, after the id `after`."""
-        query = select(Row).order_by(Row.id).limit(max(first, 0) + 1)
+        query = select(_TABLE).order_by(_C.id).limit(max(first, 0) + 1)
         if states is not None:
-            query = query.where(Row.state.in_(list(states)))
+            query = query.where(_C.state.in_(list(states)))
         if after is not None:
-            query = query.where(Row.id > after)
+            query = query.where(_C.id > after)
         with translate_errors():
             async with self._sessions() as session:
-                rows = list(await session.scalars(query))
+                rows = list(await session.execute(query))
         messages = tuple(_to_message(row) for row in rows[:first])
         return OutboxPage(messages, has_next=len(rows) > first)
 
@@ -288,7 +318,7 @@ class Outbox:
         found: dict[OutboxState, int] = dict.fromkeys(STATES, 0)
         with translate_errors():
             async with self._sessions() as session:
-                rows = await session.execute(select(Row.state, func.count()).group_by(Row.state))
+                rows = await session.execute(select(_C.state, func.count()).group_by(_C.state))
                 for state, count in rows:
                     found[cast(OutboxState, state)] = count
         return found
@@ -298,7 +328,7 @@ class Outbox:
         with translate_errors():
             async with self._sessions.begin() as session:
                 deleted = await session.execute(
-                    delete(Row).where(Row.state == "sent", Row.sent_at < older_than)
+                    delete(_TABLE).where(_C.state == "sent", _C.sent_at < older_than)
                 )
                 return int(deleted.rowcount)  # type: ignore[attr-defined]
 
@@ -312,7 +342,7 @@ def _chunks(items: Sequence[_T]) -> Iterator[Sequence[_T]]:
         yield items[start : start + CHUNK]
 
 
-def _to_message(row: Row) -> OutboxMessage:
+def _to_message(row: Row[Any]) -> OutboxMessage:
     return OutboxMessage(
         id=row.id,
         kind=row.kind,

@@ -13,7 +13,11 @@ The handler's outcome decides what becomes of a message (`classify`):
 | for its kind                                                |                              |
 | still failing after `max_attempts` deliveries               | `dead`                       |
 
-A message is settled by the worker that claimed it. One that a worker claimed and never
+A message is settled by the worker that claimed it, a sent one as soon as its handler
+returns: the acks of the handlers that finish while one group of acks is being written
+are written together next (one statement and commit for many, the way a database groups
+commits), so a busy worker does not pay a transaction per message and an idle one does
+not wait to fill a group. One that a worker claimed and never
 settled (it died between the handler's send and the ack, or the gateway's database was
 away at the ack) falls due again when the lease ends, and another worker delivers it once
 more with the same key: the target applies a key once, so nothing is applied twice. A
@@ -158,15 +162,18 @@ class Dispatcher:
         if not claimed:
             return DeliveryCounts()
         slots = asyncio.Semaphore(policy.concurrency)
+        acks = _Acks(self._outbox, worker_id)
 
         async def one(message: OutboxMessage) -> DeliveryCounts:
             async with slots:
-                return await self._deliver_one(worker_id, message)
+                return await self._deliver_one(worker_id, message, acks)
 
         settled = await asyncio.gather(*(one(message) for message in claimed))
         return sum(settled, DeliveryCounts(claimed=len(claimed)))
 
-    async def _deliver_one(self, worker_id: str, message: OutboxMessage) -> DeliveryCounts:
+    async def _deliver_one(
+        self, worker_id: str, message: OutboxMessage, acks: _Acks
+    ) -> DeliveryCounts:
         handler = self._handlers.get(message.kind)
         if handler is None:
             known = ", ".join(self.kinds) or "none"
@@ -177,7 +184,8 @@ class Dispatcher:
                 await handler(message)
         except Exception as exc:
             verdict = classify(exc)
-            if verdict == "retry" and not isinstance(exc, ConnectorError | LedgerUnavailable):
+            expected = ConnectorError | LedgerUnavailable | TimeoutError
+            if verdict == "retry" and not isinstance(exc, expected):
                 log.exception(
                     "outbox worker %s: message %s (%s) failed unexpectedly",
                     worker_id,
@@ -191,9 +199,7 @@ class Dispatcher:
                 gave_up = f"gave up after {message.attempts} attempts; the last: {error}"
                 return await self._dead(worker_id, message, gave_up)
             return await self._retry(worker_id, message, error)
-        return await self._settled(
-            self._outbox.ack(message.id, worker_id), worker_id, message, DeliveryCounts(sent=1)
-        )
+        return await self._settled(acks.ack(message.id), worker_id, message, DeliveryCounts(sent=1))
 
     async def _retry(self, worker_id: str, message: OutboxMessage, error: str) -> DeliveryCounts:
         wait = self.policy.backoff(message.attempts, self._random())
@@ -233,6 +239,39 @@ class Dispatcher:
             *(worker_id, message.id, message.kind, why),
         )
         return DeliveryCounts(unsettled=1)
+
+
+class _Acks:
+    """Acknowledges sent messages in groups: one statement for the acks that came meanwhile.
+
+    The first ack is written at once; the acks that arrive while it is being written wait
+    for it, and the next of them writes all of them together. Each `ack` returns once its
+    own is written: True, or False when the message is no longer this worker's.
+    """
+
+    def __init__(self, outbox: Outbox, worker_id: str) -> None:
+        self._outbox = outbox
+        self._worker_id = worker_id
+        self._waiting: dict[int, asyncio.Future[bool]] = {}
+        self._writing = asyncio.Lock()
+
+    async def ack(self, message_id: int) -> bool:
+        written: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting[message_id] = written
+        async with self._writing:
+            if not written.done():  # no group written meanwhile took it along: write one
+                group, self._waiting = self._waiting, {}
+                try:
+                    acked = await self._outbox.ack_many(list(group), self._worker_id)
+                except LedgerUnavailable as exc:
+                    for future in group.values():
+                        if not future.done():
+                            future.set_exception(exc)
+                else:
+                    for waiting_id, future in group.items():
+                        if not future.done():
+                            future.set_result(waiting_id in acked)
+        return await written
 
 
 def _describe(error: BaseException) -> str:

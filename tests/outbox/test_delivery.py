@@ -233,3 +233,50 @@ async def test_a_message_whose_lease_passed_to_another_worker_is_left_to_it(ledg
     # then the message is the second worker's to settle
     held = await state_of(ledger, message_id)
     assert (held.state, held.locked_by, held.attempts) == ("pending", "w2", 2)
+
+
+async def test_the_acks_of_handlers_that_finish_together_are_written_together(ledger, clock):
+    # given a worker whose ten handlers finish at once, and an outbox that counts its writes
+    written: list[int] = []
+    ack_many = ledger.outbox.ack_many
+
+    async def counted(ids, worker_id):
+        written.append(len(ids))
+        return await ack_many(ids, worker_id)
+
+    async def handler(message):
+        await asyncio.sleep(0)
+
+    ids = await enqueue(ledger, *[f"k{n}" for n in range(10)])
+    ledger.outbox.ack_many = counted
+    policy = DeliveryPolicy(batch_size=10, concurrency=10)
+    deliver = Dispatcher(ledger.outbox, {"test.kind": handler}, clock, policy=policy).deliver
+
+    # when
+    assert await deliver("w1") == DeliveryCounts(claimed=10, sent=10)
+
+    # then the first ack went alone, the nine that came meanwhile in one statement
+    assert written == [1, 9]
+    assert {m.state for m in (await ledger.outbox.get(ids)).values()} == {"sent"}
+
+
+async def test_sent_messages_whose_acks_find_the_database_away_come_back_after_their_lease(
+    ledger, clock
+):
+    async def away(ids, worker_id):
+        raise LedgerUnavailable("the gateway's database did not answer")
+
+    ids = await enqueue(ledger, "a", "b")
+    ledger.outbox.ack_many = away
+    target = Target()
+
+    counts = await dispatcher(ledger, clock, target).deliver("w1")
+
+    assert counts == DeliveryCounts(claimed=2, unsettled=2)
+    del ledger.outbox.ack_many
+    clock.seconds += POLICY.lease.total_seconds()
+    assert await dispatcher(ledger, clock, target).deliver("w2") == DeliveryCounts(
+        claimed=2, sent=2
+    )
+    assert sorted(target.received) == ["a", "a", "b", "b"]
+    assert {m.attempts for m in (await ledger.outbox.get(ids)).values()} == {2}
