@@ -75,6 +75,7 @@ from gateway.config import (
 from gateway.readiness import OK, ReadinessProbe
 from gateway.recovery import CheckoutRecovery
 from gateway.response_cache import ResponseCache
+from gateway.worker import OutboxWorker, build_outbox_worker
 from kernel.clock import Clock, on_day
 from ledger import Ledger, LedgerBehind, LedgerUnavailable, migrate
 from ledger import db as ledger_db
@@ -118,6 +119,8 @@ class Runtime:
     ledger_engine: AsyncEngine
     #: Completes or undoes checkouts a crash interrupted, at start-up and then now and then.
     recovery: CheckoutRecovery
+    #: Delivers the outbox; started by `start()` only when `[outbox] in_process` is true.
+    outbox_worker: OutboxWorker
     guards: dict[str, SourceGuard]
     invalidator: Invalidator
     bus: InvalidationBus
@@ -136,6 +139,8 @@ class Runtime:
         await self.check_ledger()
         await self.bus.start()
         self.recovery.start()
+        if self.settings.outbox.in_process:
+            self.outbox_worker.start()
         readiness = await self.probe.check()
         if not readiness.serving:
             # The one line an operator looking at an instance that never gets ready needs.
@@ -161,6 +166,7 @@ class Runtime:
             logger.warning("%s; checkout will fail until then", behind)
 
     async def aclose(self) -> None:
+        await self.outbox_worker.stop()
         await self.recovery.stop()
         await self.bus.stop()
         for guard in self.guards.values():
@@ -474,6 +480,7 @@ async def open_runtime(
             interval_seconds=settings.checkout.recovery_interval_seconds,
             grace_seconds=settings.checkout.recovery_grace_seconds,
         ),
+        outbox_worker=build_outbox_worker(settings.outbox, sources, ledger, clock),
         guards=guards,
         invalidator=invalidator,
         bus=bus,

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from gateway.config import ConfigError, Settings
+from gateway.worker import add_command as add_worker_command
 
 DESCRIPTION = """\
 One GraphQL schema over a retailer's product, price, stock, customer, order and loyalty
@@ -23,6 +24,7 @@ examples:
   commerce-gateway token --role customer     a dev token for the demo customer
   commerce-gateway seed --size small --reset re-create a small back office
   commerce-gateway db upgrade                migrate the gateway's own database (DATABASE_URL)
+  commerce-gateway worker                    deliver the outbox until SIGTERM (production)
   commerce-gateway config check              validate the configuration and show it
   commerce-gateway schema --check schema.graphql
   commerce-gateway backoffice serve --latency-ms 20   the back office over HTTP on :8100
@@ -130,6 +132,8 @@ def _parser() -> argparse.ArgumentParser:
         prefix_chars="\0",  # every argument goes to `backoffice serve` as it is
     ).add_argument("arguments", nargs=argparse.REMAINDER)
 
+    add_worker_command(commands)
+
     schema = commands.add_parser(
         "schema",
         help="print the GraphQL schema (SDL), or check a file against it",
@@ -183,6 +187,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _token(settings, args)
     if args.command == "db":
         return asyncio.run(_db(settings, args.db_command))
+    if args.command == "worker":
+        from gateway.worker import run_command
+
+        return asyncio.run(run_command(settings, once=args.once, worker_id=args.worker_id))
     if args.command == "seed":
         return asyncio.run(
             _seed(settings, size=args.size, random_seed=args.random_seed, reset=args.reset)

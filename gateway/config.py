@@ -220,6 +220,27 @@ class DatabaseSettings:
     idempotency_retention_days: int = field(default=7, metadata=_limits(1))
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutboxSettings:
+    """Delivering the outbox (gateway/worker.py); a failed delivery waits base × 2^(attempt - 1).
+
+    `in_process` runs a worker in each gateway process (the demo); production runs
+    `commerce-gateway worker` beside `serve` and sets it false.
+    """
+
+    in_process: bool = True
+    poll_interval_seconds: float = field(default=1.0, metadata=_limits(above=0))
+    batch_size: int = field(default=50, metadata=_limits(1, 10_000))
+    #: Deliveries of one batch under way at once.
+    concurrency: int = field(default=8, metadata=_limits(1, 1000))
+    #: How long a claimed message is its worker's; after that another worker may send it.
+    lease_seconds: float = field(default=30.0, metadata=_limits(above=0))
+    max_attempts: int = field(default=10, metadata=_limits(1))
+    backoff_base_seconds: float = field(default=1.0, metadata=_limits(above=0))
+    backoff_max_seconds: float = field(default=300.0, metadata=_limits(above=0))
+    sent_retention_days: int = field(default=7, metadata=_limits(1))
+
+
 PAYMENT_METHOD_NAMES = ("CARD", "CASH", "GIFT_CARD", "VOUCHER", "MOBILE", "INVOICE")
 
 
@@ -359,6 +380,7 @@ class Settings:
     cache: CacheSettings = field(default_factory=CacheSettings)
     backoffice: BackofficeSettings = field(default_factory=BackofficeSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    outbox: OutboxSettings = field(default_factory=OutboxSettings)
     checkout: CheckoutSettings = field(default_factory=CheckoutSettings)
     routing: RoutingSettings = field(default_factory=RoutingSettings)
     returns: ReturnsSettings = field(default_factory=ReturnsSettings)

@@ -63,6 +63,14 @@ def check(settings: Settings) -> list[str]:
     _check_secrets(settings, production, add)
     _check_auth(settings.auth, production, add)
     _check_context(settings.context, add)
+    outbox = settings.outbox
+    if outbox.backoff_max_seconds < outbox.backoff_base_seconds:
+        add(
+            "outbox.backoff_max_seconds",
+            "below backoff_base_seconds",
+            f"{outbox.backoff_max_seconds:g} < {outbox.backoff_base_seconds:g}",
+            "a cap at least as long as the first wait",
+        )
     if production and settings.clock.today is not None:
         # Prices and promotions of another day must never reach real customers.
         add(

@@ -1,4 +1,4 @@
-"""The gateway's own database: idempotency records, the audit log and the checkout log.
+"""The gateway's own database: idempotency records, the audit, checkout and refund logs, the outbox.
 
 A layer beside `connectors`: resolvers use it through the `Ledger` that the composition
 root (`gateway.bootstrap`) builds once per process; it imports nothing of the back office.
@@ -16,23 +16,29 @@ from ledger.audit import AuditEvent, AuditLog
 from ledger.checkout_log import CheckoutLog, CheckoutRecord, CheckoutStep
 from ledger.db import JsonValue, sessionmaker
 from ledger.errors import (
+    AlreadyRefunded,
     CheckoutAlreadyStarted,
     IdempotencyKeyReused,
     LedgerBehind,
     LedgerError,
     LedgerUnavailable,
     NoSuchRecord,
+    NotDeadLettered,
 )
 from ledger.idempotency import DEFAULT_RETENTION, Claim, IdempotencyRecords, fingerprint
+from ledger.outbox import NewMessage, Outbox, OutboxMessage, OutboxPage, OutboxState
+from ledger.refunds import RefundLog, RefundRecord
 
 
 @dataclass(frozen=True, slots=True)
 class Ledger:
-    """The three stores of the gateway's database, sharing one engine; one per process."""
+    """The stores of the gateway's database, sharing one engine; one per process."""
 
     idempotency: IdempotencyRecords
     audit: AuditLog
     checkouts: CheckoutLog
+    outbox: Outbox
+    refunds: RefundLog
 
     @classmethod
     def on(
@@ -40,14 +46,18 @@ class Ledger:
     ) -> Ledger:
         """The stores over `engine` (which the caller owns and disposes)."""
         sessions = sessionmaker(engine)
+        audit, outbox = AuditLog(sessions), Outbox(sessions, clock)
         return cls(
             idempotency=IdempotencyRecords(sessions, clock, retention=retention),
-            audit=AuditLog(sessions),
+            audit=audit,
             checkouts=CheckoutLog(sessions, clock),
+            outbox=outbox,
+            refunds=RefundLog(sessions, clock, outbox=outbox, audit=audit),
         )
 
 
 __all__ = [
+    "AlreadyRefunded",
     "AuditEvent",
     "AuditLog",
     "CheckoutAlreadyStarted",
@@ -62,6 +72,14 @@ __all__ = [
     "LedgerBehind",
     "LedgerError",
     "LedgerUnavailable",
+    "NewMessage",
     "NoSuchRecord",
+    "NotDeadLettered",
+    "Outbox",
+    "OutboxMessage",
+    "OutboxPage",
+    "OutboxState",
+    "RefundLog",
+    "RefundRecord",
     "fingerprint",
 ]

@@ -47,20 +47,24 @@ class AuditLog:
         """Write `event` (in its own transaction: an audit entry never waits for another write)."""
         with translate_errors():
             async with self._sessions.begin() as session:
-                await session.execute(
-                    insert(AuditRow).values(
-                        at=event.at,
-                        actor=event.actor,
-                        role=event.role,
-                        channel=event.channel,
-                        action=event.action,
-                        subject_type=event.subject_type,
-                        subject_id=event.subject_id,
-                        detail=event.detail,
-                        sources=event.sources,
-                        request_id=event.request_id,
-                    )
-                )
+                await self.add(session, event)
+
+    async def add(self, session: AsyncSession, event: AuditEvent) -> None:
+        """Write `event` inside the caller's transaction: it is recorded if the decision is."""
+        await session.execute(
+            insert(AuditRow).values(
+                at=event.at,
+                actor=event.actor,
+                role=event.role,
+                channel=event.channel,
+                action=event.action,
+                subject_type=event.subject_type,
+                subject_id=event.subject_id,
+                detail=event.detail,
+                sources=event.sources,
+                request_id=event.request_id,
+            )
+        )
 
     async def for_subjects(
         self, subject_type: str, ids: Sequence[str]

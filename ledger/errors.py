@@ -6,9 +6,16 @@
   + NoSuchRecord             a claim, checkout or step refers to nothing that is there (our bug)
   + CheckoutAlreadyStarted   a checkout id was logged twice (the idempotency claim prevents it)
   + LedgerBehind             the database's schema is older than this release's migrations
+  + AlreadyRefunded          a return was refunded before (`existing`: that refund)
+  + NotDeadLettered          only a dead-lettered outbox message may be requeued (`state`)
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ledger.refunds import RefundRecord
 
 
 class LedgerError(Exception):
@@ -58,4 +65,30 @@ class LedgerBehind(LedgerError):
         super().__init__(
             f"the gateway's database is at revision {current or 'none (empty)'}, this release "
             f"needs {head}: run `commerce-gateway db upgrade`"
+        )
+
+
+class AlreadyRefunded(LedgerError):
+    """The return has a refund already; `existing` is that refund, and nothing was written."""
+
+    code = "ALREADY_REFUNDED"
+
+    def __init__(self, existing: RefundRecord) -> None:
+        self.existing = existing
+        super().__init__(
+            f"return {existing.return_id!r} was refunded already ({existing.amount} "
+            f"{existing.currency} at {existing.at.isoformat()}); a return is refunded once"
+        )
+
+
+class NotDeadLettered(LedgerError):
+    """A requeue named an outbox message that is not dead-lettered (it is `state`)."""
+
+    code = "OUTBOX_MESSAGE_NOT_DEAD"
+
+    def __init__(self, message_id: int, state: str) -> None:
+        self.message_id, self.state = message_id, state
+        super().__init__(
+            f"outbox message {message_id} is {state}, not dead-lettered: only a message the "
+            "outbox gave up on is requeued (a pending or failed one is retried anyway)"
         )

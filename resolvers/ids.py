@@ -19,6 +19,7 @@ NODE_TYPES = frozenset(
         "Return",
         "Voucher",
         "Cart",
+        "OutboxMessage",
     }
 )
 

@@ -38,6 +38,14 @@ def ensure_is_staff(viewer: Viewer, what: str) -> None:
         raise Forbidden(f"Only store staff and service agents may see {what}.")
 
 
+def ensure_is_admin(viewer: Viewer, what: str) -> None:
+    """Raise unless the viewer administers the gateway (e.g. its outbox)."""
+    if viewer.role == "anonymous":
+        raise Unauthenticated(f"Sign in to see {what}.")
+    if viewer.role != "admin":
+        raise Forbidden(f"Only administrators may see {what}.")
+
+
 def ensure_may_look_up_by(viewer: Viewer, identifier_type: str) -> None:
     """Store staff find customers by loyalty card only; agents and admins by anything."""
     if viewer.role in FULL_ACCESS_ROLES:

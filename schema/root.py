@@ -11,20 +11,30 @@ from schema.checkout import OrderMutation
 from schema.customer import CustomerQuery
 from schema.node import NodeQuery
 from schema.order import OrderQuery
+from schema.outbox import OutboxMutation, OutboxQuery
 from schema.price import PriceQuery
 from schema.product import ProductQuery
 from schema.returns import ReturnMutation
 
 Query = merge_types(
     "Query",
-    (NodeQuery, ProductQuery, LocationQuery, PriceQuery, CartQuery, CustomerQuery, OrderQuery),
+    (
+        NodeQuery,
+        ProductQuery,
+        LocationQuery,
+        PriceQuery,
+        CartQuery,
+        CustomerQuery,
+        OrderQuery,
+        OutboxQuery,
+    ),
 )
 get_object_definition(Query, strict=True).description = (
     "Read access to the retailer's catalogue, prices, stock, customers and orders, "
     "in the channel, locale and store of the request."
 )
 
-Mutation = merge_types("Mutation", (CartMutation, OrderMutation, ReturnMutation))
+Mutation = merge_types("Mutation", (CartMutation, OrderMutation, ReturnMutation, OutboxMutation))
 get_object_definition(Mutation, strict=True).description = (
     "Carts, checkout, changes to orders, returns and the service desk. A refused input changes nothing and is reported "
     "in the payload's `userErrors` with a stable code; a mutation that changes money or "

@@ -360,7 +360,8 @@ def test_an_unknown_key_is_an_error_with_a_suggestion(tmp_path):
 def test_an_unknown_environment_variable_is_an_error_that_names_it():
     assert problems_of(GATEWAY_SERVR__PORT="1") == [
         "servr: unknown key (got a table from GATEWAY_SERVR__PORT); expected one of server, limits, "
-        "auth, context, cache, backoffice, database, checkout, routing, clock, sources (did you mean 'server'?)"
+        "auth, context, cache, backoffice, database, outbox, checkout, routing, clock, sources "
+        "(did you mean 'server'?)"
     ]
 
 
@@ -866,4 +867,30 @@ def test_checkout_amounts_are_exact_decimals_and_payment_methods_are_checked():
     assert problems_of(GATEWAY_CHECKOUT__PAYMENT_METHODS='{ WEB = "CARD, BITCOIN" }') == [
         "checkout.payment_methods.WEB: unknown payment methods (got ['BITCOIN']); expected any "
         "of CARD, CASH, GIFT_CARD, VOUCHER, MOBILE, INVOICE"
+    ]
+
+
+def test_the_outbox_settings_default_to_delivering_in_process_and_the_environment_tunes_them():
+    defaults = Settings.load(env={}).outbox
+    assert (defaults.in_process, defaults.poll_interval_seconds, defaults.batch_size) == (
+        True,
+        1.0,
+        50,
+    )
+    assert (defaults.concurrency, defaults.lease_seconds, defaults.max_attempts) == (8, 30.0, 10)
+    assert (defaults.backoff_base_seconds, defaults.backoff_max_seconds) == (1.0, 300.0)
+    assert defaults.sent_retention_days == 7
+
+    tuned = Settings.load(
+        env={"GATEWAY_OUTBOX__IN_PROCESS": "false", "GATEWAY_OUTBOX__LEASE_SECONDS": "2"}
+    ).outbox
+    assert (tuned.in_process, tuned.lease_seconds) == (False, 2.0)
+
+
+def test_an_outbox_backoff_capped_below_its_first_wait_is_refused():
+    assert problems_of(
+        GATEWAY_OUTBOX__BACKOFF_BASE_SECONDS="10", GATEWAY_OUTBOX__BACKOFF_MAX_SECONDS="5"
+    ) == [
+        "outbox.backoff_max_seconds: below backoff_base_seconds (got 5 < 10); expected a cap "
+        "at least as long as the first wait"
     ]

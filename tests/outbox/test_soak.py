@@ -1,0 +1,267 @@
+"""The outbox under fire: 10,000 points bookings, delivered by worker processes killed at random.
+
+The gateway's database is a fresh PostgreSQL database; the loyalty system is the reference
+back office, served over HTTP by a process of its own. Four `commerce-gateway worker`
+processes drain the outbox while a killer SIGKILLs one at random every 0.2-1 s and starts
+a replacement, until every message is sent. Then: nothing was lost (every message sent,
+every reference booked) and nothing was applied twice (one entry per reference, and each
+customer's balance rose by exactly the points of its messages).
+
+`SOAK_MESSAGES` changes the number of messages (e.g. 1000 while working on the outbox);
+`pytest -s tests/outbox/test_soak.py` shows the figures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import random
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from kernel.sql import normalise_url
+from ledger import Outbox
+from ledger.db import create_engine, sessionmaker
+from ledger.migrate import upgrade
+from ledger.models import OutboxRow
+from resolvers.outbox_handlers import loyalty_earn_message
+from tests.clocks import ManualClock
+from tests.outbox import soak_worker
+from tests.servers import require_postgres
+
+MESSAGES = int(os.environ.get("SOAK_MESSAGES", "10000"))
+WORKERS = 4
+KILL_EVERY = tuple(
+    float(x) for x in os.environ.get("SOAK_KILL_EVERY", "0.2,1.0").split(",")
+)  # seconds between two kills, drawn uniformly
+LEASE_SECONDS = 2
+#: The test fails rather than run on past this (the soak takes ~60 s on two cores).
+DEADLINE_SECONDS = 110
+COMMAND = Path(sys.executable).parent / "commerce-gateway"
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh database on the real PostgreSQL, dropped afterwards; its URL."""
+    server = make_url(normalise_url(require_postgres()))
+    name = f"soak_{uuid.uuid4().hex[:10]}"
+
+    async def admin(statement: str) -> None:
+        engine = create_engine(server.render_as_string(hide_password=False))
+        try:
+            async with engine.connect() as connection:
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await connection.exec_driver_sql(statement)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+@contextmanager
+def backoffice_over_http(database: Path) -> Iterator[str]:
+    """`commerce-gateway backoffice serve` on a free port, in a process of its own; its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    command = [str(COMMAND), "backoffice", "serve", "--port", str(port)]
+    options = ["--log-level", "warning", "--database-url", f"sqlite+aiosqlite:///{database}"]
+    process = subprocess.Popen([*command, *options], stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, "the back office did not start"
+            assert time.monotonic() < deadline, "the back office did not start within 30 s"
+            try:
+                httpx.get(f"{url}/_stats", timeout=1).raise_for_status()
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def balances(database: Path) -> dict[str, int]:
+    with sqlite3.connect(database) as connection:
+        return dict(connection.execute("SELECT customer_id, points FROM loy_account").fetchall())
+
+
+def booked(database: Path) -> Counter[str]:
+    """Points entries per soak reference, as the loyalty system booked them."""
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(
+            "SELECT reference FROM loy_points_entry WHERE reference LIKE 'soak:%'"
+        )
+        return Counter(reference for (reference,) in rows)
+
+
+async def enqueue(url: str, customers: list[str]) -> dict[str, int]:
+    """Migrate the gateway's database, queue the messages; the points each customer is owed."""
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+        outbox = Outbox(sessionmaker(engine), ManualClock(time.time()))
+        owed: Counter[str] = Counter()
+        messages = []
+        for n in range(MESSAGES):
+            customer, points = customers[n % len(customers)], 1 + n % 7
+            owed[customer] += points
+            messages.append(loyalty_earn_message(customer, points, key=f"soak:{n:06d}"))
+        await outbox.enqueue(messages)
+        return dict(owed)
+    finally:
+        await engine.dispose()
+
+
+async def outbox_figures(url: str) -> tuple[dict[str, int], int]:
+    """Messages per state, and the deliveries started (attempts) over all of them."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            states = dict(
+                (
+                    await connection.execute(
+                        select(OutboxRow.state, func.count()).group_by(OutboxRow.state)
+                    )
+                ).all()
+            )
+            attempts = await connection.scalar(select(func.sum(OutboxRow.attempts)))
+        return {str(k): int(v) for k, v in states.items()}, int(attempts or 0)
+    finally:
+        await engine.dispose()
+
+
+class WorkerPool:
+    """`commerce-gateway worker` processes forked from a warm server: started, killed, replaced."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self._env = env
+        self._forks = multiprocessing.get_context("forkserver")
+        self._forks.set_forkserver_preload(soak_worker.PRELOAD)
+        self.workers: list[multiprocessing.process.BaseProcess] = []
+        self.started = self.kills = 0
+
+    def start(self) -> None:
+        self.started += 1
+        argv = ["worker", "--worker-id", f"soak-{self.started}"]
+        worker = self._forks.Process(target=soak_worker.run, args=(argv, self._env), daemon=True)
+        worker.start()
+        self.workers.append(worker)
+
+    def kill_one(self, dice: random.Random) -> None:
+        """SIGKILL a worker at random (whatever it is doing) and start a replacement."""
+        victim = self.workers.pop(dice.randrange(len(self.workers)))
+        victim.kill()
+        victim.join(5)
+        self.kills += 1
+        self.start()
+
+    def check_alive(self) -> None:
+        for worker in self.workers:
+            assert worker.is_alive(), f"worker {worker.name} ended by itself ({worker.exitcode})"
+
+    def stop(self) -> list[int | None]:
+        """SIGTERM every worker (a clean stop); their exit codes."""
+        for worker in self.workers:
+            worker.terminate()
+        for worker in self.workers:
+            worker.join(15)
+            if worker.is_alive():
+                worker.kill()
+                worker.join(5)
+        return [worker.exitcode for worker in self.workers]
+
+
+async def drain_under_fire(url: str, pool: WorkerPool) -> float:
+    """Start the workers and kill one every 0.2-1 s until every message is sent; the seconds."""
+    engine = create_engine(url)
+    dice = random.Random(20261206)
+    sent = select(func.count()).where(OutboxRow.state == "sent")
+    started = time.monotonic()
+    try:
+        for _ in range(WORKERS):
+            pool.start()
+        next_kill = started + dice.uniform(*KILL_EVERY)
+        while True:
+            await asyncio.sleep(0.05)
+            async with engine.connect() as connection:
+                if await connection.scalar(sent) == MESSAGES:
+                    return time.monotonic() - started
+            assert time.monotonic() - started < DEADLINE_SECONDS, "the soak did not finish"
+            pool.check_alive()
+            if time.monotonic() >= next_kill:
+                pool.kill_one(dice)
+                next_kill = time.monotonic() + dice.uniform(*KILL_EVERY)
+    finally:
+        await engine.dispose()
+
+
+def test_ten_thousand_messages_through_killed_workers_none_lost_none_twice(seeded_url, tmp_path):
+    # given the loyalty system over HTTP and the messages queued in PostgreSQL
+    backoffice = tmp_path / "backoffice.sqlite3"
+    shutil.copyfile(seeded_url.removeprefix("sqlite+aiosqlite:///"), backoffice)
+    before = balances(backoffice)
+    with postgres_database() as gateway_db, backoffice_over_http(backoffice) as backoffice_url:
+        owed = asyncio.run(enqueue(gateway_db, sorted(before)))
+        env = {
+            "GATEWAY_DATABASE__URL": gateway_db,
+            "GATEWAY_SERVER__LOG_LEVEL": "warning",
+            "GATEWAY_OUTBOX__LEASE_SECONDS": str(LEASE_SECONDS),
+            "GATEWAY_OUTBOX__POLL_INTERVAL_SECONDS": "0.2",
+            "GATEWAY_OUTBOX__BATCH_SIZE": os.environ.get("SOAK_BATCH", "50"),
+            "GATEWAY_OUTBOX__CONCURRENCY": os.environ.get("SOAK_CONCURRENCY", "8"),
+            "GATEWAY_OUTBOX__BACKOFF_BASE_SECONDS": "0.2",
+            "GATEWAY_OUTBOX__BACKOFF_MAX_SECONDS": "2",
+        }
+        for source in ("pim", "pricing", "inventory", "crm", "orders", "loyalty"):
+            env[f"GATEWAY_SOURCES__{source.upper()}__KIND"] = "http"
+            env[f"GATEWAY_SOURCES__{source.upper()}__BASE_URL"] = backoffice_url
+        pool = WorkerPool(env)
+
+        # when the workers drain it while the killer strikes
+        try:
+            wall = asyncio.run(drain_under_fire(gateway_db, pool))
+        finally:
+            exits = pool.stop()
+        states, attempts = asyncio.run(outbox_figures(gateway_db))
+
+    # then nothing was lost and nothing was applied twice
+    entries = booked(backoffice)
+    after = balances(backoffice)
+    figures = {
+        "messages": MESSAGES,
+        "workers started": pool.started,
+        "kills": pool.kills,
+        "wall seconds": round(wall, 1),
+        "messages/s": round(MESSAGES / wall),
+        "redeliveries": attempts - MESSAGES,
+        "dead letters": states.get("dead", 0),
+    }
+    print("\noutbox soak:", ", ".join(f"{name} {value}" for name, value in figures.items()))
+    assert states == {"sent": MESSAGES}
+    assert len(entries) == MESSAGES
+    assert set(entries.values()) == {1}
+    assert {customer: after[customer] - before[customer] for customer in owed} == owed
+    assert exits == [0] * WORKERS
+    assert pool.kills > 0
