@@ -238,6 +238,7 @@ class GatewayGraphQL(GraphQLOverHTTP[RequestContext, None]):
             trace=request.state.trace,
             clock=self.runtime.clock,
             ledger=self.runtime.ledger,
+            outbox=self.runtime.outbox_worker.dispatcher,
         )
 
 

@@ -14,6 +14,7 @@ from gateway.config import Settings
 from kernel.clock import Clock
 from ledger import Ledger
 from resolvers.context import RequestContext, Rules, Sources
+from resolvers.outbox import Dispatcher
 from resolvers.viewer import Viewer
 
 #: The current request's id, for log lines written anywhere below the HTTP edge.
@@ -48,6 +49,7 @@ def build_context(
     trace: SourceTrace,
     clock: Clock,
     ledger: Ledger,
+    outbox: Dispatcher,
 ) -> RequestContext:
     return RequestContext(
         request_id=request_id,
@@ -61,4 +63,5 @@ def build_context(
         trace=trace,
         ledger=ledger,
         clock=clock,
+        outbox=outbox,
     )

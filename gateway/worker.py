@@ -110,6 +110,11 @@ class OutboxWorker:
         self._purged_at: float | None = None
 
     @property
+    def dispatcher(self) -> Dispatcher:
+        """Delivers messages; requests use it to deliver what they have just committed."""
+        return self._dispatcher
+
+    @property
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 

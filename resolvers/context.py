@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from connectors.common import LocalizedText
 from connectors.crm.guarded import GuardedCrmConnector
@@ -23,6 +24,9 @@ from resolvers.refunds import RefundRules
 from resolvers.return_routing import ReturnRoutingWeights
 from resolvers.routing_score import RoutingWeights
 from resolvers.viewer import Viewer
+
+if TYPE_CHECKING:
+    from resolvers.outbox import Dispatcher
 
 #: Channels where shoppers see the catalogue themselves (DESIGN §3: incomplete products hidden).
 CUSTOMER_FACING_CHANNELS = frozenset({"WEB", "APP", "KIOSK", "SIGNAGE", "MARKETPLACE"})
@@ -104,6 +108,8 @@ class RequestContext:
     #: The gateway's own records: idempotency keys, the audit log, the checkout log.
     ledger: Ledger
     clock: Clock
+    #: Delivers outbox messages a mutation has just committed (the worker retries the rest).
+    outbox: Dispatcher
 
     @cached_property
     def loaders(self) -> Loaders:

@@ -17,11 +17,13 @@ payload is written and read in one module.
 from __future__ import annotations
 
 import types
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from connectors.errors import NoLoyaltyAccount
+from connectors.inventory.records import ReservationLine
+from connectors.orders.records import ReturnReceipt
 from ledger import NewMessage, OutboxMessage
 from resolvers.context import Sources
 
@@ -134,10 +136,136 @@ async def _loyalty_reverse(sources: Sources, message: OutboxMessage) -> None:
         return  # no card: there are no points to take back
 
 
+# --- orders.receive_return -------------------------------------------------------------------
+
+#: The OMS marks a return received and refunded (the refund was paid by the gateway).
+ORDERS_RECEIVE_RETURN = "orders.receive_return"
+
+
+def receive_return_message(return_id: str, receipt: ReturnReceipt, *, key: str) -> NewMessage:
+    """A message telling the OMS that `return_id`'s goods arrived as `receipt` says."""
+    payload = {
+        "return_id": return_id,
+        "location_id": receipt.location_id,
+        "resellable": receipt.resellable,
+        "actor": receipt.actor,
+        "channel": receipt.channel,
+    }
+    _read_receipt(payload)
+    return NewMessage(ORDERS_RECEIVE_RETURN, key, payload)
+
+
+def _read_receipt(payload: Any) -> tuple[str, ReturnReceipt]:
+    if not isinstance(payload, dict):
+        raise MalformedMessage(f"a return receipt is a JSON object, got {payload!r}")
+    return_id, location_id = payload.get("return_id"), payload.get("location_id")
+    resellable, actor, channel = (
+        payload.get("resellable"),
+        payload.get("actor"),
+        payload.get("channel"),
+    )
+    if not (isinstance(return_id, str) and isinstance(location_id, str) and isinstance(actor, str)):
+        raise MalformedMessage(
+            f"a receipt names the return, the location and the actor: {payload!r}"
+        )
+    if not isinstance(resellable, bool):
+        raise MalformedMessage(f"resellable must be true or false, got {resellable!r}")
+    if channel is not None and not isinstance(channel, str):
+        raise MalformedMessage(f"channel must be text when given, got {channel!r}")
+    return return_id, ReturnReceipt(location_id, resellable, actor, channel)
+
+
+async def _orders_receive_return(sources: Sources, message: OutboxMessage) -> None:
+    return_id, receipt = _read_receipt(message.payload)
+    await sources.orders.receive_return(return_id, receipt)
+
+
+# --- inventory.restock -------------------------------------------------------------------------
+
+#: Units go (back) into a location's stock, e.g. a resellable returned item.
+INVENTORY_RESTOCK = "inventory.restock"
+
+
+def restock_message(lines: Sequence[ReservationLine], *, key: str) -> NewMessage:
+    """A message putting `lines`' units into stock once, under `key` as the reference."""
+    payload = {
+        "lines": [
+            {
+                "variant_id": line.variant_id,
+                "location_id": line.location_id,
+                "quantity": line.quantity,
+            }
+            for line in lines
+        ]
+    }
+    _read_restock(payload)
+    return NewMessage(INVENTORY_RESTOCK, key, payload)
+
+
+def _read_restock(payload: Any) -> list[ReservationLine]:
+    lines = payload.get("lines") if isinstance(payload, dict) else None
+    if not isinstance(lines, list) or not lines:
+        raise MalformedMessage(f"a restock holds a list of lines, got {payload!r}")
+    read = []
+    for line in lines:
+        if not isinstance(line, dict):
+            raise MalformedMessage(f"a restock line is a JSON object, got {line!r}")
+        variant_id, location_id = line.get("variant_id"), line.get("location_id")
+        quantity = line.get("quantity")
+        if not isinstance(variant_id, str) or not isinstance(location_id, str):
+            raise MalformedMessage(f"a restock line names a variant and a location: {line!r}")
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
+            raise MalformedMessage(f"quantity must be a whole number above 0, got {quantity!r}")
+        read.append(ReservationLine(variant_id, location_id, quantity))
+    return read
+
+
+async def _inventory_restock(sources: Sources, message: OutboxMessage) -> None:
+    await sources.inventory.restock(message.key, _read_restock(message.payload))
+
+
+# --- crm.notify ------------------------------------------------------------------------------
+
+#: The customer is told something (the reference CRM's stand-in for e-mail).
+CRM_NOTIFY = "crm.notify"
+
+
+def notify_message(
+    customer_id: str, template: str, data: Mapping[str, str], *, key: str
+) -> NewMessage:
+    """A message sending the customer `template` filled with `data`, once per `key`."""
+    payload = {"customer_id": customer_id, "template": template, "data": dict(data)}
+    _read_notification(payload)
+    return NewMessage(CRM_NOTIFY, key, payload)
+
+
+def _read_notification(payload: Any) -> tuple[str, str, dict[str, str]]:
+    if not isinstance(payload, dict):
+        raise MalformedMessage(f"a notification is a JSON object, got {payload!r}")
+    customer_id, template, data = (
+        payload.get("customer_id"),
+        payload.get("template"),
+        payload.get("data"),
+    )
+    if not isinstance(customer_id, str) or not isinstance(template, str):
+        raise MalformedMessage(f"a notification names the customer and the template: {payload!r}")
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise MalformedMessage(f"a notification's data maps names to text, got {data!r}")
+    return customer_id, template, data
+
+
+async def _crm_notify(sources: Sources, message: OutboxMessage) -> None:
+    customer_id, template, data = _read_notification(message.payload)
+    await sources.crm.send_notification(customer_id, key=message.key, template=template, data=data)
+
+
 #: Every kind of message this release delivers, and its handler.
 HANDLERS: Mapping[str, SourceHandler] = types.MappingProxyType(
     {
         LOYALTY_EARN: _loyalty_earn,
         LOYALTY_REVERSE: _loyalty_reverse,
+        ORDERS_RECEIVE_RETURN: _orders_receive_return,
+        INVENTORY_RESTOCK: _inventory_restock,
+        CRM_NOTIFY: _crm_notify,
     }
 )

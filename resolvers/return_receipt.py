@@ -22,7 +22,8 @@ import logging
 from dataclasses import dataclass
 
 from connectors.errors import ConnectorError
-from connectors.orders.records import Order, Return
+from connectors.inventory.records import ReservationLine
+from connectors.orders.records import Order, Return, ReturnReceipt
 from ledger import AlreadyRefunded, LedgerError, NewMessage, RefundRecord
 from resolvers import audit
 from resolvers.availability import request_store_id
@@ -37,7 +38,12 @@ from resolvers.errors import (
 from resolvers.idempotent import checked_key, claim
 from resolvers.ids import key_of
 from resolvers.order import with_refund
-from resolvers.outbox import Dispatcher
+from resolvers.outbox_handlers import (
+    loyalty_reverse_message,
+    notify_message,
+    receive_return_message,
+    restock_message,
+)
 
 log = logging.getLogger(__name__)
 
@@ -158,76 +164,61 @@ async def _refund(
         },
     )
     try:
-        recorded, message_ids = await ctx.ledger.refunds.record(record, messages, event)
+        recorded = await ctx.ledger.refunds.record(record, messages, event)
     except AlreadyRefunded as exc:
         raise Refused(
             "RETURN_ALREADY_RECEIVED", "This return was received already.", ("returnId",)
         ) from exc
-    return with_refund(returned, recorded), message_ids
+    return with_refund(returned, recorded), [message.key for message in messages]
 
 
 def _messages(
     ctx: RequestContext, returned: Return, order: Order, record: RefundRecord
 ) -> list[NewMessage]:
     prefix = f"return:{returned.id}"
-    messages = [
-        NewMessage(
-            "orders.receive_return",
-            f"{prefix}:received",
-            {
-                "return_id": returned.id,
-                "location_id": record.location_id,
-                "resellable": record.resellable,
-                "actor": record.actor,
-                "channel": ctx.channel,
-            },
-        )
+    location_id = record.location_id
+    assert location_id is not None  # a receipt always names where the goods arrived
+    receipt = ReturnReceipt(location_id, record.resellable, record.actor, ctx.channel)
+    messages = [receive_return_message(returned.id, receipt, key=f"{prefix}:received")]
+    variants = {line.id: line.variant_id for line in order.lines}
+    restocked = [
+        ReservationLine(variant_id, location_id, line.quantity)
+        for line in returned.lines
+        if (variant_id := variants.get(line.order_line_id)) is not None
     ]
-    if record.resellable:
-        variants = {line.id: line.variant_id for line in order.lines}
-        lines = [
-            {"variant_id": variant_id, "location_id": record.location_id, "quantity": line.quantity}
-            for line in returned.lines
-            if (variant_id := variants.get(line.order_line_id)) is not None
-        ]
-        if lines:
-            messages.append(NewMessage("inventory.restock", f"{prefix}:restock", {"lines": lines}))
+    if record.resellable and restocked:
+        messages.append(restock_message(restocked, key=f"{prefix}:restock"))
     if order.customer_id is not None and record.points_reversed > 0:
         messages.append(
-            NewMessage(
-                "loyalty.reverse",
-                f"{prefix}:points",
-                {
-                    "customer_id": order.customer_id,
-                    "points": record.points_reversed,
-                    "order_number": order.number,
-                    "reason": "RETURN",
-                },
+            loyalty_reverse_message(
+                order.customer_id,
+                record.points_reversed,
+                key=f"{prefix}:points",
+                order_number=order.number,
+                reason="RETURN",
             )
         )
     if order.customer_id is not None:
         messages.append(
-            NewMessage(
-                "crm.notify",
-                f"{prefix}:refunded",
+            notify_message(
+                order.customer_id,
+                "return_refunded",
                 {
-                    "customer_id": order.customer_id,
-                    "template": "return_refunded",
-                    "data": {
-                        "order_number": order.number,
-                        "amount": f"{record.amount} {record.currency}",
-                        "method": record.method,
-                        "points_reversed": str(record.points_reversed),
-                    },
+                    "order_number": order.number,
+                    "amount": f"{record.amount} {record.currency}",
+                    "method": record.method,
+                    "points_reversed": str(record.points_reversed),
                 },
+                key=f"{prefix}:refunded",
             )
         )
     return messages
 
 
-async def _deliver_now(ctx: RequestContext, message_ids: list[str]) -> None:
+async def _deliver_now(ctx: RequestContext, keys: list[str]) -> None:
     """Deliver the refund's messages now; what fails stays in the outbox for the worker."""
     try:
-        await Dispatcher.for_request(ctx).deliver(f"request:{ctx.request_id}", ids=message_ids)
-    except (ConnectorError, LedgerError) as exc:
+        ids = await ctx.ledger.outbox.ids_of(keys)
+        await ctx.outbox.deliver(f"request-{ctx.request_id}", ids=list(ids.values()))
+    except LedgerError as exc:
         log.warning("refund messages left to the outbox worker: %s", exc)

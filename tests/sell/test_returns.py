@@ -118,7 +118,7 @@ async def order_now(shop: Shop, order_id: str) -> dict[str, Any]:
 
 async def drain(shop: Shop) -> None:
     """Deliver what is due in the outbox now, as the in-process worker would."""
-    await shop.runtime.outbox_worker.run_once()
+    await shop.runtime.outbox_worker.drain()
 
 
 async def buy(
