@@ -293,7 +293,7 @@ def build_sources(
     crm: CrmConnector = (
         HttpCrmConnector(http[0], mapping=http[1])
         if (http := remote("crm"))
-        else EmbeddedCrmConnector(CrmService(local()))
+        else EmbeddedCrmConnector(CrmService(local(), clock=clock))
     )
     orders: OrdersConnector = (
         HttpOrdersConnector(http[0], mapping=http[1])

@@ -43,6 +43,7 @@ class EmbeddedPricingConnector:
         tier: str | None,
         history: Sequence[PurchaseRecord] = (),
         coupons: Sequence[str] = (),
+        at: datetime | None = None,
     ) -> Quote:
         with translate_service_errors(SOURCE):
             doc = await self._service.quote(
@@ -52,6 +53,7 @@ class EmbeddedPricingConnector:
                 tier=tier,
                 history=[from_purchase(purchase) for purchase in history],
                 coupons=list(coupons),
+                at=at,
             )
         return to_quote(doc)
 

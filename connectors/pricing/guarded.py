@@ -59,6 +59,7 @@ class GuardedPricingConnector:
         tier: str | None,
         history: Sequence[PurchaseRecord] = (),
         coupons: Sequence[str] = (),
+        at: datetime | None = None,
     ) -> Quote:
         return await self._guard.call(
             "quote",
@@ -70,6 +71,7 @@ class GuardedPricingConnector:
                 tier=tier,
                 history=history,
                 coupons=coupons,
+                at=at,
             ),
         )
 

@@ -53,6 +53,7 @@ class HttpPricingConnector:
         tier: str | None,
         history: Sequence[PurchaseRecord] = (),
         coupons: Sequence[str] = (),
+        at: datetime | None = None,
     ) -> Quote:
         doc = await self._rest.post(
             "/pricing/v1/quotes",
@@ -63,6 +64,8 @@ class HttpPricingConnector:
                 "tier": tier,
                 "history": [from_purchase(purchase) for purchase in history],
                 "coupons": list(coupons),
+                # Left out for now, so that a price engine without `at` is asked as before.
+                **({"at": at.isoformat()} if at is not None else {}),
             },
         )
         return to_quote(self._rest.rename(doc))

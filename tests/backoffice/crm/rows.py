@@ -11,12 +11,16 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backoffice.crm.models import Consent, Customer, Identifier, Interaction, Voucher
+from kernel.clock import FixedClock
 from tests.backoffice.support import count_statements as count_statements
 from tests.backoffice.support import database
 from tests.backoffice.support import insert as insert
 from tests.backoffice.support import sessions as sessions
 
 T0 = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
+
+#: The CRM's "now" in these tests: a day after T0, standing still.
+CLOCK = FixedClock(datetime(2024, 3, 2, 10, 0, tzinfo=UTC))
 
 
 @pytest.fixture
