@@ -82,6 +82,7 @@ from resolvers.checkout_saga import CheckoutSaga
 from resolvers.context import Rules, Sources
 from resolvers.order_amounts import CheckoutRules
 from resolvers.routing import RoutingWeights
+from resolvers.voucher_rules import VoucherRules
 from schema.documents import DocumentLimits
 
 #: A stale entry may stand in for a failing source this many times its TTL (stale-if-error).
@@ -352,6 +353,10 @@ def build_rules(settings: Settings) -> Rules:
             shipping_fee=checkout.shipping_fee,
             free_shipping_from=checkout.free_shipping_from,
             points_per_unit=checkout.points_per_unit,
+        ),
+        vouchers=VoucherRules(
+            validity_days=settings.vouchers.validity_days,
+            max_amount=settings.vouchers.max_amount,
         ),
         routing=RoutingWeights(
             **{f.name: getattr(routing, f.name) for f in dataclasses.fields(routing)}

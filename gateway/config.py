@@ -22,6 +22,7 @@ from typing import Any, Literal
 from resolvers.context import PAYMENT_METHODS, Rules
 from resolvers.order_amounts import CheckoutRules
 from resolvers.routing import RoutingWeights
+from resolvers.voucher_rules import VoucherRules
 
 Environment = Literal["development", "production"]
 Channel = Literal["WEB", "APP", "STORE", "KIOSK", "SIGNAGE", "MARKETPLACE", "CALL_CENTER"]
@@ -231,6 +232,7 @@ def payment_methods(text: str) -> tuple[str, ...]:
 _RULES = Rules()
 _CHECKOUT = CheckoutRules()
 _ROUTING = RoutingWeights()
+_VOUCHERS = VoucherRules()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -256,6 +258,18 @@ class CheckoutSettings:
     )
     recovery_interval_seconds: float = field(default=30.0, metadata=_limits(above=0))
     recovery_grace_seconds: float = field(default=60.0, metadata=_limits(above=0))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VoucherSettings:
+    """What customer service may issue (resolvers/voucher_rules.py, resolvers/vouchers.py).
+
+    A voucher is worth more than zero and at most `max_amount`, and may be spent for
+    `validity_days` from the moment it is issued.
+    """
+
+    validity_days: int = field(default=_VOUCHERS.validity_days, metadata=_limits(1, 3650))
+    max_amount: Decimal = field(default=_VOUCHERS.max_amount, metadata=_limits(above=0))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -333,6 +347,7 @@ class Settings:
     backoffice: BackofficeSettings = field(default_factory=BackofficeSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     checkout: CheckoutSettings = field(default_factory=CheckoutSettings)
+    vouchers: VoucherSettings = field(default_factory=VoucherSettings)
     routing: RoutingSettings = field(default_factory=RoutingSettings)
     clock: ClockSettings = field(default_factory=ClockSettings)
     sources: Mapping[str, SourceSettings] = field(default_factory=_default_sources)

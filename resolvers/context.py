@@ -21,6 +21,7 @@ from resolvers.loaders import Loaders
 from resolvers.order_amounts import CheckoutRules
 from resolvers.routing_score import RoutingWeights
 from resolvers.viewer import Viewer
+from resolvers.voucher_rules import VoucherRules
 
 #: Channels where shoppers see the catalogue themselves (DESIGN §3: incomplete products hidden).
 CUSTOMER_FACING_CHANNELS = frozenset({"WEB", "APP", "KIOSK", "SIGNAGE", "MARKETPLACE"})
@@ -73,6 +74,7 @@ class Rules:
         default_factory=lambda: dict(PAYMENT_METHODS)
     )
     checkout: CheckoutRules = field(default_factory=CheckoutRules)
+    vouchers: VoucherRules = field(default_factory=VoucherRules)
     routing: RoutingWeights = field(default_factory=RoutingWeights)
 
     def stock_channel(self, channel: str) -> str:

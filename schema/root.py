@@ -13,6 +13,7 @@ from schema.node import NodeQuery
 from schema.order import OrderQuery
 from schema.price import PriceQuery
 from schema.product import ProductQuery
+from schema.service_desk import ServiceDeskMutation
 
 Query = merge_types(
     "Query",
@@ -23,9 +24,10 @@ get_object_definition(Query, strict=True).description = (
     "in the channel, locale and store of the request."
 )
 
-Mutation = merge_types("Mutation", (CartMutation, OrderMutation))
+Mutation = merge_types("Mutation", (CartMutation, OrderMutation, ServiceDeskMutation))
 get_object_definition(Mutation, strict=True).description = (
-    "Carts, checkout and changes to orders. A refused input changes nothing and is reported "
+    "Carts, checkout, changes to orders and the service desk's vouchers, contacts and "
+    "identifiers. A refused input changes nothing and is reported "
     "in the payload's `userErrors` with a stable code; a mutation that changes money or "
     "stock takes an idempotency key."
 )

@@ -2,8 +2,8 @@
 
 * `issue` stores a voucher under the caller's id with a code the CRM picks: unguessable
   (60 random bits from `secrets`) and readable (`TB-XXXX-XXXX-XXXX`, no 0/O or 1/I).
-  Issuing an id again answers the voucher issued the first time; the same id for another
-  voucher is a conflict.
+  Issuing an id again answers the voucher issued the first time (its expiry and issuer
+  stay the first ones); the same id for another customer, amount or reason is a conflict.
 * `redeem` spends a voucher on an order with one conditional UPDATE (still unspent, not
   expired, the right customer): of two orders racing for it exactly one changes the row,
   the other hears VOUCHER_REDEEMED. Redeeming it again for the same order answers it
@@ -177,10 +177,14 @@ class Vouchers:
         return voucher
 
 
+#: What makes a voucher the one a request asks for; a retry may come later (another
+#: `expires_at` computed from its own now) or from another agent's screen.
+_DEFINING = ("customer_id", "amount", "currency", "reason")
+
+
 def _replayed(voucher: Voucher, wanted: dict[str, Any]) -> Document:
     """The first issue's voucher, if it is the one this request asks for; else a conflict."""
-    first = {name: getattr(voucher, name) for name in wanted}
-    if first != wanted:
+    if any(getattr(voucher, name) != wanted[name] for name in _DEFINING):
         raise Conflict(
             f"the voucher id {voucher.id!r} was issued with other details; a retry must "
             "repeat the first request"

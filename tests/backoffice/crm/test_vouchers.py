@@ -78,8 +78,12 @@ async def test_issuing_an_id_again_answers_the_first_voucher_and_another_voucher
     first = await issue(service)
 
     assert await issue(service) == first
+    # A retry computes its expiry from its own now: the first one stands.
+    assert await issue(service, expires_at=(NOW + timedelta(days=91)).isoformat()) == first
     with pytest.raises(Conflict):
         await issue(service, amount="15.00")
+    with pytest.raises(Conflict):
+        await issue(service, customer_id="c-2")
     assert len(await service.get_vouchers(["c-1"])) == 1
 
 
