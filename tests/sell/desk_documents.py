@@ -9,11 +9,17 @@ from resolvers.ids import to_global_id
 from tests.sell.conftest import Shop
 from tests.sell.documents import ATTACH, CHECKOUT, CREATE, ERRORS, checkout_input, line
 
-CUSTOMER = {"role": "customer", "customer_id": DEMO_CUSTOMER_ID}
-RETURNING = {"role": "customer", "customer_id": RETURNING_CUSTOMER_ID}
-OTHER_CUSTOMER = {"role": "customer", "customer_id": "cu00003"}
-AGENT = {"role": "service", "subject": "svc:joris", "channel": "CALL_CENTER"}
-TILL = {"role": "associate", "subject": "staff-s01", "store_id": HOME_STORE_ID, "channel": "STORE"}
+#: The viewers, as the claims of their tokens (`Shop.query(..., **viewer)`).
+CUSTOMER: dict[str, Any] = {"role": "customer", "customer_id": DEMO_CUSTOMER_ID}
+RETURNING: dict[str, Any] = {"role": "customer", "customer_id": RETURNING_CUSTOMER_ID}
+OTHER_CUSTOMER: dict[str, Any] = {"role": "customer", "customer_id": "cu00003"}
+AGENT: dict[str, Any] = {"role": "service", "subject": "svc:joris", "channel": "CALL_CENTER"}
+TILL: dict[str, Any] = {
+    "role": "associate",
+    "subject": "staff-s01",
+    "store_id": HOME_STORE_ID,
+    "channel": "STORE",
+}
 DEMO_CARD = "2600000000017"
 
 VOUCHER_FIELDS = "id code amount { amount currency } reason issuedAt redeemedAt expiresAt issuedBy"
@@ -73,7 +79,9 @@ async def issue(shop: Shop, amount: str = "15.00", **variables: Any) -> dict[str
     return voucher
 
 
-async def cart_of(shop: Shop, variant_id: str, quantity: int = 1, **viewer: Any) -> dict[str, Any]:
+async def cart_of(
+    shop: Shop, variant_id: str, *, quantity: int = 1, **viewer: Any
+) -> dict[str, Any]:
     """A new cart of the viewer (the demo customer unless said) holding the variant."""
     data = await shop.ok(CREATE, {"lines": [line(variant_id, quantity)]}, **(viewer or CUSTOMER))
     cart: dict[str, Any] = data["cartCreate"]["cart"]

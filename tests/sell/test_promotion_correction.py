@@ -106,7 +106,7 @@ async def test_a_missed_promotion_is_corrected_with_a_voucher_once(shop: Shop):
 
 async def test_an_order_that_got_its_promotions_has_nothing_to_correct(shop: Shop):
     # Journey 1: two cans online, the can bought in store this week makes one free.
-    cart = await cart_of(shop, PAINT_VARIANT_ID, 2)
+    cart = await cart_of(shop, PAINT_VARIANT_ID, quantity=2)
     order = (await pay(shop, cart, "journey-1", []))["order"]
     assert order["discountTotal"] == {"amount": "39.95"}
 

@@ -50,7 +50,8 @@ async def open_cart(shop: Shop, cart: dict[str, Any]) -> bool:
 async def dc_stock(shop: Shop) -> int:
     """The paint's units at the distribution centre, which ships home deliveries."""
     data = await shop.ok(STOCK, {"variant": variant(PAINT_VARIANT_ID), "stores": [location(DC)]})
-    return data["variant"]["availability"]["locations"][0]["quantity"]
+    quantity: int = data["variant"]["availability"]["locations"][0]["quantity"]
+    return quantity
 
 
 async def test_a_voucher_pays_first_and_points_follow_what_the_card_paid(shop: Shop):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -30,8 +31,10 @@ async def service(sessions) -> CrmService:
     return CrmService(sessions, clock=CLOCK, new_code=lambda: next(codes))
 
 
-async def issue(service: CrmService, voucher_id: str = "v-1", **overrides: object) -> dict:
-    fields: dict = {
+async def issue(
+    service: CrmService, voucher_id: str = "v-1", **overrides: object
+) -> dict[str, Any]:
+    fields: dict[str, Any] = {
         "customer_id": "c-1",
         "amount": "10.00",
         "currency": "EUR",

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -73,7 +74,7 @@ async def crm(request: pytest.FixtureRequest, database_url: str) -> AsyncIterato
 
 
 def new_voucher(voucher_id: str = "v-1", **overrides: object) -> NewVoucher:
-    fields: dict = {
+    fields: dict[str, Any] = {
         "id": voucher_id,
         "customer_id": "c-1",
         "amount": Decimal("12.50"),
