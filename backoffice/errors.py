@@ -1,8 +1,9 @@
 """Errors the back-office services raise; their REST apps turn each kind into one status code.
 
 * BackofficeError
-  + NotFound        the one object a request is about does not exist (404)
+  + NotFound        the one object a request is about does not exist (404, its `code`)
     - NoAccount     the customer has no loyalty account (404, code NO_ACCOUNT)
+    - UnknownVoucher  no voucher has the code (404, code VOUCHER_NOT_FOUND)
   + UnknownItems    a request names items that do not exist, listed in `ids` (400)
   + Conflict        the request conflicts with the current state, e.g. a stale version (409)
     - InsufficientStock    a reservation wants more units than a location holds (`shortages`)
@@ -13,6 +14,9 @@
     - WrongLocation    a location acts on a fulfilment routed elsewhere (WRONG_LOCATION)
     - NotReturnable    a return wants more units of a line than are left to return (NOT_RETURNABLE)
     - ReturnNotOpen    a return was received with another receipt, or rejected (RETURN_NOT_OPEN)
+    - IdentifierTaken  the identifier is linked to another customer (IDENTIFIER_TAKEN)
+    - VoucherNotRedeemable  redeemed by another order, expired, or another customer's
+                       (VOUCHER_REDEEMED, VOUCHER_EXPIRED, VOUCHER_NOT_YOURS)
   + InvalidRequest  the request is malformed or breaks a rule of the system (400)
 """
 
@@ -27,7 +31,9 @@ class BackofficeError(Exception):
 
 
 class NotFound(BackofficeError):
-    """The object the request is about does not exist."""
+    """The object the request is about does not exist; `code` says which kind (HTTP 404)."""
+
+    code = "NOT_FOUND"
 
 
 class UnknownItems(BackofficeError):
@@ -78,6 +84,32 @@ class ReturnNotOpen(Conflict):
     """The return was received already (with another receipt) or rejected: it takes no receipt."""
 
     code = "RETURN_NOT_OPEN"
+
+
+class IdentifierTaken(Conflict):
+    """The identifier is linked to another customer already."""
+
+    code = "IDENTIFIER_TAKEN"
+
+
+class VoucherNotRedeemable(Conflict):
+    """A voucher that cannot be spent on this order; `code` says why.
+
+    VOUCHER_REDEEMED (by another order), VOUCHER_EXPIRED, VOUCHER_NOT_YOURS (issued to
+    another customer). An unknown code is `UnknownVoucher` (404) instead.
+    """
+
+    code = "VOUCHER_REDEEMED"
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class UnknownVoucher(NotFound):
+    """No voucher has this code."""
+
+    code = "VOUCHER_NOT_FOUND"
 
 
 class InsufficientStock(Conflict):

@@ -348,7 +348,7 @@ def _system_app(system: str, engine: AsyncEngine, *, clock: Clock) -> Starlette:
         "inventory": lambda: inventory_api.create_app(
             InventoryService(sessions, clock=clock), ping=ping
         ),
-        "crm": lambda: crm_api.create_app(CrmService(sessions), ping=ping),
+        "crm": lambda: crm_api.create_app(CrmService(sessions, clock=clock), ping=ping),
         "orders": lambda: orders_api.create_app(OrdersService(sessions, clock=clock), ping=ping),
         "loyalty": lambda: loyalty_api.create_app(LoyaltyService(sessions, clock=clock), ping=ping),
     }
@@ -367,7 +367,7 @@ def create_app(
     """The back office's systems over one database, each at `/<system>`, plus the control endpoints.
 
     `faults` and `counter` may be passed in to flip faults and read counts in-process;
-    `clock` gives "now" to the price engine, the inventory and the loyalty ledger (the
+    `clock` gives "now" to the price engine, the inventory, the CRM and the loyalty ledger (the
     caller's, so that a process running as of another day serves that day's prices). The
     caller owns `engine` and disposes of it.
     """

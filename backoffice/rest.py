@@ -16,11 +16,13 @@
   INVALID_REQUEST       400     a malformed request, or one the system's rules refuse
   UNKNOWN_ITEMS         400     the request names items the system does not know (`ids`)
   UNAUTHORIZED          401     a protected system got no valid bearer token
-  NOT_FOUND             404     no such path (or, for a single-object read, object)
+  NOT_FOUND             404     no such path (or, for a single-object read, object; or a
+                                more precise code: VOUCHER_NOT_FOUND)
   METHOD_NOT_ALLOWED    405     the path exists, the method does not
   CONFLICT              409     the request conflicts with the current state (or a more
                                 precise code: VERSION_CONFLICT, CART_NOT_OPEN, CART_OWNED,
-                                WRONG_LOCATION; see `backoffice.errors`)
+                                WRONG_LOCATION, IDENTIFIER_TAKEN, VOUCHER_REDEEMED,
+                                VOUCHER_EXPIRED, VOUCHER_NOT_YOURS; see `backoffice.errors`)
   INSUFFICIENT_STOCK    409     a reservation wants more than is in stock (`shortages`)
   RESERVATION_CONFLICT  409     a reservation id reused for other lines, or a wrong move
   UNAVAILABLE           503     the system's database failed, or a fault was injected
@@ -286,7 +288,7 @@ async def _backoffice_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, InvalidRequest):
         return error_response(400, "INVALID_REQUEST", str(exc))
     if isinstance(exc, NotFound):
-        return error_response(404, "NOT_FOUND", str(exc))
+        return error_response(404, exc.code, str(exc))
     if isinstance(exc, InsufficientStock):
         return error_response(409, exc.code, str(exc), shortages=exc.shortages)
     if isinstance(exc, Conflict):

@@ -8,6 +8,7 @@
   or a 5xx `SourceUnavailable`, a 4xx with code UNKNOWN_ITEMS `UnknownKeys`, any other
   4xx `SourceRejected`, and an answer that is not the JSON we expect
   `SourceContractViolation`.
+* `refused(source, response)` is the `SourceRefused` of a write's 404 or 409 answer.
 * `RestSource` reads a batch the way every reference API serves it
   (`backoffice/openapi/<system>.json`): `GET path?key=a&key=b` answering `{"items": [...]}`,
   a POST with the lists in the body when the URL would grow too long, and lists above
@@ -50,10 +51,12 @@ import orjson
 from connectors.errors import (
     ConnectorError,
     SourceContractViolation,
+    SourceRefused,
     SourceRejected,
     SourceTimeout,
     SourceUnavailable,
     UnknownKeys,
+    refusal,
 )
 
 K = TypeVar("K")
@@ -257,6 +260,18 @@ def _message(response: httpx.Response) -> str:
     if isinstance(message, str):
         return message
     return response.text[:200] or response.reason_phrase
+
+
+def refused(source: str, response: httpx.Response) -> SourceRefused:
+    """The refusal a write's 404 or 409 answer stands for, with the source's error code."""
+    error = _error_body(response)
+    code, message = error.get("code"), error.get("message")
+    if not isinstance(code, str):
+        code = "NOT_FOUND" if response.status_code == 404 else "CONFLICT"
+    if not isinstance(message, str):
+        message = response.text[:200] or response.reason_phrase
+    request = f"{response.request.method} {response.request.url.path}"
+    return refusal(source, code, f"{request} answered {response.status_code}: {message}")
 
 
 def keyed(keys: Sequence[K], records: Iterable[R], key_of: Callable[[R], K | None]) -> dict[K, R]:

@@ -85,6 +85,7 @@ from resolvers.order_amounts import CheckoutRules
 from resolvers.refunds import RefundRules
 from resolvers.return_routing import ReturnRoutingWeights
 from resolvers.routing import RoutingWeights
+from resolvers.voucher_rules import VoucherRules
 from schema.documents import DocumentLimits
 
 #: A stale entry may stand in for a failing source this many times its TTL (stale-if-error).
@@ -301,7 +302,7 @@ def build_sources(
     crm: CrmConnector = (
         HttpCrmConnector(http[0], mapping=http[1])
         if (http := remote("crm"))
-        else EmbeddedCrmConnector(CrmService(local()))
+        else EmbeddedCrmConnector(CrmService(local(), clock=clock))
     )
     orders: OrdersConnector = (
         HttpOrdersConnector(http[0], mapping=http[1])
@@ -360,6 +361,10 @@ def build_rules(settings: Settings) -> Rules:
             shipping_fee=checkout.shipping_fee,
             free_shipping_from=checkout.free_shipping_from,
             points_per_unit=checkout.points_per_unit,
+        ),
+        vouchers=VoucherRules(
+            validity_days=settings.vouchers.validity_days,
+            max_amount=settings.vouchers.max_amount,
         ),
         routing=RoutingWeights(
             **{f.name: getattr(routing, f.name) for f in dataclasses.fields(routing)}

@@ -334,7 +334,7 @@ async def _checked_ids(
                 "cannot be checked; run `commerce-gateway seed` first"
             )
         sessions = sessionmaker(engine)
-        crm = CrmService(sessions)
+        crm = CrmService(sessions, clock=build_clock(settings))
         if customer is not None and "crm" not in remote and not await crm.get_customers([customer]):
             raise LookupError(f"no customer {customer!r} in the back office (e.g. cu00001)")
         if store is not None and "inventory" not in remote:

@@ -24,6 +24,7 @@ from resolvers.order_amounts import CheckoutRules
 from resolvers.refunds import RefundRules
 from resolvers.return_routing import ReturnRoutingWeights
 from resolvers.routing import RoutingWeights
+from resolvers.voucher_rules import VoucherRules
 
 Environment = Literal["development", "production"]
 Channel = Literal["WEB", "APP", "STORE", "KIOSK", "SIGNAGE", "MARKETPLACE", "CALL_CENTER"]
@@ -256,6 +257,7 @@ _CHECKOUT = CheckoutRules()
 _ROUTING = RoutingWeights()
 _REFUNDS = RefundRules()
 _RETURN_ROUTING = ReturnRoutingWeights()
+_VOUCHERS = VoucherRules()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -281,6 +283,18 @@ class CheckoutSettings:
     )
     recovery_interval_seconds: float = field(default=30.0, metadata=_limits(above=0))
     recovery_grace_seconds: float = field(default=60.0, metadata=_limits(above=0))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VoucherSettings:
+    """What customer service may issue (resolvers/voucher_rules.py, resolvers/vouchers.py).
+
+    A voucher is worth more than zero and at most `max_amount`, and may be spent for
+    `validity_days` from the moment it is issued.
+    """
+
+    validity_days: int = field(default=_VOUCHERS.validity_days, metadata=_limits(1, 3650))
+    max_amount: Decimal = field(default=_VOUCHERS.max_amount, metadata=_limits(above=0))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -382,6 +396,7 @@ class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     checkout: CheckoutSettings = field(default_factory=CheckoutSettings)
+    vouchers: VoucherSettings = field(default_factory=VoucherSettings)
     routing: RoutingSettings = field(default_factory=RoutingSettings)
     returns: ReturnsSettings = field(default_factory=ReturnsSettings)
     clock: ClockSettings = field(default_factory=ClockSettings)

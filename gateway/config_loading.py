@@ -369,8 +369,12 @@ def _decimal(value: object, meta: Mapping[str, Any]) -> Decimal:
         raise _Invalid("not a decimal number") from None
     if not amount.is_finite():
         raise _Invalid("not a decimal number")
-    low, high = meta.get("minimum"), meta.get("maximum")
-    if (low is not None and amount < low) or (high is not None and amount > high):
+    low, high, above = meta.get("minimum"), meta.get("maximum"), meta.get("above")
+    if (
+        (low is not None and amount < low)
+        or (high is not None and amount > high)
+        or (above is not None and amount <= above)
+    ):
         raise _Invalid("out of range")
     return amount
 
@@ -461,7 +465,9 @@ def _expected(hint: Any, meta: Mapping[str, Any]) -> str:
     if hint is date:
         return "a date, e.g. 2027-04-05"
     if hint is Decimal:
-        low, high = meta.get("minimum"), meta.get("maximum")
+        low, high, above = meta.get("minimum"), meta.get("maximum"), meta.get("above")
+        if above is not None:
+            return f'a decimal amount, e.g. "4.95", greater than {above}'
         bounds = f" from {low} to {high}" if high is not None else f" of at least {low}"
         return (
             'a decimal amount, e.g. "4.95",' + bounds

@@ -8,11 +8,16 @@ The read half decides, the saga (resolvers/checkout_saga.py) writes:
    attempt still runs is refused (`CHECKOUT_IN_PROGRESS`) and may be sent again later.
 2. The cart must be the viewer's, open and not empty; the payment method allowed in
    the channel; the fulfilment possible (resolvers/fulfilment.py picks the locations).
-3. The promotion engine re-prices the cart exactly as `Cart.quote` shows it (the
+3. Voucher codes, if any, are read live and each checked (resolvers/vouchers.py): known,
+   issued to the cart's customer, not redeemed, not expired.
+4. The promotion engine re-prices the cart exactly as `Cart.quote` shows it (the
    customer's tier, purchases in every channel, coupons); a coupon that does not apply
    is refused rather than silently dropped.
-4. Every amount of the order is computed (resolvers/order_amounts.py) and the plan goes
-   to the saga. Any refusal before the order leaves stock, points and cart as they were.
+5. Every amount of the order is computed (resolvers/order_amounts.py); the vouchers pay
+   first, the chosen method the rest, and points are earned on what the vouchers did not
+   pay (resolvers/voucher_rules.py). The plan goes to the saga, which redeems the vouchers
+   before it reserves the stock. Any refusal before the order leaves vouchers, stock,
+   points and cart as they were.
 """
 
 from __future__ import annotations
@@ -21,9 +26,11 @@ import asyncio
 import contextlib
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 
 from connectors.common import GeoPoint
-from connectors.orders.records import NewOrder, Order, OrderEvent, Payment
+from connectors.crm.records import Voucher
+from connectors.orders.records import NewOrder, Order, OrderEvent
 from ledger import IdempotencyKeyReused, fingerprint
 from resolvers import fulfilment
 from resolvers.cart import get_cart
@@ -31,8 +38,10 @@ from resolvers.checkout_saga import SCOPE, CheckoutPlan, CheckoutSaga
 from resolvers.context import RequestContext
 from resolvers.errors import Refused, ledger_errors, refusals
 from resolvers.ids import key_of
-from resolvers.order_amounts import OrderAmounts, order_amounts
+from resolvers.order_amounts import OrderAmounts, order_amounts, points_for
 from resolvers.price import quote_cart
+from resolvers.voucher_rules import split_payment
+from resolvers.vouchers import vouchers_for_checkout
 
 #: Longest idempotency key accepted (Stripe's limit).
 MAX_KEY_LENGTH = 255
@@ -49,21 +58,24 @@ class CheckoutRequest:
     idempotency_key: str
     coupon_codes: tuple[str, ...] = ()
     destination: GeoPoint | None = None
+    voucher_codes: tuple[str, ...] = ()
 
     def fingerprint(self) -> str:
         """A hash of the input: the same key must come with the same checkout."""
-        return fingerprint(
-            {
-                "cart": self.cart_id,
-                "fulfillment": self.fulfillment,
-                "location": self.location_id,
-                "payment": self.payment_method,
-                "coupons": sorted(self.coupon_codes),
-                "destination": None
-                if self.destination is None
-                else [self.destination.latitude, self.destination.longitude],
-            }
-        )
+        printed: dict[str, object] = {
+            "cart": self.cart_id,
+            "fulfillment": self.fulfillment,
+            "location": self.location_id,
+            "payment": self.payment_method,
+            "coupons": sorted(self.coupon_codes),
+            "destination": None
+            if self.destination is None
+            else [self.destination.latitude, self.destination.longitude],
+        }
+        # Only when given, so that a checkout without vouchers prints as it always did.
+        if self.voucher_codes:
+            printed["vouchers"] = sorted({code.strip().upper() for code in self.voucher_codes})
+        return fingerprint(printed)
 
 
 def _scope(ctx: RequestContext, cart_key: str) -> str:
@@ -144,6 +156,8 @@ async def _plan(
             ("input", "paymentMethod"),
         )
 
+    vouchers = await vouchers_for_checkout(ctx, request.voucher_codes, cart.customer_id)
+
     async def priced() -> OrderAmounts:
         quote, variants = await asyncio.gather(
             quote_cart(ctx, cart, request.coupon_codes, refuse_coupons=True),
@@ -172,6 +186,16 @@ async def _plan(
             pricing.cancel()
             with contextlib.suppress(BaseException):
                 await pricing
+    _check_vouchers_pay(vouchers, amounts)
+    split = split_payment(
+        total=amounts.total,
+        goods=amounts.goods,
+        vouchers=sum((v.amount for v in vouchers), Decimal(0)),
+        method=request.payment_method,
+        currency=amounts.currency,
+    )
+    # Earned on what was paid by other methods than VOUCHER (resolvers/voucher_rules.py).
+    points = points_for(split.goods_paid, ctx.rules.checkout)
     checkout_id = uuid.uuid4().hex
     order_id = f"o-{checkout_id[:20]}"
     actor = ctx.viewer.subject or ctx.viewer.role
@@ -187,7 +211,7 @@ async def _plan(
         discount_total=amounts.discount_total,
         shipping=amounts.shipping,
         total=amounts.total,
-        payments=(Payment(method=request.payment_method, amount=amounts.total),),
+        payments=split.payments,
         fulfillments=where.fulfillments,
         routing=where.routing,
         history=(
@@ -211,7 +235,7 @@ async def _plan(
         reservation=where.reservation,
         order=order,
         customer_id=cart.customer_id,
-        points=amounts.points,
+        points=points,
         actor=actor,
         role=ctx.viewer.role,
         channel=cart.channel,
@@ -220,5 +244,34 @@ async def _plan(
             "quote": {"total": str(amounts.goods), "promotions": list(amounts.promotion_ids)},
             "stock": where.stock,
             "routing": where.routing,
+            **(
+                {
+                    "vouchers": {v.code: str(v.amount) for v in vouchers},
+                    "paid": str(split.goods_paid),
+                }
+                if vouchers
+                else {}
+            ),
         },
+        vouchers=tuple(v.code for v in vouchers),
     )
+
+
+def _check_vouchers_pay(vouchers: tuple[Voucher, ...], amounts: OrderAmounts) -> None:
+    """Refuse a voucher in another currency, or one the vouchers before it already cover."""
+    covered = Decimal(0)
+    for index, voucher in enumerate(vouchers):
+        field = ("input", "voucherCodes", str(index))
+        if voucher.currency != amounts.currency:
+            raise Refused(
+                "VOUCHER_NOT_APPLICABLE",
+                f"Voucher {voucher.code} is in {voucher.currency}, the order in {amounts.currency}.",
+                field,
+            )
+        if covered >= amounts.total:
+            raise Refused(
+                "VOUCHER_NOT_NEEDED",
+                f"The vouchers before {voucher.code} pay the whole order; keep it for another.",
+                field,
+            )
+        covered += voucher.amount

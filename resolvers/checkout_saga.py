@@ -1,22 +1,28 @@
 """The write half of checkout: a saga of idempotent steps over three source systems.
 
 Checkout (resolvers/checkout.py) decides everything first — prices, where the goods come
-from, every amount of the order — into a `CheckoutPlan`, and writes it to the checkout
-log before touching any system. Then the steps run in order, each recorded in the log:
+from, every amount of the order, the vouchers that pay towards it — into a
+`CheckoutPlan`, and writes it to the checkout log before touching any system. Then the
+steps run in order, each recorded in the log:
 
-1. `reserve`  the inventory takes the units, all or nothing, as reservation `checkout_id`
-2. `order`    the OMS creates the order `order_id` with every amount per line
-3. `commit`   the inventory hands the reserved units to the order
-4. `points`   the loyalty system earns the points of the paid amount (reference: the order)
-5. `audit`    the gateway's audit log records the decision and the data it used
+1. `redeem`   the CRM spends each voucher on the order `order_id` (only with vouchers)
+2. `reserve`  the inventory takes the units, all or nothing, as reservation `checkout_id`
+3. `order`    the OMS creates the order `order_id` with every amount per line
+4. `commit`   the inventory hands the reserved units to the order
+5. `points`   the loyalty system earns the points of the paid amount (reference: the order)
+6. `audit`    the gateway's audit log records the decision and the data it used
 
-Every step is keyed (reservation id, order id, points reference), so running it again
-does nothing new: that is what lets recovery simply run the plan again from the log.
-The order is the point of no return. A failure before it releases the reservation
-(compensation; the inventory keeps a tombstone, so a late retry of the reservation
-cannot take stock afterwards); a failure after it leaves the checkout unfinished in the
-log, and `recover` completes it. So there is never a reserved-but-lost unit, nor an
-order without its stock.
+Every step is keyed (voucher code and order id, reservation id, order id, points
+reference), so running it again does nothing new: that is what lets recovery simply run
+the plan again from the log. The order is the point of no return. A failure before it
+gives the vouchers back (the CRM releases only what this order redeemed, never a voucher
+another order won) and releases the reservation (compensation; the inventory keeps a
+tombstone, so a late retry of the reservation cannot take stock afterwards); a failure
+after it leaves the checkout unfinished in the log, and `recover` completes it. So there
+is never a reserved-but-lost unit nor a spent-but-unused voucher, nor an order without
+its stock. Vouchers are redeemed first because they are the scarcer thing: of two
+checkouts racing for one voucher, the loser is refused (VOUCHER_REDEEMED) before it
+holds any stock.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from connectors.errors import (
     NoLoyaltyAccount,
     SourceRefused,
     SourceRejected,
+    VoucherNotRedeemable,
 )
 from connectors.inventory.mapping import reservation_lines
 from connectors.inventory.records import ReservationLine
@@ -42,6 +49,7 @@ from connectors.orders.records import NewOrder, Order
 from kernel.clock import Clock
 from ledger import AuditEvent, Ledger, LedgerError, NoSuchRecord
 from resolvers.context import Sources
+from resolvers.errors import Refused
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +77,8 @@ class CheckoutPlan:
     request_id: str
     #: The source data the decisions used (quote, stock, routing), for the audit log.
     sources: dict[str, Any] = field(default_factory=dict)
+    #: The codes of the vouchers that pay towards the order (plans before vouchers: none).
+    vouchers: tuple[str, ...] = ()
 
     def to_document(self) -> dict[str, Any]:
         document = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -86,6 +96,7 @@ class CheckoutPlan:
                     for line in document["reservation"]
                 ),
                 "order": to_new_order(document["order"]),
+                "vouchers": tuple(document.get("vouchers", ())),
             }
         )
 
@@ -108,6 +119,8 @@ class CheckoutSaga:
         """
         await self._ledger.checkouts.start(plan.checkout_id, plan.to_document())
         try:
+            if plan.vouchers:
+                await self._step(plan, "redeem", lambda: self._redeem(plan))
             await self._step(plan, "reserve", lambda: self._reserve(plan))
         except BaseException:
             await self._compensate_quietly(plan)
@@ -176,6 +189,27 @@ class CheckoutSaga:
         await self._ledger.checkouts.record(plan.checkout_id, step, "done", {})
         return result
 
+    async def _redeem(self, plan: CheckoutPlan) -> None:
+        for code in plan.vouchers:
+            try:
+                await self._sources.crm.redeem_voucher(
+                    code, order_id=plan.order_id, customer_id=plan.customer_id
+                )
+            except VoucherNotRedeemable as exc:
+                # Checked a moment ago; another checkout (or the clock) came between.
+                raise Refused(
+                    exc.code,
+                    f"Voucher {code} can no longer be redeemed ({exc.code}).",
+                    ("input", "voucherCodes"),
+                ) from exc
+
+    async def _release(self, plan: CheckoutPlan) -> None:
+        for code in plan.vouchers:
+            # Releases what this order redeemed only; a voucher gone from the CRM has
+            # nothing of ours to give back.
+            with contextlib.suppress(VoucherNotRedeemable):
+                await self._sources.crm.release_voucher(code, order_id=plan.order_id)
+
     async def _reserve(self, plan: CheckoutPlan) -> None:
         await self._sources.inventory.reserve(
             plan.checkout_id, plan.reservation, reference=plan.order_id
@@ -209,7 +243,8 @@ class CheckoutSaga:
                 action="checkout",
                 subject_type="Order",
                 subject_id=plan.order_id,
-                detail=f"order placed; {plan.points} points earned",
+                detail=f"order placed; {plan.points} points earned"
+                + (f"; vouchers {', '.join(plan.vouchers)} redeemed" if plan.vouchers else ""),
                 sources=plan.sources,
                 request_id=plan.request_id,
             )
@@ -243,6 +278,9 @@ class CheckoutSaga:
             log.warning("checkout %s not compensated yet: %s", plan.checkout_id, exc)
 
     async def _compensate(self, plan: CheckoutPlan) -> None:
+        if plan.vouchers:
+            await self._release(plan)
+            await self._ledger.checkouts.record(plan.checkout_id, "redeem", "compensated", {})
         await self._sources.inventory.release(plan.checkout_id)
         await self._ledger.checkouts.record(plan.checkout_id, "reserve", "compensated", {})
         await self._ledger.checkouts.finish(plan.checkout_id, "compensated")

@@ -24,6 +24,7 @@ from resolvers.refunds import RefundRules
 from resolvers.return_routing import ReturnRoutingWeights
 from resolvers.routing_score import RoutingWeights
 from resolvers.viewer import Viewer
+from resolvers.voucher_rules import VoucherRules
 
 if TYPE_CHECKING:
     from resolvers.outbox import Dispatcher
@@ -79,6 +80,7 @@ class Rules:
         default_factory=lambda: dict(PAYMENT_METHODS)
     )
     checkout: CheckoutRules = field(default_factory=CheckoutRules)
+    vouchers: VoucherRules = field(default_factory=VoucherRules)
     routing: RoutingWeights = field(default_factory=RoutingWeights)
     refunds: RefundRules = field(default_factory=RefundRules)
     return_routing: ReturnRoutingWeights = field(default_factory=ReturnRoutingWeights)

@@ -38,6 +38,13 @@ class CheckoutInput:
         description="Coupon codes to redeem; one that does not apply refuses the checkout "
         "(COUPON_UNKNOWN, COUPON_EXPIRED, COUPON_NOT_APPLICABLE) rather than being dropped.",
     )
+    voucher_codes: list[str] | None = strawberry.field(
+        default=None,
+        description="Codes of the customer's vouchers to pay with. They pay first (one VOUCHER "
+        "payment of at most the order's total), the payment method the rest; each is spent "
+        "whole. One that cannot be spent refuses the checkout: VOUCHER_NOT_FOUND, "
+        "VOUCHER_NOT_YOURS, VOUCHER_REDEEMED, VOUCHER_EXPIRED, VOUCHER_NOT_NEEDED.",
+    )
     deliver_near: GeoPointInput | None = strawberry.field(
         default=None,
         description="Where a shipment goes, as a point, for routing by distance; default: the "
@@ -68,9 +75,10 @@ class OrderMutation:
     """Mutations of the order domain."""
 
     @strawberry.mutation(
-        description="Order a cart: re-priced by the promotion engine, stock reserved, the order "
-        "created with every amount per line, loyalty points earned — or, when refused, nothing "
-        "changed. Idempotent by `idempotencyKey`."
+        description="Order a cart: re-priced by the promotion engine, vouchers redeemed, stock "
+        "reserved, the order created with every amount per line, loyalty points earned on what "
+        "was not paid by voucher — or, when refused, nothing changed. Idempotent by "
+        "`idempotencyKey`."
     )
     async def checkout(
         self,
@@ -85,6 +93,7 @@ class OrderMutation:
             payment_method=input.payment_method.name,
             idempotency_key=input.idempotency_key,
             coupon_codes=tuple(input.coupon_codes or ()),
+            voucher_codes=tuple(input.voucher_codes or ()),
             destination=availability_resolvers.checked_point(near.latitude, near.longitude)
             if near
             else None,

@@ -13,7 +13,13 @@ from resolvers import customer as customer_resolvers
 from resolvers import order as order_resolvers
 from resolvers.context import RequestContext
 from resolvers.ids import to_cursor, to_global_id
-from resolvers.policy import mask_email, mask_identifier, mask_tail, masks_contact_data
+from resolvers.policy import (
+    STAFF_ROLES,
+    mask_email,
+    mask_identifier,
+    mask_tail,
+    masks_contact_data,
+)
 from schema.common import Channel, Money, Node, PageInfo
 from schema.info import Info
 from schema.order import Order, OrderConnection, OrderEdge
@@ -73,9 +79,16 @@ class Voucher(Node):
     reason: str = strawberry.field(description="Why it was issued, e.g. a complaint.")
     issued_at: datetime = strawberry.field(description="When it was issued.")
     redeemed_at: datetime | None = strawberry.field(description="When it was redeemed, if it was.")
+    expires_at: datetime | None = strawberry.field(
+        description="After this moment it can no longer be redeemed; null: it does not expire."
+    )
+    issued_by: str | None = strawberry.field(
+        description="Who issued it, e.g. the service agent after a complaint (staff only; null "
+        "for customers)."
+    )
 
     @classmethod
-    def from_record(cls, record: records.Voucher) -> Voucher:
+    def from_record(cls, record: records.Voucher, ctx: RequestContext) -> Voucher:
         return cls(
             id=strawberry.ID(to_global_id("Voucher", record.id)),
             code=record.code,
@@ -83,6 +96,8 @@ class Voucher(Node):
             reason=record.reason,
             issued_at=record.issued_at,
             redeemed_at=record.redeemed_at,
+            expires_at=record.expires_at,
+            issued_by=record.issued_by if ctx.viewer.role in STAFF_ROLES else None,
         )
 
 
@@ -184,10 +199,13 @@ class Customer(Node):
             for i in found
         ]
 
-    @strawberry.field(description="Vouchers issued to the customer, with their reasons.")
+    @strawberry.field(
+        description="Vouchers issued to the customer, newest first, with their reasons (an "
+        "associate at the till sees why one was issued)."
+    )
     async def vouchers(self, info: Info) -> list[Voucher]:
         found = await customer_resolvers.vouchers_of(info.context, self.record)
-        return [Voucher.from_record(v) for v in found]
+        return [Voucher.from_record(v, info.context) for v in found]
 
 
 @strawberry.type

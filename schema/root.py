@@ -15,6 +15,7 @@ from schema.outbox import OutboxMutation, OutboxQuery
 from schema.price import PriceQuery
 from schema.product import ProductQuery
 from schema.returns import ReturnMutation
+from schema.service_desk import ServiceDeskMutation
 
 Query = merge_types(
     "Query",
@@ -34,7 +35,10 @@ get_object_definition(Query, strict=True).description = (
     "in the channel, locale and store of the request."
 )
 
-Mutation = merge_types("Mutation", (CartMutation, OrderMutation, ReturnMutation, OutboxMutation))
+Mutation = merge_types(
+    "Mutation",
+    (CartMutation, OrderMutation, ReturnMutation, ServiceDeskMutation, OutboxMutation),
+)
 get_object_definition(Mutation, strict=True).description = (
     "Carts, checkout, changes to orders, returns and the service desk. A refused input changes nothing and is reported "
     "in the payload's `userErrors` with a stable code; a mutation that changes money or "

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+
+from kernel.clock import Clock
 
 
 class ManualClock:
@@ -20,6 +22,23 @@ class ManualClock:
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.seconds, UTC)
+
+    def today(self) -> date:
+        return self.now().date()
+
+
+class ShiftedClock:
+    """`base` moved by `offset`, which a test advances to jump ahead (a voucher expiring)."""
+
+    def __init__(self, base: Clock) -> None:
+        self.base = base
+        self.offset = timedelta(0)
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
+
+    def now(self) -> datetime:
+        return self.base.now() + self.offset
 
     def today(self) -> date:
         return self.now().date()

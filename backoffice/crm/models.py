@@ -1,11 +1,12 @@
-"""Tables of the CRM: customers, linked identifiers, consents, interactions, vouchers."""
+"""Tables of the CRM: customers, linked identifiers, consents, interactions, vouchers, messages."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backoffice.db import Base, Money, UtcDateTime
@@ -65,7 +66,10 @@ class Interaction(Base):
 
 
 class Voucher(Base):
-    """A voucher issued to a customer, with its reason."""
+    """A voucher issued to a customer, with its reason; spent once, on one order, before it expires.
+
+    Codes are kept in upper case, so that a code typed in any case finds its voucher.
+    """
 
     __tablename__ = "crm_voucher"
 
@@ -77,3 +81,18 @@ class Voucher(Base):
     reason: Mapped[str] = mapped_column(Text)
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
     redeemed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    redeemed_order_id: Mapped[str | None] = mapped_column(String(32))
+    issued_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class Notification(Base):
+    """A message sent to a customer: the reference CRM's stand-in for e-mail, once per `key`."""
+
+    __tablename__ = "crm_notification"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("crm_customer.id"), index=True)
+    template: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)

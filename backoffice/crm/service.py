@@ -1,8 +1,11 @@
-"""The CRM's service layer: customers, identifier lookup, interactions and vouchers as JSON documents.
+"""The CRM's service layer: customers, identifier lookup, interactions, vouchers and messages as JSON documents.
 
-Every method takes a batch of keys, runs one statement per table and returns the documents
+Every read takes a batch of keys, runs one statement per table and returns the documents
 found; unknown keys are simply missing. The documents are what the CRM's REST API serves,
-so the embedded and the HTTP connector parse the very same shapes.
+so the embedded and the HTTP connector parse the very same shapes. The writes — vouchers
+issued, redeemed and released (`backoffice.crm.vouchers`), interactions recorded,
+identifiers linked and messages sent (`backoffice.crm.contacts`) — are each keyed by the
+caller, so that sending one again changes nothing.
 
 A customer (`get_customers`)::
 
@@ -40,49 +43,70 @@ An interaction (`get_interactions`, newest first per customer)::
         "by": "agent-12"
     }
 
-A voucher (`get_vouchers`, newest first per customer)::
+A voucher (`get_vouchers`, newest first per customer; `get_vouchers_by_code`; the writes);
+`expires_at` null never expires, `redeemed_order_id` is the order it was spent on::
 
     {
         "id": "v-5",
         "customer_id": "c-1001",
-        "code": "SORRY-5EUR",
+        "code": "TB-7KQ2-MX9P-4HDA",
         "amount": "5.00",
         "currency": "EUR",
         "reason": "Compensation for a missed promotion",
         "issued_at": "2024-03-02T14:10:00+00:00",
-        "redeemed_at": null
+        "redeemed_at": null,
+        "expires_at": "2024-05-31T14:10:00+00:00",
+        "redeemed_order_id": null,
+        "issued_by": "svc:sanne"
+    }
+
+A message sent to a customer (`send_notification`, `get_notifications` oldest first)::
+
+    {
+        "key": "voucher:v-5",
+        "customer_id": "c-1001",
+        "template": "voucher_issued",
+        "data": {"code": "TB-7KQ2-MX9P-4HDA", "amount": "5.00"},
+        "sent_at": "2024-03-02T14:10:01+00:00"
     }
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backoffice.crm.contacts import Contacts
+from backoffice.crm.documents import Document, interaction_document, voucher_document
 from backoffice.crm.models import Consent, Customer, Identifier, Interaction, Voucher
-from backoffice.documents import money, timestamp
+from backoffice.crm.vouchers import Vouchers, new_voucher_code
+from backoffice.documents import timestamp
+from kernel.clock import Clock
+from kernel.identifiers import normalise_identifier
 
-#: A JSON-compatible document as served over REST.
-Document = dict[str, Any]
-
-
-def normalise_identifier(type_: str, value: str) -> str:
-    """The form in which identifiers are compared: e-mail case-insensitively, phone without spaces."""
-    if type_ == "EMAIL":
-        return value.lower()
-    if type_ == "PHONE":
-        return value.replace(" ", "")
-    return value
+__all__ = ["CrmService", "Document", "normalise_identifier"]
 
 
 class CrmService:
-    """Reads of the reference CRM, batch-first, returning JSON documents."""
+    """The reference CRM: batch-first reads and keyed writes, as JSON documents.
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    `clock` dates what the CRM writes and decides when a voucher has expired; `new_code`
+    draws voucher codes (tests pin it).
+    """
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        clock: Clock,
+        new_code: Callable[[], str] = new_voucher_code,
+    ) -> None:
         self._sessions = sessions
+        self._vouchers = Vouchers(sessions, clock=clock, new_code=new_code)
+        self._contacts = Contacts(sessions, clock=clock)
 
     async def get_customers(self, ids: Sequence[str]) -> list[Document]:
         """The customers with these ids, each with its linked identifiers and consents."""
@@ -210,18 +234,7 @@ class CrmService:
                     .order_by(Interaction.at.desc(), Interaction.id.desc())
                 )
             ).all()
-        return [
-            {
-                "id": interaction.id,
-                "customer_id": interaction.customer_id,
-                "at": timestamp(interaction.at),
-                "channel": interaction.channel,
-                "kind": interaction.kind,
-                "note": interaction.note,
-                "by": interaction.by,
-            }
-            for interaction in interactions
-        ]
+        return [interaction_document(interaction) for interaction in interactions]
 
     async def get_vouchers(self, customer_ids: Sequence[str]) -> list[Document]:
         """The vouchers issued to these customers, newest first, redeemed ones included."""
@@ -235,19 +248,91 @@ class CrmService:
                     .order_by(Voucher.issued_at.desc(), Voucher.id.desc())
                 )
             ).all()
-        return [
-            {
-                "id": voucher.id,
-                "customer_id": voucher.customer_id,
-                "code": voucher.code,
-                "amount": money(voucher.amount, voucher.currency),
-                "currency": voucher.currency,
-                "reason": voucher.reason,
-                "issued_at": timestamp(voucher.issued_at),
-                "redeemed_at": timestamp(voucher.redeemed_at) if voucher.redeemed_at else None,
-            }
-            for voucher in vouchers
-        ]
+        return [voucher_document(voucher) for voucher in vouchers]
+
+    async def get_vouchers_by_code(self, codes: Sequence[str]) -> list[Document]:
+        """The vouchers with these codes, compared in upper case; unknown codes are missing."""
+        return await self._vouchers.by_code(codes)
+
+    async def issue_voucher(
+        self,
+        voucher_id: Any,
+        *,
+        customer_id: Any,
+        amount: Any,
+        currency: Any,
+        reason: Any,
+        expires_at: Any = None,
+        issued_by: Any = None,
+    ) -> Document:
+        """Issue a voucher under `voucher_id` with a code the CRM picks; the same id again answers it.
+
+        Raises `NotFound` for an unknown customer, `Conflict` when the id names another
+        voucher, `InvalidRequest` for a malformed one (amount "0.01" to "100000", reason
+        1 to 500 characters, `expires_at` ISO 8601 with its offset).
+        """
+        return await self._vouchers.issue(
+            voucher_id,
+            customer_id=customer_id,
+            amount=amount,
+            currency=currency,
+            reason=reason,
+            expires_at=expires_at,
+            issued_by=issued_by,
+        )
+
+    async def redeem_voucher(self, code: Any, *, order_id: Any, customer_id: Any) -> Document:
+        """Spend the voucher on the order, once, before it expires; again for that order: unchanged.
+
+        Raises `UnknownVoucher` (VOUCHER_NOT_FOUND) or `VoucherNotRedeemable`
+        (VOUCHER_REDEEMED, VOUCHER_EXPIRED, VOUCHER_NOT_YOURS).
+        """
+        return await self._vouchers.redeem(code, order_id=order_id, customer_id=customer_id)
+
+    async def release_voucher(self, code: Any, *, order_id: Any) -> Document:
+        """Give back the voucher the order redeemed; unchanged if that order did not redeem it."""
+        return await self._vouchers.release(code, order_id=order_id)
+
+    async def record_interaction(
+        self,
+        interaction_id: Any,
+        *,
+        customer_id: Any,
+        channel: Any,
+        kind: Any,
+        note: Any,
+        by: Any = None,
+    ) -> Document:
+        """Record a contact under `interaction_id`, dated now; the same id again answers it."""
+        return await self._contacts.record_interaction(
+            interaction_id, customer_id=customer_id, channel=channel, kind=kind, note=note, by=by
+        )
+
+    async def link_identifier(
+        self, customer_id: Any, *, type_: Any, value: Any, source: Any = None
+    ) -> Document:
+        """Link an identifier to the customer; the customer as it is now.
+
+        Raises `IdentifierTaken` when another customer has it, `NotFound` for an unknown
+        customer, `InvalidRequest` for a malformed identifier (`kernel.identifiers`).
+        """
+        found = await self._contacts.link_identifier(
+            customer_id, type_=type_, value=value, source=source
+        )
+        [customer] = await self.get_customers([found])
+        return customer
+
+    async def send_notification(
+        self, customer_id: Any, *, key: Any, template: Any, data: Any
+    ) -> Document:
+        """Send the customer a message, once per `key`; the same key again answers the first."""
+        return await self._contacts.send_notification(
+            customer_id, key=key, template=template, data=data
+        )
+
+    async def get_notifications(self, customer_ids: Sequence[str]) -> list[Document]:
+        """The messages sent to these customers, oldest first."""
+        return await self._contacts.get_notifications(customer_ids)
 
 
 def _identifier_matches(type_: str, normalised: set[str]) -> ColumnElement[bool]:

@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 documents of the back office's REST APIs, one per system, and their committed copies.
 
 `document(system)` builds a system's document from `schemas` (the documents it serves)
-and `paths` (its operations); each app serves it at `/<system>/openapi.json`, and a copy is
+and `paths` (its operations), the CRM's from `crm`; each app serves it at `/<system>/openapi.json`, and a copy is
 committed as `backoffice/openapi/<system>.json` for those who build against the contract
 without running anything. `python -m backoffice.openapi` rewrites the copies, and
 `python -m backoffice.openapi --check` fails when one is stale (as a test does).
@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from backoffice.openapi import paths, schemas
+from backoffice.openapi import crm, paths, schemas
 from backoffice.rest import MAX_KEYS, SYSTEMS
 
 #: Where the committed copies live.
@@ -22,6 +22,10 @@ DIRECTORY = Path(__file__).parent
 
 #: The default address of `commerce-gateway backoffice serve`.
 DEFAULT_SERVER = "http://127.0.0.1:8100"
+
+#: Each system's operations and document schemas; the CRM's live in a module of their own.
+_PATHS = {**paths.BY_SYSTEM, "crm": crm.PATHS}
+_SCHEMAS = {**schemas.BY_SYSTEM, "crm": crm.SCHEMAS}
 
 _TITLES = {
     "pim": "product information system (PIM)",
@@ -63,9 +67,9 @@ def document(system: str) -> dict[str, Any]:
             # The empty requirement makes auth optional: a system requires it only when
             # it is started with a token.
             "security": [{}, {"bearer": []}, {"oauth2": [system]}],
-            "paths": paths.BY_SYSTEM[system],
+            "paths": _PATHS[system],
             "components": {
-                "schemas": {**schemas.BY_SYSTEM[system], **schemas.COMMON},
+                "schemas": {**_SCHEMAS[system], **schemas.COMMON},
                 "securitySchemes": {
                     "bearer": {"type": "http", "scheme": "bearer"},
                     "oauth2": {

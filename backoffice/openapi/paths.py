@@ -408,40 +408,6 @@ INVENTORY: dict[str, PathItem] = {
     "/inventory/v1/health": health("inventory"),
 }
 
-CRM: dict[str, PathItem] = {
-    "/crm/v1/customers": batch_read(
-        resource="customers",
-        item="Customer",
-        summary="Customers by id",
-        description="Customers with their linked identifiers and consents.",
-        keys=[("id", "Customer ids, e.g. cu00001.")],
-    ),
-    "/crm/v1/customer-matches": batch_read(
-        resource="customer-matches",
-        item="IdentifierMatch",
-        summary="Customers by linked identifier",
-        description="One match per identifier that belongs to a customer. E-mail addresses "
-        "match case-insensitively and phone numbers regardless of spaces; the customer's own "
-        "e-mail and phone count as linked identifiers.",
-        keys=[("identifier", "TYPE:value, e.g. EMAIL:sanne@example.nl, LOYALTY_CARD:2600…")],
-    ),
-    "/crm/v1/interactions": batch_read(
-        resource="interactions",
-        item="Interaction",
-        summary="Interactions of customers",
-        description="The interactions of these customers, newest first.",
-        keys=[("customer_id", "Customer ids, e.g. cu00001.")],
-    ),
-    "/crm/v1/vouchers": batch_read(
-        resource="vouchers",
-        item="Voucher",
-        summary="Vouchers of customers",
-        description="The vouchers issued to these customers, newest first, redeemed ones included.",
-        keys=[("customer_id", "Customer ids, e.g. cu00001.")],
-    ),
-    "/crm/v1/health": health("CRM"),
-}
-
 
 def _path_param(name: str, description: str) -> Parameter:
     return {
@@ -764,12 +730,11 @@ LOYALTY: dict[str, PathItem] = {
     "/loyalty/v1/health": health("loyalty system"),
 }
 
-#: The operations of each system, by system.
+#: The operations of each system, by system (the CRM's: `backoffice.openapi.crm`).
 BY_SYSTEM: dict[str, dict[str, PathItem]] = {
     "pim": PIM,
     "pricing": PRICING,
     "inventory": INVENTORY,
-    "crm": CRM,
     "orders": ORDERS,
     "loyalty": LOYALTY,
 }

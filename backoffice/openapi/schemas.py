@@ -94,6 +94,11 @@ ERROR: Schema = {
                         "WRONG_LOCATION",
                         "NOT_RETURNABLE",
                         "RETURN_NOT_OPEN",
+                        "IDENTIFIER_TAKEN",
+                        "VOUCHER_NOT_FOUND",
+                        "VOUCHER_REDEEMED",
+                        "VOUCHER_EXPIRED",
+                        "VOUCHER_NOT_YOURS",
                         "UNAVAILABLE",
                         "INTERNAL",
                     ],
@@ -415,60 +420,6 @@ INVENTORY: dict[str, Schema] = {
         "required": ["error"],
         "additionalProperties": False,
     },
-}
-
-CRM: dict[str, Schema] = {
-    "Customer": record(
-        "A customer with linked identifiers and consents.",
-        {
-            "id": STRING,
-            "customer_number": STRING,
-            "first_name": STRING,
-            "last_name": STRING,
-            "email": nullable(STRING),
-            "phone": nullable(STRING),
-            "tier": {"type": "string", "examples": ["STANDARD", "SILVER", "GOLD"]},
-            "created_at": TIMESTAMP,
-            "identifiers": array(ref("Identifier")),
-            "consents": array(ref("Consent")),
-        },
-    ),
-    "Identifier": record(
-        "An identifier linked to a customer (e-mail, loyalty card, phone, another system's id).",
-        {"type": STRING, "value": STRING, "source": nullable(STRING)},
-    ),
-    "Consent": record(
-        "A consent given or withdrawn.", {"purpose": STRING, "granted": BOOLEAN, "at": TIMESTAMP}
-    ),
-    "IdentifierMatch": record(
-        "The customer an identifier belongs to; `type` and `value` are echoed as requested.",
-        {"type": STRING, "value": STRING, "customer_id": STRING},
-    ),
-    "Interaction": record(
-        "A contact with the customer.",
-        {
-            "id": STRING,
-            "customer_id": STRING,
-            "at": TIMESTAMP,
-            "channel": STRING,
-            "kind": STRING,
-            "note": STRING,
-            "by": nullable(STRING),
-        },
-    ),
-    "Voucher": record(
-        "A voucher issued to a customer, with the reason it was issued.",
-        {
-            "id": STRING,
-            "customer_id": STRING,
-            "code": STRING,
-            "amount": MONEY,
-            "currency": CURRENCY,
-            "reason": STRING,
-            "issued_at": TIMESTAMP,
-            "redeemed_at": nullable(TIMESTAMP),
-        },
-    ),
 }
 
 
@@ -848,12 +799,11 @@ LOYALTY: dict[str, Schema] = {
     },
 }
 
-#: The document schemas of each system, by system.
+#: The document schemas of each system, by system (the CRM's: `backoffice.openapi.crm`).
 BY_SYSTEM: dict[str, dict[str, Schema]] = {
     "pim": PIM,
     "pricing": PRICING,
     "inventory": INVENTORY,
-    "crm": CRM,
     "orders": ORDERS,
     "loyalty": LOYALTY,
 }

@@ -33,7 +33,10 @@ its parent. Prices include 21% VAT; an order line's `tax` is round_money(total *
 Shipping is 4.95 for home delivery (SHIP_TO_HOME from dc1/pw1, or SHIP_FROM_STORE) when
 the goods after discounts come under 50.00; click & collect and carry-out are free. Vouchers redeemed in an order are order-level
 discounts (promotion id = voucher id, the 10% welcome discount is "welcome10"), allocated
-over the lines. Loyalty ledger reasons: WELCOME, EARN (floor of the order total), RETURN
+over the lines (`redeemed_order_id` names the order; an order placed through the gateway's
+checkout records a VOUCHER payment instead, see resolvers/voucher_rules.py); a seeded voucher may be spent for a year
+after it was issued (`expires_at`), and `issued_by` is the agent who took the complaint it
+follows, or crm:campaign. Loyalty ledger reasons: WELCOME, EARN (floor of the order total), RETURN
 (the refund's points, never more than the balance) and REDEMPTION (a reward).
 Order history actions: PLACED, CONFIRMED, SHIPPED, DELIVERED, READY_FOR_PICKUP, COLLECTED,
 COMPLETED (carry-out), RETURN_REGISTERED, RETURN_RECEIVED, REFUNDED; `version` is the

@@ -23,6 +23,11 @@ _TIER_WEIGHT = {"GOLD": 3, "SILVER": 2, "STANDARD": 1}
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 #: Reasons that follow a complaint: the seed logs the complaint next to the voucher.
 _AFTER_COMPLAINT = ("Compensatie", "Excuses", "Goodwill")
+#: How long a seeded voucher may be spent: a year, so that a voucher issued more than a
+#: year ago and never spent is expired (the gateway issues new ones for `vouchers.validity_days`).
+VOUCHER_VALIDITY = timedelta(days=365)
+#: Who issues the vouchers that follow no complaint (birthday and welcome gifts).
+CAMPAIGN_ISSUER = "crm:campaign"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +71,15 @@ class SeedVoucher:
     redeem: bool
     row: Row
 
+    @property
+    def expires_at(self) -> datetime:
+        return self.issued_at + VOUCHER_VALIDITY
+
+    def spend(self, order_id: str, at: datetime) -> None:
+        """Mark it redeemed by the order placed at `at`."""
+        self.row["redeemed_at"] = at
+        self.row["redeemed_order_id"] = order_id
+
 
 @dataclass(slots=True)
 class Crm:
@@ -106,6 +120,7 @@ class Crm:
         issued_at: datetime,
         *,
         redeem: bool,
+        issued_by: str = CAMPAIGN_ISSUER,
     ) -> SeedVoucher:
         voucher_id = f"vo{len(self.vouchers) + 1:05d}"
         row: Row = {
@@ -117,6 +132,9 @@ class Crm:
             "reason": reason,
             "issued_at": issued_at,
             "redeemed_at": None,
+            "expires_at": issued_at + VOUCHER_VALIDITY,
+            "redeemed_order_id": None,
+            "issued_by": issued_by,
         }
         voucher = SeedVoucher(voucher_id, customer_id, code, row["amount"], issued_at, redeem, row)
         self.vouchers.append(voucher)
@@ -261,7 +279,7 @@ def random_service(
             reason, amount = rng.choice(words.VOUCHER_REASONS)
             issued_at = start + timedelta(seconds=rng.randint(0, span))
             code = _unique(taken, lambda: _voucher_code(rng))
-            crm.voucher(
+            voucher = crm.voucher(
                 customer.id,
                 code,
                 Decimal(str(amount)),
@@ -270,14 +288,14 @@ def random_service(
                 redeem=rng.random() < 0.5,
             )
             if reason.startswith(_AFTER_COMPLAINT):
-                crm.interaction(
-                    customer.id,
-                    issued_at - timedelta(minutes=rng.randint(5, 30)),
-                    rng.choice(("CALL_CENTER", "WEB")),
-                    "complaint",
-                    f"{reason}; tegoedbon {code} uitgegeven.",
-                    rng.choice(words.AGENTS),
-                )
+                # Drawn in the order the interaction's arguments always were, so that the
+                # agent who took the complaint is the one who issued the voucher.
+                complained_at = issued_at - timedelta(minutes=rng.randint(5, 30))
+                channel = rng.choice(("CALL_CENTER", "WEB"))
+                note = f"{reason}; tegoedbon {code} uitgegeven."
+                agent = rng.choice(words.AGENTS)
+                crm.interaction(customer.id, complained_at, channel, "complaint", note, agent)
+                voucher.row["issued_by"] = agent
 
 
 def _ascii(text: str) -> str:

@@ -76,6 +76,8 @@ def build(size: SeedSize, *, random_seed: int, today: date) -> dict[str, list[Ro
         add_customers(crm, [draft], weight)
     shoppers = crm.customers[len(fixed) :]
     random_service(people, calendar, crm, shoppers)
+    # Numbered after the random ones, so that adding it moved no other voucher's id.
+    story.expired_voucher(calendar, crm)
 
     book = OrderBook(stream("checkout"), calendar, offers, crm)
     book.place_all(

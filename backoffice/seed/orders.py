@@ -139,7 +139,7 @@ class OrderBook:
             for line in basket.lines
         ]
         totals = [line.total for line in basket.lines]
-        welcome, voucher = self._order_discounts(draft, sum(totals, _ZERO))
+        welcome, voucher = self._order_discounts(order_id, draft, sum(totals, _ZERO))
         for promotion_id, name, amount in welcome + voucher:
             for i, part in enumerate(allocate(amount, totals)):
                 if part:
@@ -223,7 +223,7 @@ class OrderBook:
         )
 
     def _order_discounts(
-        self, draft: OrderDraft, goods: Decimal
+        self, order_id: str, draft: OrderDraft, goods: Decimal
     ) -> tuple[
         list[tuple[str, dict[str, str], Decimal]], list[tuple[str, dict[str, str], Decimal]]
     ]:
@@ -236,7 +236,11 @@ class OrderBook:
             if first and recent and draft.channel != "STORE" and self.rng.random() < 0.7:
                 welcome = True
             pending = self._pending.get(customer.id, [])
-            due = [v for v in pending if v.issued_at + timedelta(days=1) <= draft.placed_at]
+            due = [
+                v
+                for v in pending
+                if v.issued_at + timedelta(days=1) <= draft.placed_at < v.expires_at
+            ]
             if due and voucher is None:
                 voucher = due[0]
         if customer is not None:
@@ -250,7 +254,7 @@ class OrderBook:
         if voucher is not None and goods >= voucher.amount + 5:
             name = {"nl": f"Tegoedbon {voucher.code}", "en": f"Voucher {voucher.code}"}
             voucher_part.append((voucher.id, name, voucher.amount))
-            voucher.row["redeemed_at"] = draft.placed_at
+            voucher.spend(order_id, draft.placed_at)
             if voucher in self._pending.get(voucher.customer_id, []):
                 self._pending[voucher.customer_id].remove(voucher)
         return welcome_part, voucher_part

@@ -7,7 +7,8 @@
 * The laptop bag in cognac is out of stock in s01 and at the DC, but in stock in some
   quieter stores (endless aisle).
 * The bikini in size 38 sells well in s03 (Den Haag), which has one left; Fleur Visser
-  (RETURNING_CUSTOMER_ID) ordered it online in 38 and 40 and can return one.
+  (RETURNING_CUSTOMER_ID) ordered it online in 38 and 40 and can return one. Her welcome
+  voucher expired a month ago, unspent.
 """
 
 from __future__ import annotations
@@ -128,9 +129,17 @@ def vouchers(calendar: Calendar, crm: Crm) -> tuple[SeedVoucher, SeedVoucher]:
     )  # fmt: skip
     late = crm.voucher(
         DEMO_CUSTOMER_ID, "TB-SORRY-10EUR", Decimal(10), "Compensatie voor late levering",
-        calendar.days_ago(14, at=time(10, 35)), redeem=False,
+        calendar.days_ago(14, at=time(10, 35)), redeem=False, issued_by="svc:sanne",
     )  # fmt: skip
     return birthday, late
+
+
+def expired_voucher(calendar: Calendar, crm: Crm) -> SeedVoucher:
+    """Fleur's welcome voucher, never spent and expired a month ago (issued over a year back)."""
+    return crm.voucher(
+        RETURNING_CUSTOMER_ID, "TB-WELKOM-5EUR", Decimal(5), "Welkomstcadeau klantenkaart",
+        calendar.days_ago(395, at=time(9, 0)), redeem=False,
+    )  # fmt: skip
 
 
 def stock_overrides(catalogue: Catalogue) -> StockOverrides:

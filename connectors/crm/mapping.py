@@ -7,6 +7,7 @@ has one of the wrong type raises `SourceContractViolation`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, get_args
 
 from connectors._documents import (
@@ -25,6 +26,9 @@ from connectors.crm.records import (
     Identifier,
     IdentifierType,
     Interaction,
+    NewInteraction,
+    NewVoucher,
+    Notification,
     Tier,
     Voucher,
 )
@@ -84,8 +88,8 @@ def to_interaction(doc: Any) -> Interaction:
 
 
 def to_voucher(doc: Any) -> Voucher:
+    """A voucher; a CRM that predates expiry and issuers may leave their fields out (None)."""
     with contract(SOURCE, "voucher"):
-        redeemed_at = doc["redeemed_at"]
         return Voucher(
             id=string(doc["id"]),
             customer_id=string(doc["customer_id"]),
@@ -94,8 +98,60 @@ def to_voucher(doc: Any) -> Voucher:
             currency=string(doc["currency"]),
             reason=string(doc["reason"]),
             issued_at=timestamp(doc["issued_at"]),
-            redeemed_at=optional(timestamp, redeemed_at),
+            redeemed_at=optional(timestamp, doc["redeemed_at"]),
+            expires_at=optional(timestamp, doc.get("expires_at")),
+            redeemed_order_id=optional(string, doc.get("redeemed_order_id")),
+            issued_by=optional(string, doc.get("issued_by")),
         )
+
+
+def to_notification(doc: Any) -> Notification:
+    with contract(SOURCE, "notification"):
+        data = doc["data"]
+        if not isinstance(data, dict):
+            raise TypeError(f"expected an object of strings, got {data!r}")
+        return Notification(
+            key=string(doc["key"]),
+            customer_id=string(doc["customer_id"]),
+            template=string(doc["template"]),
+            data={string(name): string(value) for name, value in data.items()},
+            sent_at=timestamp(doc["sent_at"]),
+        )
+
+
+def new_voucher_document(new: NewVoucher) -> dict[str, Any]:
+    """The body of an issue (`PUT /crm/v1/vouchers/{id}`; the id travels in the path)."""
+    return {
+        "customer_id": new.customer_id,
+        "amount": str(new.amount),
+        "currency": new.currency,
+        "reason": new.reason,
+        "expires_at": new.expires_at.isoformat() if new.expires_at else None,
+        "issued_by": new.issued_by,
+    }
+
+
+def new_interaction_document(new: NewInteraction) -> dict[str, Any]:
+    """The body of a recorded contact (`PUT /crm/v1/interactions/{id}`)."""
+    return {
+        "customer_id": new.customer_id,
+        "channel": new.channel,
+        "kind": new.kind,
+        "note": new.note,
+        "by": new.by,
+    }
+
+
+def notification_document(
+    customer_id: str, template: str, data: Mapping[str, str]
+) -> dict[str, Any]:
+    """The body of a message (`PUT /crm/v1/notifications/{key}`)."""
+    return {"customer_id": customer_id, "template": template, "data": dict(data)}
+
+
+def voucher_key(code: str) -> str:
+    """How the CRM compares voucher codes: trimmed, in upper case."""
+    return code.strip().upper()
 
 
 def identifier_key(type_: IdentifierType, value: str) -> tuple[IdentifierType, str]:

@@ -27,7 +27,7 @@ import uvicorn
 from backoffice.db import create_engine
 from backoffice.http import AccessControl, FaultSwitches, RequestCounter, create_app
 from connectors._http import ClientCredentialsAuth, build_client
-from kernel.clock import FixedClock
+from kernel.clock import Clock, FixedClock
 from tests.api import NOW
 
 #: "Now" for the price engine and the inventory, on both sides of a contract comparison:
@@ -42,8 +42,9 @@ CLIENT_ID, CLIENT_SECRET = "gateway", "gateway-secret"
 class LiveBackoffice:
     """A running back office: where it listens, and its fault switches and request counts."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, *, clock: Clock = CLOCK) -> None:
         self.faults = FaultSwitches()
+        self.clock = clock
         self.counter = RequestCounter()
         self._database_url = database_url
         # IPPROTO_TCP spelt out: asyncio sets TCP_NODELAY only on sockets whose proto says
@@ -92,7 +93,7 @@ class LiveBackoffice:
                 tokens={"loyalty": LOYALTY_TOKEN, "crm": CRM_TOKEN},
                 clients={CLIENT_ID: CLIENT_SECRET},
             ),
-            clock=CLOCK,
+            clock=self.clock,
         )
         config = uvicorn.Config(
             app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=1

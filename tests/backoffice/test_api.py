@@ -54,7 +54,7 @@ class Services:
         self.pim = PimService(sessions)
         self.pricing = PricingService(sessions, clock=live.CLOCK)
         self.inventory = InventoryService(sessions, clock=live.CLOCK)
-        self.crm = CrmService(sessions)
+        self.crm = CrmService(sessions, clock=live.CLOCK)
         self.orders = OrdersService(sessions, clock=live.CLOCK)
         self.loyalty = LoyaltyService(sessions, clock=live.CLOCK)
 

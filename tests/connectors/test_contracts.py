@@ -79,7 +79,7 @@ def embedded_connectors(engine: AsyncEngine) -> Connectors:
         pim=EmbeddedPimConnector(PimService(sessions)),
         pricing=EmbeddedPricingConnector(PricingService(sessions, clock=live.CLOCK)),
         inventory=EmbeddedInventoryConnector(InventoryService(sessions, clock=live.CLOCK)),
-        crm=EmbeddedCrmConnector(CrmService(sessions)),
+        crm=EmbeddedCrmConnector(CrmService(sessions, clock=live.CLOCK)),
         orders=EmbeddedOrdersConnector(OrdersService(sessions, clock=live.CLOCK)),
         loyalty=EmbeddedLoyaltyConnector(LoyaltyService(sessions, clock=live.CLOCK)),
     )

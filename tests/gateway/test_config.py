@@ -324,6 +324,7 @@ def test_the_example_file_holds_every_setting_at_its_default():
         settings.backoffice,
         settings.database,
         settings.clock,
+        settings.vouchers,
     ):
         for field in dataclasses.fields(section):
             if dataclasses.is_dataclass(getattr(section, field.name)):
@@ -360,8 +361,8 @@ def test_an_unknown_key_is_an_error_with_a_suggestion(tmp_path):
 def test_an_unknown_environment_variable_is_an_error_that_names_it():
     assert problems_of(GATEWAY_SERVR__PORT="1") == [
         "servr: unknown key (got a table from GATEWAY_SERVR__PORT); expected one of server, limits, "
-        "auth, context, cache, backoffice, database, outbox, checkout, routing, clock, sources "
-        "(did you mean 'server'?)"
+        "auth, context, cache, backoffice, database, outbox, checkout, vouchers, routing, returns, "
+        "clock, sources (did you mean 'server'?)"
     ]
 
 
@@ -893,4 +894,26 @@ def test_an_outbox_backoff_capped_below_its_first_wait_is_refused():
     ) == [
         "outbox.backoff_max_seconds: below backoff_base_seconds (got 5 < 10); expected a cap "
         "at least as long as the first wait"
+    ]
+
+
+def test_voucher_rules_come_from_the_vouchers_section_and_the_environment(tmp_path):
+    path = write(tmp_path, '[vouchers]\nvalidity_days = 30\nmax_amount = "100.00"\n')
+
+    from_file = build_rules(Settings.load(path, env={})).vouchers
+    from_env = build_rules(
+        Settings.load(path, env={"GATEWAY_VOUCHERS__MAX_AMOUNT": "75.50"})
+    ).vouchers
+
+    assert (from_file.validity_days, from_file.max_amount) == (30, Decimal("100.00"))
+    assert (from_env.validity_days, from_env.max_amount) == (30, Decimal("75.50"))
+    assert (Settings().vouchers.validity_days, Settings().vouchers.max_amount) == (
+        90,
+        Decimal("250.00"),
+    )
+    assert [p.split(":")[0] for p in problems_of(GATEWAY_VOUCHERS__VALIDITY_DAYS="0")] == [
+        "vouchers.validity_days"
+    ]
+    assert [p.split(":")[0] for p in problems_of(GATEWAY_VOUCHERS__MAX_AMOUNT="0")] == [
+        "vouchers.max_amount"
     ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +24,27 @@ from ledger.db import create_engine as create_ledger_engine
 from ledger.migrate import upgrade
 from tests.api import CLOCK, Api, serve
 from tests.backoffice import live
+from tests.clocks import ShiftedClock
 
 SOURCES = ("pim", "pricing", "inventory", "crm", "orders", "loyalty")
 
 
 class Shop(Api):
-    """The gateway's client, with the back office's database and (over HTTP) its server."""
+    """The gateway's client, with the back office's database and (over HTTP) its server.
+
+    `clocks` are the gateway's and the served back office's; `advance` moves both.
+    """
 
     mode: str
     backoffice_url: str
     server: live.LiveBackoffice | None
     runtime: Runtime
+    clocks: tuple[ShiftedClock, ...]
+
+    def advance(self, delta: timedelta) -> None:
+        """Jump ahead in time, in the gateway and in the back office alike."""
+        for clock in self.clocks:
+            clock.advance(delta)
 
     async def ok(self, document: str, variables: dict[str, Any] | None = None, **auth: Any) -> Any:
         """The data of a request that must succeed without errors."""
@@ -90,21 +101,25 @@ async def shop(
     await ledger_engine.dispose()
 
     server = None
+    clock = ShiftedClock(CLOCK)
+    clocks = [clock]
     if request.param == "http":
         monkeypatch.setenv("TEST_CRM_TOKEN", live.CRM_TOKEN)
         monkeypatch.setenv("TEST_LOYALTY_TOKEN", live.LOYALTY_TOKEN)
-        server = live.LiveBackoffice(backoffice_url)
+        clocks.append(ShiftedClock(live.CLOCK))
+        server = live.LiveBackoffice(backoffice_url, clock=clocks[-1])
         server.start()
     settings = _settings(backoffice_url, ledger_url, server)
     engine = create_engine(backoffice_url) if server is None else None
     try:
-        runtime = await open_runtime(settings, engine=engine, clock=CLOCK)
+        runtime = await open_runtime(settings, engine=engine, clock=clock)
         async with serve(create_app(settings, runtime=runtime), settings) as api:
             shop = Shop(api.client, settings)
             shop.mode = request.param
             shop.backoffice_url = backoffice_url
             shop.server = server
             shop.runtime = runtime
+            shop.clocks = tuple(clocks)
             yield shop
     finally:
         if engine is not None:

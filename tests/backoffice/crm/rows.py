@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backoffice.crm.models import Consent, Customer, Identifier, Interaction, Voucher
+from backoffice.db import Base
+from kernel.clock import FixedClock
 from tests.backoffice.support import count_statements as count_statements
 from tests.backoffice.support import database
 from tests.backoffice.support import insert as insert
@@ -18,11 +20,21 @@ from tests.backoffice.support import sessions as sessions
 
 T0 = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
 
+#: The CRM's "now" in these tests: a day after T0, standing still.
+CLOCK = FixedClock(datetime(2024, 3, 2, 10, 0, tzinfo=UTC))
+
 
 @pytest.fixture
 async def engine() -> AsyncIterator[AsyncEngine]:
     async with database("crm_") as engine:
         yield engine
+
+
+async def create_crm_tables(engine: AsyncEngine) -> None:
+    """The CRM's tables, and no others, in the database of `engine`."""
+    tables = [t for name, t in Base.metadata.tables.items() if name.startswith("crm_")]
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all, tables=tables)
 
 
 def customer(id: str, **overrides: Any) -> Customer:

@@ -7,6 +7,7 @@ import pytest
 
 from backoffice.crm.service import CrmService
 from tests.backoffice.crm.rows import (
+    CLOCK,
     T0,
     consent,
     count_statements,
@@ -32,7 +33,7 @@ async def test_a_customer_document_holds_identifiers_and_consents(sessions):
     )
 
     # when
-    docs = await CrmService(sessions).get_customers(["c-1"])
+    docs = await CrmService(sessions, clock=CLOCK).get_customers(["c-1"])
 
     # then
     assert docs == [
@@ -62,7 +63,7 @@ async def test_unknown_customers_are_missing_and_a_customer_without_links_has_em
 ):
     await insert(sessions, customer("c-1"))
 
-    docs = await CrmService(sessions).get_customers(["c-1", "nobody"])
+    docs = await CrmService(sessions, clock=CLOCK).get_customers(["c-1", "nobody"])
 
     assert [doc["id"] for doc in docs] == ["c-1"]
     assert docs[0]["identifiers"] == []
@@ -79,14 +80,14 @@ async def test_twenty_customers_take_one_statement_per_table(engine, sessions):
     )
 
     with count_statements(engine) as statements:
-        docs = await CrmService(sessions).get_customers(ids)
+        docs = await CrmService(sessions, clock=CLOCK).get_customers(ids)
 
     assert len(docs) == 20
     assert len(statements) == 3
 
 
 async def test_an_empty_batch_asks_the_database_nothing(engine, sessions):
-    service = CrmService(sessions)
+    service = CrmService(sessions, clock=CLOCK)
 
     with count_statements(engine) as statements:
         answers = [
@@ -124,7 +125,7 @@ async def test_identifiers_match_email_case_insensitively_and_phone_without_spac
 
     # when
     with count_statements(engine) as statements:
-        matches = await CrmService(sessions).find_customers(requested)
+        matches = await CrmService(sessions, clock=CLOCK).find_customers(requested)
 
     # then the requested values come back as asked; the customer's own fields count too
     assert matches == [
@@ -141,7 +142,7 @@ async def test_a_loyalty_card_lookup_does_not_read_the_customer_table(engine, se
     await insert(sessions, customer("c-1"), identifier("c-1", "LOYALTY_CARD", "2600000000011"))
 
     with count_statements(engine) as statements:
-        matches = await CrmService(sessions).find_customers(
+        matches = await CrmService(sessions, clock=CLOCK).find_customers(
             [{"type": "LOYALTY_CARD", "value": "2600000000011"}]
         )
 
@@ -157,7 +158,7 @@ async def test_a_linked_identifier_wins_over_another_customers_own_email(session
         identifier("c-2", "EMAIL", "shared@example.nl"),
     )
 
-    matches = await CrmService(sessions).find_customers(
+    matches = await CrmService(sessions, clock=CLOCK).find_customers(
         [{"type": "EMAIL", "value": "shared@example.nl"}]
     )
 
@@ -176,7 +177,7 @@ async def test_interactions_come_newest_first_in_one_statement(engine, sessions)
     )
 
     with count_statements(engine) as statements:
-        docs = await CrmService(sessions).get_interactions(["c-1", "c-2"])
+        docs = await CrmService(sessions, clock=CLOCK).get_interactions(["c-1", "c-2"])
 
     assert [doc["id"] for doc in docs] == ["i-2", "i-3", "i-1"]
     assert docs[0] == {
@@ -195,11 +196,20 @@ async def test_vouchers_carry_amount_as_a_decimal_string_and_their_reason(sessio
     await insert(
         sessions,
         customer("c-1"),
-        voucher("v-1", "c-1", T0, amount=Decimal("5"), redeemed_at=T0 + timedelta(days=3)),
+        voucher(
+            "v-1",
+            "c-1",
+            T0,
+            amount=Decimal("5"),
+            redeemed_at=T0 + timedelta(days=3),
+            redeemed_order_id="o-7",
+            expires_at=T0 + timedelta(days=90),
+            issued_by="svc:sanne",
+        ),
         voucher("v-2", "c-1", T0 + timedelta(days=1), amount=Decimal("12.50")),
     )
 
-    docs = await CrmService(sessions).get_vouchers(["c-1", "nobody"])
+    docs = await CrmService(sessions, clock=CLOCK).get_vouchers(["c-1", "nobody"])
 
     assert docs == [
         {
@@ -211,6 +221,9 @@ async def test_vouchers_carry_amount_as_a_decimal_string_and_their_reason(sessio
             "reason": "Compensation for a missed promotion",
             "issued_at": "2024-03-02T10:00:00+00:00",
             "redeemed_at": None,
+            "expires_at": None,
+            "redeemed_order_id": None,
+            "issued_by": None,
         },
         {
             "id": "v-1",
@@ -221,5 +234,8 @@ async def test_vouchers_carry_amount_as_a_decimal_string_and_their_reason(sessio
             "reason": "Compensation for a missed promotion",
             "issued_at": "2024-03-01T10:00:00+00:00",
             "redeemed_at": "2024-03-04T10:00:00+00:00",
+            "expires_at": "2024-05-30T10:00:00+00:00",
+            "redeemed_order_id": "o-7",
+            "issued_by": "svc:sanne",
         },
     ]

@@ -13,7 +13,7 @@ from connectors.crm.embedded import EmbeddedCrmConnector
 from connectors.crm.protocol import CrmConnector
 from connectors.crm.records import Identifier, IdentifierType
 from connectors.errors import SourceContractViolation, SourceUnavailable
-from tests.backoffice.crm.rows import T0, customer, identifier, insert, interaction, voucher
+from tests.backoffice.crm.rows import CLOCK, T0, customer, identifier, insert, interaction, voucher
 
 pytestmark = pytest.mark.anyio
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture
 def connector(sessions: async_sessionmaker[AsyncSession]) -> CrmConnector:
     # Assigning to the Protocol makes mypy check that the adapter implements it exactly.
-    connector: CrmConnector = EmbeddedCrmConnector(CrmService(sessions))
+    connector: CrmConnector = EmbeddedCrmConnector(CrmService(sessions, clock=CLOCK))
     return connector
 
 
@@ -107,7 +107,7 @@ async def test_vouchers_have_exact_amounts_and_aware_timestamps(sessions, connec
 async def test_a_database_failure_is_the_crm_being_unavailable():
     # An empty database: every table is missing.
     engine = create_engine("sqlite+aiosqlite://")
-    connector = EmbeddedCrmConnector(CrmService(sessionmaker(engine)))
+    connector = EmbeddedCrmConnector(CrmService(sessionmaker(engine), clock=CLOCK))
     try:
         with pytest.raises(SourceUnavailable) as caught:
             await connector.get_customers(["c-1"])
@@ -122,7 +122,7 @@ async def test_a_broken_document_is_a_contract_violation(sessions):
         async def get_customers(self, ids: Sequence[str]) -> list[Document]:
             return [{"id": "c-1"}]
 
-    connector = EmbeddedCrmConnector(BrokenCrm(sessions))
+    connector = EmbeddedCrmConnector(BrokenCrm(sessions, clock=CLOCK))
 
     with pytest.raises(SourceContractViolation, match="lacks the field 'customer_number'"):
         await connector.get_customers(["c-1"])
