@@ -62,11 +62,8 @@ def _settings(backoffice_url: str, ledger_url: str, server: live.LiveBackoffice 
         # unfinished at that moment.
         "GATEWAY_CHECKOUT__RECOVERY_INTERVAL_SECONDS": "3600",
         "GATEWAY_CHECKOUT__RECOVERY_GRACE_SECONDS": "0.001",
-        # The outbox is drained when a test says so (`drain`), and a failed message is due
-        # again a millisecond later rather than after a real backoff.
+        # The outbox is drained when a test says so (`runtime.outbox_worker.drain()`).
         "GATEWAY_OUTBOX__IN_PROCESS": "false",
-        "GATEWAY_OUTBOX__BACKOFF_BASE_SECONDS": "0.001",
-        "GATEWAY_OUTBOX__BACKOFF_MAX_SECONDS": "0.001",
     }
     if server is not None:
         env.update(
