@@ -73,7 +73,7 @@ from gateway.config import (
     name_list,
 )
 from gateway.readiness import OK, ReadinessProbe
-from gateway.recovery import CheckoutRecovery
+from gateway.recovery import Recovery
 from gateway.response_cache import ResponseCache
 from gateway.worker import OutboxWorker, build_outbox_worker
 from kernel.clock import Clock, on_day
@@ -83,6 +83,7 @@ from resolvers.checkout_saga import CheckoutSaga
 from resolvers.context import Rules, Sources
 from resolvers.order_amounts import CheckoutRules
 from resolvers.refunds import RefundRules
+from resolvers.return_recovery import ReturnRecovery
 from resolvers.return_routing import ReturnRoutingWeights
 from resolvers.routing import RoutingWeights
 from resolvers.voucher_rules import VoucherRules
@@ -119,7 +120,7 @@ class Runtime:
     ledger: Ledger
     ledger_engine: AsyncEngine
     #: Completes or undoes checkouts a crash interrupted, at start-up and then now and then.
-    recovery: CheckoutRecovery
+    recovery: Recovery
     #: Delivers the outbox; started by `start()` only when `[outbox] in_process` is true.
     outbox_worker: OutboxWorker
     guards: dict[str, SourceGuard]
@@ -479,8 +480,8 @@ async def open_runtime(
         rules=build_rules(settings),
         ledger=ledger,
         ledger_engine=ledger_engine,
-        recovery=CheckoutRecovery(
-            CheckoutSaga(sources, ledger, clock),
+        recovery=Recovery(
+            (CheckoutSaga(sources, ledger, clock).recover, ReturnRecovery(sources, ledger).recover),
             clock,
             interval_seconds=settings.checkout.recovery_interval_seconds,
             grace_seconds=settings.checkout.recovery_grace_seconds,

@@ -1,10 +1,11 @@
-"""Finishing what a crash interrupted: unfinished checkouts, completed or undone.
+"""Finishing what a crash interrupted: unfinished checkouts, and return keys left claimed.
 
 A process that dies in the middle of a checkout leaves it unfinished in the checkout log
-(resolvers/checkout_saga.py). Every instance looks for such checkouts when it starts and
-then every `checkout.recovery_interval_seconds`; one that has been still for
-`checkout.recovery_grace_seconds` is completed when its order exists, else undone. Each
-step is keyed, so two instances recovering the same checkout do it once.
+(resolvers/checkout_saga.py); one that dies in the middle of a return mutation leaves its
+idempotency key claimed (resolvers/return_recovery.py). Every instance looks for both when
+it starts and then every `checkout.recovery_interval_seconds`; what has been still for
+`checkout.recovery_grace_seconds` is completed when its write happened, else undone or
+released. Each step is keyed, so two instances recovering the same thing do it once.
 """
 
 from __future__ import annotations
@@ -12,35 +13,46 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
 
 from kernel.clock import Clock
-from resolvers.checkout_saga import CheckoutSaga
+
+#: Recovers what has been still since before the moment it is given: (what, outcome) pairs.
+Sweep = Callable[[datetime], Awaitable[list[tuple[str, str]]]]
 
 logger = logging.getLogger("gateway.recovery")
 
 
-class CheckoutRecovery:
-    """A background task that recovers unfinished checkouts now and then."""
+class Recovery:
+    """A background task that runs the recovery sweeps now and then."""
 
     def __init__(
-        self, saga: CheckoutSaga, clock: Clock, *, interval_seconds: float, grace_seconds: float
+        self,
+        sweeps: Sequence[Sweep],
+        clock: Clock,
+        *,
+        interval_seconds: float,
+        grace_seconds: float,
     ) -> None:
-        self._saga = saga
+        self._sweeps = tuple(sweeps)
         self._clock = clock
         self._interval = interval_seconds
         self._grace = timedelta(seconds=grace_seconds)
         self._task: asyncio.Task[None] | None = None
 
     async def run_once(self) -> list[tuple[str, str]]:
-        """Recover the checkouts still since before the grace period; (id, outcome) pairs."""
-        outcomes = await self._saga.recover(self._clock.now() - self._grace)
-        for checkout_id, outcome in outcomes:
-            logger.warning("checkout %s was interrupted and is now %s", checkout_id, outcome)
+        """Recover what has been still since before the grace period; (what, outcome) pairs."""
+        older_than = self._clock.now() - self._grace
+        outcomes = []
+        for sweep in self._sweeps:
+            outcomes += await sweep(older_than)
+        for what, outcome in outcomes:
+            logger.warning("interrupted work recovered: %s is %s", what, outcome)
         return outcomes
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="checkout-recovery")
+        self._task = asyncio.create_task(self._loop(), name="recovery")
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -55,5 +67,5 @@ class CheckoutRecovery:
                 await self.run_once()
             except Exception:
                 # The next round tries again; a database that is away must not end the loop.
-                logger.exception("recovering unfinished checkouts failed")
+                logger.exception("recovering interrupted work failed")
             await asyncio.sleep(self._interval)

@@ -371,3 +371,49 @@ async def test_a_receipt_less_return_is_linked_to_its_order_by_the_service_desk(
     assert registered["userErrors"] == []
     history = (await order_now(shop, order["id"]))["history"]
     assert any(e["action"] == "RETURN_REGISTERED" for e in history)
+
+
+async def test_a_crash_after_the_write_leaves_keys_that_recovery_settles(shop: Shop):
+    from ledger import LedgerUnavailable
+
+    order = await buy(shop, FLEUR, [line(CANDLE, 2)], "crash")
+    candle = order["lines"][0]
+
+    async def crash(*_args: object, **_kwargs: object) -> None:
+        raise LedgerUnavailable("the gateway's database did not answer (OperationalError)")
+
+    # The OMS registered the return, then the process lost its database: the key stays
+    # claimed, and a retry is told to wait.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(shop.runtime.ledger.idempotency, "complete", crash)
+        variables = {
+            "order": order["id"],
+            "lines": [{"orderLineId": candle["id"], "quantity": 1, "reason": "past niet"}],
+            "channel": "MAIL",
+            "key": "crash-r",
+        }
+        failed = await shop.query(REGISTER, variables, **FLEUR)
+    assert failed.errors[0]["extensions"]["code"] == "LEDGER_UNAVAILABLE"
+    waiting = await register(shop, order, [(candle, 1)], "MAIL", "crash-r", FLEUR)
+    assert waiting["userErrors"][0]["code"] == "RETURN_IN_PROGRESS"
+
+    assert list(dict(await shop.runtime.recovery.run_once()).values()) == ["completed"]
+    answered = await register(shop, order, [(candle, 1)], "MAIL", "crash-r", FLEUR)
+    assert answered["userErrors"] == []
+    returned = answered["return"]
+    # Registered once: one unit is still returnable.
+    assert (await order_now(shop, order["id"]))["lines"][0]["returnableQuantity"] == 1
+
+    # The refund committed, then the process lost its database before settling the key.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(shop.runtime.ledger.idempotency, "complete", crash)
+        failed = await shop.query(
+            RECEIVE,
+            {"id": returned["id"], "location": location("dc1"), "resellable": False, "key": "in"},
+            **SERVICE,
+        )
+    assert failed.errors[0]["extensions"]["code"] == "LEDGER_UNAVAILABLE"
+    assert list(dict(await shop.runtime.recovery.run_once()).values()) == ["completed"]
+    again = await receive(shop, returned, "dc1", "in", SERVICE, resellable=False)
+    assert again["userErrors"] == []
+    assert again["return"]["status"] == "REFUNDED"
