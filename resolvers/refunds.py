@@ -16,8 +16,9 @@ included. The rules (configuration `[returns]`):
 * **Method:** back to how the order was paid (the largest payment), through
   `refund_methods` where a retailer maps one method to another; a card is never refunded
   in cash (fraud rule; the configuration check refuses that mapping).
-* **Points:** earned on goods at checkout, taken back the same way: the points of the
-  goods refunded in all, less those of the goods refunded before.
+* **Points:** the order earned them on its goods less what vouchers paid; a return takes
+  back the share of the goods it refunds in all, rounded down, less what earlier returns
+  took — all of them once everything came back, never more.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def refund_for(
         fee = min(round_money(rules.mail_return_fee, order.currency), due)
         if fee > 0:
             breakdown.append(RefundComponent(RETURN_FEE, -fee))
-    reversed_points = (points_for(after, points) - points_for(before, points)) if has_loyalty else 0
+    reversed_points = _points_back(order, before, after, points) if has_loyalty else 0
     return Refund(
         amount=sum((c.amount for c in breakdown), _ZERO),
         currency=order.currency,
@@ -111,6 +112,23 @@ def refund_for(
         breakdown=tuple(breakdown),
         loyalty_points_reversed=reversed_points,
     )
+
+
+def points_earned(order: Order, rules: CheckoutRules) -> int:
+    """The points the order earned: on its goods less what vouchers paid (vouchers pay goods first)."""
+    goods = sum((line.total for line in order.lines), _ZERO)
+    by_voucher = sum((p.amount for p in order.payments if p.method == "VOUCHER"), _ZERO)
+    return points_for(max(goods - by_voucher, _ZERO), rules)
+
+
+def _points_back(order: Order, before: Decimal, after: Decimal, rules: CheckoutRules) -> int:
+    # The earned points in proportion to the goods refunded in all, rounded down, less
+    # those taken back before: all of them once everything came back, never more.
+    goods = sum((line.total for line in order.lines), _ZERO)
+    if goods <= 0:
+        return 0
+    earned = points_earned(order, rules)
+    return int(earned * after // goods) - int(earned * before // goods)
 
 
 def refund_method(order: Order, rules: RefundRules) -> str:

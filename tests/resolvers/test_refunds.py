@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -19,7 +19,15 @@ from backoffice.pricing.documents import quote_document
 from connectors.orders.records import Order, OrderLine, Payment
 from connectors.pricing.mapping import to_quote
 from resolvers.order_amounts import CheckoutRules, order_amounts, points_for
-from resolvers.refunds import GOODS, RETURN_FEE, SHIPPING, RefundRules, ReturnedUnits, refund_for
+from resolvers.refunds import (
+    GOODS,
+    RETURN_FEE,
+    SHIPPING,
+    RefundRules,
+    ReturnedUnits,
+    points_earned,
+    refund_for,
+)
 from tests.backoffice.pricing.test_properties import baskets, histories, price, rule_sets
 
 ZERO = Decimal(0)
@@ -105,11 +113,24 @@ fulfilments = st.sampled_from(["SHIP_TO_HOME", "CLICK_AND_COLLECT"])
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.data(), baskets, rule_sets(), histories, fulfilments)
+@given(st.data(), baskets, rule_sets(), histories, fulfilments, st.floats(0, 1))
 def test_refunds_never_exceed_what_was_paid_and_add_up_to_the_cent(
-    data, lines, rules, history, fulfilment
+    data, lines, rules, history, fulfilment, voucher_share
 ):
     order = _order(lines, rules, history, fulfilment)
+    # Part of it paid by a voucher, the rest by card.
+    by_voucher = (order.total * Decimal(voucher_share)).quantize(Decimal("0.01"), ROUND_DOWN)
+    order = dataclasses.replace(
+        order,
+        payments=tuple(
+            p
+            for p in (Payment("VOUCHER", by_voucher), Payment("CARD", order.total - by_voucher))
+            if p.amount > 0
+        )
+        or (Payment("CARD", order.total),),
+    )
+    earned = points_earned(order, POINTS)
+    method = max(order.payments, key=lambda p: p.amount).method
     refunds = []
     for channel, tier, units in data.draw(return_sequences(order)):
         refund = refund_for(
@@ -123,7 +144,7 @@ def test_refunds_never_exceed_what_was_paid_and_add_up_to_the_cent(
         assert refund.amount == refund.amount.quantize(Decimal("0.01"))
         assert parts[GOODS] >= 0
         assert (RETURN_FEE in parts) <= (channel == "MAIL")
-        assert refund.method == "CARD"
+        assert refund.method == method
 
     paid_goods = sum((line.total for line in order.lines), ZERO)
     goods = sum((dict((c.kind, c.amount) for c in r.breakdown)[GOODS] for _, _, r in refunds), ZERO)
@@ -133,12 +154,12 @@ def test_refunds_never_exceed_what_was_paid_and_add_up_to_the_cent(
     shipping = [r for _, _, r in refunds if any(c.kind == SHIPPING for c in r.breakdown)]
     assert len(shipping) <= 1
     points = sum(r.loyalty_points_reversed for _, _, r in refunds)
-    assert 0 <= points <= points_for(paid_goods, POINTS)
+    assert 0 <= points <= earned <= points_for(paid_goods, POINTS)
 
     if all(line.returned_quantity == line.quantity for line in order.lines):
         # Everything came back: every cent of the goods, and all the points earned on them.
         assert goods == paid_goods
-        assert points == points_for(paid_goods, POINTS)
+        assert points == earned
         _, last_tier, last = refunds[-1]
         if order.shipping > 0 and last_tier != "GOLD":
             assert shipping == [last]

@@ -6,10 +6,9 @@ from resolvers.return_routing import ReturnRoutingWeights, choose_destination
 from tests.resolvers.test_routing import location
 
 WEIGHTS = ReturnRoutingWeights()
-STORES = [location("s01", "NL001"), location("s02", "NL002"), location("s03", "NL003")]
+STORES = [location(f"s0{n}", f"NL00{n}", f"Store {n}") for n in (1, 2, 3)]
 CENTRES = [
-    location("dc2", "DC02", type="DISTRIBUTION_CENTER"),
-    location("dc1", "DC01", type="DISTRIBUTION_CENTER"),
+    location(f"dc{n}", f"DC0{n}", f"Centre {n}", type="DISTRIBUTION_CENTER") for n in (2, 1)
 ]
 BIKINI = {"v11": "Bikini Noordwijk 38"}
 
