@@ -7,10 +7,17 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from connectors.errors import ConnectorError
 from connectors.orders.records import HistoryEvent, Order, Refund, RefundComponent, Return
 from ledger import RefundRecord
 from resolvers.context import RequestContext
-from resolvers.errors import BadUserInput
+from resolvers.errors import (
+    BadUserInput,
+    Forbidden,
+    Refused,
+    Unauthenticated,
+    from_connector_error,
+)
 from resolvers.ids import from_cursor, key_of
 from resolvers.loaders import CustomerOrdersKey
 from resolvers.policy import FULL_ACCESS_ROLES, ensure_is_staff, ensure_may_read_customer
@@ -32,6 +39,29 @@ def ensure_may_read_order(ctx: RequestContext, order: Order) -> None:
         ensure_may_read_customer(ctx.viewer, order.customer_id)
     else:
         ensure_is_staff(ctx.viewer, "guest orders")
+
+
+async def order_to_change(ctx: RequestContext, order_key: str, *, fresh: bool = False) -> Order:
+    """The order a mutation changes, if the viewer may read it; to anyone else it does not exist.
+
+    `fresh` reads it from the OMS again rather than from this request's loader (a change
+    that conflicted with another must see what that one did). ORDER_NOT_FOUND otherwise.
+    """
+    try:
+        if fresh:
+            order = (await ctx.sources.orders.get_orders([order_key])).get(order_key)
+        else:
+            order = await ctx.loaders.order_by_id.load(order_key)
+    except ConnectorError as exc:
+        raise from_connector_error(exc) from exc
+    try:
+        if order is not None:
+            ensure_may_read_order(ctx, order)
+    except (Forbidden, Unauthenticated):
+        order = None
+    if order is None:
+        raise Refused("ORDER_NOT_FOUND", "No such order.", ("orderId",))
+    return order
 
 
 async def get_order(ctx: RequestContext, *, id: str | None, number: str | None) -> Order | None:

@@ -13,22 +13,9 @@ from connectors.orders.records import Order
 from resolvers import audit
 from resolvers.availability import request_store_id
 from resolvers.context import RequestContext
-from resolvers.errors import Forbidden, Refused, Unauthenticated, refusals
+from resolvers.errors import Refused, refusals
 from resolvers.ids import key_of
-from resolvers.order import ensure_may_read_order
-
-
-async def _order(ctx: RequestContext, order_id: str) -> Order:
-    """The order, if the viewer may read it; to anyone else it does not exist."""
-    order = await ctx.loaders.order_by_id.load(key_of(order_id, "Order", "orderId"))
-    try:
-        if order is not None:
-            ensure_may_read_order(ctx, order)
-    except (Forbidden, Unauthenticated):
-        order = None
-    if order is None:
-        raise Refused("ORDER_NOT_FOUND", "No such order.", ("orderId",))
-    return order
+from resolvers.order import order_to_change
 
 
 def _fulfilment_location(order: Order, fulfillment_id: str) -> str | None:
@@ -49,7 +36,7 @@ async def _audit(ctx: RequestContext, order: Order, action: str, detail: str) ->
 async def change_delivery_date(
     ctx: RequestContext, order_id: str, fulfillment_id: str, day: date, expected_version: int
 ) -> Order:
-    order = await _order(ctx, order_id)
+    order = await order_to_change(ctx, key_of(order_id, "Order", "orderId"))
     _fulfilment_location(order, fulfillment_id)
     if day < ctx.clock.now().date():
         raise Refused("DATE_IN_PAST", "A delivery date cannot be in the past.", ("date",))
@@ -68,7 +55,7 @@ async def change_delivery_date(
 
 async def confirm_fulfillment(ctx: RequestContext, order_id: str, fulfillment_id: str) -> Order:
     """The routed store confirms; only associates of that store (or admins) may."""
-    order = await _order(ctx, order_id)
+    order = await order_to_change(ctx, key_of(order_id, "Order", "orderId"))
     location_id = _fulfilment_location(order, fulfillment_id)
     if location_id is None:
         raise Refused("NOTHING_TO_CONFIRM", "This fulfilment has no location.", ("fulfillmentId",))

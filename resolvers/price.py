@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Sequence
 
 from connectors.errors import ConnectorError, UnknownKeys
-from connectors.orders.records import Cart
+from connectors.orders.records import Cart, Order
 from connectors.pricing.records import Price, PurchaseRecord, Quote, QuoteLineRequest
 from resolvers.context import RequestContext
 from resolvers.errors import BadUserInput, Refused, SourceError, from_connector_error
@@ -158,14 +158,23 @@ async def quote(
         raise from_connector_error(exc) from exc
 
 
-async def purchase_history(ctx: RequestContext, customer_id: str) -> tuple[PurchaseRecord, ...]:
-    """The customer's purchases in every channel within the running cross-channel promotions."""
+async def purchase_history(
+    ctx: RequestContext, customer_id: str, *, before: Order | None = None
+) -> tuple[PurchaseRecord, ...]:
+    """The customer's purchases in every channel within the running cross-channel promotions.
+
+    With `before`, as that order saw them: the promotions running when it was placed, and
+    the purchases until then, the order itself left out.
+    """
+    at = before.placed_at if before else None
     try:
-        running = await ctx.sources.pricing.get_promotions(cross_channel=True)
+        running = await ctx.sources.pricing.get_promotions(cross_channel=True, active_at=at)
         if not running:
             return ()
         since = min(promotion.starts_at for promotion in running)
-        found = await ctx.sources.orders.get_customer_purchases([customer_id], since=since)
+        found = await ctx.sources.orders.get_customer_purchases(
+            [customer_id], since=since, until=at
+        )
     except ConnectorError as exc:
         raise from_connector_error(exc) from exc
     return tuple(
@@ -177,4 +186,5 @@ async def purchase_history(ctx: RequestContext, customer_id: str) -> tuple[Purch
             quantity=p.quantity,
         )
         for p in found.get(customer_id, ())
+        if before is None or p.order_id != before.id
     )

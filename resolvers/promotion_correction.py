@@ -21,19 +21,18 @@ from decimal import Decimal
 from connectors.crm.records import Voucher
 from connectors.errors import ConnectorError, UnknownKeys
 from connectors.orders.records import Order
-from connectors.pricing.records import PurchaseRecord, Quote, QuoteLineRequest
+from connectors.pricing.records import Quote, QuoteLineRequest
 from kernel.money import round_money
 from resolvers import audit
 from resolvers.context import RequestContext
 from resolvers.errors import (
-    Forbidden,
     Refused,
-    Unauthenticated,
     from_connector_error,
     source_errors,
 )
 from resolvers.ids import key_of
-from resolvers.order import ensure_may_read_order
+from resolvers.order import order_to_change
+from resolvers.price import purchase_history
 from resolvers.voucher_rules import MAX_REASON_LENGTH
 from resolvers.vouchers import ensure_may_issue, issue_voucher_record, voucher_facts, voucher_id_for
 
@@ -45,7 +44,7 @@ async def correct_missed_promotions(
 ) -> Voucher:
     """The order's correction voucher: issued now, or the one issued when asked before."""
     ensure_may_issue(ctx)
-    order = await _order(ctx, order_id)
+    order = await order_to_change(ctx, key_of(order_id, "Order", "orderId"))
     if order.customer_id is None:
         raise Refused(
             "CUSTOMER_REQUIRED",
@@ -102,18 +101,6 @@ async def correct_missed_promotions(
     return voucher
 
 
-async def _order(ctx: RequestContext, order_id: str) -> Order:
-    order = await ctx.loaders.order_by_id.load(key_of(order_id, "Order", "orderId"))
-    try:
-        if order is not None:
-            ensure_may_read_order(ctx, order)
-    except (Forbidden, Unauthenticated):
-        order = None
-    if order is None:
-        raise Refused("ORDER_NOT_FOUND", "No such order.", ("orderId",))
-    return order
-
-
 async def _quote_as_placed(ctx: RequestContext, order: Order, customer_id: str) -> Quote:
     """The order's lines priced as the engine would have priced them when it was placed."""
     requests = [
@@ -122,8 +109,8 @@ async def _quote_as_placed(ctx: RequestContext, order: Order, customer_id: str) 
     if not requests:
         raise Refused("NOTHING_MISSED", "The order has no lines to price again.", ("orderId",))
     customer = await ctx.loaders.customer_by_id.load(customer_id)
+    history = await purchase_history(ctx, customer_id, before=order)
     try:
-        history = await _history_before(ctx, order, customer_id)
         return await ctx.sources.pricing.quote(
             requests,
             channel=order.channel,
@@ -140,29 +127,3 @@ async def _quote_as_placed(ctx: RequestContext, order: Order, customer_id: str) 
         ) from exc
     except ConnectorError as exc:
         raise from_connector_error(exc) from exc
-
-
-async def _history_before(
-    ctx: RequestContext, order: Order, customer_id: str
-) -> tuple[PurchaseRecord, ...]:
-    """What the customer bought in every channel before the order, within the promotions then."""
-    running = await ctx.sources.pricing.get_promotions(
-        cross_channel=True, active_at=order.placed_at
-    )
-    if not running:
-        return ()
-    since = min(promotion.starts_at for promotion in running)
-    found = await ctx.sources.orders.get_customer_purchases(
-        [customer_id], since=since, until=order.placed_at
-    )
-    return tuple(
-        PurchaseRecord(
-            order_id=p.order_id,
-            channel=p.channel,
-            placed_at=p.placed_at,
-            variant_id=p.variant_id,
-            quantity=p.quantity,
-        )
-        for p in found.get(customer_id, ())
-        if p.order_id != order.id
-    )

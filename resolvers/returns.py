@@ -41,7 +41,7 @@ from resolvers.errors import (
 )
 from resolvers.idempotent import checked_key, claim
 from resolvers.ids import key_of
-from resolvers.order import ensure_may_read_order
+from resolvers.order import order_to_change
 from resolvers.refunds import ReturnedUnits, refund_for
 from resolvers.return_routing import ReturnDestination, choose_destination
 
@@ -150,25 +150,6 @@ async def _registered(ctx: RequestContext, return_id: str) -> Return:
     return found[return_id]
 
 
-async def _order(ctx: RequestContext, order_key: str, *, fresh: bool) -> Order:
-    """The order, read again when `fresh`; to a viewer who may not see it, it does not exist."""
-    try:
-        if fresh:
-            order = (await ctx.sources.orders.get_orders([order_key])).get(order_key)
-        else:
-            order = await ctx.loaders.order_by_id.load(order_key)
-    except ConnectorError as exc:
-        raise from_connector_error(exc) from exc
-    try:
-        if order is not None:
-            ensure_may_read_order(ctx, order)
-    except (Forbidden, Unauthenticated):
-        order = None
-    if order is None:
-        raise Refused("ORDER_NOT_FOUND", "No such order.", ("orderId",))
-    return order
-
-
 async def _register_once_current(
     ctx: RequestContext,
     order_key: str,
@@ -177,7 +158,7 @@ async def _register_once_current(
     request: ReturnRequest,
 ) -> Return:
     for attempt in range(ATTEMPTS):
-        order = await _order(ctx, order_key, fresh=attempt > 0)
+        order = await order_to_change(ctx, order_key, fresh=attempt > 0)
         new = await _plan(ctx, order, return_id, lines, request.channel)
         try:
             with refusals(("lines",)):

@@ -184,5 +184,5 @@ def test_the_worker_command_runs_until_sigterm_and_then_stops_cleanly(worker_env
         finally:
             process.kill()
     log = "".join(lines)
-    assert "outbox worker term-1: delivering loyalty.earn, loyalty.reverse" in log
+    assert "outbox worker term-1: delivering crm.notify, inventory.restock, loyalty.earn" in log
     assert "outbox worker term-1: stopped (1 claimed, 1 sent" in log

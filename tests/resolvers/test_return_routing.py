@@ -7,9 +7,7 @@ from tests.resolvers.test_routing import location
 
 WEIGHTS = ReturnRoutingWeights()
 STORES = [location(f"s0{n}", f"NL00{n}", f"Store {n}") for n in (1, 2, 3)]
-CENTRES = [
-    location(f"dc{n}", f"DC0{n}", f"Centre {n}", type="DISTRIBUTION_CENTER") for n in (2, 1)
-]
+CENTRES = [location(f"dc{n}", f"DC0{n}", f"Centre {n}", type="DISTRIBUTION_CENTER") for n in (2, 1)]
 BIKINI = {"v11": "Bikini Noordwijk 38"}
 
 

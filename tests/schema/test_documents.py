@@ -122,11 +122,11 @@ def test_the_cost_falls_back_to_argument_defaults_and_the_default_list_size():
 
 
 def test_the_standard_introspection_query_costs_about_what_it_resolves():
-    # It resolves ~4,200 fields of this schema; the mean list lengths of the schema itself
+    # It resolves ~5,000 fields of this schema; the mean list lengths of the schema itself
     # stand for introspection's lists, so the estimate stays within a small factor.
     introspection = cost(get_introspection_query())
 
-    assert 4_000 < introspection < 15_000
+    assert 4_000 < introspection < 20_000
 
 
 def test_a_variable_free_cost_is_kept_with_the_document():

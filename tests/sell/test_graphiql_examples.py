@@ -43,9 +43,10 @@ async def test_graphiqls_examples_open_a_cart_and_check_it_out(shop: Shop):
 README = Path(__file__).parents[2] / "README.md"
 
 
-async def test_the_readmes_cart_and_checkout_examples_run(shop: Shop):
+async def test_the_readmes_cart_checkout_and_return_examples_run(shop: Shop):
     blocks = re.findall(r"```graphql\n(.*?)```", README.read_text(), flags=re.DOTALL)
-    create, checkout = [block for block in blocks if block.lstrip().startswith("mutation")]
+    [create] = [block for block in blocks if "cartCreate(" in block]
+    [checkout] = [block for block in blocks if "checkout(input:" in block]
     opened = await _operation(shop, create, None)
     assert opened.errors is None, opened.errors
     assert opened.data["cartCreate"]["userErrors"] == []
@@ -54,3 +55,20 @@ async def test_the_readmes_cart_and_checkout_examples_run(shop: Shop):
     assert placed.errors is None, placed.errors
     assert placed.data["checkout"]["userErrors"] == []
     assert placed.data["checkout"]["order"]["total"]["amount"] == "44.90"
+
+    # The return example, on the order just placed.
+    [register] = [block for block in blocks if "returnRegister(" in block]
+    number = placed.data["checkout"]["order"]["number"]
+    found = await _operation(shop, f'{{ order(number: "{number}") {{ id lines {{ id }} }} }}', None)
+    order = found.data["order"]
+    returned = await _operation(
+        shop,
+        register.replace("<an order's id>", order["id"]).replace(
+            "<OrderLine.id>", order["lines"][0]["id"]
+        ),
+        None,
+    )
+    assert returned.errors is None, returned.errors
+    assert returned.data["returnRegister"]["userErrors"] == []
+    assert returned.data["returnRegister"]["return"]["status"] == "REGISTERED"
+    assert returned.data["returnRegister"]["return"]["refund"]["method"] == "CARD"
