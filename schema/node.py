@@ -18,8 +18,9 @@ from schema.availability import Location
 from schema.common import Node
 from schema.customer import Customer
 from schema.info import Info
-from schema.order import Order, Return
+from schema.order import Order
 from schema.product import Category, Product, ProductVariant
+from schema.returns import Return
 
 MAX_NODES = 100
 

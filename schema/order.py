@@ -13,7 +13,7 @@ from resolvers import availability as availability_resolvers
 from resolvers import customer as customer_resolvers
 from resolvers import order as order_resolvers
 from resolvers.context import RequestContext
-from resolvers.ids import key_of, to_global_id
+from resolvers.ids import to_global_id
 from schema.availability import Location
 from schema.common import Channel, Money, Node, PageInfo
 from schema.info import Info
@@ -22,6 +22,7 @@ from schema.product import ProductVariant
 
 if TYPE_CHECKING:
     from schema.customer import Customer
+    from schema.returns import Return
 
 CHANNEL_NAMES = frozenset(channel.name for channel in Channel)
 
@@ -61,20 +62,6 @@ class PaymentMethod(Enum):
     VOUCHER = strawberry.enum_value("VOUCHER", description="A voucher.")
     MOBILE = strawberry.enum_value("MOBILE", description="Mobile payment.")
     INVOICE = strawberry.enum_value("INVOICE", description="Pay later by invoice.")
-
-
-@strawberry.enum(description="How a return reaches the retailer.")
-class ReturnChannel(Enum):
-    STORE = strawberry.enum_value("STORE", description="Brought to a store.")
-    MAIL = strawberry.enum_value("MAIL", description="Sent by post.")
-
-
-@strawberry.enum(description="Where a return is in its life.")
-class ReturnStatus(Enum):
-    REGISTERED = strawberry.enum_value("REGISTERED", description="Announced, not yet received.")
-    RECEIVED = strawberry.enum_value("RECEIVED", description="Goods received and checked.")
-    REFUNDED = strawberry.enum_value("REFUNDED", description="Money refunded.")
-    REJECTED = strawberry.enum_value("REJECTED", description="Not accepted.")
 
 
 @strawberry.type(description="A line of an order, with every amount as computed at order time.")
@@ -132,115 +119,6 @@ class AuditEvent:
     channel: Channel | None = strawberry.field(description="Through which channel.")
     action: str = strawberry.field(description="What happened, e.g. PLACED, SHIPPED.")
     detail: str | None = strawberry.field(description="More about it.")
-
-
-@strawberry.type(description="A returned quantity of an order line.")
-class ReturnLine:
-    order_line_id: strawberry.ID = strawberry.field(description="The order line returned.")
-    quantity: int = strawberry.field(description="Units returned.")
-    reason: str | None = strawberry.field(description="Why, in the customer's words.")
-
-
-@strawberry.type(description="One part of a refund, e.g. goods, shipping, return costs.")
-class RefundComponent:
-    kind: str = strawberry.field(
-        description="What the money is for: goods, shipping, or return_costs (a return by mail)."
-    )
-    amount: Money = strawberry.field(description="How much (negative for costs deducted).")
-
-
-@strawberry.type(description="Money returned for a return, and the loyalty points taken back.")
-class Refund:
-    amount: Money = strawberry.field(description="Total refunded.")
-    method: PaymentMethod = strawberry.field(description="Refunded to: the original method.")
-    breakdown: list[RefundComponent] = strawberry.field(description="How the amount is made up.")
-    loyalty_points_reversed: int = strawberry.field(description="Points taken back.")
-
-
-@strawberry.type(description="A return of some lines of an order, by store or mail.")
-class Return(Node):
-    channel: ReturnChannel = strawberry.field(description="Store or mail.")
-    status: ReturnStatus = strawberry.field(description="Where the return is in its life.")
-    lines: list[ReturnLine] = strawberry.field(description="What is returned.")
-    refund: Refund | None = strawberry.field(
-        description="The refund: what it will pay while REGISTERED, what it paid once REFUNDED. "
-        "Computed from the amounts the order stored, never from today's prices."
-    )
-    destination_reasons: list[str] = strawberry.field(
-        description="Why the goods go to `destination`: for a return by mail, the store where "
-        "the item sells and is nearly gone, or the distribution centre when none qualifies."
-    )
-    created_at: datetime | None = strawberry.field(description="When it was registered.")
-    received_at: datetime | None = strawberry.field(
-        description="When the goods arrived and the refund was paid."
-    )
-    resellable: bool | None = strawberry.field(
-        description="Whether the goods could be sold again (and went back into stock); null "
-        "until received."
-    )
-    record: strawberry.Private[records.Return]
-
-    @classmethod
-    def from_record(cls, record: records.Return) -> Return:
-        refund = record.refund
-        return cls(
-            id=strawberry.ID(to_global_id("Return", record.id)),
-            channel=ReturnChannel(record.channel),
-            status=ReturnStatus(record.status),
-            lines=[
-                ReturnLine(
-                    order_line_id=strawberry.ID(line.order_line_id),
-                    quantity=line.quantity,
-                    reason=line.reason,
-                )
-                for line in record.lines
-            ],
-            refund=Refund(
-                amount=Money.of(refund.amount, refund.currency),
-                method=PaymentMethod(refund.method),
-                breakdown=[
-                    RefundComponent(kind=c.kind, amount=Money.of(c.amount, refund.currency))
-                    for c in refund.breakdown
-                ],
-                loyalty_points_reversed=refund.loyalty_points_reversed,
-            )
-            if refund
-            else None,
-            destination_reasons=[str(r) for r in (record.routing or {}).get("reasons", ())],
-            created_at=record.created_at,
-            received_at=record.received_at,
-            resellable=record.resellable,
-            record=record,
-        )
-
-    @strawberry.field(
-        description="The store that received the goods; null until received, or while the "
-        "inventory system is unavailable."
-    )
-    async def received_at_location(self, info: Info) -> Location | None:
-        location_id = self.record.received_location_id
-        if location_id is None:
-            return None
-        found = await availability_resolvers.get_location(info.context, location_id)
-        return Location.from_record(found) if found else None
-
-    @strawberry.field(description="The order the goods came from.")
-    async def order(self, info: Info) -> Order:
-        found = await order_resolvers.order_for_return(info.context, self.record)
-        if found is None:
-            raise LookupError(f"return {self.record.id} of unknown order {self.record.order_id}")
-        return Order.from_record(found, info.context)
-
-    @strawberry.field(
-        description="Where the goods are to be sent or brought; null while the inventory system is "
-        "unavailable."
-    )
-    async def destination(self, info: Info) -> Location | None:
-        location_id = self.record.destination_location_id
-        if location_id is None:
-            return None
-        found = await availability_resolvers.get_location(info.context, location_id)
-        return Location.from_record(found) if found else None
 
 
 @strawberry.type(description="An order from any channel, as the OMS keeps it.")
@@ -358,7 +236,11 @@ class Order(Node):
         ]
 
     @strawberry.field(description="Returns registered against this order.")
-    async def returns(self, info: Info) -> list[Return]:
+    async def returns(
+        self, info: Info
+    ) -> list[Annotated[Return, strawberry.lazy("schema.returns")]]:
+        from schema.returns import Return
+
         found = await order_resolvers.returns_of(info.context, self.record)
         return [Return.from_record(r) for r in found]
 
@@ -392,12 +274,3 @@ class OrderQuery:
     ) -> Order | None:
         found = await order_resolvers.get_order(info.context, id=id, number=number)
         return Order.from_record(found, info.context) if found else None
-
-    @strawberry.field(name="return", description="A return by global id.")
-    async def return_(
-        self,
-        info: Info,
-        id: Annotated[strawberry.ID, strawberry.argument(description="The return's global id.")],
-    ) -> Return | None:
-        found = await order_resolvers.get_return(info.context, key_of(id, "Return"))
-        return Return.from_record(found) if found else None

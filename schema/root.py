@@ -14,7 +14,7 @@ from schema.order import OrderQuery
 from schema.outbox import OutboxMutation, OutboxQuery
 from schema.price import PriceQuery
 from schema.product import ProductQuery
-from schema.returns import ReturnMutation
+from schema.returns import ReturnMutation, ReturnQuery
 from schema.service_desk import ServiceDeskMutation
 
 Query = merge_types(
@@ -27,6 +27,7 @@ Query = merge_types(
         CartQuery,
         CustomerQuery,
         OrderQuery,
+        ReturnQuery,
         OutboxQuery,
     ),
 )
