@@ -280,9 +280,9 @@ async def _destination(
         if (ordered := by_line[line.order_line_id]).variant_id is not None
     }
     weights = ctx.rules.return_routing
-    stores, centres = await asyncio.gather(
-        all_locations(ctx, ["STORE"]), all_locations(ctx, ["DISTRIBUTION_CENTER"])
-    )
+    locations = await all_locations(ctx, ["STORE", "DISTRIBUTION_CENTER"])
+    stores = [location for location in locations if location.type == "STORE"]
+    centres = [location for location in locations if location.type == "DISTRIBUTION_CENTER"]
     since = ctx.clock.now() - timedelta(days=weights.sales_days)
     try:
         sold, levels = await asyncio.gather(
