@@ -33,4 +33,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=2)"
 # `demo` migrates and seeds on first start; production runs `commerce-gateway db upgrade`
 # once per release (a job, or an init container), then `serve`, which refuses an older database.
+# The same image runs the outbox worker: `commerce-gateway worker`, beside `serve` with
+# GATEWAY_OUTBOX__IN_PROCESS=false (any number of workers share the PostgreSQL outbox).
 CMD ["commerce-gateway", "serve"]
