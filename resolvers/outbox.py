@@ -22,7 +22,10 @@ settled (it died between the handler's send and the ack, or the gateway's databa
 away at the ack) falls due again when the lease ends, and another worker delivers it once
 more with the same key: the target applies a key once, so nothing is applied twice. A
 handler is given at most its lease to finish, so that a message is never delivered by two
-workers at once because one of them was slow.
+workers at once because one of them was slow: it has what is left of the lease counted
+from the claim, and a message whose turn in the batch comes with less than a quarter of
+its lease left is left alone
+(batch_size should be what `concurrency` handlers get through well within a lease).
 """
 
 from __future__ import annotations
@@ -179,8 +182,17 @@ class Dispatcher:
             known = ", ".join(self.kinds) or "none"
             error = f"no handler for the kind {message.kind!r} (this release delivers: {known})"
             return await self._dead(worker_id, message, error)
+        left = (message.locked_until or message.next_attempt_at) - self._clock.now()
+        if left < self.policy.lease / 4:
+            # Its turn came (nearly) after its lease: another worker may have it already. Left
+            # alone, it falls due at the lease's end (the claim moved its next attempt there).
+            log.warning(
+                "outbox worker %s: message %s (%s) waited out its lease; left to come back",
+                *(worker_id, message.id, message.kind),
+            )
+            return DeliveryCounts(unsettled=1)
         try:
-            async with asyncio.timeout(self.policy.lease.total_seconds()):
+            async with asyncio.timeout(left.total_seconds()):
                 await handler(message)
         except Exception as exc:
             verdict = classify(exc)

@@ -1,7 +1,8 @@
 """The outbox under fire: 10,000 points bookings, delivered by worker processes killed at random.
 
 The gateway's database is a fresh PostgreSQL database; the loyalty system is the reference
-back office, served over HTTP by a process of its own. Four `commerce-gateway worker`
+back office (the small retailer, seeded into a PostgreSQL database of its own, as it runs
+in production), served over HTTP by a process of its own. Four `commerce-gateway worker`
 processes drain the outbox while a killer SIGKILLs one at random every 0.2-1 s and starts
 a replacement, until every message is sent. Then: nothing was lost (every message sent,
 every reference booked) and nothing was applied twice (one entry per reference, and each
@@ -17,9 +18,7 @@ import asyncio
 import multiprocessing
 import os
 import random
-import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -33,12 +32,16 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from backoffice.db import create_engine as create_backoffice_engine
+from backoffice.loyalty.models import Account, PointsEntry
+from backoffice.seed import seed
 from kernel.sql import normalise_url
 from ledger import Outbox
 from ledger.db import create_engine, sessionmaker
 from ledger.migrate import upgrade
 from ledger.models import OutboxRow
 from resolvers.outbox_handlers import loyalty_earn_message
+from tests.api import TODAY
 from tests.clocks import ManualClock
 from tests.outbox import soak_worker
 from tests.servers import require_postgres
@@ -77,14 +80,14 @@ def postgres_database() -> Iterator[str]:
 
 
 @contextmanager
-def backoffice_over_http(database: Path) -> Iterator[str]:
+def backoffice_over_http(database_url: str) -> Iterator[str]:
     """`commerce-gateway backoffice serve` on a free port, in a process of its own; its URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
     command = [str(COMMAND), "backoffice", "serve", "--port", str(port)]
-    options = ["--log-level", "warning", "--database-url", f"sqlite+aiosqlite:///{database}"]
+    options = ["--log-level", "warning", "--database-url", database_url]
     process = subprocess.Popen([*command, *options], stdout=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
@@ -102,18 +105,37 @@ def backoffice_over_http(database: Path) -> Iterator[str]:
         process.wait(timeout=15)
 
 
-def balances(database: Path) -> dict[str, int]:
-    with sqlite3.connect(database) as connection:
-        return dict(connection.execute("SELECT customer_id, points FROM loy_account").fetchall())
+async def seeded_backoffice(url: str) -> dict[str, int]:
+    """Seed the small retailer into `url`; each loyalty account's balance."""
+    engine = create_backoffice_engine(url)
+    try:
+        await seed(engine, size="small", today=TODAY)
+        return await balances(url)
+    finally:
+        await engine.dispose()
 
 
-def booked(database: Path) -> Counter[str]:
+async def balances(url: str) -> dict[str, int]:
+    engine = create_backoffice_engine(url)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(select(Account.customer_id, Account.points))
+            return {customer: points for customer, points in rows}
+    finally:
+        await engine.dispose()
+
+
+async def booked(url: str) -> Counter[str]:
     """Points entries per soak reference, as the loyalty system booked them."""
-    with sqlite3.connect(database) as connection:
-        rows = connection.execute(
-            "SELECT reference FROM loy_points_entry WHERE reference LIKE 'soak:%'"
-        )
-        return Counter(reference for (reference,) in rows)
+    engine = create_backoffice_engine(url)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                select(PointsEntry.reference).where(PointsEntry.reference.startswith("soak:"))
+            )
+            return Counter(reference for (reference,) in rows)
+    finally:
+        await engine.dispose()
 
 
 async def enqueue(url: str, customers: list[str]) -> dict[str, int]:
@@ -217,38 +239,46 @@ async def drain_under_fire(url: str, pool: WorkerPool) -> float:
         await engine.dispose()
 
 
-def test_ten_thousand_messages_through_killed_workers_none_lost_none_twice(seeded_url, tmp_path):
-    # given the loyalty system over HTTP and the messages queued in PostgreSQL
-    backoffice = tmp_path / "backoffice.sqlite3"
-    shutil.copyfile(seeded_url.removeprefix("sqlite+aiosqlite:///"), backoffice)
-    before = balances(backoffice)
-    with postgres_database() as gateway_db, backoffice_over_http(backoffice) as backoffice_url:
-        owed = asyncio.run(enqueue(gateway_db, sorted(before)))
-        env = {
-            "GATEWAY_DATABASE__URL": gateway_db,
-            "GATEWAY_SERVER__LOG_LEVEL": "warning",
-            "GATEWAY_OUTBOX__LEASE_SECONDS": str(LEASE_SECONDS),
-            "GATEWAY_OUTBOX__POLL_INTERVAL_SECONDS": "0.2",
-            "GATEWAY_OUTBOX__BATCH_SIZE": os.environ.get("SOAK_BATCH", "50"),
-            "GATEWAY_OUTBOX__CONCURRENCY": os.environ.get("SOAK_CONCURRENCY", "8"),
-            "GATEWAY_OUTBOX__BACKOFF_BASE_SECONDS": "0.2",
-            "GATEWAY_OUTBOX__BACKOFF_MAX_SECONDS": "2",
-        }
-        for source in ("pim", "pricing", "inventory", "crm", "orders", "loyalty"):
-            env[f"GATEWAY_SOURCES__{source.upper()}__KIND"] = "http"
-            env[f"GATEWAY_SOURCES__{source.upper()}__BASE_URL"] = backoffice_url
-        pool = WorkerPool(env)
+def worker_environment(gateway_db: str, backoffice_url: str) -> dict[str, str]:
+    """The workers' configuration: every source over HTTP, a short lease, quick retries."""
+    env = {
+        "GATEWAY_DATABASE__URL": gateway_db,
+        "GATEWAY_SERVER__LOG_LEVEL": "warning",
+        "GATEWAY_OUTBOX__LEASE_SECONDS": str(LEASE_SECONDS),
+        "GATEWAY_OUTBOX__POLL_INTERVAL_SECONDS": "0.2",
+        "GATEWAY_OUTBOX__BATCH_SIZE": os.environ.get("SOAK_BATCH", "50"),
+        "GATEWAY_OUTBOX__CONCURRENCY": os.environ.get("SOAK_CONCURRENCY", "8"),
+        "GATEWAY_OUTBOX__BACKOFF_BASE_SECONDS": "0.2",
+        "GATEWAY_OUTBOX__BACKOFF_MAX_SECONDS": "2",
+    }
+    for source in ("pim", "pricing", "inventory", "crm", "orders", "loyalty"):
+        env[f"GATEWAY_SOURCES__{source.upper()}__KIND"] = "http"
+        env[f"GATEWAY_SOURCES__{source.upper()}__BASE_URL"] = backoffice_url
+    return env
 
-        # when the workers drain it while the killer strikes
-        try:
-            wall = asyncio.run(drain_under_fire(gateway_db, pool))
-        finally:
-            exits = pool.stop()
+
+def test_ten_thousand_messages_through_killed_workers_none_lost_none_twice():
+    # given the loyalty system over HTTP and the messages queued in PostgreSQL
+    with (
+        postgres_database() as gateway_db,
+        postgres_database() as backoffice_db,
+    ):
+        before = asyncio.run(seeded_backoffice(backoffice_db))
+        owed = asyncio.run(enqueue(gateway_db, sorted(before)))
+        with backoffice_over_http(backoffice_db) as backoffice_url:
+            env = worker_environment(gateway_db, backoffice_url)
+            pool = WorkerPool(env)
+
+            # when the workers drain it while the killer strikes
+            try:
+                wall = asyncio.run(drain_under_fire(gateway_db, pool))
+            finally:
+                exits = pool.stop()
         states, attempts = asyncio.run(outbox_figures(gateway_db))
+        entries = asyncio.run(booked(backoffice_db))
+        after = asyncio.run(balances(backoffice_db))
 
     # then nothing was lost and nothing was applied twice
-    entries = booked(backoffice)
-    after = balances(backoffice)
     figures = {
         "messages": MESSAGES,
         "workers started": pool.started,
