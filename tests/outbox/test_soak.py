@@ -226,7 +226,7 @@ async def drain_under_fire(url: str, pool: WorkerPool) -> float:
             pool.start()
         next_kill = started + dice.uniform(*KILL_EVERY)
         while True:
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.1)
             async with engine.connect() as connection:
                 if await connection.scalar(sent) == MESSAGES:
                     return time.monotonic() - started
