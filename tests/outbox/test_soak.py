@@ -55,6 +55,8 @@ LEASE_SECONDS, BATCH_SIZE, CONCURRENCY = 2, 16, 8
 #: A hang guard, not the target: the soak takes about a minute on two idle cores, longer
 #: when other work shares them (bench/RESULTS.md, "Outbox soak").
 DEADLINE_SECONDS = 180
+#: Time enough for a forked worker to be running the command (~0.1 s; the rest is margin).
+STARTED_WITHIN = 1.0
 COMMAND = Path(sys.executable).parent / "commerce-gateway"
 
 
@@ -184,6 +186,7 @@ class WorkerPool:
         self._forks.set_forkserver_preload(soak_worker.PRELOAD)
         self.workers: list[multiprocessing.process.BaseProcess] = []
         self.started = self.kills = 0
+        self._last_start = 0.0
 
     def start(self) -> None:
         self.started += 1
@@ -191,6 +194,7 @@ class WorkerPool:
         worker = self._forks.Process(target=soak_worker.run, args=(argv, self._env), daemon=True)
         worker.start()
         self.workers.append(worker)
+        self._last_start = time.monotonic()
 
     def kill_one(self, dice: random.Random) -> None:
         """SIGKILL a worker at random (whatever it is doing) and start a replacement."""
@@ -206,6 +210,9 @@ class WorkerPool:
 
     def stop(self) -> list[int | None]:
         """SIGTERM every worker (a clean stop); their exit codes."""
+        # A process forked a moment ago may not have reached the command yet, whose signal
+        # handlers make SIGTERM a clean stop (Python's default for it is to die at once).
+        time.sleep(max(0.0, self._last_start + STARTED_WITHIN - time.monotonic()))
         for worker in self.workers:
             worker.terminate()
         for worker in self.workers:
