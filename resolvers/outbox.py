@@ -103,7 +103,7 @@ class DeliveryCounts:
         )
 
 
-SENT = DeliveryCounts(sent=1)
+_SENT = DeliveryCounts(sent=1)
 
 
 def classify(error: BaseException) -> Verdict:
@@ -158,9 +158,10 @@ class Dispatcher:
     ) -> DeliveryCounts:
         """Claim due messages, deliver them (`concurrency` at a time), settle each; the counts.
 
-        Claims up to `limit` (the policy's batch size), of `ids` only when given. Raises `LedgerUnavailable` when the claim cannot reach the database (nothing was
-        claimed then). A request that has just committed messages may pass their ids to
-        deliver them at once; the messages another worker holds are left to it.
+        Claims up to `limit` (the policy's batch size), of `ids` only when given: a request
+        that has just committed messages may pass their ids to deliver them at once (those
+        another worker holds are left to it). Raises `LedgerUnavailable` when the claim
+        cannot reach the database; nothing was claimed then.
         """
         policy = self.policy
         claimed = await self._outbox.claim(
@@ -205,7 +206,7 @@ class Dispatcher:
         self, worker_id: str, message: OutboxMessage, attempt: Attempt, acks: _Acks
     ) -> DeliveryCounts:
         if attempt == "sent":
-            return await self._settled(acks.ack(message.id), worker_id, message, SENT)
+            return await self._settled(acks.ack(message.id), worker_id, message, _SENT)
         if attempt == "no handler":
             known = ", ".join(self.kinds) or "none"
             error = f"no handler for the kind {message.kind!r} (this release delivers: {known})"
