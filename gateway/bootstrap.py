@@ -142,6 +142,8 @@ class Runtime:
         await self.bus.start()
         self.recovery.start()
         if self.settings.outbox.in_process:
+            # A request that commits messages wakes the worker rather than waiting a poll.
+            self.ledger.outbox.subscribe(self.outbox_worker.wake)
             self.outbox_worker.start()
         readiness = await self.probe.check()
         if not readiness.serving:

@@ -103,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser(
         "db",
-        help="the gateway's own database (idempotency, audit and checkout logs): migrations",
+        help="the gateway's own database (idempotency, audit, refunds, outbox): migrations",
         description="The gateway's own database: database.url / DATABASE_URL, else the SQLite "
         "file gateway.sqlite3 under backoffice.data_dir. Not the back office's database.",
     )

@@ -260,6 +260,12 @@ async def run_command(settings: Settings, *, once: bool, worker_id: str | None) 
     from gateway.logs import configure_logging
 
     configure_logging(settings.server.log_level)
+    stopped = asyncio.Event()
+    if not once:
+        # From the start: a SIGTERM while the runtime opens still ends the process cleanly.
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stopped.set)
     runtime = await open_runtime(settings)
     try:
         try:
@@ -278,10 +284,6 @@ async def run_command(settings: Settings, *, once: bool, worker_id: str | None) 
                 return 1
             print(f"outbox worker {worker.worker_id}: {_figures(counts)}")
             return 0
-        stopped = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stopped.set)
         worker.start()
         await stopped.wait()
         await worker.stop()

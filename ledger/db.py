@@ -1,7 +1,7 @@
 """The gateway's own database: declarative base, JSON column, engine and error translation.
 
-One engine serves the idempotency records, the audit log and the checkout log (and later
-the outbox). SQLite is the demo's file; production points `DATABASE_URL` at PostgreSQL.
+One engine serves the idempotency records, the audit, checkout and refund logs and the
+outbox. SQLite is the demo's file; production points `DATABASE_URL` at PostgreSQL.
 SQLite allows one writer at a time: WAL lets readers go on beside it, and the busy timeout
 makes a second writer wait its turn instead of failing at once with "database is locked".
 """

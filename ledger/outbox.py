@@ -27,7 +27,7 @@ another; SQLite has one writer at a time, and the claim is one UPDATE statement.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar, cast
@@ -107,11 +107,25 @@ class Outbox:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._listeners: list[Callable[[], None]] = []
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        """Call `listener` whenever messages were committed here (e.g. a worker's `wake`)."""
+        self._listeners.append(listener)
+
+    def committed(self) -> None:
+        """Tell the listeners that messages were committed, to deliver them now.
+
+        Call it after a transaction that `add`ed messages commits (`enqueue` and
+        `RefundLog.record` do), so that a worker in this process need not wait for its poll.
+        """
+        for listener in self._listeners:
+            listener()
 
     async def add(self, session: AsyncSession, messages: Sequence[NewMessage]) -> list[int]:
         """Add `messages` inside the caller's transaction (they commit or roll back with it).
 
-        Returns their ids in order. A key the outbox holds already keeps its first message,
+        Call `committed()` once it has committed. Returns their ids in order. A key the outbox holds already keeps its first message,
         whose id is returned: adding a message again (a repeated request) sends it once.
         """
         if not messages:
@@ -143,7 +157,9 @@ class Outbox:
         """`add` in a transaction of its own, for messages that announce no other write."""
         with translate_errors():
             async with self._sessions.begin() as session:
-                return await self.add(session, messages)
+                ids = await self.add(session, messages)
+        self.committed()
+        return ids
 
     async def ids_of(self, keys: Sequence[str]) -> Mapping[str, int]:
         """The ids of the messages with these keys; keys the outbox does not hold are absent."""

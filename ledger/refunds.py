@@ -91,6 +91,8 @@ class RefundLog:
                     raise AlreadyRefunded(_to_record(existing))
                 await self._outbox.add(session, messages)
                 await self._audit.add(session, audit)
+        if messages:
+            self._outbox.committed()
         return refund
 
     async def get(self, return_ids: Sequence[str]) -> Mapping[str, RefundRecord]:

@@ -22,7 +22,10 @@ settled (it died between the handler's send and the ack, or the gateway's databa
 away at the ack) falls due again when the lease ends, and another worker delivers it once
 more with the same key: the target applies a key once, so nothing is applied twice. A
 handler is given at most its lease to finish, so that a message is never delivered by two
-workers at once because one of them was slow.
+workers at once because one of them was slow: it has what is left of the lease counted
+from the claim, and a message whose turn in the batch comes with less than a quarter of
+its lease left is left alone
+(batch_size should be what `concurrency` handlers get through well within a lease).
 """
 
 from __future__ import annotations
@@ -47,6 +50,10 @@ log = logging.getLogger(__name__)
 #: Delivers one message; returns once the target applied it, else raises (see `classify`).
 Handler = Callable[[OutboxMessage], Awaitable[None]]
 Verdict = Literal["retry", "dead"]
+#: How a handler's run went: the error it raised, or what else became of the message.
+Attempt = Exception | Literal["sent", "no handler", "lease over"]
+#: Failures that are expected and need no traceback in the log.
+_EXPECTED = (ConnectorError, LedgerUnavailable, TimeoutError)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,6 +101,9 @@ class DeliveryCounts:
             self.dead + other.dead,
             self.unsettled + other.unsettled,
         )
+
+
+_SENT = DeliveryCounts(sent=1)
 
 
 def classify(error: BaseException) -> Verdict:
@@ -148,9 +158,10 @@ class Dispatcher:
     ) -> DeliveryCounts:
         """Claim due messages, deliver them (`concurrency` at a time), settle each; the counts.
 
-        Claims up to `limit` (the policy's batch size), of `ids` only when given. Raises `LedgerUnavailable` when the claim cannot reach the database (nothing was
-        claimed then). A request that has just committed messages may pass their ids to
-        deliver them at once; the messages another worker holds are left to it.
+        Claims up to `limit` (the policy's batch size), of `ids` only when given: a request
+        that has just committed messages may pass their ids to deliver them at once (those
+        another worker holds are left to it). Raises `LedgerUnavailable` when the claim
+        cannot reach the database; nothing was claimed then.
         """
         policy = self.policy
         claimed = await self._outbox.claim(
@@ -165,41 +176,61 @@ class Dispatcher:
         acks = _Acks(self._outbox, worker_id)
 
         async def one(message: OutboxMessage) -> DeliveryCounts:
+            # The slot is held while the handler runs, not while its outcome is written, so
+            # the next message starts meanwhile (and the acks group up more).
             async with slots:
-                return await self._deliver_one(worker_id, message, acks)
+                attempt = await self._attempt(message)
+            return await self._settle(worker_id, message, attempt, acks)
 
         settled = await asyncio.gather(*(one(message) for message in claimed))
         return sum(settled, DeliveryCounts(claimed=len(claimed)))
 
-    async def _deliver_one(
-        self, worker_id: str, message: OutboxMessage, acks: _Acks
-    ) -> DeliveryCounts:
+    async def _attempt(self, message: OutboxMessage) -> Attempt:
+        """Run the message's handler (within what is left of its lease); how it went."""
         handler = self._handlers.get(message.kind)
         if handler is None:
+            return "no handler"
+        left = (message.locked_until or message.next_attempt_at) - self._clock.now()
+        if left < self.policy.lease / 4:
+            # Its turn came (nearly) after its lease: another worker may have it already. Left
+            # alone, it falls due at the lease's end (the claim moved its next attempt there).
+            return "lease over"
+        try:
+            async with asyncio.timeout(left.total_seconds()):
+                await handler(message)
+        except Exception as exc:
+            return exc
+        return "sent"
+
+    async def _settle(
+        self, worker_id: str, message: OutboxMessage, attempt: Attempt, acks: _Acks
+    ) -> DeliveryCounts:
+        if attempt == "sent":
+            return await self._settled(acks.ack(message.id), worker_id, message, _SENT)
+        if attempt == "no handler":
             known = ", ".join(self.kinds) or "none"
             error = f"no handler for the kind {message.kind!r} (this release delivers: {known})"
             return await self._dead(worker_id, message, error)
-        try:
-            async with asyncio.timeout(self.policy.lease.total_seconds()):
-                await handler(message)
-        except Exception as exc:
-            verdict = classify(exc)
-            expected = ConnectorError | LedgerUnavailable | TimeoutError
-            if verdict == "retry" and not isinstance(exc, expected):
-                log.exception(
-                    "outbox worker %s: message %s (%s) failed unexpectedly",
-                    worker_id,
-                    message.id,
-                    message.kind,
-                )
-            error = _describe(exc)
-            if verdict == "dead":
-                return await self._dead(worker_id, message, error)
-            if message.attempts >= self.policy.max_attempts:
-                gave_up = f"gave up after {message.attempts} attempts; the last: {error}"
-                return await self._dead(worker_id, message, gave_up)
-            return await self._retry(worker_id, message, error)
-        return await self._settled(acks.ack(message.id), worker_id, message, DeliveryCounts(sent=1))
+        if attempt == "lease over":
+            log.warning(
+                "outbox worker %s: message %s (%s) waited out its lease; left to come back",
+                *(worker_id, message.id, message.kind),
+            )
+            return DeliveryCounts(unsettled=1)
+        verdict = classify(attempt)
+        if verdict == "retry" and not isinstance(attempt, _EXPECTED):
+            log.error(
+                "outbox worker %s: message %s (%s) failed unexpectedly",
+                *(worker_id, message.id, message.kind),
+                exc_info=attempt,
+            )
+        error = _describe(attempt)
+        if verdict == "dead":
+            return await self._dead(worker_id, message, error)
+        if message.attempts >= self.policy.max_attempts:
+            gave_up = f"gave up after {message.attempts} attempts; the last: {error}"
+            return await self._dead(worker_id, message, gave_up)
+        return await self._retry(worker_id, message, error)
 
     async def _retry(self, worker_id: str, message: OutboxMessage, error: str) -> DeliveryCounts:
         wait = self.policy.backoff(message.attempts, self._random())

@@ -13,9 +13,18 @@ import os
 from collections.abc import Mapping, Sequence
 
 from gateway.cli import main
+from ledger import migrate
 
-#: What the fork server imports before it forks: the command and everything it builds.
-PRELOAD = ["gateway.cli", "gateway.bootstrap", "gateway.worker", "tests.outbox.soak_worker"]
+#: What the fork server imports before it forks: the command, everything it builds, and
+#: what it would import on its first use of the database and of HTTP.
+PRELOAD = [
+    *("gateway.cli", "gateway.bootstrap", "gateway.worker", "gateway.logs"),
+    *("gateway.config_loading", "gateway.config_checks"),
+    *("asyncpg", "sqlalchemy.dialects.postgresql.asyncpg", "httpcore", "h11"),
+    *("anyio._backends._asyncio", "tests.outbox.soak_worker"),
+]
+
+migrate.head()  # read the migrations once, here, rather than in every worker
 
 
 def run(argv: Sequence[str], env: Mapping[str, str]) -> None:

@@ -280,3 +280,26 @@ async def test_sent_messages_whose_acks_find_the_database_away_come_back_after_t
     )
     assert sorted(target.received) == ["a", "a", "b", "b"]
     assert {m.attempts for m in (await ledger.outbox.get(ids)).values()} == {2}
+
+
+async def test_a_message_whose_turn_comes_after_most_of_its_lease_is_left_alone(ledger, clock):
+    # given a batch of two handled one at a time, the first taking 25 of the 30 s lease
+    target = Target()
+
+    async def slow_first(message):
+        await target(message)
+        clock.seconds += 25
+
+    ids = await enqueue(ledger, "a", "b")
+    policy = DeliveryPolicy(batch_size=2, concurrency=1, lease=timedelta(seconds=30))
+    deliver = Dispatcher(ledger.outbox, {"test.kind": slow_first}, clock, policy=policy).deliver
+
+    # when
+    assert await deliver("w1") == DeliveryCounts(claimed=2, sent=1, unsettled=1)
+
+    # then the second was not sent, and is another worker's once the lease is over
+    assert target.received == ["a"]
+    assert (await state_of(ledger, ids[1])).attempts == 1
+    assert await deliver("w2") == DeliveryCounts()
+    clock.seconds += 5
+    assert await deliver("w2") == DeliveryCounts(claimed=1, sent=1)

@@ -186,3 +186,35 @@ def test_the_worker_command_runs_until_sigterm_and_then_stops_cleanly(worker_env
     log = "".join(lines)
     assert "outbox worker term-1: delivering crm.notify, inventory.restock, loyalty.earn" in log
     assert "outbox worker term-1: stopped (1 claimed, 1 sent" in log
+
+
+@pytest.mark.anyio
+async def test_messages_committed_in_the_gateway_wake_its_worker(settings, tmp_path):
+    # given a gateway whose worker would look only once a minute, over a database of its own
+    ledger_url = f"sqlite+aiosqlite:///{tmp_path / 'gateway.sqlite3'}"
+    ledger_engine = create_engine(ledger_url)
+    await upgrade(ledger_engine)
+    settings = dataclasses.replace(
+        settings,
+        database=dataclasses.replace(settings.database, url=ledger_url),
+        outbox=dataclasses.replace(settings.outbox, poll_interval_seconds=60),
+    )
+    runtime = await open_runtime(settings, ledger_engine=ledger_engine)
+    try:
+        await runtime.start()
+        await asyncio.sleep(0.05)  # its first look found nothing; it waits
+        outbox = runtime.ledger.outbox
+
+        # when a request commits a message (of a kind nobody delivers: it is dead-lettered)
+        [message_id] = await outbox.enqueue([NewMessage("nobody.knows", "k1", {})])
+
+        # then the worker takes it at once
+        async def dead() -> bool:
+            return (await outbox.get([message_id]))[message_id].state == "dead"
+
+        deadline = time.monotonic() + 5
+        while not await dead():
+            assert time.monotonic() < deadline, "the worker was not woken"
+            await asyncio.sleep(0.01)
+    finally:
+        await runtime.aclose()
