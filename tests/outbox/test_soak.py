@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
@@ -268,6 +269,9 @@ def worker_environment(gateway_db: str, backoffice_url: str) -> dict[str, str]:
     return env
 
 
+# A minute on two cores, more on a busy machine: its own bound, not the suite's 120 s.
+@pytest.mark.soak
+@pytest.mark.timeout(600)
 def test_ten_thousand_messages_through_killed_workers_none_lost_none_twice():
     # given the loyalty system over HTTP and the messages queued in PostgreSQL
     with (
