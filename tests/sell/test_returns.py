@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -417,3 +418,27 @@ async def test_a_crash_after_the_write_leaves_keys_that_recovery_settles(shop: S
     again = await receive(shop, returned, "dc1", "in", SERVICE, resellable=False)
     assert again["userErrors"] == []
     assert again["return"]["status"] == "REFUNDED"
+
+
+async def test_returns_racing_for_the_last_units_never_refund_more_than_was_paid(shop: Shop):
+    order = await buy(shop, FLEUR, [line(CANDLE, 2)], "race")
+    candle = order["lines"][0]
+
+    async def one(n: int) -> dict[str, Any]:
+        variables = {
+            "order": order["id"],
+            "lines": [{"orderLineId": candle["id"], "quantity": 1}],
+            "channel": "STORE",
+            "key": f"race-{n}",
+        }
+        return (await shop.ok(REGISTER, variables, **FLEUR))["returnRegister"]
+
+    results = await asyncio.gather(*(one(n) for n in range(8)))
+    won = [r["return"] for r in results if not r["userErrors"]]
+    refused = {e["code"] for r in results for e in r["userErrors"]}
+    # Two units, two returns; the others are told there is nothing left (or to try again).
+    assert len(won) == 2
+    assert refused <= {"NOT_RETURNABLE", "VERSION_CONFLICT"}
+    refunded = sum((Decimal(r["refund"]["amount"]["amount"]) for r in won), Decimal(0))
+    assert refunded == Decimal(order["total"]["amount"])
+    assert (await order_now(shop, order["id"]))["lines"][0]["returnableQuantity"] == 0
