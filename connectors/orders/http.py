@@ -10,8 +10,7 @@ from urllib.parse import quote
 import httpx
 import orjson
 
-from connectors._http import MAX_BATCH, RestSource, keyed, translate_http_errors
-from connectors.errors import SourceRefused, refusal
+from connectors._http import MAX_BATCH, RestSource, keyed, refused, translate_http_errors
 from connectors.orders.mapping import (
     SOURCE,
     cart_lines_document,
@@ -212,26 +211,10 @@ class HttpOrdersConnector:
         with translate_http_errors(SOURCE):
             response = await self._client.request(method, path, json=body)
             if response.status_code in (404, 409):
-                raise _refused(response)
+                raise refused(SOURCE, response)
             response.raise_for_status()
             answer = orjson.loads(response.content)
             return self._rest.rename(answer) if rename else answer
-
-
-def _refused(response: httpx.Response) -> SourceRefused:
-    try:
-        body = orjson.loads(response.content)
-    except orjson.JSONDecodeError:
-        body = None
-    error = body.get("error") if isinstance(body, dict) else None
-    error = error if isinstance(error, dict) else {}
-    code, message = error.get("code"), error.get("message")
-    if not isinstance(code, str):
-        code = "NOT_FOUND" if response.status_code == 404 else "CONFLICT"
-    if not isinstance(message, str):
-        message = response.text[:200] or response.reason_phrase
-    request = f"{response.request.method} {response.request.url.path}"
-    return refusal(SOURCE, code, f"{request} answered {response.status_code}: {message}")
 
 
 def _segment(value: str) -> str:
