@@ -49,14 +49,7 @@ def check(settings: Settings) -> list[str]:
         path = f"checkout.payment_methods.{channel}"
         if channel not in CHANNELS:
             add(path, "not a channel", repr(channel), "one of " + ", ".join(CHANNELS))
-        unknown = [m for m in name_list(text) if m not in PAYMENT_METHOD_NAMES]
-        if unknown:
-            add(
-                path,
-                "unknown payment methods",
-                repr(unknown),
-                "any of " + ", ".join(PAYMENT_METHOD_NAMES),
-            )
+        _check_methods(path, name_list(text), add)
 
     _check_returns(settings, add)
     production = settings.server.environment == "production"
@@ -247,6 +240,19 @@ def _redact_url(url: str) -> str:
     return url.replace(f":{parts.password}@", ":<redacted>@", 1)
 
 
+def _check_methods(path: str, methods: typing.Iterable[str], add: _Add) -> bool:
+    """Whether every method is a payment method; adds the problem when one is not."""
+    unknown = [m for m in methods if m not in PAYMENT_METHOD_NAMES]
+    if unknown:
+        add(
+            path,
+            "unknown payment methods",
+            repr(unknown),
+            "any of " + ", ".join(PAYMENT_METHOD_NAMES),
+        )
+    return not unknown
+
+
 def _check_returns(settings: Settings, add: _Add) -> None:
     returns = settings.returns
     tiers = [t for t in name_list(returns.shipping_kept_for_tiers) if t not in TIERS]
@@ -259,13 +265,6 @@ def _check_returns(settings: Settings, add: _Add) -> None:
         )
     for original, refunded in returns.refund_methods.items():
         path = f"returns.refund_methods.{original}"
-        unknown = [m for m in (original.upper(), refunded.upper()) if m not in PAYMENT_METHOD_NAMES]
-        if unknown:
-            add(
-                path,
-                "unknown payment methods",
-                repr(unknown),
-                "any of " + ", ".join(PAYMENT_METHOD_NAMES),
-            )
-        elif original.upper() == "CARD" and refunded.upper() in NOT_FOR_CARDS:
+        known = _check_methods(path, (original.upper(), refunded.upper()), add)
+        if known and original.upper() == "CARD" and refunded.upper() in NOT_FOR_CARDS:
             add(path, "a card payment refunded in cash (fraud rule)", repr(refunded), "CARD")

@@ -917,3 +917,22 @@ def test_voucher_rules_come_from_the_vouchers_section_and_the_environment(tmp_pa
     assert [p.split(":")[0] for p in problems_of(GATEWAY_VOUCHERS__MAX_AMOUNT="0")] == [
         "vouchers.max_amount"
     ]
+
+
+def test_the_refund_rules_refuse_cash_for_cards_and_unknown_names():
+    assert problems_of(GATEWAY_RETURNS__REFUND_METHODS__CARD="CASH") == [
+        "returns.refund_methods.CARD: a card payment refunded in cash (fraud rule) (got 'CASH'); "
+        "expected CARD"
+    ]
+    assert problems_of(GATEWAY_RETURNS__REFUND_METHODS__GIFT_CARD="COINS") == [
+        "returns.refund_methods.GIFT_CARD: unknown payment methods (got ['COINS']); expected any "
+        "of CARD, CASH, GIFT_CARD, VOUCHER, MOBILE, INVOICE"
+    ]
+    assert problems_of(GATEWAY_RETURNS__SHIPPING_KEPT_FOR_TIERS="GOLD, PLATINUM") == [
+        "returns.shipping_kept_for_tiers: unknown tiers (got ['PLATINUM']); expected any of "
+        "STANDARD, SILVER, GOLD"
+    ]
+    rules = build_rules(
+        Settings.load(env={"GATEWAY_RETURNS__SHIPPING_KEPT_FOR_TIERS": "gold, silver"})
+    )
+    assert rules.refunds.shipping_kept_for_tiers == {"GOLD", "SILVER"}
