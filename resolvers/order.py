@@ -49,7 +49,7 @@ async def order_to_change(ctx: RequestContext, order_key: str, *, fresh: bool = 
     """
     try:
         if fresh:
-            order = (await ctx.sources.orders.get_orders([order_key])).get(order_key)
+            order = (await ctx.sources.orders.get_orders_live([order_key])).get(order_key)
         else:
             order = await ctx.loaders.order_by_id.load(order_key)
     except ConnectorError as exc:

@@ -49,8 +49,8 @@ from resolvers.return_routing import ReturnDestination, choose_destination
 SCOPE = "return:"
 #: Lines one return may hold: an order's worth, not a data load.
 MAX_RETURN_LINES = 100
-#: Times a registration is recomputed when the order changed under it.
-ATTEMPTS = 3
+#: Times a registration is recomputed when the order changed under it; then VERSION_CONFLICT.
+ATTEMPTS = 5
 #: Roles that may register returns (customers their own orders only).
 ROLES = frozenset({"customer", "associate", "service", "admin"})
 #: Order statuses nothing can be returned from.

@@ -41,6 +41,16 @@ class GuardedOrdersConnector:
     async def get_orders(self, ids: Sequence[str]) -> Mapping[str, Order]:
         return await self._guard.batch("orders", ids, self._inner.get_orders, policy=self._policy)
 
+    async def get_orders_live(self, ids: Sequence[str]) -> Mapping[str, Order]:
+        """The orders read now, joining no read already under way: before a conditional write.
+
+        A read that joined another's flight could predate the write that made the caller's
+        last attempt conflict, and the retry would conflict again.
+        """
+        if not ids:
+            return {}
+        return await self._guard.call("orders", len(ids), lambda: self._inner.get_orders(ids))
+
     async def get_orders_by_number(self, numbers: Sequence[str]) -> Mapping[str, Order]:
         return await self._guard.batch(
             "orders_by_number", numbers, self._inner.get_orders_by_number, policy=self._policy
