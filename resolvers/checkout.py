@@ -31,20 +31,18 @@ from decimal import Decimal
 from connectors.common import GeoPoint
 from connectors.crm.records import Voucher
 from connectors.orders.records import NewOrder, Order, OrderEvent
-from ledger import IdempotencyKeyReused, fingerprint
+from ledger import fingerprint
 from resolvers import fulfilment
 from resolvers.cart import get_cart
 from resolvers.checkout_saga import SCOPE, CheckoutPlan, CheckoutSaga
 from resolvers.context import RequestContext
 from resolvers.errors import Refused, ledger_errors, refusals
+from resolvers.idempotent import checked_key, claim
 from resolvers.ids import key_of
 from resolvers.order_amounts import OrderAmounts, order_amounts, points_for
 from resolvers.price import quote_cart
 from resolvers.voucher_rules import split_payment
 from resolvers.vouchers import vouchers_for_checkout
-
-#: Longest idempotency key accepted (Stripe's limit).
-MAX_KEY_LENGTH = 255
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,31 +91,13 @@ async def checkout(ctx: RequestContext, request: CheckoutRequest) -> Order:
 
 
 async def _checkout(ctx: RequestContext, request: CheckoutRequest) -> Order:
-    key = request.idempotency_key.strip()
-    if not key or len(key) > MAX_KEY_LENGTH:
-        raise Refused(
-            "INVALID_IDEMPOTENCY_KEY",
-            f"The idempotency key must be 1 to {MAX_KEY_LENGTH} characters.",
-            ("input", "idempotencyKey"),
-        )
+    field = ("input", "idempotencyKey")
+    key = checked_key(request.idempotency_key, field)
     cart_key = key_of(request.cart_id, "Cart", "input.cartId")
     scope = _scope(ctx, cart_key)
-    try:
-        claim = await ctx.ledger.idempotency.begin(scope, key, request.fingerprint())
-    except IdempotencyKeyReused as exc:
-        raise Refused(
-            "IDEMPOTENCY_KEY_REUSED",
-            "This idempotency key was used for another checkout; use a new key.",
-            ("input", "idempotencyKey"),
-        ) from exc
-    if claim.state == "done":
-        return await _first_order(ctx, str(claim.result["order_id"]))
-    if claim.state == "in_progress":
-        raise Refused(
-            "CHECKOUT_IN_PROGRESS",
-            "A checkout with this key is still running; send it again in a moment.",
-            ("input", "idempotencyKey"),
-        )
+    claimed = await claim(ctx, scope, key, request.fingerprint(), field=field, what="checkout")
+    if claimed.state == "done":
+        return await _first_order(ctx, str(claimed.result["order_id"]))
     try:
         plan = await _plan(ctx, request, scope, key)
     except BaseException:

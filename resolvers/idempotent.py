@@ -8,7 +8,7 @@ repeat while the first still runs `<WHAT>_IN_PROGRESS`, to be sent again in a mo
 
 from __future__ import annotations
 
-from ledger import Claim, IdempotencyKeyReused, JsonValue, fingerprint
+from ledger import Claim, IdempotencyKeyReused
 from resolvers.context import RequestContext
 from resolvers.errors import Refused
 
@@ -32,25 +32,28 @@ async def claim(
     ctx: RequestContext,
     scope: str,
     key: str,
-    request: JsonValue,
+    printed: str,
     *,
     field: tuple[str, ...],
     what: str,
+    refuse_in_progress: bool = True,
 ) -> Claim:
-    """Claim `key` in `scope` for `request`; a `done` claim carries the first result.
+    """Claim `key` in `scope` for the request `printed` (`ledger.fingerprint` of its input).
 
-    Raises `Refused` with IDEMPOTENCY_KEY_REUSED (another request used the key) or
-    `<WHAT>_IN_PROGRESS` (the first attempt has not finished).
+    A `done` claim carries the first result. Raises `Refused` with IDEMPOTENCY_KEY_REUSED
+    (another request used the key) or `<WHAT>_IN_PROGRESS` (the first attempt has not
+    finished), unless the caller can safely run alongside it (`refuse_in_progress=False`:
+    its write is keyed by an id that derives from the key).
     """
     try:
-        claimed = await ctx.ledger.idempotency.begin(scope, key, fingerprint(request))
+        claimed = await ctx.ledger.idempotency.begin(scope, key, printed)
     except IdempotencyKeyReused as exc:
         raise Refused(
             "IDEMPOTENCY_KEY_REUSED",
             f"This idempotency key was used for another {what.lower()}; use a new key.",
             field,
         ) from exc
-    if claimed.state == "in_progress":
+    if claimed.state == "in_progress" and refuse_in_progress:
         raise Refused(
             f"{what.upper()}_IN_PROGRESS",
             f"A {what.lower()} with this key is still running; send it again in a moment.",

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from connectors.errors import ConnectorError
 from connectors.inventory.records import ReservationLine
 from connectors.orders.records import Order, Return, ReturnReceipt
-from ledger import AlreadyRefunded, LedgerError, NewMessage, RefundRecord
+from ledger import AlreadyRefunded, LedgerError, NewMessage, RefundRecord, fingerprint
 from resolvers import audit
 from resolvers.availability import request_store_id
 from resolvers.context import RequestContext
@@ -80,7 +80,7 @@ async def _receive(ctx: RequestContext, request: ReceiptRequest) -> Return:
         ctx,
         scope,
         key,
-        {"location": location_key, "resellable": request.resellable},
+        fingerprint({"location": location_key, "resellable": request.resellable}),
         field=("idempotencyKey",),
         what="receipt",
     )

@@ -28,6 +28,7 @@ from datetime import timedelta
 
 from connectors.errors import ConnectorError, VersionConflict
 from connectors.orders.records import NewReturn, Order, OrderEvent, Return, ReturnLine
+from ledger import fingerprint
 from resolvers import audit
 from resolvers.availability import all_locations, request_store_id
 from resolvers.context import RequestContext
@@ -95,9 +96,8 @@ async def _register(ctx: RequestContext, request: ReturnRequest) -> Return:
     order_key = key_of(request.order_id, "Order", "orderId")
     lines = _checked_lines(request.lines)
     scope = f"{SCOPE}{order_key}"
-    claimed = await claim(
-        ctx, scope, key, request.document(order_key), field=("idempotencyKey",), what="return"
-    )
+    printed = fingerprint(request.document(order_key))
+    claimed = await claim(ctx, scope, key, printed, field=("idempotencyKey",), what="return")
     return_id = return_id_for(scope, key)
     if claimed.state == "done":
         return await _registered(ctx, return_id)

@@ -27,7 +27,7 @@ from decimal import Decimal
 from connectors.crm.records import NewVoucher, Voucher
 from connectors.errors import ConnectorError, NotFound
 from kernel.money import round_money
-from ledger import IdempotencyKeyReused, NoSuchRecord, fingerprint
+from ledger import NoSuchRecord, fingerprint
 from resolvers import audit
 from resolvers.context import RequestContext
 from resolvers.errors import (
@@ -38,13 +38,12 @@ from resolvers.errors import (
     refusals,
     source_errors,
 )
+from resolvers.idempotent import checked_key, claim
 from resolvers.ids import key_of
 from resolvers.voucher_rules import MAX_REASON_LENGTH, MAX_VOUCHERS_PER_ORDER
 
 log = logging.getLogger(__name__)
 
-#: Longest idempotency key accepted (as checkout's).
-MAX_KEY_LENGTH = 255
 
 #: The idempotency scopes of voucher issues start so.
 SCOPE = "voucher:"
@@ -111,13 +110,7 @@ async def issue_voucher(
         return await issue_voucher_record(
             ctx, "v-" + uuid.uuid4().hex[:24], customer_key, value, why
         )
-    key = idempotency_key.strip()
-    if not key or len(key) > MAX_KEY_LENGTH:
-        raise Refused(
-            "INVALID_IDEMPOTENCY_KEY",
-            f"The idempotency key must be 1 to {MAX_KEY_LENGTH} characters.",
-            ("idempotencyKey",),
-        )
+    key = checked_key(idempotency_key, ("idempotencyKey",))
     scope = f"{SCOPE}{ctx.viewer.role}:{ctx.viewer.subject or '-'}"
     printed = fingerprint(
         {
@@ -128,16 +121,17 @@ async def issue_voucher(
         }
     )
     with ledger_errors():
-        try:
-            claim = await ctx.ledger.idempotency.begin(scope, key, printed)
-        except IdempotencyKeyReused as exc:
-            raise Refused(
-                "IDEMPOTENCY_KEY_REUSED",
-                "This idempotency key was used for another voucher; use a new key.",
-                ("idempotencyKey",),
-            ) from exc
-        if claim.state == "done" and isinstance(claim.result, dict):
-            return await _first_voucher(ctx, str(claim.result["code"]))
+        claimed = await claim(
+            ctx,
+            scope,
+            key,
+            printed,
+            field=("idempotencyKey",),
+            what="voucher",
+            refuse_in_progress=False,
+        )
+        if claimed.state == "done" and isinstance(claimed.result, dict):
+            return await _first_voucher(ctx, str(claimed.result["code"]))
         # New, or still in progress (a twin, or a holder that died): the id derives from
         # the key, so issuing again answers the one voucher either of them issued.
         try:
