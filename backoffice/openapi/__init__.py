@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from backoffice.openapi import crm, paths, schemas
+from backoffice.openapi import crm, inventory, orders_paths, orders_schemas, paths, schemas
 from backoffice.rest import MAX_KEYS, SYSTEMS
 
 #: Where the committed copies live.
@@ -23,9 +23,20 @@ DIRECTORY = Path(__file__).parent
 #: The default address of `commerce-gateway backoffice serve`.
 DEFAULT_SERVER = "http://127.0.0.1:8100"
 
-#: Each system's operations and document schemas; the CRM's live in a module of their own.
-_PATHS = {**paths.BY_SYSTEM, "crm": crm.PATHS}
-_SCHEMAS = {**schemas.BY_SYSTEM, "crm": crm.SCHEMAS}
+#: Each system's operations and document schemas: the small systems' in `paths` and
+#: `schemas`, the larger ones' in modules of their own.
+_PATHS = {
+    **paths.BY_SYSTEM,
+    "inventory": inventory.PATHS,
+    "orders": orders_paths.PATHS,
+    "crm": crm.PATHS,
+}
+_SCHEMAS = {
+    **schemas.BY_SYSTEM,
+    "inventory": inventory.SCHEMAS,
+    "orders": orders_schemas.SCHEMAS,
+    "crm": crm.SCHEMAS,
+}
 
 _TITLES = {
     "pim": "product information system (PIM)",
