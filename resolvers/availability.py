@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import get_args
@@ -210,9 +210,17 @@ async def live_stock(
 ) -> dict[tuple[str, str], int]:
     """Units per (variant, location), read from the inventory now: for carts and checkout."""
     try:
-        levels = await ctx.sources.inventory.get_stock_live(variant_ids, location_ids)
+        return units_by_location(
+            await ctx.sources.inventory.get_stock_live(variant_ids, location_ids)
+        )
     except ConnectorError as exc:
         raise from_connector_error(exc) from exc
+
+
+def units_by_location(
+    levels: Mapping[str, Sequence[StockLevel]],
+) -> dict[tuple[str, str], int]:
+    """The inventory's stock levels per variant as units per (variant, location)."""
     return {
         (level.variant_id, level.location_id): level.quantity
         for variant_levels in levels.values()

@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from connectors.errors import ConnectorError, VersionConflict
-from connectors.orders.records import NewReturn, Order, OrderEvent, Return, ReturnLine
+from connectors.orders.records import NewReturn, Order, OrderEvent, Refund, Return, ReturnLine
 from ledger import fingerprint
 from resolvers import audit
-from resolvers.availability import all_locations, request_store_id
+from resolvers.availability import all_locations, request_store_id, units_by_location
 from resolvers.context import RequestContext
 from resolvers.errors import (
     Forbidden,
@@ -157,9 +157,29 @@ async def _register_once_current(
     lines: tuple[ReturnLine, ...],
     request: ReturnRequest,
 ) -> Return:
+    order = await order_to_change(ctx, order_key)
+    _check_returnable(order, lines)
+    # Who the customer is and where the goods go do not depend on the order's version:
+    # decided once. What is left to return, and so the refund, is decided per attempt.
+    tier, has_loyalty, destination = await asyncio.gather(
+        _tier(ctx, order),
+        _has_loyalty(ctx, order),
+        _destination(ctx, order, lines, request.channel),
+    )
     for attempt in range(ATTEMPTS):
-        order = await order_to_change(ctx, order_key, fresh=attempt > 0)
-        new = await _plan(ctx, order, return_id, lines, request.channel)
+        if attempt:
+            order = await order_to_change(ctx, order_key, fresh=True)
+            _check_returnable(order, lines)
+        refund = refund_for(
+            order,
+            [ReturnedUnits(line.order_line_id, line.quantity) for line in lines],
+            channel=request.channel,
+            tier=tier,
+            rules=ctx.rules.refunds,
+            points=ctx.rules.checkout,
+            has_loyalty=has_loyalty,
+        )
+        new = _new_return(ctx, order, return_id, lines, request.channel, refund, destination)
         try:
             with refusals(("lines",)):
                 registered = await ctx.sources.orders.register_return(new)
@@ -175,10 +195,10 @@ async def _register_once_current(
                 "Order",
                 order.id,
                 f"return {registered.id} by {request.channel}: "
-                f"refund {new.refund.amount} {new.refund.currency} to {new.refund.method}",
+                f"refund {refund.amount} {refund.currency} to {refund.method}",
                 {
-                    "refund": [[c.kind, str(c.amount)] for c in new.refund.breakdown],
-                    "routing": dict(new.routing or {}),
+                    "refund": [[c.kind, str(c.amount)] for c in refund.breakdown],
+                    "routing": destination.to_document(),
                     "order_version": order.version,
                 },
             ),
@@ -187,9 +207,7 @@ async def _register_once_current(
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
-async def _plan(
-    ctx: RequestContext, order: Order, return_id: str, lines: tuple[ReturnLine, ...], channel: str
-) -> NewReturn:
+def _check_returnable(order: Order, lines: tuple[ReturnLine, ...]) -> None:
     if order.status in NOT_RETURNABLE_STATUSES:
         raise Refused(
             "NOT_RETURNABLE",
@@ -212,18 +230,17 @@ async def _plan(
                 f"Only {left} of {ordered.quantity} units of {ordered.sku} can still be returned.",
                 ("lines", str(index), "quantity"),
             )
-    tier, has_loyalty, destination = await asyncio.gather(
-        _tier(ctx, order), _has_loyalty(ctx, order), _destination(ctx, order, lines, channel)
-    )
-    refund = refund_for(
-        order,
-        [ReturnedUnits(line.order_line_id, line.quantity) for line in lines],
-        channel=channel,
-        tier=tier,
-        rules=ctx.rules.refunds,
-        points=ctx.rules.checkout,
-        has_loyalty=has_loyalty,
-    )
+
+
+def _new_return(
+    ctx: RequestContext,
+    order: Order,
+    return_id: str,
+    lines: tuple[ReturnLine, ...],
+    channel: str,
+    refund: Refund,
+    destination: ReturnDestination,
+) -> NewReturn:
     actor = ctx.viewer.subject or ctx.viewer.customer_id or ctx.viewer.role
     detail = f"return {return_id} by {channel.lower()}"
     if destination.location_id:
@@ -291,9 +308,5 @@ async def _destination(
         )
     except ConnectorError as exc:
         raise from_connector_error(exc) from exc
-    stock = {
-        (level.variant_id, level.location_id): level.quantity
-        for variant_levels in levels.values()
-        for level in variant_levels
-    }
+    stock = units_by_location(levels)
     return choose_destination(variants, stores, centres, sold=sold, stock=stock, weights=weights)
