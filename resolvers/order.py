@@ -113,7 +113,8 @@ def with_refund(returned: Return, refund: RefundRecord | None) -> Return:
     )
 
 
-async def _as_they_stand(ctx: RequestContext, returns: Sequence[Return]) -> list[Return]:
+async def as_they_stand(ctx: RequestContext, returns: Sequence[Return]) -> list[Return]:
+    """The returns with the refunds the gateway paid that the OMS has not heard of yet."""
     # Only a return still REGISTERED in the OMS can have a refund the OMS has not heard of.
     waiting = [r.id for r in returns if r.status == "REGISTERED"]
     refunds = await ctx.loaders.refund_by_return.load_many(waiting) if waiting else []
@@ -122,7 +123,7 @@ async def _as_they_stand(ctx: RequestContext, returns: Sequence[Return]) -> list
 
 
 async def returns_of(ctx: RequestContext, order: Order) -> Sequence[Return]:
-    return await _as_they_stand(ctx, await ctx.loaders.returns_by_order.load(order.id))
+    return await as_they_stand(ctx, await ctx.loaders.returns_by_order.load(order.id))
 
 
 async def get_return(ctx: RequestContext, return_id: str) -> Return | None:
@@ -132,7 +133,7 @@ async def get_return(ctx: RequestContext, return_id: str) -> Return | None:
     order = await ctx.loaders.order_by_id.load(found.order_id)
     if order is not None:
         ensure_may_read_order(ctx, order)
-    return (await _as_they_stand(ctx, [found]))[0]
+    return (await as_they_stand(ctx, [found]))[0]
 
 
 async def order_for_return(ctx: RequestContext, returned: Return) -> Order | None:

@@ -37,7 +37,7 @@ from resolvers.errors import (
 )
 from resolvers.idempotent import checked_key, claim
 from resolvers.ids import key_of
-from resolvers.order import with_refund
+from resolvers.order import as_they_stand, with_refund
 from resolvers.outbox_handlers import (
     loyalty_reverse_message,
     notify_message,
@@ -103,8 +103,7 @@ async def _current(ctx: RequestContext, return_key: str) -> Return:
         raise from_connector_error(exc) from exc
     if found is None:
         raise Refused("RETURN_NOT_FOUND", "No such return.", ("returnId",))
-    refunds = await ctx.ledger.refunds.get([return_key])
-    return with_refund(found, refunds.get(return_key))
+    return (await as_they_stand(ctx, [found]))[0]
 
 
 async def _refund(
