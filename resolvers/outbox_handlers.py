@@ -109,23 +109,17 @@ def _read_booking(payload: Any) -> _Booking:
 
 
 async def _loyalty_earn(sources: Sources, message: OutboxMessage) -> None:
-    booking = _read_booking(message.payload)
-    try:
-        await sources.loyalty.earn(
-            booking.customer_id,
-            points=booking.points,
-            reference=message.key,
-            reason=booking.reason,
-            order_number=booking.order_number,
-        )
-    except NoLoyaltyAccount:
-        return  # no card, no points: there is nothing to book
+    await _book(sources.loyalty.earn, message)
 
 
 async def _loyalty_reverse(sources: Sources, message: OutboxMessage) -> None:
+    await _book(sources.loyalty.reverse, message)
+
+
+async def _book(book: Callable[..., Awaitable[Any]], message: OutboxMessage) -> None:
     booking = _read_booking(message.payload)
     try:
-        await sources.loyalty.reverse(
+        await book(
             booking.customer_id,
             points=booking.points,
             reference=message.key,
@@ -133,7 +127,7 @@ async def _loyalty_reverse(sources: Sources, message: OutboxMessage) -> None:
             order_number=booking.order_number,
         )
     except NoLoyaltyAccount:
-        return  # no card: there are no points to take back
+        return  # no card: no points to book or to take back
 
 
 # --- orders.receive_return -------------------------------------------------------------------
