@@ -51,7 +51,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
@@ -174,29 +174,25 @@ class ReturnWrites:
 
     async def _read(self, return_id: str) -> tuple[Return, str] | None:
         async with self._sessions() as session:
-            row = (
-                await session.execute(
-                    select(Return, Order.currency)
-                    .join(Order, Order.id == Return.order_id)
-                    .where(Return.id == return_id)
-                    .options(selectinload(Return.lines))
-                )
-            ).first()
+            row = (await session.execute(_with_currency(return_id))).first()
             return None if row is None else (row[0], row[1])
 
 
 async def _return(session: AsyncSession, return_id: str) -> tuple[Return, str]:
     """The return (read again, after the lock) and its order's currency."""
-    row = (
-        await session.execute(
-            select(Return, Order.currency)
-            .join(Order, Order.id == Return.order_id)
-            .where(Return.id == return_id)
-            .options(selectinload(Return.lines))
-            .execution_options(populate_existing=True)
-        )
-    ).one()
+    statement = _with_currency(return_id).execution_options(populate_existing=True)
+    row = (await session.execute(statement)).one()
     return row[0], row[1]
+
+
+def _with_currency(return_id: str) -> Select[Return, str]:
+    """The return with its lines, and its order's currency (money is read in it)."""
+    return (
+        select(Return, Order.currency)
+        .join(Order, Order.id == Return.order_id)
+        .where(Return.id == return_id)
+        .options(selectinload(Return.lines))
+    )
 
 
 async def _record(
