@@ -14,10 +14,11 @@ period, by asking what the write did:
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
 from connectors.errors import ConnectorError
-from ledger import Ledger, LedgerError, NoSuchRecord
+from ledger import Ledger, NoSuchRecord
 from resolvers import return_receipt, returns
 from resolvers.context import Sources
 
@@ -47,13 +48,9 @@ class ReturnRecovery:
         return outcomes
 
     async def _settle(self, scope: str, key: str, return_id: str, written: bool) -> tuple[str, str]:
-        try:
+        with contextlib.suppress(NoSuchRecord):  # the request finished it meanwhile
             if written:
                 await self._ledger.idempotency.complete(scope, key, {"return_id": return_id})
             else:
                 await self._ledger.idempotency.fail(scope, key)
-        except NoSuchRecord:
-            pass  # the request finished it meanwhile
-        except LedgerError:
-            raise
         return f"{scope} {key}", "completed" if written else "released"
