@@ -447,3 +447,29 @@ async def test_returns_racing_for_the_last_units_never_refund_more_than_was_paid
     refunded = sum((Decimal(r["refund"]["amount"]["amount"]) for r in won), Decimal(0))
     assert refunded == Decimal(order["total"]["amount"])
     assert (await order_now(shop, order["id"]))["lines"][0]["returnableQuantity"] == 0
+
+
+async def test_a_huge_repeated_or_empty_return_is_refused_and_registers_nothing(shop: Shop):
+    order = await buy(shop, FLEUR, [line(CANDLE, 2)], "hostile")
+    candle = order["lines"][0]
+
+    async def refused(lines: list[dict[str, Any]], key: str) -> list[tuple[str, list[str]]]:
+        variables = {"order": order["id"], "lines": lines, "channel": "MAIL", "key": key}
+        reply = (await shop.ok(REGISTER, variables, **FLEUR))["returnRegister"]
+        assert reply["return"] is None
+        return [(e["code"], e["field"]) for e in reply["userErrors"]]
+
+    one = {"orderLineId": candle["id"], "quantity": 1}
+    assert await refused([], "none") == [("NO_LINES", ["lines"])]
+    assert await refused([one] * 101, "huge") == [("TOO_MANY_LINES", ["lines"])]
+    assert await refused([one, one], "twice") == [("DUPLICATE_LINE", ["lines", "1", "orderLineId"])]
+    assert await refused([{**one, "quantity": 0}], "zero") == [
+        ("INVALID_QUANTITY", ["lines", "0", "quantity"])
+    ]
+    assert await refused([{**one, "reason": "x" * 501}], "long") == [
+        ("REASON_TOO_LONG", ["lines", "0"])
+    ]
+    assert await refused([{**one, "orderLineId": "nope"}], "unknown") == [
+        ("UNKNOWN_ORDER_LINE", ["lines", "0", "orderLineId"])
+    ]
+    assert (await order_now(shop, order["id"]))["lines"][0]["returnableQuantity"] == 2
