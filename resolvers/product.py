@@ -98,9 +98,12 @@ async def list_products(
             offset=offset,
             limit=first,
         )
-    # Products travel with the page: prime the loader so fields below reuse them.
+    # Products and their variants travel with the page: prime the loaders so fields below
+    # (a variant's GTIN on a listing) reuse them instead of calling the PIM again.
     for product in page.products:
         ctx.loaders.product_by_id.prime(product.id, product)
+    for variant in page.variants:
+        ctx.loaders.variant_by_id.prime(variant.id, variant)
     return ProductPage(
         products=page.products,
         offset=offset,

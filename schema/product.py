@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
-from strawberry.types.nodes import Selection
 
 from connectors.pim import records
-from resolvers import availability as availability_resolvers
+from resolvers import listing as listing_resolvers
 from resolvers import price as price_resolvers
 from resolvers import product as product_resolvers
 from resolvers.context import RequestContext
-from resolvers.errors import GatewayError
 from resolvers.ids import to_cursor, to_global_id
 from schema.availability import (
     Availability,
     GeoPointInput,
     LiveArgument,
-    Location,
     LocationIdsArgument,
     NearArgument,
     resolve_availability,
@@ -30,8 +24,8 @@ from schema.common import Node, PageInfo
 from schema.complexity import COST, SOURCE_QUERY
 from schema.execution import PREFETCHED
 from schema.info import Info
+from schema.listing import Listed, listed_of, listing_ask
 from schema.price import Price
-from schema.selection import arguments_below
 
 
 @strawberry.type(description="An image of a product.")
@@ -67,52 +61,6 @@ class Category(Node):
         return Category.from_record(record, info.context) if record else None
 
 
-AvailabilityArgs = tuple[tuple[str, ...] | None, tuple[float, float] | None, bool]
-
-
-def availability_args(
-    location_ids: Sequence[str] | None, near: GeoPointInput | Mapping[str, float] | None, live: Any
-) -> AvailabilityArgs:
-    """The arguments of an `availability` field, as a comparable key."""
-    point = None
-    if isinstance(near, GeoPointInput):
-        point = (near.latitude, near.longitude)
-    elif near is not None:
-        point = (float(near["latitude"]), float(near["longitude"]))
-    return (tuple(location_ids) if location_ids is not None else None, point, bool(live))
-
-
-@dataclass(slots=True)
-class Listed:
-    """What a listing fetched for one product: its price and its availability (or the error)."""
-
-    has_price: bool = False
-    price: Price | None = None
-    availability_key: AvailabilityArgs | None = None
-    availability: Availability | None = None
-    error: dict[str, GatewayError] = field(default_factory=dict)
-
-    def price_or_raise(self) -> Price | None:
-        if "price" in self.error:
-            raise self.error["price"]
-        return self.price
-
-    def availability_for(
-        self,
-        location_ids: list[strawberry.ID] | None,
-        near: GeoPointInput | None,
-        live: bool | None,
-    ) -> bool:
-        return self.availability_key is not None and self.availability_key == availability_args(
-            location_ids, near, live
-        )
-
-    def availability_or_raise(self) -> Availability | None:
-        if "availability" in self.error:
-            raise self.error["availability"]
-        return self.availability
-
-
 @strawberry.type(
     description="A product (style) as the PIM describes it, with its sellable variants."
 )
@@ -127,7 +75,9 @@ class Product(Node):
     listed: strawberry.Private[Listed | None] = None
 
     @classmethod
-    def from_record(cls, record: records.Product, ctx: RequestContext) -> Product:
+    def from_record(
+        cls, record: records.Product, ctx: RequestContext, listed: Listed | None = None
+    ) -> Product:
         return cls(
             id=strawberry.ID(to_global_id("Product", record.id)),
             sku=record.sku,
@@ -136,6 +86,7 @@ class Product(Node):
             brand=record.brand,
             media=[Media(url=m.url, alt=ctx.text(m.alt)) for m in record.media],
             record=record,
+            listed=listed,
         )
 
     @strawberry.field(description="Categories the product is filed under.")
@@ -276,83 +227,6 @@ class ProductConnection:
     total_count: int | None = strawberry.field(description="How many products match in all.")
 
 
-async def prefetch_listing(
-    ctx: RequestContext, selected: Sequence[Selection], products: Sequence[Product]
-) -> None:
-    """Fetch the prices and availability a listing asks for, for all its products at once.
-
-    PERFORMANCE.md's third rule: fetch in one batched place, then hand plain objects to
-    plain field resolvers. Loads go through the same DataLoaders, so call counts do not
-    change; what goes away is several async resolvers per product on the page.
-    """
-    wanted = arguments_below(selected, ("edges", "node"))
-    for product in products:
-        product.listed = Listed()
-    sellable = [p for p in products if p.record.variant_ids]
-    variant_ids = [p.record.variant_ids[0] for p in sellable]
-    jobs = []
-    if "price" in wanted:
-        jobs.append(_prefetch_prices(ctx, products, sellable, variant_ids))
-    asked = {
-        availability_args(a.get("locationIds"), a.get("near"), a.get("live", False))
-        for a in wanted.get("availability", [])
-    }
-    if len(asked) == 1:  # aliases asking different places fall back to a resolver each
-        jobs.append(_prefetch_availability(ctx, asked.pop(), products, sellable, variant_ids))
-    await asyncio.gather(*jobs)
-
-
-async def _prefetch_prices(
-    ctx: RequestContext,
-    products: Sequence[Product],
-    sellable: Sequence[Product],
-    variant_ids: Sequence[str],
-) -> None:
-    try:
-        found = await price_resolvers.prices_of(ctx, variant_ids) if variant_ids else []
-    except GatewayError as exc:
-        for product in sellable:
-            assert product.listed is not None
-            product.listed.error["price"] = exc
-    else:
-        for product, record in zip(sellable, found, strict=True):
-            assert product.listed is not None
-            product.listed.price = Price.from_record(record, ctx) if record else None
-    for product in products:
-        assert product.listed is not None
-        product.listed.has_price = True
-
-
-async def _prefetch_availability(
-    ctx: RequestContext,
-    key: AvailabilityArgs,
-    products: Sequence[Product],
-    sellable: Sequence[Product],
-    variant_ids: Sequence[str],
-) -> None:
-    location_ids, near, live = key
-    try:
-        found = await availability_resolvers.availability_views(
-            ctx,
-            variant_ids,
-            location_ids=location_ids,
-            near=availability_resolvers.checked_point(*near) if near else None,
-            live=live,
-        )
-    except GatewayError as exc:
-        for product in sellable:
-            assert product.listed is not None
-            product.listed.error["availability"] = exc
-    else:
-        shown: dict[str, Location] = {}  # the page's rows show the same few locations
-        for product, (view, located) in zip(sellable, found, strict=True):
-            assert product.listed is not None
-            product.listed.availability = Availability.from_view(view, located, shown)
-    for product in products:
-        assert product.listed is not None
-        product.listed.availability_key = key
-
-
 @strawberry.type
 class ProductQuery:
     """Root fields of the product domain."""
@@ -398,18 +272,21 @@ class ProductQuery:
         ] = None,
     ) -> ProductConnection:
         ctx = info.context
-        page = await product_resolvers.list_products(
+        listing = await listing_resolvers.list_listing(
             ctx,
             first=20 if first is None else first,
             after=after,
             search=search,
             category_id=category_id,
+            ask=listing_ask(info.selected_fields),
         )
+        page = listing.page
         edges = [
-            ProductEdge(node=Product.from_record(p, ctx), cursor=to_cursor(page.offset + i))
-            for i, p in enumerate(page.products)
+            ProductEdge(node=Product.from_record(p, ctx, listed), cursor=to_cursor(page.offset + i))
+            for i, (p, listed) in enumerate(
+                zip(page.products, listed_of(ctx, listing.ask, listing.products), strict=True)
+            )
         ]
-        await prefetch_listing(ctx, info.selected_fields, [edge.node for edge in edges])
         return ProductConnection(
             edges=edges,
             page_info=PageInfo(

@@ -150,7 +150,8 @@ PIM: dict[str, PathItem] = {
             "operationId": "search_products",
             "summary": "One page of the products matching a free-text search and a category",
             "description": "Products matching every word of `q` (name, SKU, brand) and the "
-            "category or any category below it, in SKU order. The page carries whole products.",
+            "category or any category below it, in SKU order. The page carries whole products, "
+            "each with its whole variants.",
             "parameters": [
                 query("q", STRING, "Words that must all occur in the product's text."),
                 query("category_id", STRING, "A category; its subcategories match too."),
@@ -172,7 +173,7 @@ PIM: dict[str, PathItem] = {
                 {
                     "type": "object",
                     "properties": {
-                        "items": array(ref("Product")),
+                        "items": array(ref("ListedProduct")),
                         "total": {"type": "integer", "minimum": 0},
                     },
                     "required": ["items", "total"],

@@ -130,22 +130,30 @@ HEALTH: Schema = {
 
 COMMON: dict[str, Schema] = {"Error": ERROR, "Health": HEALTH}
 
+_PRODUCT: dict[str, Schema] = {
+    "id": STRING,
+    "sku": STRING,
+    "name": TEXT,
+    "description": TEXT,
+    "brand": nullable(STRING),
+    "category_ids": array(STRING),
+    "media": array(ref("Media")),
+    "variant_ids": array(STRING),
+    "complete": BOOLEAN,
+}
+
 PIM: dict[str, Schema] = {
     "LocalizedText": LOCALIZED_TEXT,
     "Product": record(
         "A product (style); `variant_ids` are ordered by position, `complete` is false while "
         "mandatory data is missing.",
-        {
-            "id": STRING,
-            "sku": STRING,
-            "name": TEXT,
-            "description": TEXT,
-            "brand": nullable(STRING),
-            "category_ids": array(STRING),
-            "media": array(ref("Media")),
-            "variant_ids": array(STRING),
-            "complete": BOOLEAN,
-        },
+        _PRODUCT,
+    ),
+    "ListedProduct": record(
+        "A product as a search page lists it: a `Product` with its whole variants, in "
+        "`variant_ids` order, so that a listing showing a variant's GTIN or size needs no "
+        "second request.",
+        {**_PRODUCT, "variants": array(ref("Variant"))},
     ),
     "Media": record("An image or video of a product.", {"url": STRING, "alt": TEXT}),
     "Variant": record(

@@ -33,9 +33,14 @@ A category::
 
     {"id": "laptop-bags", "name": {"nl": "Laptoptassen", "en": "Laptop bags"}, "parent_id": "bags"}
 
-A page of search results (`products` holds product documents as above, in SKU order)::
+A page of search results (`products` holds product documents as above, in SKU order,
+each with a `variants` list: its whole variant documents in `variant_ids` order)::
 
-    {"products": [{"id": "P-1001", "sku": "BAG-1001", ...}], "total": 14}
+    {"products": [{"id": "P-1001", "sku": "BAG-1001", ..., "variants": [{"id": "V-1001-BLK", ...}]}],
+     "total": 14}
+
+Only a search page embeds the variants: a listing shows them (a GTIN, a size) and would
+otherwise need a second round trip; a batch read of products stays lean.
 """
 
 from __future__ import annotations
@@ -104,7 +109,8 @@ class PimService:
         """One page of the products matching every word of `search` and the category, by SKU.
 
         A category matches its own products and those of every category below it. The
-        page carries whole product documents, saving the caller a second round trip.
+        page carries whole product documents with their whole variants, saving the caller
+        a second and a third round trip.
         """
         if offset < 0 or not 0 <= limit <= MAX_PAGE_SIZE:
             raise InvalidRequest(
@@ -122,7 +128,7 @@ class PimService:
                 .limit(limit)
             )
             products = list(await session.scalars(page)) if total and limit else []
-            documents = await _product_documents(session, products)
+            documents = await _product_documents(session, products, with_variants=True)
         return {"products": documents, "total": total or 0}
 
     async def _products(
@@ -144,32 +150,52 @@ class PimService:
             return [_variant_document(row) for row in rows]
 
 
-async def _product_documents(session: AsyncSession, products: list[Product]) -> list[Document]:
+async def _product_documents(
+    session: AsyncSession, products: list[Product], *, with_variants: bool = False
+) -> list[Document]:
+    """The products' documents; `with_variants` embeds each one's variant documents.
+
+    Either way one statement reads the page's variants: their ids only, or whole rows.
+    """
     if not products:
         return []
     product_ids = [product.id for product in products]
-    # Only the ids of categories and variants go into a product document, so selecting
-    # the two key columns beats loading both relationships.
+    # Only the ids of categories go into a product document, so selecting the two key
+    # columns beats loading the relationship; the same goes for variants unless embedded.
     category_rows = await session.execute(
         select(product_category.c.product_id, product_category.c.category_id)
         .where(product_category.c.product_id.in_(product_ids))
         .order_by(product_category.c.category_id)
     )
-    variant_rows = await session.execute(
-        select(Variant.product_id, Variant.id)
-        .where(Variant.product_id.in_(product_ids))
-        .order_by(Variant.position, Variant.id)
-    )
     category_ids: defaultdict[str, list[str]] = defaultdict(list)
     for product_id, category_id in category_rows:
         category_ids[product_id].append(category_id)
     variant_ids: defaultdict[str, list[str]] = defaultdict(list)
-    for product_id, variant_id in variant_rows:
-        variant_ids[product_id].append(variant_id)
-    return [
+    variants: defaultdict[str, list[Document]] = defaultdict(list)
+    in_order = (Variant.position, Variant.id)
+    if with_variants:
+        rows = await session.scalars(
+            select(Variant).where(Variant.product_id.in_(product_ids)).order_by(*in_order)
+        )
+        for variant in rows:
+            variant_ids[variant.product_id].append(variant.id)
+            variants[variant.product_id].append(_variant_document(variant))
+    else:
+        variant_rows = await session.execute(
+            select(Variant.product_id, Variant.id)
+            .where(Variant.product_id.in_(product_ids))
+            .order_by(*in_order)
+        )
+        for product_id, variant_id in variant_rows:
+            variant_ids[product_id].append(variant_id)
+    documents = [
         _product_document(product, category_ids[product.id], variant_ids[product.id])
         for product in products
     ]
+    if with_variants:
+        for document in documents:
+            document["variants"] = variants[document["id"]]
+    return documents
 
 
 def _search_conditions(

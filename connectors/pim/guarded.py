@@ -71,13 +71,16 @@ class GuardedPimConnector:
             )
             return {query: page}
 
-        # A page is cached like the products on it, and tagged with them, so that a change
-        # to any of its products (an invalidation event) drops the page too.
+        # A page is cached like the products on it, and tagged with them and their variants,
+        # so that a change to any of them (an invalidation event) drops the page too.
         found = await self._guard.batch(
             "search_products",
             [query],
             fetch,
             policy=self._policy,
-            tags_of=lambda _, page: [f"pim:{product.id}" for product in page.products],
+            tags_of=lambda _, page: [
+                *(f"pim:{product.id}" for product in page.products),
+                *(f"pim:{variant.id}" for variant in page.variants),
+            ],
         )
         return found[query]

@@ -73,7 +73,14 @@ class HttpPimConnector:
         # The API lists the page's products under `items`; the parser reads the service's name.
         if isinstance(page, dict) and isinstance(page.get("items"), list):
             page = {
-                "products": [self._rest.rename(item) for item in page["items"]],
+                "products": [self._listed(item) for item in page["items"]],
                 "total": page.get("total"),
             }
         return to_product_page(page)
+
+    def _listed(self, item: object) -> object:
+        """A listed product with our field names, its embedded variants' included."""
+        product = self._rest.rename(item)
+        if isinstance(product, dict) and isinstance(product.get("variants"), list):
+            product["variants"] = [self._rest.rename(v) for v in product["variants"]]
+        return product

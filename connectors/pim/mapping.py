@@ -2,7 +2,8 @@
 
 The documents are those of `backoffice.pim.service` (its docstring shows one of each kind);
 the embedded and the HTTP adapter both parse them here. A document that lacks a field or
-has one of the wrong type raises `SourceContractViolation`.
+has one of the wrong type raises `SourceContractViolation`; the variants a search page's
+products may embed are optional.
 """
 
 from __future__ import annotations
@@ -63,6 +64,12 @@ def to_category(doc: Any) -> Category:
 
 def to_product_page(doc: Any) -> ProductPage:
     with contract(SOURCE, "product page"):
-        products = tuple(to_product(item) for item in array(doc["products"]))
+        items = array(doc["products"])
+        products = tuple(to_product(item) for item in items)
         total = integer(doc["total"], expected="a count", minimum=0)
-        return ProductPage(products=products, total=total)
+        # A listed product may carry its variants (the reference PIM's do); the page keeps
+        # them in one tuple. A PIM that sends none leaves the listing to read them itself.
+        variants = tuple(
+            to_variant(v) for item in items if "variants" in item for v in array(item["variants"])
+        )
+        return ProductPage(products=products, total=total, variants=variants)

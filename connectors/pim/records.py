@@ -62,7 +62,12 @@ class Variant:
 
 @dataclass(frozen=True, slots=True)
 class ProductPage:
-    """One page of a product search: the products in order and the total number of matches."""
+    """One page of a product search: the products in order and the total number of matches.
+
+    `variants` are those of the page's products, which a listing shows without a second
+    call; empty where the source does not send them.
+    """
 
     products: tuple[Product, ...]
     total: int
+    variants: tuple[Variant, ...] = ()
