@@ -9,13 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.bootstrap import open_runtime
 from gateway.config import Settings
-from tests.api import CLOCK
-from tests.compiled.harness import Pair
+from tests.compiled.harness import STILL, Pair
 
 
 @pytest.fixture
 async def pair(settings: Settings, engine: AsyncEngine) -> AsyncIterator[Pair]:
-    runtime = await open_runtime(settings, engine=engine, clock=CLOCK)
+    runtime = await open_runtime(settings, engine=engine, clock=STILL)
     try:
         yield Pair(runtime)
     finally:
