@@ -20,12 +20,15 @@ from typing import Any
 from graphql import (
     FieldNode,
     GraphQLAbstractType,
+    GraphQLBoolean,
     GraphQLField,
+    GraphQLID,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
+    GraphQLString,
     ListValueNode,
     ObjectValueNode,
     ValueNode,
@@ -53,9 +56,8 @@ class Unsupported(Exception):
 
 
 class Kind(IntEnum):
-    """How a value of a type completes."""
+    """How a value of a type completes (past its non-null wrapper, if any)."""
 
-    NON_NULL = 0
     LIST = 1
     LEAF = 2
     OBJECT = 3
@@ -76,10 +78,16 @@ class ObjectPlan:
 
 @dataclass(slots=True, eq=False)
 class Completion:
-    """How a value of `type` completes; `of` for the item or nullable type inside."""
+    """How a value of `type` completes; `of` for a list's items.
+
+    `type` is the whole type, non-null wrapper included (what decides whether an error
+    propagates); `inner` the type inside that wrapper, and `kind` how its values complete.
+    """
 
     kind: Kind
     type: GraphQLOutputType
+    inner: GraphQLOutputType
+    non_null: bool = False
     of: Completion | None = None
     coerce: Callable[[Any], Any] | None = None  # a leaf's `coerce_output_value`
     object: ObjectPlan | None = None
@@ -101,6 +109,9 @@ class FieldPlan:
     typename: bool = False  # `__typename`: the parent type's name
     attribute: str | None = None  # a plain attribute read (Strawberry's default resolver)
     leaf: Callable[[Any], Any] | None = None  # the coercion of a leaf read as an attribute
+    #: The Python type a leaf's coercion returns unchanged (`str` for String and ID,
+    #: `bool` for Boolean): a value of exactly that type is taken as it is.
+    same: type | None = None
     prefetched: Callable[[Any], Any] | None = None
     resolve: Callable[..., Any] | None = None  # None: the executor's default field resolver
     #: Coerced once when every argument is a literal; None: coerced per execution.
@@ -178,15 +189,14 @@ class Compiler:
         resolve = definition.resolve
         if strawberry_field is not None and _is_attribute(strawberry_field, resolve):
             plan.attribute = strawberry_field.python_name
-            nullable = completion.of if completion.kind is Kind.NON_NULL else completion
-            if nullable is not None and nullable.kind is Kind.LEAF:
+            if completion.kind is Kind.LEAF:
                 # Only a value that coerces to one is taken directly: valid either way.
-                plan.leaf = nullable.coerce
+                plan.leaf = completion.coerce
+                plan.same = _UNCHANGED.get(completion.inner)
             return plan
         plan.resolve = resolve
         ready = (getattr(strawberry_field, "metadata", None) or {}).get(PREFETCHED)
-        nullable = completion.of if completion.kind is Kind.NON_NULL else completion
-        if ready is not None and nullable is not None and nullable.kind is Kind.OBJECT:
+        if ready is not None and completion.kind is Kind.OBJECT:
             plan.prefetched = ready
         if not any(_has_variable(argument.value) for argument in node.arguments or ()):
             try:
@@ -197,24 +207,31 @@ class Compiler:
                 plan.arguments = None
         return plan
 
-    def _completion(self, type_: GraphQLOutputType, details: FieldDetailsList) -> Completion:
-        if isinstance(type_, GraphQLNonNull):
-            return Completion(Kind.NON_NULL, type_, of=self._completion(type_.of_type, details))
+    def _completion(self, whole: GraphQLOutputType, details: FieldDetailsList) -> Completion:
+        non_null = isinstance(whole, GraphQLNonNull)
+        type_ = whole.of_type if isinstance(whole, GraphQLNonNull) else whole
         if isinstance(type_, GraphQLList):
-            return Completion(Kind.LIST, type_, of=self._completion(type_.of_type, details))
+            item = self._completion(type_.of_type, details)
+            return Completion(Kind.LIST, whole, type_, non_null, of=item)
         if is_leaf_type(type_):
-            return Completion(Kind.LEAF, type_, coerce=type_.coerce_output_value)
+            coerce = type_.coerce_output_value
+            return Completion(Kind.LEAF, whole, type_, non_null, coerce=coerce)
         if is_object_type(type_):
             assert isinstance(type_, GraphQLObjectType)
-            return Completion(Kind.OBJECT, type_, object=self._object(type_, details))
+            plan = self._object(type_, details)
+            return Completion(Kind.OBJECT, whole, type_, non_null, object=plan)
         if is_abstract_type(type_):
             assert isinstance(type_, GraphQLAbstractType)
             objects = {
                 possible.name: self._object(possible, details)
                 for possible in self.schema.get_possible_types(type_)
             }
-            return Completion(Kind.ABSTRACT, type_, objects=objects)
+            return Completion(Kind.ABSTRACT, whole, type_, non_null, objects=objects)
         raise Unsupported(f"output type {type_}")  # pragma: no cover - all types covered
+
+
+#: graphql-core's scalars whose coercion returns a value of this exact type unchanged.
+_UNCHANGED: dict[Any, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
 
 
 def _is_attribute(strawberry_field: Any, resolve: Any) -> bool:

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 #: The resolve info of a field; built only for what reads it (a resolver, a type check).
 Info = GraphQLResolveInfo[Any]
 
+#: What completed values mostly are: never awaitable, so not worth a call to find out.
+_SYNC = frozenset({dict, list, str, int, float, bool, type(None)})
+
 
 class Runner:
     """Runs plans on one executor: its errors, variables, resolve infos and awaitable check."""
@@ -54,6 +57,9 @@ class Runner:
                 leaf = field.leaf
                 if leaf is not None:
                     value = getattr(source, field.attribute, None)  # type: ignore[arg-type]
+                    if type(value) is field.same:
+                        results[key] = value
+                        continue
                     if value is not None:
                         try:
                             coerced = leaf(value)
@@ -64,7 +70,7 @@ class Runner:
                             continue
                 result = self.execute_field(field, source, Path(path, key, typename))
                 results[key] = result
-                if is_awaitable(result):
+                if type(result) not in _SYNC and is_awaitable(result):
                     pending.append(key)
         except Exception:
             if pending:
@@ -144,7 +150,7 @@ class Runner:
                     if self.is_awaitable(value):
                         return self._complete_awaitable(field, field.completion, info, path, value)
             completed = self.complete(field, field.completion, info, path, value)
-            if self.is_awaitable(completed):
+            if type(completed) not in _SYNC and self.is_awaitable(completed):
                 return self._await_completed(field, field.completion, path, completed)
         except Exception as raw_error:
             self.executor.handle_field_error(
@@ -197,22 +203,19 @@ class Runner:
         """`Executor.complete_value`, dispatching on the kind worked out at compile time."""
         if isinstance(value, Exception):
             raise value
-        kind = completion.kind
-        if kind is Kind.NON_NULL:
-            completed = self.complete(field, completion.of, info, path, value)  # type: ignore[arg-type]
-            if completed is None:
+        if value is None or value is Undefined:
+            if completion.non_null:
                 raise TypeError(
                     "Cannot return null for non-nullable field"
                     f" {field.parent_type.name}.{field.name}."
                 )
-            return completed
-        if value is None or value is Undefined:
             return None
+        kind = completion.kind
         if kind is Kind.LEAF:
             coerced = completion.coerce(value)  # type: ignore[misc]
             if coerced is Undefined or coerced is None:
                 raise TypeError(
-                    f"Expected `{inspect(completion.type)}.coerce_output_value("
+                    f"Expected `{inspect(completion.inner)}.coerce_output_value("
                     f"{inspect(value)})` to return non-nullable value, returned:"
                     f" {inspect(coerced)}"
                 )
@@ -224,7 +227,7 @@ class Runner:
                 return self._list(field, completion, info, path, value)
         elif kind is Kind.ABSTRACT:
             info = info or self.info(field, path)
-            abstract: GraphQLAbstractType = completion.type  # type: ignore[assignment]
+            abstract: GraphQLAbstractType = completion.inner  # type: ignore[assignment]
             resolve_type = abstract.resolve_type or self.executor.type_resolver
             name = resolve_type(value, info, abstract)
             if not self.is_awaitable(name):
@@ -241,7 +244,7 @@ class Runner:
             if close is not None:  # graphql-core resolves the type again below
                 close()
         # Anything else (a lazy or async iterable, an awaitable type resolution) takes
-        # graphql-core's own completion, which collects the fields of what it finds.
+        # graphql-core's own completion (of the whole type, so it checks non-null too).
         return self.executor.complete_value(
             completion.type,
             field.field_details,
@@ -304,7 +307,7 @@ class Runner:
                     continue
                 try:
                     completed = complete(field, item_completion, info, item_path, item)
-                    if is_awaitable(completed):
+                    if type(completed) not in _SYNC and is_awaitable(completed):
                         completed = self._await_completed(
                             field, item_completion, item_path, completed
                         )
