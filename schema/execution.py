@@ -118,7 +118,10 @@ class FastAttributeExecutionContext(StrawberryGraphQLCoreExecutionContext):
             and (plan.with_arguments or not node.arguments)
             and not self._middleware
         ):
-            value = plan.read(source)
+            try:
+                value = plan.read(source)
+            except Exception:  # a property that raises: the ordinary path reports it
+                value = None
             target = plan.target
             if value is None:
                 pass

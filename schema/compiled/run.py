@@ -56,18 +56,17 @@ class Runner:
                     continue
                 leaf = field.leaf
                 if leaf is not None:
-                    value = getattr(source, field.attribute, None)  # type: ignore[arg-type]
-                    if type(value) is field.same:
-                        results[key] = value
-                        continue
-                    if value is not None:
-                        try:
-                            coerced = leaf(value)
-                        except Exception:  # the general path below reports it, located
-                            coerced = None
-                        if coerced is not None and coerced is not Undefined:
-                            results[key] = coerced
+                    try:
+                        value = getattr(source, field.attribute, None)  # type: ignore[arg-type]
+                        if type(value) is field.same:
+                            results[key] = value
                             continue
+                        coerced = None if value is None else leaf(value)
+                    except Exception:  # the general path below reports it, located
+                        coerced = None
+                    if coerced is not None and coerced is not Undefined:
+                        results[key] = coerced
+                        continue
                 result = self.execute_field(field, source, Path(path, key, typename))
                 results[key] = result
                 if type(result) not in _SYNC and is_awaitable(result):

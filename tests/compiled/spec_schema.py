@@ -11,6 +11,7 @@ import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.compiled import CompiledExecutionContext
+from schema.execution import FastAttributeExecutionContext
 
 
 @strawberry.enum
@@ -86,6 +87,20 @@ def bad(name: str = "bad") -> Leaf:
     return Leaf(name=name, count="many", colour="green", strict=None)  # type: ignore[arg-type]
 
 
+class Exploding(Leaf):
+    """Not a type of the schema: a Leaf whose `count` raises when read."""
+
+    @property  # type: ignore[override]
+    def count(self) -> int | None:
+        raise ValueError("count exploded")
+
+
+def exploding() -> Leaf:
+    leaf = object.__new__(Exploding)
+    leaf.__dict__.update(name="boom", colour=Colour.RED, strict=1)
+    return leaf
+
+
 @strawberry.input
 class Filter:
     """Names to keep."""
@@ -112,6 +127,10 @@ class Query:
         if filter is not None:
             items = [i for i in items if i.name.startswith(filter.prefix)][: filter.limit]
         return items
+
+    @strawberry.field
+    def exploding(self) -> Leaf:
+        return exploding()
 
     @strawberry.field
     def strict_leaves(self) -> list[Leaf] | None:
@@ -190,11 +209,12 @@ class Mutation:
         raise ValueError(f"{tag} broke")
 
 
-def schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
-    """The reference (graphql-core's plain execution) and the compiled schema."""
+def schemas() -> tuple[strawberry.Schema, strawberry.Schema, strawberry.Schema]:
+    """The reference (graphql-core's plain execution), the compiled schema, and the one
+    with only plain attribute fields read directly (`build_schema(compiled=False)`)."""
     args: dict[str, Any] = {"query": Query, "mutation": Mutation, "types": [Pet]}
-    reference = strawberry.Schema(
-        **args, execution_context_class=StrawberryGraphQLCoreExecutionContext
+    return (
+        strawberry.Schema(**args, execution_context_class=StrawberryGraphQLCoreExecutionContext),
+        strawberry.Schema(**args, execution_context_class=CompiledExecutionContext),
+        strawberry.Schema(**args, execution_context_class=FastAttributeExecutionContext),
     )
-    compiled = strawberry.Schema(**args, execution_context_class=CompiledExecutionContext)
-    return reference, compiled

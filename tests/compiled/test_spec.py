@@ -12,7 +12,7 @@ from tests.compiled.harness import Outcome
 
 pytestmark = pytest.mark.anyio
 
-REFERENCE, COMPILED = spec_schema.schemas()
+REFERENCE, COMPILED, ATTRIBUTES = spec_schema.schemas()
 
 CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "non-null propagates to the nearest nullable field": (
@@ -67,6 +67,7 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
         "{ leaf { name @skip(if: true) count @include(if: true) } }",
         {},
     ),
+    "an attribute that raises when read": ("{ exploding { name count strict } }", {}),
     "lists of lists with bad items": ("{ nested tupleNames }", {}),
     "a lazy iterable left to graphql-core": ("{ generated { name strict } }", {}),
     "an async iterable left to graphql-core": ("{ streamed }", {}),
@@ -98,6 +99,8 @@ async def test_compiled_answers_as_graphql_core(document: str, variables: dict[s
     expected, got = await _both(document, variables)
     assert got == expected
     assert stats.fallbacks == before, "the compiled path did not run"
+    attributes = Outcome.of(await ATTRIBUTES.execute(document, variable_values=variables))
+    assert attributes == expected, "FastAttributeExecutionContext (compiled=False) differs"
 
 
 async def test_nulls_and_errors_are_where_the_spec_puts_them() -> None:
