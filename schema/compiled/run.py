@@ -292,6 +292,9 @@ class Runner:
     ) -> Any:
         """`Executor.complete_iterable_value` over a list or tuple."""
         item_completion: Completion = completion.of  # type: ignore[assignment]
+        if info is None and _reads_info(item_completion):
+            # graphql-core's items share their field's resolve info, path included.
+            info = self.info(field, path)
         is_awaitable = self.is_awaitable
         complete = self.complete
         results: list[Any] = []
@@ -336,3 +339,14 @@ class Runner:
             for index, value in zip(pending, values, strict=True):
                 results[index] = value
         return results
+
+
+def _reads_info(completion: Completion) -> bool:
+    """Whether completing a value may hand the field's resolve info to something."""
+    if completion.kind is Kind.LEAF:
+        return False
+    if completion.kind is Kind.OBJECT:
+        return completion.object.check_needs_info  # type: ignore[union-attr]
+    if completion.kind is Kind.LIST:
+        return _reads_info(completion.of)  # type: ignore[arg-type]
+    return True  # an abstract type's resolver

@@ -64,6 +64,12 @@ class Leaf(Named):
         return " ".join([f"{greeting} {self.name}"] * times)
 
     @strawberry.field
+    def seen(self, info: strawberry.Info, depth: int = 0) -> str:
+        """What a resolver learns from its info: path, name, selection, variables."""
+        selected = [(f.name, f.alias, f.arguments) for f in info.selected_fields]
+        return repr((info.path.as_list(), info.field_name, selected, info.variable_values, depth))
+
+    @strawberry.field
     def returned_error(self) -> str | None:
         return ValueError("returned, not raised")  # type: ignore[return-value]
 

@@ -68,6 +68,10 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
         {},
     ),
     "an attribute that raises when read": ("{ exploding { name count strict } }", {}),
+    "what resolvers see in their info": (
+        "query ($d: Int!) { leaves { a: seen(depth: $d) b: seen } named { ... on Leaf { seen } } }",
+        {"d": 2},
+    ),
     "lists of lists with bad items": ("{ nested tupleNames }", {}),
     "a lazy iterable left to graphql-core": ("{ generated { name strict } }", {}),
     "an async iterable left to graphql-core": ("{ streamed }", {}),
