@@ -23,6 +23,7 @@ from graphql import (
     GraphQLBoolean,
     GraphQLField,
     GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -110,7 +111,7 @@ class FieldPlan:
     attribute: str | None = None  # a plain attribute read (Strawberry's default resolver)
     leaf: Callable[[Any], Any] | None = None  # the coercion of a leaf read as an attribute
     #: The Python type a leaf's coercion returns unchanged (`str` for String and ID,
-    #: `bool` for Boolean): a value of exactly that type is taken as it is.
+    #: `bool` for Boolean, `int` for Int within 32 bits): such a value is taken as it is.
     same: type | None = None
     prefetched: Callable[[Any], Any] | None = None
     resolve: Callable[..., Any] | None = None  # None: the executor's default field resolver
@@ -230,8 +231,14 @@ class Compiler:
         raise Unsupported(f"output type {type_}")  # pragma: no cover - all types covered
 
 
-#: graphql-core's scalars whose coercion returns a value of this exact type unchanged.
-_UNCHANGED: dict[Any, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
+#: graphql-core's scalars whose coercion returns a value of this exact type unchanged
+#: (an int only within 32 bits: the runner checks that range).
+_UNCHANGED: dict[Any, type] = {
+    GraphQLString: str,
+    GraphQLID: str,
+    GraphQLBoolean: bool,
+    GraphQLInt: int,
+}
 
 
 def _is_attribute(strawberry_field: Any, resolve: Any) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLAbstractType, GraphQLResolveInfo
+from graphql import GRAPHQL_MAX_INT, GRAPHQL_MIN_INT, GraphQLAbstractType, GraphQLResolveInfo
 from graphql.execution import get_argument_values
 from graphql.execution.executor import invalid_return_type_error
 from graphql.pyutils import Path, Undefined, gather_with_cancel, inspect
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 #: The resolve info of a field; built only for what reads it (a resolver, a type check).
 Info = GraphQLResolveInfo[Any]
+
+_MIN, _MAX = GRAPHQL_MIN_INT, GRAPHQL_MAX_INT
 
 #: What completed values mostly are: never awaitable, so not worth a call to find out.
 _SYNC = frozenset({dict, list, str, int, float, bool, type(None)})
@@ -57,8 +59,9 @@ class Runner:
                 leaf = field.leaf
                 if leaf is not None:
                     try:
-                        value = getattr(source, field.attribute, None)  # type: ignore[arg-type]
-                        if type(value) is field.same:
+                        value: Any = getattr(source, field.attribute, None)  # type: ignore[arg-type]
+                        same = type(value)
+                        if same is field.same and (same is not int or _MIN <= value <= _MAX):
                             results[key] = value
                             continue
                         coerced = None if value is None else leaf(value)

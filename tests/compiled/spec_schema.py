@@ -135,6 +135,10 @@ class Query:
         return items
 
     @strawberry.field
+    def huge(self) -> Leaf:
+        return Leaf(name="huge", count=2**31, colour=Colour.RED, strict=-(2**31))
+
+    @strawberry.field
     def exploding(self) -> Leaf:
         return exploding()
 
