@@ -6,8 +6,9 @@ operation and set of `@skip`/`@include` variable values (the cache keys plans by
 collection can never differ from the reference executor's. Each field then knows how it gets
 its value (a constant `__typename`, a plain attribute read, a prefetched value or its
 resolver) and its arguments when they are literals (coerced once), and each type how its
-values complete: non-null, list, leaf (its `coerce_output_value`), object (its fields, compiled
-ahead) or abstract (one object plan per possible type, picked by the type's resolver).
+values complete: as a list, a leaf (its `coerce_output_value`), an object (its fields,
+compiled ahead) or an abstract type (one object plan per possible type, picked by the
+type's resolver), and whether it refuses null.
 """
 
 from __future__ import annotations
