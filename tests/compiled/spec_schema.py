@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
 import strawberry
+from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.compiled import CompiledExecutionContext
@@ -74,11 +75,22 @@ class Leaf(Named):
         return ValueError("returned, not raised")  # type: ignore[return-value]
 
 
+class Deny(BasePermission):
+    """Refuses everyone."""
+
+    message = "not for you"
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return False
+
+
 @strawberry.type
 class Pet(Named):
     """Another named thing."""
 
     legs: int
+    #: A plain attribute with a permission: no resolver, yet not a plain read.
+    secret: str | None = strawberry.field(default="hidden", permission_classes=[Deny])
 
 
 Either = Annotated[Leaf | Pet, strawberry.union("Either")]

@@ -67,6 +67,7 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
         "{ leaf { name @skip(if: true) count @include(if: true) } }",
         {},
     ),
+    "an attribute field guarded by a permission": ("{ named { ... on Pet { legs secret } } }", {}),
     "ints past 32 bits and at the edge": ("{ huge { count strict } }", {}),
     "an attribute that raises when read": ("{ exploding { name count strict } }", {}),
     "what resolvers see in their info": (
