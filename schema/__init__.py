@@ -14,6 +14,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from resolvers.errors import GatewayError
+from schema.compiled import CompiledExecutionContext
 from schema.documents import DocumentGuard, DocumentLimits, Documents
 from schema.execution import FastAttributeExecutionContext
 from schema.operations import OneOperationOrAName
@@ -144,11 +145,14 @@ def build_schema(
     documents: Documents | None = None,
     deadline_seconds: float | None = None,
     debug_source_calls: bool = False,
+    compiled: bool = True,
 ) -> strawberry.Schema:
     """The schema with its documents and their limits, a deadline; masking for production.
 
     `documents` is shared by all requests (and by the whole-response cache, which is given
-    the same object); by default one with the default limits.
+    the same object); by default one with the default limits. `compiled` runs each known
+    operation from a plan compiled once (`schema.compiled`); without it, graphql-core
+    walks the document on every request (the reference the compiled plans are tested on).
     """
     known = documents or Documents(DocumentLimits())
     # Factories, not instances: Strawberry builds a fresh extension per request.
@@ -175,6 +179,8 @@ def build_schema(
         config=StrawberryConfig(
             disable_field_suggestions=not field_suggestions, scalar_map=SCALARS
         ),
-        execution_context_class=FastAttributeExecutionContext,
+        execution_context_class=(
+            CompiledExecutionContext if compiled else FastAttributeExecutionContext
+        ),
         deadline_seconds=deadline_seconds,
     )

@@ -80,6 +80,10 @@ def _plan(field: GraphQLField | None) -> _Plan | None:
     python_name = getattr(definition, "python_name", None)
     if field.args or not getattr(field.resolve, "_is_default", False):
         return None
+    if getattr(definition, "extensions", None):
+        # Strawberry marks a field with extensions (a permission) but no resolver function
+        # `_is_default` too; its resolver runs them, so it is no plain read.
+        return None
     if not isinstance(python_name, str):
         return None
     return _Plan(partial(_attribute, python_name), target, field.type, with_arguments=False)
@@ -118,7 +122,10 @@ class FastAttributeExecutionContext(StrawberryGraphQLCoreExecutionContext):
             and (plan.with_arguments or not node.arguments)
             and not self._middleware
         ):
-            value = plan.read(source)
+            try:
+                value = plan.read(source)
+            except Exception:  # a property that raises: the ordinary path reports it
+                value = None
             target = plan.target
             if value is None:
                 pass
