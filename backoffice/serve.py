@@ -12,8 +12,10 @@ from datetime import date
 
 import uvicorn
 
+from backoffice.access import AccessControl
 from backoffice.db import create_engine, create_tables
-from backoffice.http import AccessControl, Faults, FaultSwitches, create_app
+from backoffice.faults import Faults, FaultSwitches
+from backoffice.http import create_app
 from backoffice.rest import SYSTEMS
 from kernel.clock import on_day
 

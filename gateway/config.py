@@ -4,7 +4,8 @@ The dataclasses below are the schema. Their field types and `metadata` drive par
 (`gateway.config_loading`), the environment-variable names (`GATEWAY_<SECTION>__<KEY>`)
 and the error messages, so a new setting is one new field; `gateway.config_checks` adds
 what only the whole can tell. Every problem is collected before `ConfigError` is raised,
-so one `commerce-gateway config check` shows all of them.
+so one `commerce-gateway config check` shows all of them. The sections of the business
+rules are in `gateway.config_rules`, the metadata a field declares in `gateway.config_fields`.
 """
 
 from __future__ import annotations
@@ -15,16 +16,11 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from resolvers.context import PAYMENT_METHODS, Rules
-from resolvers.order_amounts import CheckoutRules
-from resolvers.refunds import RefundRules
-from resolvers.return_routing import ReturnRoutingWeights
-from resolvers.routing import RoutingWeights
-from resolvers.voucher_rules import VoucherRules
+from gateway.config_fields import CREDENTIAL, ENV_REFERENCES, INTERNAL, SECRET, bounds
+from gateway.config_rules import CheckoutSettings, ReturnsSettings, RoutingSettings, VoucherSettings
 
 Environment = Literal["development", "production"]
 Channel = Literal["WEB", "APP", "STORE", "KIOSK", "SIGNAGE", "MARKETPLACE", "CALL_CENTER"]
@@ -56,37 +52,22 @@ class ConfigError(ValueError):
         super().__init__(f"{len(problems)} problem(s) in the configuration:\n{lines}")
 
 
-def _limits(
-    minimum: float | None = None, maximum: float | None = None, *, above: float | None = None
-) -> dict[str, Any]:
-    return {"minimum": minimum, "maximum": maximum, "above": above}
-
-
-# Secrets are read from the environment only; the file may not contain them.
-_SECRET = {"secret": True}
-# `${NAME}` in a value is replaced by the environment variable NAME.
-_ENV_REFERENCES = {"env_references": True}
-# A credential the file refers to as `${NAME}`: expanded, and never shown.
-_CREDENTIAL = {"env_references": True, "redacted": True}
-_INTERNAL = {"internal": True}
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ServerSettings:
     """The HTTP process and the limits every request is held to."""
 
     environment: Environment = "development"
     host: str = "127.0.0.1"
-    port: int = field(default=8000, metadata=_limits(1, 65535))
-    workers: int = field(default=1, metadata=_limits(1))
-    max_body_bytes: int = field(default=1_000_000, metadata=_limits(1))
+    port: int = field(default=8000, metadata=bounds(1, 65535))
+    workers: int = field(default=1, metadata=bounds(1))
+    max_body_bytes: int = field(default=1_000_000, metadata=bounds(1))
     introspection: bool = True
     graphiql: bool = True
     mask_errors: bool = False
     debug_source_calls: bool = True
     log_level: LogLevel = "info"
     cors_origins: tuple[str, ...] = ()
-    webhook_secret: str | None = field(default=DEV_WEBHOOK_SECRET, metadata=_SECRET)
+    webhook_secret: str | None = field(default=DEV_WEBHOOK_SECRET, metadata=SECRET)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -99,34 +80,34 @@ class CostBudgets:
     in three stores costs about 2,600.
     """
 
-    anonymous: int = field(default=20_000, metadata=_limits(1))
-    kiosk: int = field(default=20_000, metadata=_limits(1))
-    customer: int = field(default=20_000, metadata=_limits(1))
-    associate: int = field(default=20_000, metadata=_limits(1))
-    service: int = field(default=50_000, metadata=_limits(1))
-    admin: int = field(default=50_000, metadata=_limits(1))
+    anonymous: int = field(default=20_000, metadata=bounds(1))
+    kiosk: int = field(default=20_000, metadata=bounds(1))
+    customer: int = field(default=20_000, metadata=bounds(1))
+    associate: int = field(default=20_000, metadata=bounds(1))
+    service: int = field(default=50_000, metadata=bounds(1))
+    admin: int = field(default=50_000, metadata=bounds(1))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LimitSettings:
     """What one request may ask, all checked before it runs; beyond them it gets a coded error."""
 
-    max_document_bytes: int = field(default=32_768, metadata=_limits(1))
-    max_literal_bytes: int = field(default=4096, metadata=_limits(1))
-    max_tokens: int = field(default=1000, metadata=_limits(1))
-    max_depth: int = field(default=15, metadata=_limits(1, 100))
-    max_aliases: int = field(default=30, metadata=_limits(0))
+    max_document_bytes: int = field(default=32_768, metadata=bounds(1))
+    max_literal_bytes: int = field(default=4096, metadata=bounds(1))
+    max_tokens: int = field(default=1000, metadata=bounds(1))
+    max_depth: int = field(default=15, metadata=bounds(1, 100))
+    max_aliases: int = field(default=30, metadata=bounds(0))
     #: Field selections once fragments are expanded (a fragment spread twice counts twice).
-    max_fields: int = field(default=2000, metadata=_limits(1))
+    max_fields: int = field(default=2000, metadata=bounds(1))
     #: Selections of one response name in one selection set (validation compares each pair).
-    max_repeats: int = field(default=20, metadata=_limits(1))
+    max_repeats: int = field(default=20, metadata=bounds(1))
     #: The size assumed for a list field that no argument sizes.
-    default_list_size: int = field(default=10, metadata=_limits(1))
+    default_list_size: int = field(default=10, metadata=bounds(1))
     cost: CostBudgets = field(default_factory=CostBudgets)
     #: Memory for parsed and validated documents, shared by all requests of a process.
-    document_cache_bytes: int = field(default=8 * 2**20, metadata=_limits(0))
+    document_cache_bytes: int = field(default=8 * 2**20, metadata=bounds(0))
     #: A request still running after this long is answered with REQUEST_TIMEOUT.
-    deadline_seconds: float = field(default=10.0, metadata=_limits(above=0))
+    deadline_seconds: float = field(default=10.0, metadata=bounds(above=0))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -136,11 +117,11 @@ class AuthSettings:
     issuer: str = "commerce-gateway"
     audience: str = "commerce-gateway"
     algorithms: tuple[str, ...] = ("HS256",)
-    dev_secret: str | None = field(default=DEV_SECRET, metadata=_SECRET)
+    dev_secret: str | None = field(default=DEV_SECRET, metadata=SECRET)
     public_key: str | None = None  # PEM text once loaded; the file may give a path
     jwks_url: str | None = None
-    leeway_seconds: int = field(default=30, metadata=_limits(0))
-    token_ttl_seconds: int = field(default=3600, metadata=_limits(1))
+    leeway_seconds: int = field(default=30, metadata=bounds(0))
+    token_ttl_seconds: int = field(default=3600, metadata=bounds(1))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -158,13 +139,13 @@ class ContextSettings:
 class CacheTtlSettings:
     """Seconds an answer stays fresh across requests, per kind of data (0: not cached)."""
 
-    product: int = field(default=3600, metadata=_limits(0))
-    price: int = field(default=300, metadata=_limits(0))
-    availability: int = field(default=30, metadata=_limits(0))
-    location: int = field(default=3600, metadata=_limits(0))
-    customer: int = field(default=0, metadata=_limits(0))
-    orders: int = field(default=0, metadata=_limits(0))
-    loyalty: int = field(default=0, metadata=_limits(0))
+    product: int = field(default=3600, metadata=bounds(0))
+    price: int = field(default=300, metadata=bounds(0))
+    availability: int = field(default=30, metadata=bounds(0))
+    location: int = field(default=3600, metadata=bounds(0))
+    customer: int = field(default=0, metadata=bounds(0))
+    orders: int = field(default=0, metadata=bounds(0))
+    loyalty: int = field(default=0, metadata=bounds(0))
 
 
 PRIVATE_DOMAINS = ("customer", "orders", "loyalty")
@@ -182,7 +163,7 @@ class CacheSettings:
     responses: bool = True
     #: With Redis, each process also keeps what it reads for up to this many seconds, so
     #: hot entries skip the round trip; any invalidation event empties it. 0 turns it off.
-    local_seconds: float = field(default=2.0, metadata=_limits(0, 60))
+    local_seconds: float = field(default=2.0, metadata=bounds(0, 60))
     ttl: CacheTtlSettings = field(default_factory=CacheTtlSettings)
 
 
@@ -211,14 +192,14 @@ class DatabaseSettings:
 
     url: str | None = None
     #: Connections each process keeps open to PostgreSQL, and how many more it may open.
-    pool_size: int = field(default=5, metadata=_limits(1))
-    max_overflow: int = field(default=10, metadata=_limits(0))
+    pool_size: int = field(default=5, metadata=bounds(1))
+    max_overflow: int = field(default=10, metadata=bounds(0))
     #: Seconds a request waits for a free connection before it fails.
-    pool_timeout: float = field(default=5.0, metadata=_limits(above=0))
+    pool_timeout: float = field(default=5.0, metadata=bounds(above=0))
     #: Log every SQL statement (development only: it is loud).
     echo: bool = False
     #: Days an idempotency key is remembered; a repeat after that is a new request.
-    idempotency_retention_days: int = field(default=7, metadata=_limits(1))
+    idempotency_retention_days: int = field(default=7, metadata=bounds(1))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -230,16 +211,16 @@ class OutboxSettings:
     """
 
     in_process: bool = True
-    poll_interval_seconds: float = field(default=1.0, metadata=_limits(above=0))
-    batch_size: int = field(default=50, metadata=_limits(1, 10_000))
+    poll_interval_seconds: float = field(default=1.0, metadata=bounds(above=0))
+    batch_size: int = field(default=50, metadata=bounds(1, 10_000))
     #: Deliveries of one batch under way at once.
-    concurrency: int = field(default=8, metadata=_limits(1, 1000))
+    concurrency: int = field(default=8, metadata=bounds(1, 1000))
     #: How long a claimed message is its worker's; after that another worker may send it.
-    lease_seconds: float = field(default=30.0, metadata=_limits(above=0))
-    max_attempts: int = field(default=10, metadata=_limits(1))
-    backoff_base_seconds: float = field(default=1.0, metadata=_limits(above=0))
-    backoff_max_seconds: float = field(default=300.0, metadata=_limits(above=0))
-    sent_retention_days: int = field(default=7, metadata=_limits(1))
+    lease_seconds: float = field(default=30.0, metadata=bounds(above=0))
+    max_attempts: int = field(default=10, metadata=bounds(1))
+    backoff_base_seconds: float = field(default=1.0, metadata=bounds(above=0))
+    backoff_max_seconds: float = field(default=300.0, metadata=bounds(above=0))
+    sent_retention_days: int = field(default=7, metadata=bounds(1))
 
 
 PAYMENT_METHOD_NAMES = ("CARD", "CASH", "GIFT_CARD", "VOUCHER", "MOBILE", "INVOICE")
@@ -248,94 +229,6 @@ PAYMENT_METHOD_NAMES = ("CARD", "CASH", "GIFT_CARD", "VOUCHER", "MOBILE", "INVOI
 def name_list(text: str) -> tuple[str, ...]:
     """The names in a comma-separated setting: "CARD, cash" -> ("CARD", "CASH")."""
     return tuple(method.strip().upper() for method in text.split(",") if method.strip())
-
-
-# The business rules' defaults live with the code that applies them; the settings only
-# name them, so that a default is written once.
-_RULES = Rules()
-_CHECKOUT = CheckoutRules()
-_ROUTING = RoutingWeights()
-_REFUNDS = RefundRules()
-_RETURN_ROUTING = ReturnRoutingWeights()
-_VOUCHERS = VoucherRules()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CheckoutSettings:
-    """Checkout's business rules (resolvers/order_amounts.py, resolvers/checkout.py).
-
-    Prices include VAT; shipping is charged per order that ships, free from an amount of
-    goods; points are earned on the goods paid. `payment_methods` lists, per channel, the
-    methods accepted there (comma-separated). An unfinished checkout (a crash between its
-    steps) is completed or undone by every instance every `recovery_interval_seconds`,
-    once it has been still for `recovery_grace_seconds` (well above a checkout's deadline).
-    """
-
-    vat_percent: Decimal = field(default=_CHECKOUT.vat_percent, metadata=_limits(0, 100))
-    shipping_fee: Decimal = field(default=_CHECKOUT.shipping_fee, metadata=_limits(0))
-    free_shipping_from: Decimal = field(default=_CHECKOUT.free_shipping_from, metadata=_limits(0))
-    points_per_unit: Decimal = field(default=_CHECKOUT.points_per_unit, metadata=_limits(0))
-    max_line_quantity: int = field(default=_RULES.max_line_quantity, metadata=_limits(1, 10_000))
-    payment_methods: Mapping[str, str] = field(
-        default_factory=lambda: types.MappingProxyType(
-            {channel: ", ".join(methods) for channel, methods in PAYMENT_METHODS.items()}
-        )
-    )
-    recovery_interval_seconds: float = field(default=30.0, metadata=_limits(above=0))
-    recovery_grace_seconds: float = field(default=60.0, metadata=_limits(above=0))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class VoucherSettings:
-    """What customer service may issue (resolvers/voucher_rules.py, resolvers/vouchers.py).
-
-    A voucher is worth more than zero and at most `max_amount`, and may be spent for
-    `validity_days` from the moment it is issued.
-    """
-
-    validity_days: int = field(default=_VOUCHERS.validity_days, metadata=_limits(1, 3650))
-    max_amount: Decimal = field(default=_VOUCHERS.max_amount, metadata=_limits(above=0))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RoutingSettings:
-    """Weights of order routing (resolvers/routing.py; the README's "Order routing")."""
-
-    distance_per_km: float = field(default=_ROUTING.distance_per_km, metadata=_limits(0))
-    busyness: float = field(default=_ROUTING.busyness, metadata=_limits(0))
-    stock_depth: float = field(default=_ROUTING.stock_depth, metadata=_limits(0))
-    keep_units: int = field(default=_ROUTING.keep_units, metadata=_limits(1))
-    shipping: float = field(default=_ROUTING.shipping, metadata=_limits(0))
-    allow_split: bool = _ROUTING.allow_split
-    shipping_cost_store: Decimal = field(default=_ROUTING.shipping_cost_store, metadata=_limits(0))
-    shipping_cost_warehouse: Decimal = field(
-        default=_ROUTING.shipping_cost_warehouse, metadata=_limits(0)
-    )
-    margin_rate: Decimal = field(default=_ROUTING.margin_rate, metadata=_limits(0, 1))
-    max_candidates: int = field(default=_ROUTING.max_candidates, metadata=_limits(1))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ReturnsSettings:
-    """Refund rules and where returns by mail go (resolvers/refunds.py, resolvers/return_routing.py).
-
-    A mail return costs `mail_return_fee`; shipping comes back with the last item except
-    for the tiers in `shipping_kept_for_tiers` (comma-separated); `refund_methods` maps an
-    original payment method to the one refunds go to (never CARD to CASH). A mail return
-    goes to the store that sold most of the item in `sales_days` days (at least
-    `min_units_sold`) and holds fewer than `nearly_out` of it, by the weights.
-    """
-
-    mail_return_fee: Decimal = field(default=_REFUNDS.mail_return_fee, metadata=_limits(0))
-    shipping_kept_for_tiers: str = ", ".join(sorted(_REFUNDS.shipping_kept_for_tiers))
-    refund_methods: Mapping[str, str] = field(
-        default_factory=lambda: types.MappingProxyType(dict(_REFUNDS.refund_methods))
-    )
-    sales_days: int = field(default=_RETURN_ROUTING.sales_days, metadata=_limits(1, 366))
-    min_units_sold: int = field(default=_RETURN_ROUTING.min_units_sold, metadata=_limits(1))
-    nearly_out: int = field(default=_RETURN_ROUTING.nearly_out, metadata=_limits(1))
-    sales_weight: float = field(default=_RETURN_ROUTING.sales_weight, metadata=_limits(0))
-    scarcity_weight: float = field(default=_RETURN_ROUTING.scarcity_weight, metadata=_limits(0))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -356,7 +249,7 @@ class OAuthSettings:
     #: An http(s):// URL, or a path appended to base_url as the source's API paths are.
     token_url: str | None = None
     client_id: str | None = None
-    client_secret: str | None = field(default=None, metadata=_CREDENTIAL)
+    client_secret: str | None = field(default=None, metadata=CREDENTIAL)
     scope: str | None = None  # space-separated, as the token endpoint expects it
 
 
@@ -366,14 +259,14 @@ class SourceSettings:
 
     kind: SourceKind = "embedded"
     base_url: str | None = None
-    timeout: float = field(default=2.0, metadata=_limits(above=0))
-    connect_timeout: float = field(default=1.0, metadata=_limits(above=0))
-    retries: int = field(default=2, metadata=_limits(0, 10))
-    breaker_failures: int = field(default=5, metadata=_limits(1))
-    breaker_reset_seconds: float = field(default=10.0, metadata=_limits(above=0))
-    max_concurrency: int = field(default=20, metadata=_limits(1))
+    timeout: float = field(default=2.0, metadata=bounds(above=0))
+    connect_timeout: float = field(default=1.0, metadata=bounds(above=0))
+    retries: int = field(default=2, metadata=bounds(0, 10))
+    breaker_failures: int = field(default=5, metadata=bounds(1))
+    breaker_reset_seconds: float = field(default=10.0, metadata=bounds(above=0))
+    max_concurrency: int = field(default=20, metadata=bounds(1))
     headers: Mapping[str, str] = field(
-        default_factory=lambda: types.MappingProxyType({}), metadata=_ENV_REFERENCES
+        default_factory=lambda: types.MappingProxyType({}), metadata=ENV_REFERENCES
     )
     mapping: Mapping[str, str] = field(default_factory=lambda: types.MappingProxyType({}))
     oauth: OAuthSettings | None = None
@@ -401,10 +294,10 @@ class Settings:
     returns: ReturnsSettings = field(default_factory=ReturnsSettings)
     clock: ClockSettings = field(default_factory=ClockSettings)
     sources: Mapping[str, SourceSettings] = field(default_factory=_default_sources)
-    config_file: Path | None = field(default=None, metadata=_INTERNAL)
+    config_file: Path | None = field(default=None, metadata=INTERNAL)
     # The environment variable that set a value, by dotted key, for describe().
     origins: Mapping[str, str] = field(
-        default_factory=dict, compare=False, repr=False, metadata=_INTERNAL
+        default_factory=dict, compare=False, repr=False, metadata=INTERNAL
     )
 
     @classmethod

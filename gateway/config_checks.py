@@ -26,7 +26,8 @@ from gateway.config import (
     SourceSettings,
     name_list,
 )
-from gateway.config_loading import is_table_of_tables, join_path, toml_text, type_hints
+from gateway.config_fields import is_table_of_tables, join_path, type_hints
+from gateway.config_values import toml_text
 from resolvers.refunds import NOT_FOR_CARDS
 
 #: The customer tiers of the CRM (contract enum CustomerTier).

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backoffice.errors import InvalidRequest
 from backoffice.orders.documents import Document
 from backoffice.orders.models import Order, OrderLine
-from backoffice.orders.placing import CANCELLED
+from backoffice.orders.statuses import CANCELLED
 from backoffice.rest import MAX_KEYS
 
 #: The most variants one sales read may name, as for every batch read of the back office

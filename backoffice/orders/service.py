@@ -5,109 +5,9 @@ size (relationships are loaded with `selectinload`); unknown keys are simply mis
 documents are what the OMS's REST API serves, so the embedded and the HTTP connector
 parse the very same shapes.
 
-An order (`get_orders`, `get_orders_by_number`, `get_customer_orders`)::
-
-    {
-        "id": "o-2001",
-        "number": "WEB-2024-000123",
-        "channel": "web",
-        "location_id": null,
-        "customer_id": "c-1001",
-        "status": "DELIVERED",
-        "placed_at": "2024-03-01T10:15:00+00:00",
-        "currency": "EUR",
-        "subtotal": "59.97",
-        "discount_total": "19.99",
-        "shipping": "4.95",
-        "total": "44.93",
-        "version": 3,
-        "cart_id": "5f0c2b1e9a7d4c3e8b6a1f2d3c4b5a69",
-        "routing": {"location_id": "dc-1", "score": 0.82, "reasons": ["in stock"]},
-        "lines": [
-            {
-                "id": "o-2001-1",
-                "position": 1,
-                "variant_id": "v-paint-1l-white",
-                "sku": "PAINT-1L-WHITE",
-                "quantity": 3,
-                "unit_list_amount": "19.99",
-                "discounts": [
-                    {"promotion_id": "p-3for2", "name": {"nl": "3 halen, 2 betalen", "en": "3 for 2"}, "amount": "19.99"}
-                ],
-                "tax": "6.94",
-                "total": "39.98",
-                "returned_quantity": 0
-            }
-        ],
-        "payments": [{"method": "card", "amount": "44.93"}],
-        "fulfillments": [
-            {"id": "f-1", "type": "ship_to_home", "location_id": "dc-1", "status": "DELIVERED", "delivery_date": "2024-03-03"}
-        ],
-        "history": [
-            {"at": "2024-03-01T10:15:00+00:00", "actor": "c-1001", "channel": "web", "action": "placed", "detail": null}
-        ]
-    }
-
-`cart_id` is the cart it was placed from and `routing` why the gateway routed it where it
-did (free-form JSON, as the gateway computed it); both are null for orders placed
-otherwise. The writes are in `backoffice.orders.placing` (`create_order` takes the order
-without `number`, `placed_at`, `status`, `version` and line ids, which the OMS assigns).
-
-A cart (`create_cart`, `get_carts`, `get_open_carts`, `change_cart_lines`,
-`attach_customer`; see `backoffice.orders.carts`)::
-
-    {
-        "id": "5f0c2b1e9a7d4c3e8b6a1f2d3c4b5a69",
-        "channel": "WEB",
-        "customer_id": "cu00001",
-        "location_id": null,
-        "status": "OPEN",
-        "merged_into": null,
-        "order_id": null,
-        "version": 4,
-        "created_at": "2026-06-01T09:30:12+00:00",
-        "updated_at": "2026-06-01T09:41:00+00:00",
-        "lines": [{"id": "9b1d…", "variant_id": "v000001", "quantity": 2}]
-    }
-
-A purchase (`get_customer_purchases`): units of a variant a customer bought in one order,
-net of what was returned::
-
-    {
-        "customer_id": "cu00001",
-        "order_id": "o000042",
-        "channel": "STORE",
-        "placed_at": "2026-06-01T09:30:12+00:00",
-        "variant_id": "v000001",
-        "quantity": 1
-    }
-
-A return (`get_returns`, `get_order_returns`, and the answer of `register_return` and
-`receive_return`, whose rules are in `backoffice.orders.returns`). A REGISTERED return's
-`refund` is what it will pay; REFUNDED ones were received (`received_location_id`,
-`received_at`, `resellable`) and paid; `routing` is why the goods went to
-`destination_location_id`, as the gateway computed it (null for returns it did not route)::
-
-    {
-        "id": "r-301",
-        "order_id": "o-2001",
-        "channel": "store",
-        "status": "REFUNDED",
-        "destination_location_id": "store-utrecht",
-        "created_at": "2024-03-10T16:00:00+00:00",
-        "lines": [{"order_line_id": "o-2001-1", "quantity": 1, "reason": "wrong colour"}],
-        "refund": {
-            "amount": "13.33",
-            "currency": "EUR",
-            "method": "card",
-            "breakdown": [{"kind": "goods", "amount": "13.33"}],
-            "loyalty_points_reversed": 13
-        },
-        "routing": null,
-        "received_location_id": "store-utrecht",
-        "received_at": "2024-03-10T16:00:00+00:00",
-        "resellable": true
-    }
+The documents (an order, a cart, a purchase, a return) are shown in
+`backoffice.orders.documents`; the writes are in `backoffice.orders.placing` (orders),
+`backoffice.orders.carts` and `backoffice.orders.returns`.
 
 Sales (`get_sales`): units of each variant sold per location, net of returns; see
 `backoffice.orders.sales`.
@@ -129,9 +29,10 @@ from backoffice.errors import InvalidRequest
 from backoffice.orders.carts import Carts
 from backoffice.orders.documents import Document, order_document, return_document
 from backoffice.orders.models import Order, OrderLine, Return
-from backoffice.orders.placing import CANCELLED, WHOLE_ORDER, OrderWrites
+from backoffice.orders.placing import WHOLE_ORDER, OrderWrites
 from backoffice.orders.returns import ReturnWrites
 from backoffice.orders.sales import units_sold
+from backoffice.orders.statuses import CANCELLED
 from kernel.clock import Clock
 
 __all__ = ["Document", "OrdersService"]

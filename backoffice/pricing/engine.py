@@ -24,17 +24,29 @@ kinds are described in `backoffice.pricing.rules`. How a basket is priced:
 
 Same inputs, same output: the order of lines or of promotions changes no amount (only
 where a rounding remainder lands between lines of one variant).
+
+Step 2 is `backoffice.pricing.line_discounts`; the values taken and given are in
+`backoffice.pricing.quotes` (and exported here, the price engine's one entry point).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
 
 from backoffice.pricing.allocation import split
+from backoffice.pricing.line_discounts import line_discounts, rank, variant_groups
+from backoffice.pricing.quotes import (
+    DEFAULT_CURRENCY,
+    BasketLine,
+    CouponResult,
+    CouponStatus,
+    Discount,
+    PricedBasket,
+    PricedLine,
+    UnitPrice,
+)
 from backoffice.pricing.rules import (
     KINDS,
     Item,
@@ -65,97 +77,8 @@ __all__ = [
     "price_unit",
 ]
 
-#: The currency of a quote that has no lines to take one from.
-DEFAULT_CURRENCY = "EUR"
-
-#: What became of a coupon code passed to a quote.
-CouponStatus = Literal["APPLIED", "UNKNOWN", "EXPIRED", "NOT_APPLICABLE"]
-
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
-
-
-@dataclass(frozen=True, slots=True)
-class Discount:
-    """A promotion applied, with the amount it takes off (per unit, per line or per basket)."""
-
-    promotion: Promotion
-    amount: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class UnitPrice:
-    """The price of `quantity` units: per unit (`amount`) and for all of them (`total`).
-
-    `total` is what a basket of just this line costs (before ORDER rules); `amount` is the
-    list amount less the line's discount divided by the quantity, rounded; `discounts` give
-    each promotion's discount per unit. `valid_until` is the next promotion boundary.
-    """
-
-    item: Item
-    currency: str
-    quantity: int
-    list_amount: Decimal
-    amount: Decimal
-    total: Decimal
-    discounts: tuple[Discount, ...]
-    valid_until: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class BasketLine:
-    """A basket line to price: the item, its unit list amount and the quantity."""
-
-    item: Item
-    list_amount: Decimal
-    quantity: int
-
-
-@dataclass(frozen=True, slots=True)
-class PricedLine:
-    """A priced basket line; `total` is list amount × quantity less the line's discounts."""
-
-    item: Item
-    quantity: int
-    unit_list_amount: Decimal
-    discounts: tuple[Discount, ...]
-    total: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class CouponResult:
-    """A coupon code passed to a quote and what became of it."""
-
-    code: str
-    status: CouponStatus
-
-
-@dataclass(frozen=True, slots=True)
-class PricedBasket:
-    """A priced basket; `promotions` sums each applied promotion's discount over the lines."""
-
-    currency: str
-    lines: tuple[PricedLine, ...]
-    subtotal: Decimal
-    discount_total: Decimal
-    total: Decimal
-    promotions: tuple[Discount, ...]
-    coupons: tuple[CouponResult, ...] = ()
-
-
-@dataclass(slots=True)
-class _Group:
-    """The lines of one variant, priced together."""
-
-    item: Item
-    unit: Decimal
-    quantity: int
-    gross: Decimal
-    lines: list[int] = field(default_factory=list)
-
-
-def _rank(promotion: Promotion) -> tuple[int, str]:
-    return (promotion.priority, promotion.id)
 
 
 def price_unit(
@@ -233,16 +156,16 @@ def price_basket(
     rules read it); `coupons` the codes the customer entered, each reported back in
     `coupons` as APPLIED, UNKNOWN, EXPIRED or NOT_APPLICABLE.
     """
-    every = sorted(promotions, key=_rank)
+    every = sorted(promotions, key=rank)
     codes = frozenset(coupon_key(code) for code in coupons)
     live = [
         p
         for p in every
         if p.is_active(at) and p.reaches(channel=channel, tier=tier) and p.unlocked(codes)
     ]
-    groups = _groups(lines, currency)
+    groups = variant_groups(lines, currency)
     line_rules = [p for p in live if not p.order_level and any(p.matches(g.item) for g in groups)]
-    group_discounts = _line_level(groups, line_rules, tuple(history), at, currency)
+    group_discounts = line_discounts(groups, line_rules, tuple(history), at, currency)
 
     gross = [
         round_money(round_money(line.list_amount, currency) * line.quantity, currency)
@@ -278,7 +201,7 @@ def price_basket(
     # so an empty basket says 0.00 like any other.
     subtotal = round_money(sum(gross, _ZERO), currency)
     total = round_money(sum(left, _ZERO), currency)
-    applied = sorted(totals.values(), key=lambda d: (d.promotion.order_level, *_rank(d.promotion)))
+    applied = sorted(totals.values(), key=lambda d: (d.promotion.order_level, *rank(d.promotion)))
     return PricedBasket(
         currency=currency,
         lines=priced,
@@ -288,21 +211,6 @@ def price_basket(
         promotions=tuple(applied),
         coupons=_coupon_results(coupons, every, set(totals), at),
     )
-
-
-def _groups(lines: Sequence[BasketLine], currency: str) -> list[_Group]:
-    by_variant: dict[str, _Group] = {}
-    for index, line in enumerate(lines):
-        if line.quantity < 1:
-            raise ValueError(f"quantity must be 1 or more, got {line.quantity}")
-        group = by_variant.get(line.item.variant_id)
-        if group is None:
-            unit = round_money(line.list_amount, currency)
-            group = by_variant[line.item.variant_id] = _Group(line.item, unit, 0, _ZERO)
-        group.quantity += line.quantity
-        group.gross = group.unit * group.quantity
-        group.lines.append(index)
-    return list(by_variant.values())
 
 
 def _spread(
@@ -318,144 +226,6 @@ def _spread(
         if share > 0:
             per_line[index].append(Discount(discount.promotion, share))
             left[index] -= share
-
-
-# ---------- line level ----------
-
-
-def _line_level(
-    groups: Sequence[_Group],
-    rules: Sequence[Promotion],
-    history: tuple[Purchase, ...],
-    at: datetime,
-    currency: str,
-) -> list[list[Discount]]:
-    """Per group, the discounts it gets: the best exclusive rule or the combinable stack."""
-    gross = [g.gross for g in groups]
-    exclusive = [
-        (p, _rule(p, groups, gross, p.prior_units(history, at), currency))
-        for p in rules
-        if not p.combinable
-    ]
-    stacked: list[list[Discount]] = [[] for _ in groups]
-    left = list(gross)
-    for p in rules:
-        if not p.combinable:
-            continue
-        for index, amount in enumerate(
-            _rule(p, groups, left, p.prior_units(history, at), currency)
-        ):
-            if amount > 0:
-                stacked[index].append(Discount(p, amount))
-                left[index] -= amount
-    chosen: list[list[Discount]] = []
-    for index in range(len(groups)):
-        best = min(
-            ((p, amounts[index]) for p, amounts in exclusive if amounts[index] > 0),
-            key=lambda pair: (-pair[1], *_rank(pair[0])),
-            default=None,
-        )
-        stack_total = gross[index] - left[index]
-        if best is None or stack_total > best[1]:
-            chosen.append(stacked[index])
-        else:
-            chosen.append([Discount(*best)])
-    return chosen
-
-
-def _rule(
-    p: Promotion,
-    groups: Sequence[_Group],
-    left: Sequence[Decimal],
-    prior: int,
-    currency: str,
-) -> list[Decimal]:
-    """What one line-level rule takes off each group, given what each group still costs."""
-    matched = [i for i, g in enumerate(groups) if p.matches(g.item)]
-    amounts = [_ZERO] * len(groups)
-    if not matched:
-        return amounts
-    if p.kind == "MULTI_BUY":
-        units = sum(groups[i].quantity for i in matched)
-        free = p.free_units(prior + units) - p.free_units(prior)
-        return _units_off(groups, left, _cheapest(groups, matched, free), currency)
-    if p.kind == "BUNDLE":
-        return _bundle(p, groups, left, matched, currency)
-    for i in matched:
-        g, remaining = groups[i], left[i]
-        if p.kind == "PERCENT" and p.percent is not None:
-            off = round_money(remaining * p.percent / _HUNDRED, currency)
-        elif p.kind == "AMOUNT_OFF" and p.amount is not None:
-            off = round_money(p.amount * g.quantity, currency)
-        elif p.kind == "FIXED_PRICE" and p.amount is not None:
-            off = remaining - round_money(p.amount * g.quantity, currency)
-        elif p.kind == "TIERED":
-            units = prior + sum(groups[j].quantity for j in matched)
-            off = round_money(remaining * p.tier_percent(units) / _HUNDRED, currency)
-        else:  # pragma: no cover - Promotion validates kinds and their fields
-            raise ValueError(f"promotion {p.id}: cannot price kind {p.kind!r}")
-        amounts[i] = min(max(off, _ZERO), remaining)
-    return amounts
-
-
-def _cheapest(groups: Sequence[_Group], indexes: Iterable[int], wanted: int) -> dict[int, int]:
-    """Take `wanted` units from these groups, cheapest first (ties by variant id)."""
-    taken: dict[int, int] = {}
-    for i in sorted(indexes, key=lambda i: (groups[i].unit, groups[i].item.variant_id)):
-        if wanted <= 0:
-            break
-        taken[i] = min(groups[i].quantity, wanted)
-        wanted -= taken[i]
-    return taken
-
-
-def _units_off(
-    groups: Sequence[_Group], left: Sequence[Decimal], taken: dict[int, int], currency: str
-) -> list[Decimal]:
-    """The whole price still owed for the `taken` units of each group."""
-    amounts = [_ZERO] * len(groups)
-    for i, units in taken.items():
-        amounts[i] = min(round_money(left[i] * units / groups[i].quantity, currency), left[i])
-    return amounts
-
-
-def _bundle(
-    p: Promotion,
-    groups: Sequence[_Group],
-    left: Sequence[Decimal],
-    matched: Sequence[int],
-    currency: str,
-) -> list[Decimal]:
-    """A BUNDLE: complete sets of one unit per component, cheapest units first."""
-    amounts = [_ZERO] * len(groups)
-    by_component: dict[int, list[int]] = {}
-    for i in matched:
-        component = p.component(groups[i].item)
-        if component is not None:
-            by_component.setdefault(component, []).append(i)
-    sets = min(
-        (
-            sum(groups[i].quantity for i in by_component.get(c, []))
-            for c in range(len(p.bundle_ids))
-        ),
-        default=0,
-    )
-    if sets == 0:
-        return amounts
-    taken: dict[int, int] = {}
-    for indexes in by_component.values():
-        taken.update(_cheapest(groups, indexes, sets))
-    used = {i: left[i] * units / groups[i].quantity for i, units in taken.items()}
-    value = round_money(sum(used.values(), _ZERO), currency)
-    if p.amount is not None:
-        off = max(value - round_money(p.amount * sets, currency), _ZERO)
-    else:
-        off = round_money(value * (p.percent or _ZERO) / _HUNDRED, currency)
-    order = sorted(used)
-    shares = split(off, [used[i] for i in order], [left[i] for i in order], currency)
-    for i, share in zip(order, shares, strict=True):
-        amounts[i] = share
-    return amounts
 
 
 # ---------- order level ----------
@@ -489,7 +259,7 @@ def _order_level(
             for p, indexes in eligible
             if not p.combinable
         ),
-        key=lambda pair: (-pair[0].amount, *_rank(pair[0].promotion)),
+        key=lambda pair: (-pair[0].amount, *rank(pair[0].promotion)),
         default=None,
     )
     stack: list[tuple[Discount, list[int]]] = []

@@ -1,6 +1,6 @@
 """Turns the OMS's JSON documents into canonical records, and new orders and returns into the OMS's JSON.
 
-The documents are those of `backoffice.orders.service` (its docstring shows one of each
+The documents are those of `backoffice.orders.documents` (its docstring shows one of each
 kind); the embedded and the HTTP adapter both parse them here. A document that lacks a
 field or has one of the wrong type raises `SourceContractViolation`. An order's
 `cart_id` and `routing` came with carts and routing, a return's `created_at`, `routing`,

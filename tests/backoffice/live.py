@@ -24,8 +24,10 @@ import httpx
 import pytest
 import uvicorn
 
+from backoffice.access import AccessControl
 from backoffice.db import create_engine
-from backoffice.http import AccessControl, FaultSwitches, RequestCounter, create_app
+from backoffice.faults import FaultSwitches
+from backoffice.http import RequestCounter, create_app
 from connectors._http import ClientCredentialsAuth, build_client
 from kernel.clock import Clock, FixedClock
 from tests.api import NOW

@@ -12,7 +12,7 @@ from datetime import date
 import httpx
 import pytest
 
-from backoffice.http import Faults, FaultSwitches
+from backoffice.faults import Faults, FaultSwitches
 from backoffice.serve import build_parser, parse_options
 from tests.backoffice import live
 

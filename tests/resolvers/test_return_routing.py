@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from resolvers.return_routing import ReturnRoutingWeights, choose_destination
-from tests.resolvers.test_routing import location
+from tests.resolvers.network import location
 
 WEIGHTS = ReturnRoutingWeights()
 STORES = [location(f"s0{n}", f"NL00{n}", f"Store {n}") for n in (1, 2, 3)]

@@ -1,4 +1,4 @@
-"""A fresh price-engine database per test, builders for its rows, and a statement counter."""
+"""A fresh price-engine database per test, builders for its rows, the service over them, a statement counter."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from backoffice.pricing.models import ListPrice, PriceItem, Promotion
+from backoffice.pricing.service import PricingService
+from kernel.clock import FixedClock
 from tests.backoffice.support import count_statements as count_statements
 from tests.backoffice.support import database, text
 from tests.backoffice.support import insert as insert
@@ -26,6 +28,10 @@ WEEK_END = T0 + timedelta(days=6)
 async def engine() -> AsyncIterator[AsyncEngine]:
     async with database("price_") as engine:
         yield engine
+
+
+def service(sessions: async_sessionmaker[AsyncSession]) -> PricingService:
+    return PricingService(sessions, clock=FixedClock(T0))
 
 
 def list_price(

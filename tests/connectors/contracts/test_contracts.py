@@ -3,130 +3,24 @@
 Both read the seeded small retailer: the embedded adapters through the services in this
 process, the HTTP adapters through the back office served by uvicorn on 127.0.0.1 (price
 engine and inventory on the same pinned clock). Every behaviour test runs once per mode;
-the last tests read the whole dataset through both and require identical records.
+`test_identical_records` reads the whole dataset through both and requires identical records.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from math import floor
-from typing import Any, cast
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backoffice.crm.models import Customer, Identifier
-from backoffice.crm.service import CrmService
-from backoffice.db import create_engine, sessionmaker
-from backoffice.inventory.models import Location
-from backoffice.inventory.service import InventoryService
-from backoffice.loyalty.models import Account
-from backoffice.loyalty.service import LoyaltyService
-from backoffice.orders.models import Order, Return
-from backoffice.orders.service import OrdersService
-from backoffice.pim.models import Category, Product, Variant
-from backoffice.pim.service import PimService
-from backoffice.pricing.service import PricingService
-from backoffice.rest import SYSTEMS
 from backoffice.seed.calendar import Calendar
 from backoffice.seed.loyalty import WELCOME_POINTS
-from connectors.crm.embedded import EmbeddedCrmConnector
-from connectors.crm.http import HttpCrmConnector
-from connectors.crm.protocol import CrmConnector
-from connectors.crm.records import IdentifierType
 from connectors.errors import SourceRejected, UnknownKeys
-from connectors.inventory.embedded import EmbeddedInventoryConnector
-from connectors.inventory.http import HttpInventoryConnector
-from connectors.inventory.protocol import InventoryConnector
-from connectors.loyalty.embedded import EmbeddedLoyaltyConnector
-from connectors.loyalty.http import HttpLoyaltyConnector
-from connectors.loyalty.protocol import LoyaltyConnector
-from connectors.orders.embedded import EmbeddedOrdersConnector
-from connectors.orders.http import HttpOrdersConnector
-from connectors.orders.protocol import OrdersConnector
-from connectors.pim.embedded import EmbeddedPimConnector
-from connectors.pim.http import HttpPimConnector
-from connectors.pim.protocol import PimConnector
-from connectors.pricing.embedded import EmbeddedPricingConnector
-from connectors.pricing.http import HttpPricingConnector
-from connectors.pricing.protocol import PricingConnector
 from connectors.pricing.records import QuoteLineRequest
 from tests.backoffice import live
 
 pytestmark = pytest.mark.anyio
-
-
-@dataclass(frozen=True)
-class Connectors:
-    """One connector per domain, typed as the ports: mypy checks both modes implement them."""
-
-    pim: PimConnector
-    pricing: PricingConnector
-    inventory: InventoryConnector
-    crm: CrmConnector
-    orders: OrdersConnector
-    loyalty: LoyaltyConnector
-
-
-def embedded_connectors(engine: AsyncEngine) -> Connectors:
-    sessions = sessionmaker(engine)
-    return Connectors(
-        pim=EmbeddedPimConnector(PimService(sessions)),
-        pricing=EmbeddedPricingConnector(PricingService(sessions, clock=live.CLOCK)),
-        inventory=EmbeddedInventoryConnector(InventoryService(sessions, clock=live.CLOCK)),
-        crm=EmbeddedCrmConnector(CrmService(sessions, clock=live.CLOCK)),
-        orders=EmbeddedOrdersConnector(OrdersService(sessions, clock=live.CLOCK)),
-        loyalty=EmbeddedLoyaltyConnector(LoyaltyService(sessions, clock=live.CLOCK)),
-    )
-
-
-@pytest.fixture
-async def engine(seeded_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(seeded_url)
-    yield engine
-    await engine.dispose()
-
-
-@asynccontextmanager
-async def connected(server: live.LiveBackoffice) -> AsyncIterator[Connectors]:
-    """The HTTP adapters of every domain, each with a client configured as the gateway would."""
-    clients = {system: server.client(system) for system in SYSTEMS}
-    try:
-        yield Connectors(
-            pim=HttpPimConnector(clients["pim"]),
-            pricing=HttpPricingConnector(clients["pricing"]),
-            inventory=HttpInventoryConnector(clients["inventory"]),
-            crm=HttpCrmConnector(clients["crm"]),
-            orders=HttpOrdersConnector(clients["orders"]),
-            loyalty=HttpLoyaltyConnector(clients["loyalty"]),
-        )
-    finally:
-        for client in clients.values():
-            await client.aclose()
-
-
-@pytest.fixture
-async def http_connectors(
-    request: pytest.FixtureRequest, seeded_url: str
-) -> AsyncIterator[Connectors]:
-    async with connected(live.running(request, seeded_url)) as connectors:
-        yield connectors
-
-
-@pytest.fixture(params=["embedded", "http"])
-async def sources(
-    request: pytest.FixtureRequest, engine: AsyncEngine, seeded_url: str
-) -> AsyncIterator[Connectors]:
-    if request.param == "embedded":
-        yield embedded_connectors(engine)
-    else:
-        async with connected(live.running(request, seeded_url)) as connectors:
-            yield connectors
 
 
 # PIM
@@ -382,124 +276,3 @@ async def test_loyalty_accounts_by_customer_and_by_card(sources):
     assert len(orders["cu00002"]) == 2
     assert list(by_customer) == ["cu00002", "cu00001"]
     assert by_card["2600000000017"].customer_id == "cu00001"
-
-
-# Both modes, the whole dataset, identical records.
-
-
-async def _ids(engine: AsyncEngine, column: Any) -> list[Any]:
-    async with engine.connect() as connection:
-        return list((await connection.execute(select(column).order_by(column))).scalars())
-
-
-Reads = Callable[[Connectors, AsyncEngine], Awaitable[list[Any]]]
-
-
-async def pim_reads(c: Connectors, engine: AsyncEngine) -> list[Any]:
-    products, variants = await _ids(engine, Product.id), await _ids(engine, Variant.id)
-    return [
-        list((await c.pim.get_products([*products, "nope"])).items()),
-        list((await c.pim.get_products_by_sku(await _ids(engine, Product.sku))).items()),
-        list((await c.pim.get_variants([*reversed(variants), "nope"])).items()),
-        list((await c.pim.get_variants_by_sku(await _ids(engine, Variant.sku))).items()),
-        list((await c.pim.get_variants_by_gtin(await _ids(engine, Variant.gtin))).items()),
-        list((await c.pim.get_categories(await _ids(engine, Category.id))).items()),
-        await c.pim.search_products(
-            search=None, category_id="c02", complete_only=False, offset=0, limit=500
-        ),
-        await c.pim.search_products(
-            search="a", category_id=None, complete_only=True, offset=5, limit=7
-        ),
-    ]
-
-
-async def pricing_reads(c: Connectors, engine: AsyncEngine) -> list[Any]:
-    variants = await _ids(engine, Variant.id)
-    return [
-        list(
-            (
-                await c.pricing.get_prices(variants, channel=channel, quantity=quantity, tier=tier)
-            ).items()
-        )
-        for channel, quantity, tier in (
-            ("WEB", 1, None),
-            ("STORE", 3, "GOLD"),
-            ("APP", 2, "SILVER"),
-        )
-    ] + [
-        await c.pricing.quote(
-            [QuoteLineRequest(v, 1 + n % 3) for n, v in enumerate(variants[:40])],
-            channel="WEB",
-            customer_id="cu00001",
-            tier="GOLD",
-        ),
-    ]
-
-
-async def inventory_reads(c: Connectors, engine: AsyncEngine) -> list[Any]:
-    locations = await _ids(engine, Location.id)
-    return [
-        list((await c.inventory.get_locations(locations)).items()),
-        await c.inventory.list_locations(None),
-        await c.inventory.list_locations(["STORE"]),
-        list((await c.inventory.get_stock(await _ids(engine, Variant.id), locations)).items()),
-    ]
-
-
-async def crm_reads(c: Connectors, engine: AsyncEngine) -> list[Any]:
-    customers = await _ids(engine, Customer.id)
-    async with engine.connect() as connection:
-        rows = await connection.execute(
-            select(Identifier.type, Identifier.value).order_by(Identifier.id)
-        )
-        # The CRM stores identifier types as plain strings; the port types them.
-        identifiers = [(cast(IdentifierType, t), v) for t, v in rows]
-    return [
-        list((await c.crm.get_customers(customers)).items()),
-        list((await c.crm.find_customers([*identifiers, ("EMAIL", "nobody@example.com")])).items()),
-        list((await c.crm.get_interactions(customers)).items()),
-        list((await c.crm.get_vouchers(customers)).items()),
-    ]
-
-
-async def orders_reads(c: Connectors, engine: AsyncEngine) -> list[Any]:
-    customers = await _ids(engine, Customer.id)
-    orders = await _ids(engine, Order.id)
-    return [
-        list((await c.orders.get_orders(orders)).items()),
-        list((await c.orders.get_orders_by_number(await _ids(engine, Order.number))).items()),
-        list((await c.orders.get_customer_orders(customers, channel=None)).items()),
-        list((await c.orders.get_customer_orders(customers, channel="STORE")).items()),
-        list((await c.orders.get_returns(await _ids(engine, Return.id))).items()),
-        list((await c.orders.get_order_returns(orders)).items()),
-    ]
-
-
-async def loyalty_reads(c: Connectors, engine: AsyncEngine) -> list[Any]:
-    return [
-        list((await c.loyalty.get_accounts(await _ids(engine, Account.customer_id))).items()),
-        list((await c.loyalty.find_by_card(await _ids(engine, Account.card_number))).items()),
-    ]
-
-
-READS: dict[str, Reads] = {
-    "pim": pim_reads,
-    "pricing": pricing_reads,
-    "inventory": inventory_reads,
-    "crm": crm_reads,
-    "orders": orders_reads,
-    "loyalty": loyalty_reads,
-}
-
-
-@pytest.mark.parametrize("domain", READS)
-async def test_embedded_and_http_give_identical_records_for_the_whole_dataset(
-    domain, engine, http_connectors
-):
-    read = READS[domain]
-
-    embedded = await read(embedded_connectors(engine), engine)
-    over_http = await read(http_connectors, engine)
-
-    assert over_http == embedded
-    assert all(embedded), "every read finds something"
