@@ -27,6 +27,7 @@ from connectors.crm.records import (
     Voucher,
 )
 from connectors.guard import CachePolicy, SourceGuard
+from connectors.trace import Recorder
 
 
 class GuardedCrmConnector:
@@ -36,6 +37,10 @@ class GuardedCrmConnector:
         self._inner = inner
         self._guard = guard
         self._policy = policy
+
+    def bound(self, recorder: Recorder) -> GuardedCrmConnector:
+        """This connector as one request sees it: its calls recorded in `recorder`."""
+        return GuardedCrmConnector(self._inner, self._guard.bound(recorder), self._policy)
 
     async def get_customers(self, ids: Sequence[str]) -> Mapping[str, Customer]:
         return await self._guard.batch(

@@ -13,6 +13,7 @@ from connectors.inventory.records import (
     ReservationLine,
     StockLevel,
 )
+from connectors.trace import Recorder
 
 #: A variant × location pair; the unit the stock cache keys on.
 StockKey = tuple[str, str]
@@ -49,6 +50,15 @@ class GuardedInventoryConnector:
         self._guard = guard
         self._locations = locations
         self._stock = stock
+
+    def bound(self, recorder: Recorder) -> GuardedInventoryConnector:
+        """This connector as one request sees it: its calls recorded in `recorder`."""
+        return GuardedInventoryConnector(
+            self._inner,
+            self._guard.bound(recorder),
+            locations=self._locations,
+            stock=self._stock,
+        )
 
     async def get_locations(self, ids: Sequence[str]) -> Mapping[str, Location]:
         return await self._guard.batch(

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from connectors.guard import CachePolicy, SourceGuard
 from connectors.loyalty.protocol import LoyaltyConnector
 from connectors.loyalty.records import LoyaltyAccount, PointsEntry
+from connectors.trace import Recorder
 
 
 class GuardedLoyaltyConnector:
@@ -22,6 +23,10 @@ class GuardedLoyaltyConnector:
         self._inner = inner
         self._guard = guard
         self._policy = policy
+
+    def bound(self, recorder: Recorder) -> GuardedLoyaltyConnector:
+        """This connector as one request sees it: its calls recorded in `recorder`."""
+        return GuardedLoyaltyConnector(self._inner, self._guard.bound(recorder), self._policy)
 
     async def get_accounts(self, customer_ids: Sequence[str]) -> Mapping[str, LoyaltyAccount]:
         return await self._guard.batch(

@@ -28,6 +28,7 @@ from connectors.orders.records import (
     Return,
     ReturnReceipt,
 )
+from connectors.trace import Recorder
 
 
 class GuardedOrdersConnector:
@@ -37,6 +38,10 @@ class GuardedOrdersConnector:
         self._inner = inner
         self._guard = guard
         self._policy = policy
+
+    def bound(self, recorder: Recorder) -> GuardedOrdersConnector:
+        """This connector as one request sees it: its calls recorded in `recorder`."""
+        return GuardedOrdersConnector(self._inner, self._guard.bound(recorder), self._policy)
 
     async def get_orders(self, ids: Sequence[str]) -> Mapping[str, Order]:
         return await self._guard.batch("orders", ids, self._inner.get_orders, policy=self._policy)

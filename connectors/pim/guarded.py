@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from connectors.guard import CachePolicy, SourceGuard
 from connectors.pim.protocol import PimConnector
 from connectors.pim.records import Category, Product, ProductPage, Variant
+from connectors.trace import Recorder
 
 #: A search as the cache keys it: text, category, complete only, offset, limit.
 SearchKey = tuple[str, str, bool, int, int]
@@ -19,6 +20,10 @@ class GuardedPimConnector:
         self._inner = inner
         self._guard = guard
         self._policy = policy
+
+    def bound(self, recorder: Recorder) -> GuardedPimConnector:
+        """This connector as one request sees it: its calls recorded in `recorder`."""
+        return GuardedPimConnector(self._inner, self._guard.bound(recorder), self._policy)
 
     async def get_products(self, ids: Sequence[str]) -> Mapping[str, Product]:
         return await self._guard.batch(

@@ -8,6 +8,7 @@ from datetime import datetime
 from connectors.guard import CachePolicy, SourceGuard
 from connectors.pricing.protocol import PricingConnector
 from connectors.pricing.records import Price, Promotion, PurchaseRecord, Quote, QuoteLineRequest
+from connectors.trace import Recorder
 
 
 def _valid_until(price: Price) -> float | None:
@@ -35,6 +36,10 @@ class GuardedPricingConnector:
         self._inner = inner
         self._guard = guard
         self._policy = policy
+
+    def bound(self, recorder: Recorder) -> GuardedPricingConnector:
+        """This connector as one request sees it: its calls recorded in `recorder`."""
+        return GuardedPricingConnector(self._inner, self._guard.bound(recorder), self._policy)
 
     async def get_prices(
         self, variant_ids: Sequence[str], *, channel: str, quantity: int, tier: str | None

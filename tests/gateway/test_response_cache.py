@@ -18,7 +18,8 @@ from connectors.cache import CacheEntry, MemoryCache
 from connectors.guard import CachePolicy, SourceGuard
 from connectors.invalidation import InvalidationEvent, Invalidator
 from connectors.redis_cache import RedisCache
-from connectors.trace import SourceTrace, current_trace, tracing
+from connectors.trace import Recorder
+from gateway.bootstrap import build_stack
 from gateway.response_cache import ResponseCache
 from kernel.clock import SystemClock
 from schema.documents import DocumentLimits, Documents
@@ -48,12 +49,12 @@ class CountingCache(MemoryCache):
 
 
 class FakeGraphQL:
-    """Stands in for Strawberry: reads sources through the trace, then answers with JSON."""
+    """Stands in for Strawberry: reads sources into the request's recorder, then answers with JSON."""
 
     def __init__(self) -> None:
         self.runs = 0
         self.reads: dict[str, list[str]] = {"pim": ["p1"]}
-        self.read: Callable[[], Awaitable[object]] | None = None
+        self.read: Callable[[Recorder], Awaitable[object]] | None = None
         self.payload: Any = {"data": {"product": {"id": "p1", "name": "Lamp"}}}
         self.status = 200
         self.content_type = b"application/json"
@@ -67,12 +68,11 @@ class FakeGraphQL:
         self.started.set()
         if scope["method"] == "POST":
             self.bodies.append((await receive())["body"])
-        trace = current_trace()
-        assert trace is not None
+        recorder = scope["state"]["recorder"]
         for source, keys in self.reads.items():
-            trace.touch(source, [f"{source}:{key}" for key in keys])
+            recorder.reads.touch(source, [f"{source}:{key}" for key in keys])
         if self.read is not None:
-            await self.read()
+            await self.read(recorder)
         if self.gate is not None:
             await self.gate.wait()
         body = json.dumps(self.payload).encode()
@@ -110,14 +110,21 @@ DOCUMENTS = Documents(DocumentLimits())
 
 
 def gateway(cache: ResponseCache, app: ASGIApp) -> ASGIApp:
-    """What the lead wires: a trace per request (the middleware), then `serve`."""
+    """What the lead wires: a recorder per request (the middleware), then `serve`."""
 
     async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
         context = dict(scope["headers"]).get(b"x-context", b"WEB|nl|-|public").decode()
-        with tracing(SourceTrace()):
-            await cache.serve(
-                scope, receive, send, context_key=context, app=app, documents=DOCUMENTS
-            )
+        recorder = Recorder()
+        scope.setdefault("state", {})["recorder"] = recorder
+        await cache.serve(
+            scope,
+            receive,
+            send,
+            context_key=context,
+            app=app,
+            documents=DOCUMENTS,
+            recorder=recorder,
+        )
 
     return asgi
 
@@ -143,7 +150,7 @@ async def setup() -> AsyncIterator[Setup]:
 
 
 def product_guard(clock: ManualClock, backend: MemoryCache) -> SourceGuard:
-    return SourceGuard("pim", cache=backend, timeout=1.0, clock=clock)
+    return build_stack("pim", cache=backend, timeout=1.0, clock=clock)
 
 
 async def products(ids: list[str]) -> dict[str, str]:
@@ -246,20 +253,20 @@ def setting_a_cookie(app: FakeGraphQL) -> None:
 
 
 def serving_stale(app: FakeGraphQL) -> None:
-    async def read() -> None:
-        trace = current_trace()
-        assert trace is not None
-        trace.stale_served["pim"] += 1
+    async def read(recorder: Recorder) -> None:
+        recorder.reads.stale_served["pim"] += 1
 
     app.read = read
 
 
 def reading_live(app: FakeGraphQL) -> None:
-    guard = SourceGuard(
+    guard = build_stack(
         "inventory", cache=MemoryCache(clock=SystemClock()), timeout=1.0, clock=SystemClock()
     )
     policy = CachePolicy(ttl=30)
-    app.read = lambda: guard.batch("stock", ["v1|s01"], products, policy=policy, live=True)
+    app.read = lambda recorder: guard.bound(recorder).batch(
+        "stock", ["v1|s01"], products, policy=policy, live=True
+    )
 
 
 @pytest.mark.parametrize(
@@ -379,8 +386,8 @@ async def test_a_boundary_a_value_reports_cuts_the_ttl_short(setup):
     guard = product_guard(setup.clock, setup.backend)
     boundary = setup.clock.seconds + 120
 
-    async def read() -> None:
-        await guard.batch(
+    async def read(recorder: Recorder) -> None:
+        await guard.bound(recorder).batch(
             "products",
             ["p1"],
             products,
@@ -405,8 +412,8 @@ async def test_an_event_for_a_product_drops_the_responses_that_showed_it(setup):
     invalidator = Invalidator([setup.backend], [setup.cache.on_invalidation])
     shown: list[str] = []
 
-    async def read() -> None:
-        await guard.batch("products", shown, products, policy=CachePolicy(ttl=3600))
+    async def read(recorder: Recorder) -> None:
+        await guard.bound(recorder).batch("products", shown, products, policy=CachePolicy(ttl=3600))
 
     setup.app.reads = {}
     setup.app.read = read
@@ -433,7 +440,9 @@ async def test_the_listener_alone_drops_responses_from_a_local_backend(setup):
 
 async def test_missed_events_drop_every_response_but_not_the_sources_entries(setup):
     guard = product_guard(setup.clock, setup.backend)
-    setup.app.read = lambda: guard.batch("products", ["p9"], products, policy=CachePolicy(ttl=60))
+    setup.app.read = lambda recorder: guard.bound(recorder).batch(
+        "products", ["p9"], products, policy=CachePolicy(ttl=60)
+    )
     await setup.get(variables={"id": "p1"})
     await setup.get(variables={"id": "p2"})
     assert len(setup.backend) == 3  # two responses and the product
@@ -483,35 +492,34 @@ async def test_waiters_run_the_query_themselves_when_the_answer_is_not_storable(
     assert {reply.headers["x-cache"] for reply in replies} == {"MISS"}
 
 
-# --- what the guard records --------------------------------------------------------------
+# --- what the sources record --------------------------------------------------------------
 
 
-async def test_the_trace_records_every_key_asked_cached_or_not_and_every_source_called():
+async def test_the_recorder_notes_every_key_asked_cached_or_not_and_every_source_called():
     clock = ManualClock(1_800_000_000.0)
     guard = product_guard(clock, MemoryCache(clock=clock))
     policy = CachePolicy(ttl=60)
     await guard.batch("products", ["p1"], products, policy=policy)
-    with tracing(SourceTrace()) as trace:
-        await guard.batch(
-            "products",
-            ["p1", "p2", "p404"],
-            lambda ids: products([id_ for id_ in ids if id_ != "p404"]),
-            policy=policy,
-            tags_of=lambda key, value: [f"pim:category-of-{key}"],
-        )
-        await SourceGuard("search", cache=None, timeout=1.0, clock=SystemClock()).call(
-            "find", 1, lambda: products([])
-        )
-    assert trace.sources == {"pim", "search"}
-    assert trace.tags == {
+    recorder = Recorder()
+    await guard.bound(recorder).batch(
+        "products",
+        ["p1", "p2", "p404"],
+        lambda ids: products([id_ for id_ in ids if id_ != "p404"]),
+        policy=policy,
+        tags_of=lambda key, value: [f"pim:category-of-{key}"],
+    )
+    search = build_stack("search", cache=None, timeout=1.0, clock=SystemClock())
+    await search.bound(recorder).call("find", 1, lambda: products([]))
+    assert recorder.reads.sources == {"pim", "search"}
+    assert recorder.reads.tags == {
         "pim:p1",
         "pim:p2",
         "pim:p404",
         "pim:category-of-p1",
         "pim:category-of-p2",
     }
-    assert trace.cache_hits == {"pim": 1}
-    assert trace.expires_at is None
+    assert recorder.calls.cache_hits == {"pim": 1}
+    assert recorder.reads.expires_at is None
 
 
 # --- Redis -------------------------------------------------------------------------------
