@@ -73,15 +73,19 @@ class Cache:
         cache = self._cache_for(read.policy)
         prefix = f"{self._source}:{read.operation}:{read.scope}:"
         names = {key: prefix + text for key, text in texts.items()}
-        store = _Store(cache, read, names, tags, self._clock)
-        below = dataclasses.replace(read, names=names, tags=tags, store=store.write)
         found: dict[K, V] = {}
         stale: dict[K, V] = {}
+        revalidating: list[K] = []
         if cache is not None and not read.live:
-            revalidating = await self._lookup(cache, below, unique, found, stale)
-            if revalidating:
-                self._refresh(dataclasses.replace(below, keys=revalidating, recorder=None))
+            revalidating = await self._lookup(cache, read, names, unique, found, stale)
         missing = [key for key in unique if key not in found]
+        if not missing and not revalidating:
+            return _noted(recorder, read, found)
+        # What the layers below need: each key's cache/flight key and tag, and the writer.
+        store = _Store(cache, read, names, tags, self._clock)
+        below = dataclasses.replace(read, names=names, tags=tags, store=store.write)
+        if revalidating:
+            self._refresh(dataclasses.replace(below, keys=revalidating, recorder=None))
         if not missing:
             return _noted(recorder, read, found)
         try:
@@ -104,6 +108,7 @@ class Cache:
         self,
         cache: CacheBackend,
         read: Read[K, V],
+        names: Mapping[K, str],
         keys: list[K],
         found: dict[K, V],
         stale: dict[K, V],
@@ -112,7 +117,7 @@ class Cache:
 
         Returns the keys answered while stale, which the caller revalidates.
         """
-        entries = await cache.get_many([read.names[key] for key in keys])
+        entries = await cache.get_many([names[key] for key in keys])
         now = epoch_seconds(self._clock)
         revalidating: list[K] = []
         for key, entry in zip(keys, entries, strict=True):

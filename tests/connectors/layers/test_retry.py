@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any, TypeVar, cast
 
 import pytest
 
 from connectors.errors import (
+    CircuitOpen,
     SourceContractViolation,
     SourceRejected,
     SourceTimeout,
     SourceUnavailable,
 )
+from connectors.layers.requests import Call
+from connectors.layers.retry import Retry
 from connectors.resilience import ResiliencePolicy
 from connectors.trace import Recorder
 from tests.connectors.layers.support import CACHED, Source, down, guard_for
 
 pytestmark = pytest.mark.anyio
 
+T = TypeVar("T")
 
-# --- retries, timeouts, breaker, concurrency ----------------------------------------------------
+
+# --- retries and timeouts through the stack ------------------------------------------------
 
 FAST_RETRIES = ResiliencePolicy(retries=2, backoff_base=0.001, backoff_max=0.002)
 
@@ -121,3 +127,49 @@ async def test_the_whole_call_is_bounded_by_the_timeout():
     with pytest.raises(SourceTimeout, match=r"no answer to search within 0\.05 s"):
         await guard.call("search", 1, hang)
     assert loop.time() - started < 2.5  # not the hang's 5 s; the margin is for a loaded machine
+
+
+# --- the retry layer alone, over a scripted layer -------------------------------------------
+
+
+class Scripted:
+    """A layer that answers each attempt from a script: raises an exception, returns the rest."""
+
+    def __init__(self, *outcomes: object) -> None:
+        self.outcomes = list(outcomes)
+        self.attempts: list[Call[Any]] = []
+
+    async def call(self, call: Call[T]) -> T:
+        self.attempts.append(call)
+        outcome = self.outcomes.pop(0)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return cast(T, outcome)
+
+
+async def never() -> str:
+    raise AssertionError("the scripted layer answers instead")
+
+
+async def test_a_breaker_opening_during_retries_reports_the_sources_own_error():
+    inner = Scripted(down(), CircuitOpen("pim", "circuit open after 5 consecutive failures"))
+    retry = Retry(1.0, FAST_RETRIES, inner, rand=lambda: 0.0)
+
+    with pytest.raises(SourceUnavailable, match="503") as raised:
+        await retry.call(Call("products", 1, never))
+
+    assert not isinstance(raised.value, CircuitOpen)
+    assert len(inner.attempts) == 2
+
+
+async def test_each_attempt_gets_its_own_limit_within_the_deadline():
+    policy = ResiliencePolicy(retries=1, backoff_base=0.0, attempt_timeout=0.2)
+    inner = Scripted(down(), "answer")
+    retry = Retry(1.0, policy, inner)
+
+    assert await retry.call(Call("search", 1, never)) == "answer"
+
+    first, second = inner.attempts
+    assert first.budget == pytest.approx(0.2, abs=0.01)
+    assert second.budget == pytest.approx(0.2, abs=0.01)
+    assert second.limit >= first.limit
