@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from connectors.cache import MemoryCache
 from connectors.errors import SourceUnavailable
 from connectors.guard import CachePolicy, SourceGuard
+from connectors.layers.requests import Call
 from gateway.bootstrap import build_stack
 from tests.clocks import ManualClock
 
 CACHED = CachePolicy(ttl=10)
+
+T = TypeVar("T")
 
 
 class Source:
@@ -61,3 +64,18 @@ def guard_for(clock: ManualClock | None = None, **kwargs: Any) -> tuple[SourceGu
     kwargs.setdefault("timeout", 1.0)
     kwargs.setdefault("timer", clock)  # the breaker's reset time moves with the test's clock
     return build_stack("pim", cache=cache, clock=clock, **kwargs), cache
+
+
+class Scripted:
+    """A layer that answers each attempt from a script: raises an exception, returns the rest."""
+
+    def __init__(self, *outcomes: object) -> None:
+        self.outcomes = list(outcomes)
+        self.attempts: list[Call[Any]] = []
+
+    async def call(self, call: Call[T]) -> T:
+        self.attempts.append(call)
+        outcome = self.outcomes.pop(0)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return cast(T, outcome)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, TypeVar, cast
+from typing import TypeVar
 
 import pytest
 
@@ -18,7 +18,7 @@ from connectors.layers.requests import Call
 from connectors.layers.retry import Retry
 from connectors.resilience import ResiliencePolicy
 from connectors.trace import Recorder
-from tests.connectors.layers.support import CACHED, Source, down, guard_for
+from tests.connectors.layers.support import CACHED, Scripted, Source, down, guard_for
 
 pytestmark = pytest.mark.anyio
 
@@ -130,21 +130,6 @@ async def test_the_whole_call_is_bounded_by_the_timeout():
 
 
 # --- the retry layer alone, over a scripted layer -------------------------------------------
-
-
-class Scripted:
-    """A layer that answers each attempt from a script: raises an exception, returns the rest."""
-
-    def __init__(self, *outcomes: object) -> None:
-        self.outcomes = list(outcomes)
-        self.attempts: list[Call[Any]] = []
-
-    async def call(self, call: Call[T]) -> T:
-        self.attempts.append(call)
-        outcome = self.outcomes.pop(0)
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return cast(T, outcome)
 
 
 async def never() -> str:
