@@ -47,7 +47,7 @@ from connectors.redis_cache import RedisCache
 from connectors.resilience import NO_RESILIENCE, CircuitBreaker, ResiliencePolicy
 from connectors.tiered_cache import TieredCache
 from gateway.adapters import Adapters, build_adapters
-from gateway.caches import CACHE_VERSION, build_cache, build_response_cache
+from gateway.caches import build_cache, build_response_cache
 from gateway.config import (
     DatabaseSettings,
     Settings,
@@ -70,6 +70,8 @@ from resolvers.return_routing import ReturnRoutingWeights
 from resolvers.routing import RoutingWeights
 from resolvers.voucher_rules import VoucherRules
 
+#: Bump when cached record classes change, so that two releases never read each other's entries.
+CACHE_VERSION = "v1"
 #: A stale entry may stand in for a failing source this many times its TTL (stale-if-error).
 STALE_FACTOR = 10
 
@@ -329,7 +331,7 @@ async def open_runtime(
     ledger_engine = ledger_engine or build_ledger_engine(settings.database, settings.database_url)
     if engine is None and any(s.kind == "embedded" for s in settings.sources.values()):
         engine = create_engine(settings.backoffice.url)
-    redis, cache, caches = build_cache(settings, clock)
+    redis, cache, caches = build_cache(settings, clock, prefix=f"cg:{CACHE_VERSION}:")
     registry = CollectorRegistry()
     guards = build_guards(settings, cache, registry, clock)
     invalidator = Invalidator(caches, [guard.shared.on_invalidation for guard in guards.values()])

@@ -13,8 +13,6 @@ from gateway.config import Settings
 from gateway.response_cache import ResponseCache
 from kernel.clock import Clock
 
-#: Bump when cached record classes change, so that two releases never read each other's entries.
-CACHE_VERSION = "v1"
 #: Entries a process keeps in front of Redis (cache.local_seconds): a listing's are ~200,
 #: a response up to ~40 KB, so this bounds the front to tens of MB.
 LOCAL_FRONT_ENTRIES = 20_000
@@ -32,16 +30,19 @@ def redis_client(url: str) -> Redis:
 
 
 def build_cache(
-    settings: Settings, clock: Clock
+    settings: Settings, clock: Clock, *, prefix: str
 ) -> tuple[Redis | None, CacheBackend, list[CacheBackend]]:
-    """The Redis client (if any), the entity cache, and the caches invalidation events reach."""
+    """The Redis client (if any), the entity cache, and the caches invalidation events reach.
+
+    `prefix` starts every Redis key: the key space of this release's record classes.
+    """
     redis: Redis | None = None
     cache: CacheBackend
     if settings.cache.backend == "redis":
         if not settings.cache.redis_url:
             raise ValueError("cache.backend = 'redis' needs cache.redis_url or REDIS_URL")
         redis = redis_client(settings.cache.redis_url)
-        cache = RedisCache(redis, prefix=f"cg:{CACHE_VERSION}:", clock=clock)
+        cache = RedisCache(redis, prefix=prefix, clock=clock)
     else:
         cache = MemoryCache(clock=clock)
     caches: list[CacheBackend] = [cache]
