@@ -30,7 +30,10 @@ class Bulkhead:
         if not self._cap:
             return await self._inner.call(call)
         try:
-            async with asyncio.timeout_at(call.limit):
+            if self._slots.locked():  # a free slot needs no timer
+                async with asyncio.timeout_at(call.limit):
+                    await self._slots.acquire()
+            else:
                 await self._slots.acquire()
         except TimeoutError as exc:
             raise NoFreeSlot(

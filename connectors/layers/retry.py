@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import random
 from collections.abc import Callable
 from typing import TypeVar
@@ -47,10 +46,10 @@ class Retry:
             limit = deadline
             if self._policy.attempt_timeout is not None:
                 limit = min(deadline, began + self._policy.attempt_timeout)
+            # The call is this caller's own: each attempt just resets its bounds in place.
+            call.limit, call.budget, call.reached = limit, limit - began, None
             try:
-                return await self._inner.call(
-                    dataclasses.replace(call, limit=limit, budget=limit - began)
-                )
+                return await self._inner.call(call)
             except CircuitOpen:
                 if last_error is not None:
                     # The breaker opened during our retries: the source's own error says more.

@@ -72,9 +72,12 @@ class Scripted:
     def __init__(self, *outcomes: object) -> None:
         self.outcomes = list(outcomes)
         self.attempts: list[Call[Any]] = []
+        #: Each attempt's (limit, budget) as it arrived.
+        self.bounds: list[tuple[float, float]] = []
 
     async def call(self, call: Call[T]) -> T:
         self.attempts.append(call)
+        self.bounds.append((call.limit, call.budget))
         outcome = self.outcomes.pop(0)
         if isinstance(outcome, BaseException):
             raise outcome
