@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 
 from connectors.guard import CachePolicy, SourceGuard
@@ -52,13 +53,13 @@ class GuardedInventoryConnector:
         self._stock = stock
 
     def bound(self, recorder: Recorder) -> GuardedInventoryConnector:
-        """This connector as one request sees it: its calls recorded in `recorder`."""
-        return GuardedInventoryConnector(
-            self._inner,
-            self._guard.bound(recorder),
-            locations=self._locations,
-            stock=self._stock,
-        )
+        """This connector as one request sees it: its calls recorded in `recorder`.
+
+        A copy, so that what was set on the process's connector (a test's fault) holds.
+        """
+        view = copy.copy(self)
+        view._guard = self._guard.bound(recorder)
+        return view
 
     async def get_locations(self, ids: Sequence[str]) -> Mapping[str, Location]:
         return await self._guard.batch(

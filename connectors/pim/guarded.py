@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 
 from connectors.guard import CachePolicy, SourceGuard
@@ -22,8 +23,13 @@ class GuardedPimConnector:
         self._policy = policy
 
     def bound(self, recorder: Recorder) -> GuardedPimConnector:
-        """This connector as one request sees it: its calls recorded in `recorder`."""
-        return GuardedPimConnector(self._inner, self._guard.bound(recorder), self._policy)
+        """This connector as one request sees it: its calls recorded in `recorder`.
+
+        A copy, so that what was set on the process's connector (a test's fault) holds.
+        """
+        view = copy.copy(self)
+        view._guard = self._guard.bound(recorder)
+        return view
 
     async def get_products(self, ids: Sequence[str]) -> Mapping[str, Product]:
         return await self._guard.batch(

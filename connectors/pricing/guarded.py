@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -38,8 +39,13 @@ class GuardedPricingConnector:
         self._policy = policy
 
     def bound(self, recorder: Recorder) -> GuardedPricingConnector:
-        """This connector as one request sees it: its calls recorded in `recorder`."""
-        return GuardedPricingConnector(self._inner, self._guard.bound(recorder), self._policy)
+        """This connector as one request sees it: its calls recorded in `recorder`.
+
+        A copy, so that what was set on the process's connector (a test's fault) holds.
+        """
+        view = copy.copy(self)
+        view._guard = self._guard.bound(recorder)
+        return view
 
     async def get_prices(
         self, variant_ids: Sequence[str], *, channel: str, quantity: int, tier: str | None
