@@ -3,6 +3,8 @@
 * ConnectorError(source)
   + SourceUnavailable        could not connect, or the source answered 5xx
     - SourceTimeout          the source did not answer within its timeout
+      . NoFreeSlot           we never called it: our own concurrency cap queued us too long
+    - CircuitOpen            we never called it: its circuit breaker is open
   + SourceRejected           the source answered 4xx to a request we built (our bug)
   + SourceContractViolation  the response did not have the shape we parse
   + UnknownKeys              the request named keys the source does not know (`keys`)
@@ -40,6 +42,17 @@ class SourceUnavailable(ConnectorError):
 
 class SourceTimeout(SourceUnavailable):
     """The source did not answer within its timeout."""
+
+
+class NoFreeSlot(SourceTimeout):
+    """The call waited too long for a slot under the source's concurrency cap.
+
+    It never reached the source, so the breaker does not blame the source for it.
+    """
+
+
+class CircuitOpen(SourceUnavailable):
+    """The source's circuit breaker is open: the call fails fast without being made."""
 
 
 class SourceRejected(ConnectorError):

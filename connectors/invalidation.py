@@ -2,7 +2,7 @@
 
 A source tells the gateway that something changed (a PIM webhook: product p00001); the
 instance that hears it publishes an `InvalidationEvent` on a bus. The `Invalidator` turns an
-event into cache tags ("pim:p00001", the tag `SourceGuard.batch` puts on every entry for
+event into cache tags ("pim:p00001", the tag the cache layer puts on every entry for
 its key) and deletes what they tag. With Redis as the shared cache, deleting there once
 reaches every instance; process-local caches (the in-memory cache, a parsed-document or
 response cache registered as a listener) are told through the bus on every instance.

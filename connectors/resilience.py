@@ -1,7 +1,7 @@
 """Resilience for source calls: the policy, a circuit breaker per source and jittered backoff.
 
-`SourceGuard` applies these around every upstream call; they live here so that each can be
-tested with an injected clock and random source, without a guard or an event loop.
+The layers of `connectors.layers` apply these around every upstream call; they live here
+so that each can be tested with an injected clock and random source, without an event loop.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from connectors.errors import SourceUnavailable
+from connectors.errors import CircuitOpen
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ class CircuitBreaker:
         return self._failures
 
     def acquire(self) -> bool:
-        """Let a call through or raise `SourceUnavailable`; True when the call is the trial."""
+        """Let a call through or raise `CircuitOpen`; True when the call is the trial."""
         state = self.state
         if state == "closed":
             return False
@@ -120,9 +120,9 @@ class CircuitBreaker:
             self._trial_running = True
             return True
         if state == "half_open":
-            raise SourceUnavailable(self.source, "circuit open (a trial call is in progress)")
+            raise CircuitOpen(self.source, "circuit open (a trial call is in progress)")
         remaining = self._reset_seconds - (self._clock() - self._opened_at)
-        raise SourceUnavailable(
+        raise CircuitOpen(
             self.source,
             f"circuit open after {self._threshold} consecutive failures; "
             f"next trial in {remaining:.1f} s",

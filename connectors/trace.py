@@ -1,13 +1,19 @@
-"""The per-request record of source calls, kept in a context variable.
+"""The per-request recorder: what a request's source calls did, read and left to write.
 
-Connectors never see the GraphQL request, yet the gateway wants to count and time every
-upstream call a request makes (tests assert on the counts; dev responses show them in
-`extensions`). asyncio copies context variables into the tasks a request spawns, so one
-`SourceTrace` set at the start of a request collects every call made on its behalf.
+Connectors never see the GraphQL request, yet the gateway wants three things from the
+calls made on its behalf, one part each:
 
-It also records what the request *read* (the sources asked and the cache tags of every
-key asked, answered from the cache or not), which is what a whole-response cache needs
-to decide whether a response is public and which invalidation events must drop it.
+* `CallLog`: every upstream call, timed, and the cache hits (tests assert on the counts;
+  dev responses show them in `extensions`);
+* `ReadSet`: what the request *read* — the sources asked, the cache tags of every key
+  asked (answered from the cache or not), the earliest boundary a value reported, whether
+  a read skipped the cache or was served stale — which a whole-response cache needs to
+  decide whether a response is public, what drops it and how long it holds;
+* `WriteBehind`: the cache writes of the request's fetches, held until its response is out.
+
+The HTTP edge creates one `Recorder` per request and passes it down explicitly: into the
+request context, whose sources are views bound to it (`Sources.bound`). Calls made outside
+any request (background refreshes, recovery, the outbox worker) record into nothing.
 """
 
 from __future__ import annotations
@@ -15,9 +21,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,33 +39,35 @@ class SourceCall:
 
 
 @dataclass(slots=True)
-class SourceTrace:
-    """Source calls and cache hits made on behalf of one request.
-
-    `stale_served` counts, per source, the keys answered from a stale cache entry because
-    the source failed (stale-if-error): the response is degraded and may say so.
-
-    `sources` are the sources asked (by `SourceGuard.batch` or `call`), `tags` the cache
-    tags ("pim:p00001") of every key asked and of what `tags_of` added, and `expires_at`
-    the earliest moment (wall-clock seconds) a value read stops being true, such as a
-    price at a promotion boundary; None when no value said. `live` is True once a read
-    skipped the cache (availability in a basket): its answer must not be reused.
-    `responded` and `writes` put the request's cache writes after its response.
-    """
+class CallLog:
+    """The upstream calls made for one request, and the keys its reads found in the cache."""
 
     calls: list[SourceCall] = field(default_factory=list)
     began: float = field(default_factory=time.perf_counter)
     cache_hits: Counter[str] = field(default_factory=Counter)
-    stale_served: Counter[str] = field(default_factory=Counter)
+
+    def calls_by_source(self) -> dict[str, int]:
+        return dict(Counter(call.source for call in self.calls))
+
+
+@dataclass(slots=True)
+class ReadSet:
+    """What one request read, as a whole-response cache needs to know it.
+
+    `sources` are the sources asked, `tags` the cache tags ("pim:p00001") of every key
+    asked and of what `tags_of` added, and `expires_at` the earliest moment (wall-clock
+    seconds) a value read stops being true, such as a price at a promotion boundary; None
+    when no value said. `live` is True once a read skipped the cache (availability in a
+    basket): its answer must not be reused. `stale_served` counts, per source, the keys
+    answered from a stale entry because the source failed (stale-if-error): the response
+    is degraded and may say so.
+    """
+
     sources: set[str] = field(default_factory=set)
     tags: set[str] = field(default_factory=set)
     expires_at: float | None = None
     live: bool = False
-    # Set by the server once the response is on its way: the cache writes of the request's
-    # fetches wait for it, so that pickling and storing are not on the response's path.
-    # None (outside a server: tests, background refreshes) writes at once.
-    responded: asyncio.Event | None = None
-    writes: list[asyncio.Task[Any]] = field(default_factory=list)
+    stale_served: Counter[str] = field(default_factory=Counter)
 
     def touch(self, source: str, tags: Iterable[str] = ()) -> None:
         """Record that the request read `source`, and the tags of what it read."""
@@ -73,20 +79,53 @@ class SourceTrace:
         if self.expires_at is None or moment < self.expires_at:
             self.expires_at = moment
 
-    def calls_by_source(self) -> dict[str, int]:
-        return dict(Counter(call.source for call in self.calls))
+
+@dataclass(slots=True)
+class WriteBehind:
+    """Holds a request's cache writes until its response is on its way.
+
+    Pickling and storing are then not on the response's path. `responded` None (outside a
+    server: tests) lets writes go at once.
+    """
+
+    responded: asyncio.Event | None = None
+    writes: list[asyncio.Task[Any]] = field(default_factory=list)
+
+    async def hold(self) -> None:
+        """Wait, in the task about to write, until the response is out (and remember the task)."""
+        if self.responded is None:
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            self.writes.append(task)
+        await self.responded.wait()
+
+    async def drain(self, seconds: float) -> None:
+        """Wait up to `seconds` for the writes held (the response is out)."""
+        if self.writes:
+            await asyncio.wait(self.writes, timeout=seconds)
+
+
+@dataclass(slots=True)
+class Recorder:
+    """One request's record of its source calls: the call log, the read set, the write-behind."""
+
+    calls: CallLog = field(default_factory=CallLog)
+    reads: ReadSet = field(default_factory=ReadSet)
+    writes: WriteBehind = field(default_factory=WriteBehind)
 
     def summary(self) -> dict[str, object]:
         """A JSON-ready summary for the response's `extensions`."""
         by_source: dict[str, dict[str, float]] = {}
-        for call in self.calls:
+        log = self.calls
+        for call in log.calls:
             entry = by_source.setdefault(call.source, {"calls": 0, "keys": 0, "ms": 0.0})
             entry["calls"] += 1
             entry["keys"] += call.keys
             entry["ms"] = round(entry["ms"] + call.milliseconds, 2)
-        for source, hits in self.cache_hits.items():
+        for source, hits in log.cache_hits.items():
             by_source.setdefault(source, {"calls": 0, "keys": 0, "ms": 0.0})["cacheHits"] = hits
-        for source, stale in self.stale_served.items():
+        for source, stale in self.reads.stale_served.items():
             by_source.setdefault(source, {"calls": 0, "keys": 0, "ms": 0.0})["staleServed"] = stale
         # When each call went out, relative to the request: calls that leave together are
         # one level of the query; the number of levels bounds its latency.
@@ -95,26 +134,9 @@ class SourceTrace:
                 "source": call.source,
                 "operation": call.operation,
                 "keys": call.keys,
-                "startMs": round((call.started - self.began) * 1000, 1),
+                "startMs": round((call.started - log.began) * 1000, 1),
                 "ms": round(call.milliseconds, 1),
             }
-            for call in sorted(self.calls, key=lambda call: call.started)
+            for call in sorted(log.calls, key=lambda call: call.started)
         ]
-        return {"sources": by_source, "calls": len(self.calls), "waterfall": waterfall}
-
-
-_current: ContextVar[SourceTrace | None] = ContextVar("source_trace", default=None)
-
-
-def current_trace() -> SourceTrace | None:
-    return _current.get()
-
-
-@contextmanager
-def tracing(trace: SourceTrace) -> Iterator[SourceTrace]:
-    """Collect the source calls made inside the block (and the tasks it starts) into `trace`."""
-    token = _current.set(trace)
-    try:
-        yield trace
-    finally:
-        _current.reset(token)
+        return {"sources": by_source, "calls": len(log.calls), "waterfall": waterfall}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import logging
 import time
@@ -22,10 +23,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from connectors.invalidation import InvalidationBus
-from connectors.trace import SourceTrace, tracing
+from connectors.trace import Recorder, WriteBehind
 from gateway.auth import AuthenticationError, Authenticator, RequestError
-from gateway.bootstrap import Runtime, document_limits, open_runtime
-from gateway.config import Settings
+from gateway.bootstrap import Runtime, open_runtime
+from gateway.config import LimitSettings, Settings
 from gateway.context import build_context, identify, request_id_from, request_id_var
 from gateway.graphiql import graphiql_static_app
 from gateway.graphql_http import GraphQLOverHTTP, error_response, prefers_graphql_response
@@ -34,7 +35,7 @@ from gateway.samples import sample_headers, sample_query
 from kernel.clock import Clock
 from resolvers.context import RequestContext
 from schema import build_schema
-from schema.documents import Documents
+from schema.documents import DocumentLimits, Documents
 
 logger = logging.getLogger("gateway.access")
 
@@ -60,7 +61,7 @@ WRITE_BEHIND_SECONDS = 2.0
 
 
 class RequestMiddleware:
-    """Gives each HTTP request an id (header, logs, trace), bounds its body, logs its outcome."""
+    """Gives each HTTP request an id (header, logs) and a recorder, bounds its body, logs its outcome."""
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
         self.app = app
@@ -91,9 +92,11 @@ class RequestMiddleware:
                     raise _BodyTooLarge
             return message
 
+        # The request's recorder, passed down explicitly: to the response cache and, through
+        # the request context, to the sources the resolvers call.
         responded = asyncio.Event()
-        trace = SourceTrace(responded=responded)
-        scope.setdefault("state", {})["trace"] = trace
+        recorder = Recorder(writes=WriteBehind(responded))
+        scope.setdefault("state", {})["recorder"] = recorder
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -108,8 +111,7 @@ class RequestMiddleware:
                 responded.set()
 
         try:
-            with tracing(trace):
-                await self.app(scope, bounded_receive, send_with_id)
+            await self.app(scope, bounded_receive, send_with_id)
         except _BodyTooLarge:
             await _too_large(self.max_body_bytes, request_id)(scope, receive, send)
             status = 413
@@ -117,17 +119,34 @@ class RequestMiddleware:
             # The response is out: now the cache writes of its fetches. Waiting for them
             # here delays no client, and keeps a request's effects inside its lifetime.
             responded.set()
-            if trace.writes:
-                await asyncio.wait(trace.writes, timeout=WRITE_BEHIND_SECONDS)
+            await recorder.writes.drain(WRITE_BEHIND_SECONDS)
             logger.info(
                 "%s %s %s %.1fms sources=%d",
                 scope["method"],
                 scope["path"],
                 status,
                 (time.perf_counter() - started) * 1000,
-                len(trace.calls),
+                len(recorder.calls.calls),
             )
             request_id_var.reset(token)
+
+
+def document_limits(limits: LimitSettings) -> DocumentLimits:
+    """The schema's view of the `[limits]` settings."""
+    return DocumentLimits(
+        max_bytes=limits.max_document_bytes,
+        max_literal_bytes=limits.max_literal_bytes,
+        max_tokens=limits.max_tokens,
+        max_depth=limits.max_depth,
+        max_aliases=limits.max_aliases,
+        max_fields=limits.max_fields,
+        max_repeats=limits.max_repeats,
+        default_list_size=limits.default_list_size,
+        cost_budgets={
+            role.name: getattr(limits.cost, role.name) for role in dataclasses.fields(limits.cost)
+        },
+        cache_bytes=limits.document_cache_bytes,
+    )
 
 
 class _BodyTooLarge(Exception):
@@ -216,6 +235,7 @@ class GatewayGraphQL(GraphQLOverHTTP[RequestContext, None]):
                     context_key=key,
                     app=super().__call__,
                     documents=self.documents,
+                    recorder=scope["state"]["recorder"],
                 )
                 return
         await super().__call__(scope, receive, send)
@@ -235,7 +255,7 @@ class GatewayGraphQL(GraphQLOverHTTP[RequestContext, None]):
             defaults=defaults,
             sources=self.runtime.sources,
             rules=self.runtime.rules,
-            trace=request.state.trace,
+            recorder=request.state.recorder,
             clock=self.runtime.clock,
             ledger=self.runtime.ledger,
             outbox=self.runtime.outbox_worker.dispatcher,

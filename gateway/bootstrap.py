@@ -8,32 +8,20 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping
+import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backoffice.crm.service import CrmService
-from backoffice.db import create_engine, sessionmaker
-from backoffice.inventory.service import InventoryService
-from backoffice.loyalty.service import LoyaltyService
-from backoffice.orders.service import OrdersService
-from backoffice.pim.service import PimService
-from backoffice.pricing.service import PricingService
-from connectors._http import ClientCredentialsAuth, build_client
-from connectors.cache import CacheBackend, MemoryCache
-from connectors.crm.embedded import EmbeddedCrmConnector
+from backoffice.db import create_engine
+from connectors.cache import CacheBackend
 from connectors.crm.guarded import GuardedCrmConnector
-from connectors.crm.http import HttpCrmConnector
-from connectors.crm.protocol import CrmConnector
 from connectors.guard import CachePolicy, SourceGuard
 from connectors.invalidation import (
     InvalidationBus,
@@ -41,33 +29,27 @@ from connectors.invalidation import (
     LocalInvalidationBus,
     RedisInvalidationBus,
 )
-from connectors.inventory.embedded import EmbeddedInventoryConnector
 from connectors.inventory.guarded import GuardedInventoryConnector
-from connectors.inventory.http import HttpInventoryConnector
-from connectors.inventory.protocol import InventoryConnector
-from connectors.loyalty.embedded import EmbeddedLoyaltyConnector
+from connectors.layers.adapter import Adapter
+from connectors.layers.breaker import Breaker
+from connectors.layers.bulkhead import Bulkhead
+from connectors.layers.cache import Cache
+from connectors.layers.observe import Observe
+from connectors.layers.retry import Retry
+from connectors.layers.sharing import SharedFetch
+from connectors.layers.timeout import Timeout
 from connectors.loyalty.guarded import GuardedLoyaltyConnector
-from connectors.loyalty.http import HttpLoyaltyConnector
-from connectors.loyalty.protocol import LoyaltyConnector
 from connectors.metrics import SourceMetrics
-from connectors.orders.embedded import EmbeddedOrdersConnector
 from connectors.orders.guarded import GuardedOrdersConnector
-from connectors.orders.http import HttpOrdersConnector
-from connectors.orders.protocol import OrdersConnector
-from connectors.pim.embedded import EmbeddedPimConnector
 from connectors.pim.guarded import GuardedPimConnector
-from connectors.pim.http import HttpPimConnector
-from connectors.pim.protocol import PimConnector
-from connectors.pricing.embedded import EmbeddedPricingConnector
 from connectors.pricing.guarded import GuardedPricingConnector
-from connectors.pricing.http import HttpPricingConnector
-from connectors.pricing.protocol import PricingConnector
 from connectors.redis_cache import RedisCache
-from connectors.resilience import ResiliencePolicy
-from connectors.tiered_cache import LocalFront, TieredCache
+from connectors.resilience import NO_RESILIENCE, CircuitBreaker, ResiliencePolicy
+from connectors.tiered_cache import TieredCache
+from gateway.adapters import Adapters, build_adapters
+from gateway.caches import build_cache, build_response_cache
 from gateway.config import (
     DatabaseSettings,
-    LimitSettings,
     Settings,
     SourceSettings,
     name_list,
@@ -87,15 +69,11 @@ from resolvers.return_recovery import ReturnRecovery
 from resolvers.return_routing import ReturnRoutingWeights
 from resolvers.routing import RoutingWeights
 from resolvers.voucher_rules import VoucherRules
-from schema.documents import DocumentLimits
 
-#: A stale entry may stand in for a failing source this many times its TTL (stale-if-error).
-STALE_FACTOR = 10
 #: Bump when cached record classes change, so that two releases never read each other's entries.
 CACHE_VERSION = "v1"
-#: Entries a process keeps in front of Redis (cache.local_seconds): a listing's are ~200,
-#: a response up to ~40 KB, so this bounds the front to tens of MB.
-LOCAL_FRONT_ENTRIES = 20_000
+#: A stale entry may stand in for a failing source this many times its TTL (stale-if-error).
+STALE_FACTOR = 10
 
 logger = logging.getLogger("gateway.bootstrap")
 
@@ -184,24 +162,6 @@ class Runtime:
         await self.ledger_engine.dispose()
 
 
-def document_limits(limits: LimitSettings) -> DocumentLimits:
-    """The schema's view of the `[limits]` settings."""
-    return DocumentLimits(
-        max_bytes=limits.max_document_bytes,
-        max_literal_bytes=limits.max_literal_bytes,
-        max_tokens=limits.max_tokens,
-        max_depth=limits.max_depth,
-        max_aliases=limits.max_aliases,
-        max_fields=limits.max_fields,
-        max_repeats=limits.max_repeats,
-        default_list_size=limits.default_list_size,
-        cost_budgets={
-            role.name: getattr(limits.cost, role.name) for role in dataclasses.fields(limits.cost)
-        },
-        cache_bytes=limits.document_cache_bytes,
-    )
-
-
 def _policy(ttl: int, *, private: bool = False) -> CachePolicy:
     return CachePolicy(ttl=float(ttl), stale=float(ttl * STALE_FACTOR), private=private)
 
@@ -215,35 +175,61 @@ def _resilience(source: SourceSettings) -> ResiliencePolicy:
     )
 
 
-def build_auth(source: SourceSettings) -> ClientCredentialsAuth | None:
-    """The OAuth2 auth of an HTTP source; a `token_url` path is appended to its base_url."""
-    oauth = source.oauth
-    if oauth is None:
-        return None
-    # The configuration checks that these are set (base_url because kind = "http").
-    token_url, client_id, secret = oauth.token_url, oauth.client_id, oauth.client_secret
-    assert token_url is not None
-    assert client_id is not None
-    assert secret is not None
-    assert source.base_url is not None
-    if not urlsplit(token_url).scheme:
-        # Appended as httpx appends a request's path to base_url, so that a path means the
-        # same here as in the connectors' calls (RFC 3986's join would drop base_url's path).
-        token_url = source.base_url.rstrip("/") + token_url
-    return ClientCredentialsAuth(token_url, client_id, secret, oauth.scope)
-
-
 def build_clock(settings: Settings) -> Clock:
     """The process's clock: the system's, moved to `clock.today` when that is set."""
     return on_day(settings.clock.today)
 
 
+def build_stack(
+    source: str,
+    *,
+    cache: CacheBackend | None,
+    timeout: float,
+    clock: Clock,
+    resilience: ResiliencePolicy = NO_RESILIENCE,
+    metrics: SourceMetrics | None = None,
+    timer: Callable[[], float] = time.monotonic,
+    rand: Callable[[], float] = random.random,
+) -> SourceGuard:
+    """One source's layers, top to bottom (see `connectors.layers` for why in this order).
+
+    Reads go through all of them; calls (carts, writes) start at `Retry`, which retries
+    only idempotent ones. `clock` drives cache freshness, `timer` (monotonic seconds) the
+    breaker's reset time, `rand` the backoff jitter.
+    """
+    breaker = CircuitBreaker(
+        source,
+        failures=resilience.breaker_failures,
+        reset_seconds=resilience.breaker_reset_seconds,
+        clock=timer,
+    )
+    if metrics is not None:
+        metrics.track_breaker(source, lambda: breaker.state)
+    calls = Retry(
+        timeout,
+        resilience,
+        Observe(
+            source,
+            metrics,
+            Breaker(
+                breaker,
+                Bulkhead(source, resilience.max_concurrency, Timeout(source, Adapter())),
+            ),
+        ),
+        rand=rand,
+    )
+    shared = SharedFetch(source, calls)
+    reads = Cache(source, cache, clock, metrics, shared)
+    return SourceGuard(source, reads=reads, shared=shared, calls=calls, breaker=breaker)
+
+
 def build_guards(
     settings: Settings, cache: CacheBackend, registry: CollectorRegistry, clock: Clock
 ) -> dict[str, SourceGuard]:
+    """Every source's stack, from its `[sources.<name>]` settings."""
     metrics = SourceMetrics(registry)
     return {
-        name: SourceGuard(
+        name: build_stack(
             name,
             cache=cache,
             timeout=source.timeout,
@@ -256,80 +242,25 @@ def build_guards(
 
 
 def build_sources(
-    settings: Settings,
-    engine: AsyncEngine | None,
-    guards: Mapping[str, SourceGuard],
-    clients: list[httpx.AsyncClient],
-    clock: Clock,
+    settings: Settings, adapters: Adapters, guards: dict[str, SourceGuard]
 ) -> Sources:
-    """Guarded connectors for every domain: embedded (the back office in-process) or HTTP."""
-    sessions = sessionmaker(engine) if engine is not None else None
+    """Every source's adapter behind its stack, with the cache policies of `[cache.ttl]`."""
     ttl = settings.cache.ttl
-
-    def remote(name: str) -> tuple[httpx.AsyncClient, Mapping[str, str]] | None:
-        """A pooled client and field mapping for an HTTP source; None for an embedded one."""
-        source = settings.sources[name]
-        if source.kind != "http":
-            return None
-        assert source.base_url is not None  # the configuration checks it
-        client = build_client(
-            source.base_url,
-            timeout=source.timeout,
-            connect_timeout=source.connect_timeout,
-            headers=source.headers,
-            max_connections=source.max_concurrency,
-            auth=build_auth(source),
-        )
-        clients.append(client)
-        return client, source.mapping
-
-    def local() -> async_sessionmaker[Any]:
-        assert sessions is not None  # an engine exists whenever a source is embedded
-        return sessions
-
-    pim: PimConnector = (
-        HttpPimConnector(http[0], mapping=http[1])
-        if (http := remote("pim"))
-        else EmbeddedPimConnector(PimService(local()))
-    )
-    pricing: PricingConnector = (
-        HttpPricingConnector(http[0], mapping=http[1])
-        if (http := remote("pricing"))
-        else EmbeddedPricingConnector(PricingService(local(), clock=clock))
-    )
-    inventory: InventoryConnector = (
-        HttpInventoryConnector(http[0], mapping=http[1])
-        if (http := remote("inventory"))
-        else EmbeddedInventoryConnector(InventoryService(local(), clock=clock))
-    )
-    crm: CrmConnector = (
-        HttpCrmConnector(http[0], mapping=http[1])
-        if (http := remote("crm"))
-        else EmbeddedCrmConnector(CrmService(local(), clock=clock))
-    )
-    orders: OrdersConnector = (
-        HttpOrdersConnector(http[0], mapping=http[1])
-        if (http := remote("orders"))
-        else EmbeddedOrdersConnector(OrdersService(local(), clock=clock))
-    )
-    loyalty: LoyaltyConnector = (
-        HttpLoyaltyConnector(http[0], mapping=http[1])
-        if (http := remote("loyalty"))
-        else EmbeddedLoyaltyConnector(LoyaltyService(local(), clock=clock))
-    )
     return Sources(
-        pim=GuardedPimConnector(pim, guards["pim"], _policy(ttl.product)),
-        pricing=GuardedPricingConnector(pricing, guards["pricing"], _policy(ttl.price)),
+        pim=GuardedPimConnector(adapters.pim, guards["pim"], _policy(ttl.product)),
+        pricing=GuardedPricingConnector(adapters.pricing, guards["pricing"], _policy(ttl.price)),
         inventory=GuardedInventoryConnector(
-            inventory,
+            adapters.inventory,
             guards["inventory"],
             locations=_policy(ttl.location),
             stock=_policy(ttl.availability),
         ),
-        crm=GuardedCrmConnector(crm, guards["crm"], _policy(ttl.customer, private=True)),
-        orders=GuardedOrdersConnector(orders, guards["orders"], _policy(ttl.orders, private=True)),
+        crm=GuardedCrmConnector(adapters.crm, guards["crm"], _policy(ttl.customer, private=True)),
+        orders=GuardedOrdersConnector(
+            adapters.orders, guards["orders"], _policy(ttl.orders, private=True)
+        ),
         loyalty=GuardedLoyaltyConnector(
-            loyalty, guards["loyalty"], _policy(ttl.loyalty, private=True)
+            adapters.loyalty, guards["loyalty"], _policy(ttl.loyalty, private=True)
         ),
     )
 
@@ -383,39 +314,6 @@ def build_rules(settings: Settings) -> Rules:
     )
 
 
-def build_response_cache(
-    settings: Settings, cache: CacheBackend, clock: Clock
-) -> ResponseCache | None:
-    """The whole-response cache, on the same backend as the entities so one event drops both."""
-    if not settings.cache.responses or settings.server.debug_source_calls:
-        return None
-    ttl = settings.cache.ttl
-    return ResponseCache(
-        cache,
-        ttl_by_source={
-            "pim": ttl.product,
-            "pricing": ttl.price,
-            "inventory": min(ttl.availability, ttl.location),
-            "crm": 0,
-            "orders": 0,
-            "loyalty": 0,
-        },
-        vary=("authorization", "accept-language", "x-channel", "x-store"),
-        clock=clock,
-    )
-
-
-def redis_client(url: str) -> Redis:
-    """A client that gives up fast: a slow cache is worse than none."""
-    return Redis.from_url(
-        url,
-        socket_timeout=0.25,
-        socket_connect_timeout=0.25,
-        health_check_interval=30,
-        retry=Retry(NoBackoff(), 1),
-    )
-
-
 async def open_runtime(
     settings: Settings,
     *,
@@ -433,25 +331,10 @@ async def open_runtime(
     ledger_engine = ledger_engine or build_ledger_engine(settings.database, settings.database_url)
     if engine is None and any(s.kind == "embedded" for s in settings.sources.values()):
         engine = create_engine(settings.backoffice.url)
-    redis: Redis | None = None
-    cache: CacheBackend
-    if settings.cache.backend == "redis":
-        if not settings.cache.redis_url:
-            raise ValueError("cache.backend = 'redis' needs cache.redis_url or REDIS_URL")
-        redis = redis_client(settings.cache.redis_url)
-        cache = RedisCache(redis, prefix=f"cg:{CACHE_VERSION}:", clock=clock)
-    else:
-        cache = MemoryCache(clock=clock)
-    caches: list[CacheBackend] = [cache]
-    if redis is not None and settings.cache.local_seconds > 0:
-        front = LocalFront(max_entries=LOCAL_FRONT_ENTRIES, clock=clock)
-        cache = TieredCache(front, cache, front_seconds=settings.cache.local_seconds, clock=clock)
-        # Registered on its own as a local cache, so that events from other instances,
-        # which leave the shared cache alone, still reach it.
-        caches = [cache, front]
+    redis, cache, caches = build_cache(settings, clock, prefix=f"cg:{CACHE_VERSION}:")
     registry = CollectorRegistry()
     guards = build_guards(settings, cache, registry, clock)
-    invalidator = Invalidator(caches, [guard.on_invalidation for guard in guards.values()])
+    invalidator = Invalidator(caches, [guard.shared.on_invalidation for guard in guards.values()])
     responses = build_response_cache(settings, cache, clock)
     if responses is not None:
         invalidator.add_listener(responses.on_invalidation)
@@ -470,7 +353,7 @@ async def open_runtime(
         guards=guards,
         registry=registry,
     )
-    sources = build_sources(settings, engine, guards, clients, clock)
+    sources = build_sources(settings, build_adapters(settings, engine, clients, clock), guards)
     ledger = build_ledger(settings, ledger_engine, clock)
     return Runtime(
         settings=settings,

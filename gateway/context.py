@@ -8,7 +8,7 @@ from contextvars import ContextVar
 
 from starlette.requests import Request
 
-from connectors.trace import SourceTrace
+from connectors.trace import Recorder
 from gateway.auth import Authenticator, RequestDefaults, resolve_request_defaults
 from gateway.config import Settings
 from kernel.clock import Clock
@@ -46,21 +46,22 @@ def build_context(
     defaults: RequestDefaults,
     sources: Sources,
     rules: Rules,
-    trace: SourceTrace,
+    recorder: Recorder,
     clock: Clock,
     ledger: Ledger,
     outbox: Dispatcher,
 ) -> RequestContext:
+    """The context of one request: `sources` bound to the request's `recorder`."""
     return RequestContext(
         request_id=request_id,
         viewer=viewer,
         channel=defaults.channel,
         locale=defaults.locale,
         store_id=defaults.store_id,
-        sources=sources,
+        sources=sources.bound(recorder),
         rules=rules,
         started_at=clock.now(),
-        trace=trace,
+        trace=recorder,
         ledger=ledger,
         clock=clock,
         outbox=outbox,

@@ -15,7 +15,7 @@ from connectors.loyalty.guarded import GuardedLoyaltyConnector
 from connectors.orders.guarded import GuardedOrdersConnector
 from connectors.pim.guarded import GuardedPimConnector
 from connectors.pricing.guarded import GuardedPricingConnector
-from connectors.trace import SourceTrace
+from connectors.trace import Recorder
 from kernel.clock import Clock
 from ledger import Ledger
 from resolvers.loaders import Loaders
@@ -63,6 +63,17 @@ class Sources:
     orders: GuardedOrdersConnector
     loyalty: GuardedLoyaltyConnector
 
+    def bound(self, recorder: Recorder) -> Sources:
+        """The connectors as one request sees them: every call recorded in its `recorder`."""
+        return Sources(
+            pim=self.pim.bound(recorder),
+            pricing=self.pricing.bound(recorder),
+            inventory=self.inventory.bound(recorder),
+            crm=self.crm.bound(recorder),
+            orders=self.orders.bound(recorder),
+            loyalty=self.loyalty.bound(recorder),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Rules:
@@ -106,7 +117,8 @@ class RequestContext:
     sources: Sources
     rules: Rules
     started_at: datetime
-    trace: SourceTrace
+    #: What this request's source calls did, read and left to write (`sources` record into it).
+    trace: Recorder
     #: The gateway's own records: idempotency keys, the audit log, the checkout log.
     ledger: Ledger
     clock: Clock

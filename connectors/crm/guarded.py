@@ -14,6 +14,7 @@ twice. None of them is retried on a refusal, which is an answer.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 
 from connectors.crm.protocol import CrmConnector
@@ -27,6 +28,7 @@ from connectors.crm.records import (
     Voucher,
 )
 from connectors.guard import CachePolicy, SourceGuard
+from connectors.trace import Recorder
 
 
 class GuardedCrmConnector:
@@ -36,6 +38,15 @@ class GuardedCrmConnector:
         self._inner = inner
         self._guard = guard
         self._policy = policy
+
+    def bound(self, recorder: Recorder) -> GuardedCrmConnector:
+        """This connector as one request sees it: its calls recorded in `recorder`.
+
+        A copy, so that what was set on the process's connector (a test's fault) holds.
+        """
+        view = copy.copy(self)
+        view._guard = self._guard.bound(recorder)
+        return view
 
     async def get_customers(self, ids: Sequence[str]) -> Mapping[str, Customer]:
         return await self._guard.batch(

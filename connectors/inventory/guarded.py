@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 
 from connectors.guard import CachePolicy, SourceGuard
@@ -13,6 +14,7 @@ from connectors.inventory.records import (
     ReservationLine,
     StockLevel,
 )
+from connectors.trace import Recorder
 
 #: A variant × location pair; the unit the stock cache keys on.
 StockKey = tuple[str, str]
@@ -49,6 +51,15 @@ class GuardedInventoryConnector:
         self._guard = guard
         self._locations = locations
         self._stock = stock
+
+    def bound(self, recorder: Recorder) -> GuardedInventoryConnector:
+        """This connector as one request sees it: its calls recorded in `recorder`.
+
+        A copy, so that what was set on the process's connector (a test's fault) holds.
+        """
+        view = copy.copy(self)
+        view._guard = self._guard.bound(recorder)
+        return view
 
     async def get_locations(self, ids: Sequence[str]) -> Mapping[str, Location]:
         return await self._guard.batch(

@@ -8,11 +8,13 @@ attempt did land answers that first entry instead of booking twice.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 
 from connectors.guard import CachePolicy, SourceGuard
 from connectors.loyalty.protocol import LoyaltyConnector
 from connectors.loyalty.records import LoyaltyAccount, PointsEntry
+from connectors.trace import Recorder
 
 
 class GuardedLoyaltyConnector:
@@ -22,6 +24,15 @@ class GuardedLoyaltyConnector:
         self._inner = inner
         self._guard = guard
         self._policy = policy
+
+    def bound(self, recorder: Recorder) -> GuardedLoyaltyConnector:
+        """This connector as one request sees it: its calls recorded in `recorder`.
+
+        A copy, so that what was set on the process's connector (a test's fault) holds.
+        """
+        view = copy.copy(self)
+        view._guard = self._guard.bound(recorder)
+        return view
 
     async def get_accounts(self, customer_ids: Sequence[str]) -> Mapping[str, LoyaltyAccount]:
         return await self._guard.batch(

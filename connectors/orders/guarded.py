@@ -13,6 +13,7 @@ of their `since`, with the orders' policy.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
@@ -28,6 +29,7 @@ from connectors.orders.records import (
     Return,
     ReturnReceipt,
 )
+from connectors.trace import Recorder
 
 
 class GuardedOrdersConnector:
@@ -37,6 +39,15 @@ class GuardedOrdersConnector:
         self._inner = inner
         self._guard = guard
         self._policy = policy
+
+    def bound(self, recorder: Recorder) -> GuardedOrdersConnector:
+        """This connector as one request sees it: its calls recorded in `recorder`.
+
+        A copy, so that what was set on the process's connector (a test's fault) holds.
+        """
+        view = copy.copy(self)
+        view._guard = self._guard.bound(recorder)
+        return view
 
     async def get_orders(self, ids: Sequence[str]) -> Mapping[str, Order]:
         return await self._guard.batch("orders", ids, self._inner.get_orders, policy=self._policy)

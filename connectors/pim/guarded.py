@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 
 from connectors.guard import CachePolicy, SourceGuard
 from connectors.pim.protocol import PimConnector
 from connectors.pim.records import Category, Product, ProductPage, Variant
+from connectors.trace import Recorder
 
 #: A search as the cache keys it: text, category, complete only, offset, limit.
 SearchKey = tuple[str, str, bool, int, int]
@@ -19,6 +21,15 @@ class GuardedPimConnector:
         self._inner = inner
         self._guard = guard
         self._policy = policy
+
+    def bound(self, recorder: Recorder) -> GuardedPimConnector:
+        """This connector as one request sees it: its calls recorded in `recorder`.
+
+        A copy, so that what was set on the process's connector (a test's fault) holds.
+        """
+        view = copy.copy(self)
+        view._guard = self._guard.bound(recorder)
+        return view
 
     async def get_products(self, ids: Sequence[str]) -> Mapping[str, Product]:
         return await self._guard.batch(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from connectors.guard import CachePolicy, SourceGuard
 from connectors.pricing.protocol import PricingConnector
 from connectors.pricing.records import Price, Promotion, PurchaseRecord, Quote, QuoteLineRequest
+from connectors.trace import Recorder
 
 
 def _valid_until(price: Price) -> float | None:
@@ -35,6 +37,15 @@ class GuardedPricingConnector:
         self._inner = inner
         self._guard = guard
         self._policy = policy
+
+    def bound(self, recorder: Recorder) -> GuardedPricingConnector:
+        """This connector as one request sees it: its calls recorded in `recorder`.
+
+        A copy, so that what was set on the process's connector (a test's fault) holds.
+        """
+        view = copy.copy(self)
+        view._guard = self._guard.bound(recorder)
+        return view
 
     async def get_prices(
         self, variant_ids: Sequence[str], *, channel: str, quantity: int, tier: str | None

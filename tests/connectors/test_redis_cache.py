@@ -10,9 +10,10 @@ import pytest
 from redis.asyncio import Redis
 
 from connectors.cache import CacheEntry
-from connectors.guard import CachePolicy, SourceGuard
+from connectors.guard import CachePolicy
 from connectors.pricing.records import AppliedPromotion, Price
 from connectors.redis_cache import RedisCache
+from gateway.bootstrap import build_stack
 from kernel.clock import SystemClock
 from tests.connectors.conftest import fast_redis
 from tests.servers import RedisProcess
@@ -148,7 +149,7 @@ async def test_tags_invalidate_every_entry_they_tag(redis_client, key_prefix):
 
 async def test_guard_entries_are_invalidated_by_source_key_across_scopes(redis_client, key_prefix):
     cache = RedisCache(redis_client, prefix=key_prefix, clock=SystemClock())
-    guard = SourceGuard("pricing", cache=cache, timeout=1.0, clock=SystemClock())
+    guard = build_stack("pricing", cache=cache, timeout=1.0, clock=SystemClock())
     calls: list[list[str]] = []
 
     async def fetch(ids: list[str]) -> dict[str, Price]:
@@ -199,7 +200,7 @@ async def test_requests_survive_redis_going_away_and_the_cache_recovers(
 ) -> None:
     client = fast_redis(redis_process.url)
     cache = RedisCache(client, prefix="cg:", recheck_seconds=0.05, clock=SystemClock())
-    guard = SourceGuard("pim", cache=cache, timeout=2.0, clock=SystemClock())
+    guard = build_stack("pim", cache=cache, timeout=2.0, clock=SystemClock())
     policy = CachePolicy(ttl=60)
     calls: list[list[str]] = []
 

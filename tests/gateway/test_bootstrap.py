@@ -5,7 +5,8 @@ from datetime import date
 import httpx
 import pytest
 
-from gateway.bootstrap import build_auth, open_runtime
+from gateway.adapters import build_auth
+from gateway.bootstrap import open_runtime
 from gateway.config import Settings
 
 pytestmark = pytest.mark.anyio

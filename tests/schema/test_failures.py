@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from backoffice.pim.models import Product as ProductRow
 from connectors.errors import SourceUnavailable
-from connectors.guard import CachePolicy, SourceGuard
+from connectors.guard import CachePolicy
 from connectors.pricing.guarded import GuardedPricingConnector
 from gateway.app import create_app
-from gateway.bootstrap import open_runtime
+from gateway.bootstrap import build_stack, open_runtime
 from resolvers.ids import to_global_id
 from tests.api import CLOCK, serve
 
@@ -37,7 +37,7 @@ class HangingPricing(DownPricing):
 
 async def gateway_with_pricing(settings, engine, pricing):
     runtime = await open_runtime(settings, engine=engine, clock=CLOCK)
-    guard = SourceGuard("pricing", cache=None, timeout=0.2, clock=CLOCK)
+    guard = build_stack("pricing", cache=None, timeout=0.2, clock=CLOCK)
     runtime.sources = dataclasses.replace(
         runtime.sources, pricing=GuardedPricingConnector(pricing, guard, CachePolicy())
     )

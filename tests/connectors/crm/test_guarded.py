@@ -16,8 +16,9 @@ from connectors.crm.embedded import EmbeddedCrmConnector
 from connectors.crm.guarded import GuardedCrmConnector
 from connectors.crm.records import NewVoucher, Voucher
 from connectors.errors import SourceUnavailable, VoucherNotRedeemable
-from connectors.guard import CachePolicy, SourceGuard
+from connectors.guard import CachePolicy
 from connectors.resilience import ResiliencePolicy
+from gateway.bootstrap import build_stack
 from tests.backoffice.crm.rows import CLOCK, customer, insert
 from tests.clocks import ManualClock
 
@@ -77,7 +78,7 @@ async def inner(sessions: async_sessionmaker[AsyncSession]) -> LosingFirstAnswer
 @pytest.fixture
 def guarded(inner: LosingFirstAnswers) -> GuardedCrmConnector:
     clock = ManualClock(CLOCK.now().timestamp())
-    guard = SourceGuard(
+    guard = build_stack(
         "crm",
         cache=MemoryCache(clock=clock),
         timeout=5.0,

@@ -11,11 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backoffice.inventory.service import InventoryService
 from connectors.cache import MemoryCache
 from connectors.errors import InsufficientStock, SourceUnavailable
-from connectors.guard import CachePolicy, SourceGuard
+from connectors.guard import CachePolicy
 from connectors.inventory.embedded import EmbeddedInventoryConnector
 from connectors.inventory.guarded import GuardedInventoryConnector
 from connectors.inventory.records import Reservation, ReservationLine, StockLevel
 from connectors.resilience import ResiliencePolicy
+from gateway.bootstrap import build_stack
 from kernel.clock import FixedClock
 from tests.backoffice.inventory.rows import T0
 from tests.clocks import ManualClock
@@ -79,7 +80,7 @@ def inner(sessions: async_sessionmaker[AsyncSession]) -> LosingFirstAnswers:
 @pytest.fixture
 def guarded(inner: LosingFirstAnswers) -> GuardedInventoryConnector:
     clock = ManualClock(T0.timestamp())
-    guard = SourceGuard(
+    guard = build_stack(
         "inventory",
         cache=MemoryCache(clock=clock),
         timeout=5.0,

@@ -15,12 +15,12 @@ from connectors.errors import (
     SourceRejected,
     SourceUnavailable,
 )
-from connectors.guard import SourceGuard
 from connectors.loyalty.embedded import EmbeddedLoyaltyConnector
 from connectors.loyalty.guarded import GuardedLoyaltyConnector
 from connectors.loyalty.protocol import LoyaltyConnector
 from connectors.loyalty.records import LoyaltyAccount, PointsEntry
 from connectors.resilience import ResiliencePolicy
+from gateway.bootstrap import build_stack
 from tests.backoffice.loyalty.rows import CLOCK, T0, account, insert
 
 pytestmark = pytest.mark.anyio
@@ -151,7 +151,7 @@ async def test_the_guard_retries_a_booking_whose_answer_was_lost_and_books_it_on
                 raise SourceUnavailable("loyalty", "connection reset")
             return entry
 
-    guard = SourceGuard(
+    guard = build_stack(
         "loyalty",
         cache=None,
         timeout=5,

@@ -9,11 +9,12 @@ import pytest
 
 from backoffice.orders.service import OrdersService
 from connectors.errors import SourceUnavailable
-from connectors.guard import CachePolicy, SourceGuard
+from connectors.guard import CachePolicy
 from connectors.orders.embedded import EmbeddedOrdersConnector
 from connectors.orders.guarded import GuardedOrdersConnector
 from connectors.orders.records import CartLineChange
 from connectors.resilience import ResiliencePolicy
+from gateway.bootstrap import build_stack
 from tests.backoffice.orders.rows import CLOCK
 from tests.connectors.orders.test_returns import RECEIPT, one_can
 from tests.connectors.orders.test_writes import new_order
@@ -48,7 +49,7 @@ def flaky(sessions) -> Flaky:
 
 @pytest.fixture
 def guarded(flaky) -> GuardedOrdersConnector:
-    guard = SourceGuard(
+    guard = build_stack(
         "orders",
         cache=None,
         timeout=5.0,

@@ -10,11 +10,11 @@ from backoffice.db import create_engine, sessionmaker
 from backoffice.pricing.service import PricingService
 from connectors.cache import CachePolicy, MemoryCache
 from connectors.errors import SourceRejected, SourceUnavailable, UnknownKeys
-from connectors.guard import SourceGuard
 from connectors.pricing.embedded import EmbeddedPricingConnector
 from connectors.pricing.guarded import GuardedPricingConnector
 from connectors.pricing.protocol import PricingConnector
 from connectors.pricing.records import CouponResult, Promotion, PurchaseRecord, QuoteLineRequest
+from gateway.bootstrap import build_stack
 from kernel.clock import FixedClock
 from tests.backoffice.pricing.rows import T0, insert, item, list_price, promotion
 from tests.clocks import ManualClock
@@ -158,7 +158,7 @@ class CountingPricing:
 async def test_the_guard_caches_the_running_promotions_until_the_first_ends(pricing):
     clock = ManualClock(T0.timestamp())
     counting = CountingPricing(pricing)
-    guard = SourceGuard("pricing", cache=MemoryCache(clock=clock), timeout=1.0, clock=clock)
+    guard = build_stack("pricing", cache=MemoryCache(clock=clock), timeout=1.0, clock=clock)
     guarded = GuardedPricingConnector(counting, guard, CachePolicy(ttl=3 * 86_400))  # type: ignore[arg-type]
 
     first = await guarded.get_promotions()

@@ -20,12 +20,12 @@ from backoffice.pricing.models import Promotion
 from backoffice.pricing.service import PricingService
 from backoffice.seed import PAINT_PROMOTION_ID, PAINT_VARIANT_ID
 from connectors.cache import CachePolicy, MemoryCache
-from connectors.guard import SourceGuard
 from connectors.pricing.embedded import EmbeddedPricingConnector
 from connectors.pricing.guarded import GuardedPricingConnector
 from connectors.pricing.http import HttpPricingConnector
 from connectors.pricing.protocol import PricingConnector
 from connectors.pricing.records import Quote, QuoteLineRequest
+from gateway.bootstrap import build_stack
 from tests.api import NOW
 from tests.backoffice import live
 
@@ -65,7 +65,7 @@ async def pricing(request, service, seeded_url) -> AsyncIterator[PricingConnecto
     if request.param == "embedded":
         yield embedded
     elif request.param == "guarded":
-        guard = SourceGuard(
+        guard = build_stack(
             "pricing", cache=MemoryCache(clock=live.CLOCK), timeout=5, clock=live.CLOCK
         )
         yield GuardedPricingConnector(embedded, guard, CachePolicy(ttl=60))
