@@ -1,4 +1,5 @@
-"""Redis for the cache and invalidation tests: a client of the shared server, a key space."""
+"""Redis for the cache and invalidation tests (a client of the shared server, a key space), and
+the reference back office served over HTTP for the HTTP adapters' tests."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
+from tests.backoffice import live
 from tests.servers import require_redis
 
 
@@ -40,3 +42,9 @@ async def key_prefix(redis_client: Redis) -> AsyncIterator[str]:
     keys = [key async for key in redis_client.scan_iter(match=f"{prefix}*")]
     if keys:
         await redis_client.delete(*keys)
+
+
+@pytest.fixture
+def backoffice(request: pytest.FixtureRequest, seeded_url: str) -> live.LiveBackoffice:
+    """The seeded reference back office over HTTP on 127.0.0.1, shared by the tests that ask."""
+    return live.running(request, seeded_url)

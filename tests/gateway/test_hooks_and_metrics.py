@@ -108,6 +108,7 @@ async def test_two_instances_share_redis_and_hear_each_others_invalidations(redi
     marker = uuid.uuid4().hex[:8]
     import gateway.bootstrap as bootstrap
 
+    released = bootstrap.CACHE_VERSION
     bootstrap.CACHE_VERSION = f"test-{marker}"  # a key space of this test's own
     try:
         first_runtime = await open_runtime(redis_settings, clock=CLOCK)
@@ -134,4 +135,4 @@ async def test_two_instances_share_redis_and_hear_each_others_invalidations(redi
             assert await pim_calls(first) == 1
             assert await pim_calls(second) == 0
     finally:
-        bootstrap.CACHE_VERSION = "v1"
+        bootstrap.CACHE_VERSION = released

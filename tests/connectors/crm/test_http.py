@@ -7,7 +7,6 @@ import pytest
 
 from connectors.crm.http import HttpCrmConnector
 from connectors.crm.records import IdentifierType
-from tests.backoffice import live
 
 pytestmark = pytest.mark.anyio
 
@@ -24,11 +23,6 @@ CALLS: dict[str, tuple[Callable[[HttpCrmConnector], Awaitable[Mapping[Any, Any]]
     "get_interactions": (lambda crm: crm.get_interactions(CUSTOMERS), "GET /crm/v1/interactions"),
     "get_vouchers": (lambda crm: crm.get_vouchers(CUSTOMERS), "GET /crm/v1/vouchers"),
 }
-
-
-@pytest.fixture
-def backoffice(request, seeded_url):
-    return live.running(request, seeded_url)
 
 
 @pytest.mark.parametrize("method", CALLS)

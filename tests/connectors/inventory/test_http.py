@@ -3,17 +3,11 @@ from __future__ import annotations
 import pytest
 
 from connectors.inventory.http import HttpInventoryConnector
-from tests.backoffice import live
 
 pytestmark = pytest.mark.anyio
 
 STORES = [f"s{n:02d}" for n in range(1, 15)]
 VARIANTS = [f"v{n:06d}" for n in range(1, 61)]
-
-
-@pytest.fixture
-def backoffice(request, seeded_url):
-    return live.running(request, seeded_url)
 
 
 async def test_stock_of_variants_at_locations_is_one_request(backoffice):

@@ -8,16 +8,10 @@ from backoffice.seed.loyalty import WELCOME_POINTS
 from connectors.errors import SourceRejected
 from connectors.loyalty.http import HttpLoyaltyConnector
 from connectors.orders.http import HttpOrdersConnector
-from tests.backoffice import live
 
 pytestmark = pytest.mark.anyio
 
 CUSTOMERS = [f"cu{n:05d}" for n in range(1, 43)]
-
-
-@pytest.fixture
-def backoffice(request, seeded_url):
-    return live.running(request, seeded_url)
 
 
 async def test_accounts_of_a_batch_of_customers_are_one_request(backoffice):

@@ -6,7 +6,6 @@ from typing import Any
 import pytest
 
 from connectors.orders.http import HttpOrdersConnector
-from tests.backoffice import live
 
 pytestmark = pytest.mark.anyio
 
@@ -31,11 +30,6 @@ CALLS: dict[str, tuple[Callable[[HttpOrdersConnector], Awaitable[Mapping[str, An
     ),
     "get_order_returns": (lambda oms: oms.get_order_returns(ORDERS), "GET /orders/v1/returns"),
 }
-
-
-@pytest.fixture
-def backoffice(request, seeded_url):
-    return live.running(request, seeded_url)
 
 
 @pytest.mark.parametrize("method", CALLS)

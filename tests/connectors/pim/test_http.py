@@ -6,7 +6,6 @@ from typing import Any
 import pytest
 
 from connectors.pim.http import HttpPimConnector
-from tests.backoffice import live
 
 pytestmark = pytest.mark.anyio
 
@@ -37,11 +36,6 @@ CALLS: dict[str, tuple[Callable[[HttpPimConnector], Awaitable[Mapping[str, Any]]
         4,
     ),
 }
-
-
-@pytest.fixture
-def backoffice(request, seeded_url):
-    return live.running(request, seeded_url)
 
 
 @pytest.mark.parametrize("method", CALLS)

@@ -10,13 +10,13 @@ import pytest
 
 from backoffice.pim.service import PimService
 from connectors.cache import MemoryCache
-from connectors.guard import CachePolicy, SourceGuard
+from connectors.guard import CachePolicy
 from connectors.pim.embedded import EmbeddedPimConnector
 from connectors.pim.guarded import GuardedPimConnector
 from connectors.pim.http import HttpPimConnector
 from connectors.pim.mapping import to_product_page
 from connectors.pim.records import Category, Product, ProductPage, Variant
-from tests.backoffice import live
+from gateway.bootstrap import build_stack
 from tests.backoffice.pim.rows import GTIN_BLACK, GTIN_GREEN
 from tests.clocks import ManualClock
 
@@ -83,11 +83,6 @@ async def test_the_embedded_adapter_reads_the_pages_variants(sessions):
     ]
 
 
-@pytest.fixture
-def backoffice(request, seeded_url):
-    return live.running(request, seeded_url)
-
-
 async def test_the_http_adapter_reads_the_same_variants_as_the_variants_endpoint(backoffice):
     async with backoffice.client("pim") as client:
         pim = HttpPimConnector(client)
@@ -150,7 +145,7 @@ async def test_a_change_to_a_variant_on_a_cached_page_drops_the_page():
     clock = ManualClock()
     cache = MemoryCache(clock=clock)
     inner = _Pim()
-    guard = SourceGuard("pim", cache=cache, timeout=1.0, clock=clock)
+    guard = build_stack("pim", cache=cache, clock=clock, timeout=1.0)
     pim = GuardedPimConnector(inner, guard, CachePolicy(ttl=60))
 
     async def search() -> ProductPage:

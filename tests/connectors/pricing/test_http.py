@@ -17,11 +17,6 @@ pytestmark = pytest.mark.anyio
 VARIANTS = [f"v{n:06d}" for n in range(1, 51)]
 
 
-@pytest.fixture
-def backoffice(request, seeded_url):
-    return live.running(request, seeded_url)
-
-
 async def test_prices_of_a_batch_are_one_request_to_the_price_engine(backoffice):
     async with backoffice.client("pricing") as client:
         prices = await HttpPricingConnector(client).get_prices(
