@@ -1,6 +1,6 @@
 """Run one GraphQL document through graphql-core's execution and the compiled one, and compare.
 
-Each run gets a fresh request context (its own DataLoaders and trace) over the same
+Each run gets a fresh request context (its own DataLoaders and recorder) over the same
 runtime and seeded back office, with a clock that stands still, so both executions
 answer from the same data at the same instant.
 Errors are compared as graphql-core formats them, sorted by path: graphql-core's order
@@ -16,7 +16,7 @@ from typing import Any
 
 import strawberry
 
-from connectors.trace import SourceTrace
+from connectors.trace import Recorder
 from gateway.auth import RequestDefaults
 from gateway.bootstrap import Runtime
 from gateway.context import build_context
@@ -73,7 +73,7 @@ class Pair:
             defaults=defaults,
             sources=self.runtime.sources,
             rules=self.runtime.rules,
-            trace=SourceTrace(),
+            recorder=Recorder(),
             clock=STILL,
             ledger=self.runtime.ledger,
             outbox=self.runtime.outbox_worker.dispatcher,
