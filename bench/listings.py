@@ -107,9 +107,10 @@ query ListingGtin($first: Int!, $stores: [ID!]!) {
 }
 """
 
-# The GTINs through the PIM's variants batch read: the search did not carry the variants
-# when this was written. Once it does, `variants` may be read from the search answer (each
-# gateway may use what the source serves) and the PIM call of the second level goes.
+# The GTINs: through the PIM's variants batch read while the search does not carry the
+# variants; once its OpenAPI document says it does, mesh.config.ts leaves `variants` to the
+# search answer (each gateway may use what the source serves) and the PIM call of the
+# second level goes.
 PEER_LISTING_GTIN = """
 query ListingGtin($limit: NonNegativeInt) {
   Pim_search_products(limit: $limit, complete_only: true) {
