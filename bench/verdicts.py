@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bench.measure import Result
+from bench.measure import Load, Result
 from bench.queries import BY_NAME, BenchQuery
 
 if TYPE_CHECKING:
@@ -121,13 +121,19 @@ def _source_rows(run: Run, source: str, query: BenchQuery) -> list[str]:
             _verdict([c / path for c in colds], COLD_FACTOR, higher_is_better=False),
         )
     for ratio in RATIOS:
-        pairs = _pairs(run, source, query.name, ratio)
+        pairs = _pairs(run, source, query.name, ratio, lambda load: load.throughput)
         if pairs:
             values = [o / p for o, p in pairs]
+            # On a shared machine throughput follows whoever else runs; the gateway's CPU
+            # per request does not: the peer's ÷ ours is the throughput ratio two equal,
+            # otherwise idle cores would give.
+            cpu = _pairs(run, source, query.name, ratio, lambda load: load.cpu_ms["gateway"])
             add(
                 ratio.label,
                 "; ".join(f"{o:.0f} vs {p:.0f} req/s" for o, p in pairs)
-                + f" ({_range(values, _x)})",
+                + f" ({_range(values, _x)}); gateway CPU ms/req "
+                + "; ".join(f"{o:.1f} vs {p:.1f}" for o, p in cpu)
+                + f" (peer ÷ ours {_range([p / o for o, p in cpu if o], _x)})",
                 _verdict(values, ratio.factor, higher_is_better=True),
             )
     rss = [
@@ -151,11 +157,14 @@ def _x(value: float) -> str:
     return f"{value:.2f}×"
 
 
-def _pairs(run: Run, source: str, query: str, ratio: Ratio) -> list[tuple[float, float]]:
+def _pairs(
+    run: Run, source: str, query: str, ratio: Ratio, figure: Callable[[Load], float]
+) -> list[tuple[float, float]]:
+    """(ours, the peer's) `figure` under load, for each run that measured both."""
     pairs = []
     for index in range(run.runs):
         ours: Result | None = run.results.get((index, source, ratio.ours, query))
         peer: Result | None = run.results.get((index, source, ratio.peer, query))
         if ours and peer and ours.load and peer.load and peer.load.throughput:
-            pairs.append((ours.load.throughput, peer.load.throughput))
+            pairs.append((figure(ours.load), figure(peer.load)))
     return pairs
