@@ -66,7 +66,8 @@ def _verdict(values: Sequence[float], wanted: float, higher_is_better: bool) -> 
     median = statistics.median(values)
     share = median / wanted
     verdict = "yes" if met == len(values) else "**no**" if met == 0 else f"{met} of {len(values)}"
-    missed = "" if met == len(values) else f" ({abs(1 - share) * 100:.0f} % "
+    median_met = share >= 1 if higher_is_better else share <= 1
+    missed = "" if median_met else f" ({abs(1 - share) * 100:.0f} % "
     missed += ("short)" if higher_is_better else "over)") if missed else ""
     how = f"{share:.2f}× the target{missed}"
     return verdict, how
