@@ -1,7 +1,7 @@
 """A bounded closed-loop load at fixed concurrency, run in a process of its own.
 
 `python -m bench.load '<json spec>'` prints one JSON line: requests, seconds, throughput,
-latency percentiles, errors, and the CPU seconds each watched process (`cpu_pids`) spent
+latency percentiles, errors, and the CPU seconds each watched process group (`cpu_pids`) spent
 during the measured window, so that CPU per request is read where the requests are counted.
 A warm-up runs first and is not counted. The loop stops at `max_requests` or `max_seconds`,
 whichever comes first.
@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from bench.client import Connection, Request
-from bench.processes import cpu_seconds
+from bench.processes import group_cpu_seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,16 +64,18 @@ async def run(spec: LoadSpec) -> dict[str, Any]:
     latencies: list[float] = []
     errors: list[str] = []
     issued = 0
+    sent = 0  # warm-up included
     measuring = False
     deadline = time.monotonic() + spec.warmup_seconds
 
     async def worker(connection: Connection, turn: int) -> None:
-        nonlocal issued
+        nonlocal issued, sent
         while time.monotonic() < deadline and (not measuring or issued < spec.max_requests):
             if measuring:
                 issued += 1
             request = requests[turn % len(requests)]
             turn += 1
+            sent += 1
             started = time.perf_counter()
             response = await connection.send(request)
             elapsed = time.perf_counter() - started
@@ -86,12 +88,12 @@ async def run(spec: LoadSpec) -> dict[str, Any]:
     try:
         await asyncio.gather(*(worker(c, i) for i, c in enumerate(connections)))
         measuring = True
-        cpu_before = [cpu_seconds(pid) for pid in spec.cpu_pids]
+        cpu_before = [group_cpu_seconds(pid) for pid in spec.cpu_pids]
         started = time.perf_counter()
         deadline = time.monotonic() + spec.max_seconds
         await asyncio.gather(*(worker(c, i) for i, c in enumerate(connections)))
         seconds = time.perf_counter() - started
-        cpu_after = [cpu_seconds(pid) for pid in spec.cpu_pids]
+        cpu_after = [group_cpu_seconds(pid) for pid in spec.cpu_pids]
     finally:
         await asyncio.gather(*(c.close() for c in connections))
     latencies.sort()
@@ -101,6 +103,7 @@ async def run(spec: LoadSpec) -> dict[str, Any]:
         "throughput": len(latencies) / seconds if seconds else 0.0,
         "p50_ms": percentile(latencies, 0.50) * 1000,
         "p95_ms": percentile(latencies, 0.95) * 1000,
+        "issued_total": sent,
         "errors": len(errors),
         "first_error": errors[0] if errors else None,
         "cpu_seconds": [

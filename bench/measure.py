@@ -1,4 +1,8 @@
-"""Measuring one query on one running gateway: upstream calls, cold and warm latency, load, CPU."""
+"""Measuring one query on one running gateway: upstream calls, cold and warm latency, load, CPU.
+
+CPU is read per process (our gateway or the peer, the source system, the back office behind
+a replaying source) from /proc, by process group, and divided by the requests sent.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,10 @@ import orjson
 
 from bench.client import Connection, Request, Response
 from bench.load import LoadSpec, percentile
-from bench.processes import cpu_seconds
+from bench.processes import group_cpu_seconds
+
+#: Process name -> process group id, e.g. {"gateway": 123, "source": 456}.
+Processes = Mapping[str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +41,14 @@ class Settings:
 
 @dataclass(slots=True)
 class Latency:
-    """Sequential samples: percentiles, and the gateway's CPU per request over them."""
+    """Sequential samples: percentiles, and each process's CPU per request over them."""
 
     samples: int
     p50_ms: float
     p95_ms: float
-    cpu_ms: float
+    cpu_ms: dict[str, float]
+    #: The fewest upstream calls one sample made (checked cold samples only).
+    min_calls: int | None = None
 
 
 @dataclass(slots=True)
@@ -53,27 +62,31 @@ class Load:
     p95_ms: float
     errors: int
     first_error: str | None
-    cpu_ms: float  # the gateway's, per request
-    backoffice_cpu_ms: float  # the back office's, per gateway request
+    cpu_ms: dict[str, float]  # per process, per gateway request
+    upstream_calls: float = 0.0  # per gateway request
+    misses: int = 0  # requests the replaying source had not seen (forwarded)
 
 
 @dataclass(slots=True)
 class Result:
-    """Everything measured for one query on one gateway."""
+    """Everything measured for one query on one gateway over one source system."""
 
     target: str
     query: str
+    source: str = "backoffice"
     calls_cold: dict[str, int] = field(default_factory=dict)
     calls_warm: dict[str, int] = field(default_factory=dict)
     cold: Latency | None = None
     warm: Latency | None = None
     load: Load | None = None
     fingerprint: Any = None
+    #: The gateway's resident memory after the load (its main process), MB.
+    rss_mb: float | None = None
     notes: list[str] = field(default_factory=list)
 
 
 class Upstream:
-    """The back office's request counter (`/_stats`), read as calls per source."""
+    """A source system's request counter (`/_stats`), read as calls per source."""
 
     def __init__(self, base_url: str) -> None:
         self._client = httpx.AsyncClient(base_url=base_url, timeout=10.0)
@@ -81,20 +94,33 @@ class Upstream:
     async def reset(self) -> None:
         (await self._client.delete("/_stats")).raise_for_status()
 
-    async def calls(self) -> dict[str, int]:
+    async def stats(self) -> tuple[dict[str, int], int]:
+        """Calls per source since the last reset, and the replaying source's misses (else 0)."""
         response = await self._client.get("/_stats")
         response.raise_for_status()
+        body = response.json()
         calls: dict[str, int] = {}
-        for request, count in response.json()["requests"].items():
+        for request, count in body["requests"].items():
             path = request.split(" ", 1)[1]
             if path.startswith("/_"):
                 continue
             source = path.strip("/").split("/", 1)[0]
             calls[source] = calls.get(source, 0) + int(count)
-        return calls
+        return calls, int(body.get("misses", 0))
+
+    async def calls(self) -> dict[str, int]:
+        return (await self.stats())[0]
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+class NoUpstreamCall(RuntimeError):
+    """A cold sample that made no upstream call measured a cache, not a cold request."""
+
+
+def _cpu(processes: Processes) -> dict[str, float]:
+    return {name: group_cpu_seconds(pgid) for name, pgid in processes.items()}
 
 
 class Probe:
@@ -120,30 +146,45 @@ class Probe:
 
     async def timed(
         self,
-        pid: int,
+        processes: Processes,
         *,
         samples: int,
         seconds: float,
         before_each: Callable[[], Awaitable[None]] | None = None,
+        upstream: Upstream | None = None,
     ) -> Latency:
-        """Up to `samples` sequential requests within `seconds`; `before_each` is not timed."""
+        """Up to `samples` sequential requests within `seconds`; `before_each` is not timed.
+
+        With `upstream`, every sample is a cold one: its calls are counted (not timed), and
+        a sample that made none raises `NoUpstreamCall` instead of becoming a data point.
+        """
         elapsed: list[float] = []
-        cpu = 0.0
+        cpu = dict.fromkeys(processes, 0.0)
+        fewest: int | None = None
         deadline = time.monotonic() + seconds
         while len(elapsed) < samples and (len(elapsed) < 3 or time.monotonic() < deadline):
             if before_each is not None:
                 await before_each()
-            cpu_before = cpu_seconds(pid)
+            if upstream is not None:
+                await upstream.reset()
+            cpu_before = _cpu(processes)
             started = time.perf_counter()
             await self.send()
             elapsed.append(time.perf_counter() - started)
-            cpu += cpu_seconds(pid) - cpu_before
+            for name, spent in _cpu(processes).items():
+                cpu[name] += spent - cpu_before[name]
+            if upstream is not None:
+                made = sum((await upstream.calls()).values())
+                if made == 0:
+                    raise NoUpstreamCall(f"cold sample {len(elapsed)} made no upstream call")
+                fewest = made if fewest is None else min(fewest, made)
         elapsed.sort()
         return Latency(
             samples=len(elapsed),
             p50_ms=percentile(elapsed, 0.50) * 1000,
             p95_ms=percentile(elapsed, 0.95) * 1000,
-            cpu_ms=cpu / len(elapsed) * 1000,
+            cpu_ms={name: spent / len(elapsed) * 1000 for name, spent in cpu.items()},
+            min_calls=fewest,
         )
 
     async def aclose(self) -> None:
@@ -151,9 +192,10 @@ class Probe:
 
 
 async def load(
-    requests: Sequence[Request], settings: Settings, gateway_pid: int, backoffice_pid: int
+    requests: Sequence[Request], settings: Settings, processes: Processes, upstream: Upstream
 ) -> Load:
     """The closed loop, in a process of its own (`bench.load`), so it does not slow our loop."""
+    names = list(processes)
     spec = LoadSpec(
         host=requests[0].host,
         port=requests[0].port,
@@ -162,9 +204,10 @@ async def load(
         max_requests=settings.load_requests,
         max_seconds=settings.load_seconds,
         warmup_seconds=settings.warmup_seconds,
-        cpu_pids=(gateway_pid, backoffice_pid),
+        cpu_pids=tuple(processes[name] for name in names),
     )
     timeout = settings.load_seconds + settings.warmup_seconds + 60
+    await upstream.reset()
     done = await asyncio.to_thread(
         subprocess.run,
         [sys.executable, "-m", "bench.load", spec.to_json()],
@@ -174,9 +217,9 @@ async def load(
     )
     if done.returncode != 0:
         raise RuntimeError(f"the load loop failed:\n{done.stderr[-3000:]}")
+    calls, misses = await upstream.stats()
     result: Mapping[str, Any] = orjson.loads(done.stdout)
     done_requests = max(1, int(result["requests"]))
-    gateway_cpu, backoffice_cpu = result["cpu_seconds"]
     return Load(
         requests=int(result["requests"]),
         seconds=float(result["seconds"]),
@@ -185,6 +228,11 @@ async def load(
         p95_ms=float(result["p95_ms"]),
         errors=int(result["errors"]),
         first_error=result["first_error"],
-        cpu_ms=gateway_cpu / done_requests * 1000,
-        backoffice_cpu_ms=backoffice_cpu / done_requests * 1000,
+        cpu_ms={
+            name: spent / done_requests * 1000
+            for name, spent in zip(names, result["cpu_seconds"], strict=True)
+        },
+        # Counted over the warm-up too: per request of the whole loop, an upper bound.
+        upstream_calls=sum(calls.values()) / max(1, int(result["issued_total"])),
+        misses=misses,
     )

@@ -24,6 +24,26 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU time of a process group so far: its live members, and the children
+    its leader has reaped (a server that forks its workers is counted whole)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[2]) != pgid:
+            continue
+        total += int(fields[11]) + int(fields[12])
+        if int(entry.name) == pgid:
+            total += int(fields[13]) + int(fields[14])
+    return total / _TICKS
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

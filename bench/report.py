@@ -1,12 +1,22 @@
-"""The run as Markdown: the machine, one table per measurement, the ratios and the targets."""
+"""The run as Markdown: the machine, a table per source system, the targets of issue 10.
+
+With `--runs N` every figure is the median of the runs and, in brackets, their spread
+(min–max); a single run shows its figure alone.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import statistics
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bench.measure import Result
-from bench.queries import LOAD_CUSTOMERS, QUERIES, BenchQuery
+from bench.queries import BY_NAME, LOAD_CUSTOMERS
+from bench.verdicts import calls_per_level_ok, critical_path_ms, targets_table
+
+__all__ = ["Run", "calls_per_level_ok", "critical_path_ms", "render", "spread"]
+
+Key = tuple[int, str, str, str]  # run, source, target, query
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,198 +27,122 @@ class Run:
     command: str
     latency_ms: float
     concurrency: int
+    runs: int
+    sources: Sequence[str]
     targets: Sequence[str]
-    results: Mapping[tuple[str, str], Result]
-    backoffice_call_ms: float
-    floors: Mapping[str, float]
+    queries: Sequence[str]
+    results: Mapping[Key, Result]
+    call_ms: Mapping[str, float]
+    floors: Mapping[str, Mapping[str, float]]
     notes: Sequence[str]
 
+    def each_run(self, source: str, target: str, query: str) -> list[Result]:
+        """The results of one source, target and query, one per run that measured it."""
+        keys = ((run, source, target, query) for run in range(self.runs))
+        return [self.results[key] for key in keys if key in self.results]
 
-def _calls(calls: Mapping[str, int]) -> str:
+
+def calls_text(calls: Mapping[str, int]) -> str:
     return " · ".join(f"{source} {n}" for source, n in sorted(calls.items())) or "none"
 
 
-def _ms(value: float | None) -> str:
+def ms(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}" if value < 100 else f"{value:.0f}"
 
 
-def _ratio(ours: float | None, peer: float | None) -> str:
-    if ours is None or peer is None or peer == 0:
+def spread(values: Sequence[float | None], fmt: Callable[[float], str] = ms) -> str:
+    """One figure, or the median and (min–max) of several."""
+    present = [v for v in values if v is not None]
+    if not present:
         return "—"
-    return f"{ours / peer:.2f}×"
-
-
-def _busy(cpu_ms: float, throughput: float) -> str:
-    return f"{cpu_ms * throughput / 1000:.2f} core"
-
-
-def critical_path_ms(query: BenchQuery, latency_ms: float) -> float:
-    return query.levels * latency_ms
-
-
-def calls_per_level_ok(query: BenchQuery, calls: Mapping[str, int]) -> bool:
-    """One call per source per level: exactly `query.calls`, optional sources at most that."""
-    for source in set(query.calls) | set(calls):
-        wanted, got = query.calls.get(source, 0), calls.get(source, 0)
-        if got > wanted or (got < wanted and source not in query.optional):
-            return False
-    return True
+    if len(present) == 1:
+        return fmt(present[0])
+    return f"{fmt(statistics.median(present))} ({fmt(min(present))}–{fmt(max(present))})"
 
 
 def render(run: Run) -> str:
-    lines = ["## Machine", ""]
+    lines = ["### Machine", ""]
     lines += [f"- {name}: {value}" for name, value in run.machine.items()]
-    lines += ["", "## Command", "", "```sh", run.command, "```", ""]
+    lines += ["", "### Command", "", "```sh", run.command, "```", ""]
     lines += [
-        f"Every source answers after {run.latency_ms:g} ms of injected latency; one plain "
-        f"back-office call (`/pim/v1/health`) takes {run.backoffice_call_ms:.1f} ms end to end "
-        "(p50). Critical path = levels × the injected latency. Upstream floor = the same data "
-        "fetched straight from the back office with httpx, level by level, each level's calls "
-        "at once (p50): the back office's own work included, no gateway. Throughput: closed loop, "
-        f"concurrency {run.concurrency}, one gateway process; the customer page rotates over "
-        f"{LOAD_CUSTOMERS} customers, the public pages repeat one request. CPU: the gateway process's "
-        "user+system time (/proc) per request.",
+        f"Every source call answers after {run.latency_ms:g} ms of injected latency. Critical "
+        "path = levels × that latency. Upstream floor = the same data fetched straight from the "
+        "source system with httpx, level by level, each level's calls at once (p50). Cold: the "
+        "gateway's caches emptied before each sample, and each sample checked to have made "
+        "upstream calls (a sample without one is refused: no cold figure, a note). "
+        f"Throughput: closed loop at concurrency {run.concurrency}, one gateway process; the "
+        f"customer page rotates over {LOAD_CUSTOMERS} customers, the public pages repeat one "
+        "request. CPU: user+system "
+        "time (/proc, whole process group) of each process under load, per gateway request: "
+        "the gateway · the source system · the back office behind the fast source (its "
+        "misses only). Calls/req: source calls per gateway request under load. RSS: the "
+        "gateway's resident memory after the load."
+        + (f" {run.runs} runs: median (min–max)." if run.runs > 1 else ""),
         "",
     ]
-    header = (
-        "| query | gateway | upstream calls, cold | calls, warm | cold p50 / p95 ms "
-        f"| cold p50 ÷ critical path · ÷ upstream floor | warm p50 / p95 ms | req/s @{run.concurrency} "
-        "| load p50 / p95 ms "
-        "| gateway CPU ms/req cold · warm · load (cores busy under load) "
-        "| back-office CPU ms/req under load (cores busy) |"
-    )
-    lines += ["## Results", "", "| query | levels | critical path ms | upstream floor p50 ms |"]
-    lines += ["| --- | --- | --- | --- |"]
-    for query in QUERIES:
-        if query.name in run.floors:
-            lines.append(
-                f"| {query.name} | {query.levels} | {critical_path_ms(query, run.latency_ms):g} "
-                f"| {run.floors[query.name]:.1f} |"
-            )
-    lines += ["", header, "|" + " --- |" * 11]
-    for query in QUERIES:
-        path = critical_path_ms(query, run.latency_ms)
-        floor = run.floors.get(query.name, path)
-        for target in run.targets:
-            result = run.results.get((target, query.name))
-            if result is None:
-                continue
-            lines.append(_row(result, path, floor))
-    lines += ["", *_ratios(run), "", *_targets(run)]
+    for source in run.sources:
+        lines += _source_section(run, source)
+    lines += targets_table(run)
     if run.notes:
-        lines += ["", "## Notes from the run", ""] + [f"- {note}" for note in run.notes]
+        lines += ["", "### Notes from the run", ""] + [f"- {note}" for note in run.notes]
     return "\n".join(lines) + "\n"
 
 
-def _row(result: Result, path: float, floor: float) -> str:
-    cold, warm, load = result.cold, result.warm, result.load
+def _source_section(run: Run, source: str) -> list[str]:
+    lines = [
+        f"### Over the {source} source system",
+        "",
+        f"One plain call (`/pim/v1/health`) end to end: {run.call_ms[source]:.1f} ms (p50).",
+        "",
+        "| query | levels | critical path ms | upstream floor p50 ms |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name in run.queries:
+        query = BY_NAME[name]
+        floor = run.floors[source].get(name)
+        lines.append(
+            f"| {name} | {query.levels} | {critical_path_ms(query, run.latency_ms):g} "
+            f"| {ms(floor)} |"
+        )
+    lines += [
+        "",
+        "| query | gateway | calls, cold | calls, warm | cold p50 / p95 ms | cold p50 ÷ "
+        f"critical path | warm p50 ms | req/s @{run.concurrency} | load p50 / p95 ms | CPU "
+        "ms/req under load: gateway · source · back office | calls/req under load | RSS MB |",
+        "|" + " --- |" * 12,
+    ]
+    for name in run.queries:
+        path = critical_path_ms(BY_NAME[name], run.latency_ms)
+        for target in run.targets:
+            each = run.each_run(source, target, name)
+            if each:
+                lines.append(_row(each, path))
+    return [*lines, ""]
+
+
+def _row(each: list[Result], path: float) -> str:
+    first = each[0]
+    colds = [r.cold for r in each]
+    loads = [r.load for r in each]
+    calls = {calls_text(r.calls_cold) for r in each}
+
+    def cpu(process: str) -> str:
+        return spread([load.cpu_ms.get(process) if load else None for load in loads])
+
     cells = [
-        result.query,
-        result.target,
-        _calls(result.calls_cold),
-        _calls(result.calls_warm),
-        f"{_ms(cold.p50_ms)} / {_ms(cold.p95_ms)}" if cold else "—",
-        f"{cold.p50_ms / path:.2f} · {cold.p50_ms / floor:.2f}" if cold else "—",
-        f"{_ms(warm.p50_ms)} / {_ms(warm.p95_ms)}" if warm else "—",
-        f"{load.throughput:.0f}" if load else "—",
-        f"{_ms(load.p50_ms)} / {_ms(load.p95_ms)}" if load else "—",
-        " · ".join(_ms(x.cpu_ms) if x else "—" for x in (cold, warm, load))
-        + (f" ({_busy(load.cpu_ms, load.throughput)})" if load else ""),
-        f"{_ms(load.backoffice_cpu_ms)} ({_busy(load.backoffice_cpu_ms, load.throughput)})"
-        if load
-        else "—",
+        first.query,
+        first.target,
+        " / ".join(sorted(calls)),
+        calls_text(first.calls_warm),
+        f"{spread([c.p50_ms if c else None for c in colds])} / "
+        f"{spread([c.p95_ms if c else None for c in colds])}",
+        spread([c.p50_ms / path if c else None for c in colds], lambda v: f"{v:.2f}×"),
+        spread([r.warm.p50_ms if r.warm else None for r in each]),
+        spread([load.throughput if load else None for load in loads], lambda v: f"{v:.0f}"),
+        f"{spread([load.p50_ms if load else None for load in loads])} / "
+        f"{spread([load.p95_ms if load else None for load in loads])}",
+        " · ".join(cpu(process) for process in ("gateway", "source", "back office")),
+        spread([load.upstream_calls if load else None for load in loads], lambda v: f"{v:.2f}"),
+        spread([r.rss_mb for r in each], lambda v: f"{v:.0f}"),
     ]
     return "| " + " | ".join(cells) + " |"
-
-
-def _pairs(run: Run) -> list[tuple[str, str]]:
-    pairs = [("ours", "peer"), ("ours+rc", "peer+rc")]
-    return [(a, b) for a, b in pairs if a in run.targets and b in run.targets]
-
-
-def _ratios(run: Run) -> list[str]:
-    pairs = _pairs(run)
-    if not pairs:
-        return []
-    lines = [
-        "## Ours ÷ peer",
-        "",
-        "Throughput above 1× is ours ahead; latency and CPU below 1× are ours ahead.",
-        "",
-        "| query | pair | cold p50 | warm p50 | throughput | CPU ms/req (load) |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for query in QUERIES:
-        for ours_name, peer_name in pairs:
-            ours = run.results.get((ours_name, query.name))
-            peer = run.results.get((peer_name, query.name))
-            if ours is None or peer is None:
-                continue
-            cold = _ratio(*(r.cold.p50_ms if r.cold else None for r in (ours, peer)))
-            warm = _ratio(*(r.warm.p50_ms if r.warm else None for r in (ours, peer)))
-            rate = _ratio(*(r.load.throughput if r.load else None for r in (ours, peer)))
-            cpu = _ratio(*(r.load.cpu_ms if r.load else None for r in (ours, peer)))
-            lines.append(
-                f"| {query.name} | {ours_name} ÷ {peer_name} | {cold} | {warm} | {rate} | {cpu} |"
-            )
-    return lines
-
-
-def _targets(run: Run) -> list[str]:
-    lines = ["## Targets", "", "| target | query | measured | met |", "| --- | --- | --- | --- |"]
-
-    def add(target: str, query: str, measured: str, met: bool | None) -> None:
-        verdict = "n/a" if met is None else "yes" if met else "**no**"
-        lines.append(f"| {target} | {query} | {measured} | {verdict} |")
-
-    for query in QUERIES:
-        ours = run.results.get(("ours", query.name))
-        if ours is None:
-            continue
-        add(
-            "calls per source per level = 1",
-            query.name,
-            f"{_calls(ours.calls_cold)} (1 per level: {_calls(query.calls)})",
-            calls_per_level_ok(query, ours.calls_cold),
-        )
-    for query in QUERIES:
-        ours = run.results.get(("ours", query.name))
-        if ours is None or ours.cold is None:
-            continue
-        path = critical_path_ms(query, run.latency_ms)
-        add(
-            "cold p50 ≤ 1.2 × critical path",
-            query.name,
-            f"{ours.cold.p50_ms:.1f} ms vs {1.2 * path:.0f} ms ({ours.cold.p50_ms / path:.2f}×)",
-            ours.cold.p50_ms <= 1.2 * path,
-        )
-    for name in ("ours", "ours+rc"):
-        listing = run.results.get((name, "listing"))
-        if listing is not None and listing.warm is not None:
-            add(
-                f"warm listing p50 < 10 ms ({name})",
-                "listing",
-                f"{listing.warm.p50_ms:.1f} ms",
-                listing.warm.p50_ms < 10,
-            )
-    for ours_name, peer_name, factor, label in (
-        ("ours", "peer", 1.5, "throughput ≥ 1.5 × batched peer"),
-        ("ours+rc", "peer+rc", 1.0, "with response caches: throughput ≥ peer's"),
-    ):
-        for query in QUERIES:
-            if ours_name == "ours" and query.name != "listing":
-                continue
-            if query.as_customer:
-                continue  # neither gateway caches a customer's page
-            ours = run.results.get((ours_name, query.name))
-            peer = run.results.get((peer_name, query.name))
-            if ours is None or peer is None or ours.load is None or peer.load is None:
-                continue
-            ratio = ours.load.throughput / peer.load.throughput
-            add(
-                label,
-                query.name,
-                f"{ours.load.throughput:.0f} vs {peer.load.throughput:.0f} req/s ({ratio:.2f}×)",
-                ratio >= factor,
-            )
-    return lines

@@ -5,6 +5,7 @@
 // `python -m bench` copies this file next to the peer's node_modules and runs `mesh-compose`
 // with BENCH_OPENAPI_DIR (the documents, prepared: see bench/peer.py), BENCH_BACKOFFICE_URL,
 // BENCH_CHANNEL and the stores of the product page and the listing as JSON lists.
+import { readFileSync } from 'node:fs';
 import { createPrefixTransform, defineConfig } from '@graphql-mesh/compose-cli';
 import { loadOpenAPISubgraph } from '@omnigraph/openapi';
 
@@ -21,6 +22,19 @@ const channel = JSON.stringify(env('BENCH_CHANNEL'));
 // part of the composed schema, one list per field.
 const productStores = env('BENCH_PRODUCT_STORES');
 const listingStores = env('BENCH_LISTING_STORES');
+
+// The PIM search's product type, and whether it carries the variants itself (full variant
+// documents, as the variants batch read returns them): then the listing reads the GTINs
+// from the search answer, as our gateway may, and the batched variants read is only
+// declared where the source does not serve them.
+const pim = JSON.parse(readFileSync(`${documents}/pim.json`, 'utf8'));
+const schemas = pim.components.schemas;
+// The search's items must be a named schema ($ref): the loader names an inline one itself.
+const searchItemName: string = pim.paths['/pim/v1/products/search'].get.responses['200'].content[
+  'application/json'
+].schema.properties.items.items.$ref.split('/').pop();
+const hasVariants = (name: string) => 'variants' in (schemas[name].properties ?? {});
+const searchType = `Pim_${searchItemName}`;
 
 const systems = ['pim', 'pricing', 'inventory', 'crm', 'orders', 'loyalty'];
 const capitalised = (name: string) => name[0].toUpperCase() + name.slice(1);
@@ -43,6 +57,23 @@ const batched = (o: {
   (o.needs ? `, requiredSelectionSet: "${o.needs}"` : '') +
   ')';
 
+// A product type's links: its variants (unless the source serves them in the product), and
+// the default variant's price and stock, as our gateway's Product.price/availability.
+const productExtension = (type: string, hasVariants: boolean) => `
+    extend type ${type} {
+      ${
+        hasVariants
+          ? ''
+          : // The variant ids are keys themselves (loadMany): the answer is matched by position.
+            `variants: [Pim_Variant]
+        ${batched({ source: 'pim', field: 'Pim_get_variants', key: 'variant_ids', arg: 'id', needs: '{ variant_ids }' })}`
+      }
+      price: Pricing_Price
+        ${batched({ source: 'pricing', field: 'Pricing_get_prices', key: 'variant_ids[0]', arg: 'variant_id', match: 'variant_id', extra: `{ channel: ${channel} }`, needs: '{ variant_ids }' })}
+      stock: [Inventory_StockLevel]
+        ${batched({ source: 'inventory', field: 'Inventory_get_stock', key: 'variant_ids[0]', arg: 'variant_id', match: 'variant_id', extra: `{ location_id: ${listingStores} }`, needs: '{ variant_ids }' })}
+    }`;
+
 export const composeConfig = defineConfig({
   subgraphs: systems.map(name => ({
     sourceHandler: loadOpenAPISubgraph(name, { source: `${documents}/${name}.json`, endpoint }),
@@ -50,16 +81,8 @@ export const composeConfig = defineConfig({
     transforms: [createPrefixTransform({ value: `${capitalised(name)}_`, includeRootOperations: true })],
   })),
   additionalTypeDefs: /* GraphQL */ `
-    extend type Pim_Product {
-      # The variant ids are keys themselves (loadMany): the answer is matched by position.
-      variants: [Pim_Variant]
-        ${batched({ source: 'pim', field: 'Pim_get_variants', key: 'variant_ids', arg: 'id', needs: '{ variant_ids }' })}
-      # The default variant's price and stock, as our gateway's Product.price/availability.
-      price: Pricing_Price
-        ${batched({ source: 'pricing', field: 'Pricing_get_prices', key: 'variant_ids[0]', arg: 'variant_id', match: 'variant_id', extra: `{ channel: ${channel} }`, needs: '{ variant_ids }' })}
-      stock: [Inventory_StockLevel]
-        ${batched({ source: 'inventory', field: 'Inventory_get_stock', key: 'variant_ids[0]', arg: 'variant_id', match: 'variant_id', extra: `{ location_id: ${listingStores} }`, needs: '{ variant_ids }' })}
-    }
+    ${productExtension('Pim_Product', hasVariants('Product'))}
+    ${searchType === 'Pim_Product' ? '' : productExtension(searchType, hasVariants(searchItemName))}
     extend type Pim_Variant {
       price: Pricing_Price
         ${batched({ source: 'pricing', field: 'Pricing_get_prices', key: 'id', arg: 'variant_id', match: 'variant_id', extra: `{ channel: ${channel} }` })}
