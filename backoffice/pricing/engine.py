@@ -4,6 +4,10 @@ Pure functions over frozen values, no I/O, so that every channel's price and eve
 is computed by the same rules and the rules can be tested without a database. The rule
 kinds are described in `backoffice.pricing.rules`. How a basket is priced:
 
+0. The lines are priced in one canonical order, by variant id, then list amount, then
+   quantity, and given back in the order they were sent. Every rounding remainder that
+   lands on "the last line" (or the last variant) lands on the last one in that order,
+   so the order of the caller's lines decides nothing.
 1. Lines of one variant are counted together (two lines of 1 and 2 cans are priced as one
    line of 3), and only rules active at `at` in the channel, for the customer's tier, with
    their coupon passed when they need one, take part.
@@ -17,13 +21,19 @@ kinds are described in `backoffice.pricing.rules`. How a basket is priced:
    basket gets free_units(earlier + now) - free_units(earlier).
 3. ORDER rules then apply to the subtotal after line discounts, by the same policy (best
    single one or all combinable ones stacked), each allocated over the lines it targets in
-   proportion to what they still cost, the rounding remainder on the last line.
+   proportion to what they still cost, the rounding remainder on the last line (step 0).
 4. Amounts are rounded once each, half up to the currency's minor unit
    (kernel.money.round_money); a line's total is its list amount × quantity less every
    discount that touched it, never below zero, and the line totals add up to the total.
 
-Same inputs, same output: the order of lines or of promotions changes no amount (only
-where a rounding remainder lands between lines of one variant).
+Same inputs, same output: the order of lines or of promotions changes no amount, of the
+quote or of a line (lines alike in variant, list amount and quantity may swap which of
+them carries a rounding remainder). Step 0 is what makes that hold: a discount shared by
+several lines or variants (a BUNDLE's, an ORDER rule's) is rounded share by share with
+the remainder on the last one, and which one is last must not follow the caller's order,
+because what a line is left with decides what later rules take off it (a BUNDLE share is
+kept only by the variants for which it beats the other rules; a stacked ORDER rule that
+targets some lines is computed on what those lines still cost).
 
 Step 2 is `backoffice.pricing.line_discounts`; the values taken and given are in
 `backoffice.pricing.quotes` (and exported here, the price engine's one entry point).
@@ -32,6 +42,7 @@ Step 2 is `backoffice.pricing.line_discounts`; the values taken and given are in
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -150,12 +161,44 @@ def price_basket(
     history: Sequence[Purchase] = (),
     coupons: Sequence[str] = (),
 ) -> PricedBasket:
-    """Price a basket by the policy of this module's docstring.
+    """Price a basket by the policy of this module's docstring; its lines in the order given.
 
     `history` is the customer's earlier purchases in every channel (only cross-channel
     rules read it); `coupons` the codes the customer entered, each reported back in
     `coupons` as APPLIED, UNKNOWN, EXPIRED or NOT_APPLICABLE.
     """
+    order = sorted(range(len(lines)), key=lambda i: _canonical(lines[i]))
+    basket = _price_canonical(
+        [lines[i] for i in order],
+        promotions,
+        channel=channel,
+        tier=tier,
+        at=at,
+        currency=currency,
+        history=history,
+        coupons=coupons,
+    )
+    position = {index: place for place, index in enumerate(order)}
+    return replace(basket, lines=tuple(basket.lines[position[i]] for i in range(len(lines))))
+
+
+def _canonical(line: BasketLine) -> tuple[str, Decimal, int]:
+    """Step 0's order: by variant id, then list amount, then quantity."""
+    return (line.item.variant_id, line.list_amount, line.quantity)
+
+
+def _price_canonical(
+    lines: Sequence[BasketLine],
+    promotions: Iterable[Promotion],
+    *,
+    channel: str,
+    tier: str | None,
+    at: datetime,
+    currency: str,
+    history: Sequence[Purchase],
+    coupons: Sequence[str],
+) -> PricedBasket:
+    """Steps 1 to 4 on lines already in step 0's order (remainders on the last of them)."""
     every = sorted(promotions, key=rank)
     codes = frozenset(coupon_key(code) for code in coupons)
     live = [

@@ -40,7 +40,12 @@ def rank(promotion: Promotion) -> tuple[int, str]:
 
 
 def variant_groups(lines: Sequence[BasketLine], currency: str) -> list[VariantGroup]:
-    """The basket's lines by variant, in order of first appearance; a quantity below 1 is refused."""
+    """The basket's lines by variant, in order of first appearance; a quantity below 1 is refused.
+
+    The engine passes its lines in step 0's canonical order, so the groups come by variant
+    id and a shared discount's rounding remainder lands on the same variant however the
+    basket's lines were sent.
+    """
     by_variant: dict[str, VariantGroup] = {}
     for index, line in enumerate(lines):
         if line.quantity < 1:
@@ -160,7 +165,11 @@ def _bundle(
     matched: Sequence[int],
     currency: str,
 ) -> list[Decimal]:
-    """A BUNDLE: complete sets of one unit per component, cheapest units first."""
+    """A BUNDLE: complete sets of one unit per component, cheapest units first.
+
+    The set's discount is rounded once and split over the groups in their order, the
+    remainder on the last: each group then keeps its share only if no other rule beats it.
+    """
     amounts = [_ZERO] * len(groups)
     by_component: dict[int, list[int]] = {}
     for i in matched:
