@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.inventory.records import Location
-from connectors.pim.records import Product
+from connectors.pim.records import Product, Variant
 from connectors.pricing.records import Price
 from resolvers import availability as availability_resolvers
 from resolvers import price as price_resolvers
@@ -49,16 +49,20 @@ class ListingAsk:
 
     price: bool = False
     availability: StockAsk | None = None
+    variants: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class ListedProduct:
     """What a listing fetched for one product: None where it has no default variant.
 
-    `errors` holds, per part ("price", "availability"), the error that part failed with.
+    `variants` are the product's variants, in its order, when they were asked and the
+    page carried them all (None: the field loads them itself). `errors` holds, per part
+    ("price", "availability"), the error that part failed with.
     """
 
     product: Product
+    variants: tuple[Variant, ...] | None = None
     price: Price | None = None
     availability: AvailabilityView | None = None
     located: Located = ()
@@ -97,6 +101,10 @@ async def list_listing(
         _prices(ctx, variant_ids) if ask.price else _nothing(),
         _views(ctx, variant_ids, ask.availability) if ask.availability else _nothing(),
     )
+
+    def carried(product: Product) -> tuple[Variant, ...] | None:
+        return _variants_of(product, page.variants) if ask.variants else None
+
     errors: dict[str, GatewayError] = {}
     if isinstance(prices, GatewayError):
         errors["price"], prices = prices, []
@@ -105,6 +113,7 @@ async def list_listing(
     fetched = {
         product.id: ListedProduct(
             product,
+            variants=carried(product),
             price=prices[index] if prices else None,
             availability=views[index][0] if views else None,
             located=views[index][1] if views else (),
@@ -112,8 +121,17 @@ async def list_listing(
         )
         for index, product in enumerate(sellable)
     }
-    listed = [fetched.get(product.id) or ListedProduct(product) for product in page.products]
+    listed = [
+        fetched.get(product.id) or ListedProduct(product, variants=carried(product))
+        for product in page.products
+    ]
     return Listing(page=page, ask=ask, products=listed)
+
+
+def _variants_of(product: Product, carried: Mapping[str, Variant]) -> tuple[Variant, ...] | None:
+    """The product's variants from those the page carried; None unless it carried them all."""
+    found = tuple(carried[id] for id in product.variant_ids if id in carried)
+    return found if len(found) == len(product.variant_ids) else None
 
 
 async def _nothing() -> list[Any]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from connectors.pim.records import Category, Product, Variant
 from kernel.gtin import is_valid_gtin
@@ -14,12 +14,17 @@ from resolvers.ids import from_cursor, key_of
 
 @dataclass(frozen=True, slots=True)
 class ProductPage:
-    """A page of products with where it starts and how many match in all."""
+    """A page of products with where it starts and how many match in all.
+
+    `variants` holds the page's variants by id when the PIM's search carried them (empty
+    when it did not): a listing then hands them to its products without a load each.
+    """
 
     products: Sequence[Product]
     offset: int
     total: int
     has_next: bool
+    variants: Mapping[str, Variant] = field(default_factory=dict)
 
 
 def _one_of(**arguments: str | None) -> tuple[str, str]:
@@ -109,6 +114,7 @@ async def list_products(
         offset=offset,
         total=page.total,
         has_next=offset + len(page.products) < page.total,
+        variants={variant.id: variant for variant in page.variants},
     )
 
 

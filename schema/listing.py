@@ -8,13 +8,14 @@ arguments they ask for `availability`; coming back, each product's records becom
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import strawberry
 from strawberry.types.nodes import Selection
 
+from connectors.pim.records import Variant
 from resolvers.context import RequestContext
 from resolvers.errors import GatewayError
 from resolvers.listing import ListedProduct, ListingAsk, StockAsk
@@ -44,7 +45,9 @@ def listing_ask(selected: Sequence[Selection]) -> ListingAsk:
     }
     # Aliases asking different places fall back to a resolver each.
     return ListingAsk(
-        price="price" in wanted, availability=asked.pop() if len(asked) == 1 else None
+        price="price" in wanted,
+        availability=asked.pop() if len(asked) == 1 else None,
+        variants="variants" in wanted,
     )
 
 
@@ -56,6 +59,8 @@ class Listed:
     price: Price | None = None
     availability_key: StockAsk | None = None
     availability: Availability | None = None
+    #: The product's variants when the page carried them (None: the field loads them).
+    variants: list[Any] | None = None
     error: Mapping[str, GatewayError] = field(default_factory=dict)
 
     def price_or_raise(self) -> Price | None:
@@ -80,9 +85,16 @@ class Listed:
 
 
 def listed_of(
-    ctx: RequestContext, ask: ListingAsk, fetched: Sequence[ListedProduct]
+    ctx: RequestContext,
+    ask: ListingAsk,
+    fetched: Sequence[ListedProduct],
+    variant: Callable[[Variant, RequestContext], Any],
 ) -> list[Listed]:
-    """Each product's records as the schema objects its `price` and `availability` return."""
+    """Each product's records as the schema objects its listed fields return.
+
+    `variant` turns a variant record into its schema object (`schema.product` passes its
+    own: it imports this module).
+    """
     shown: dict[str, Location] = {}  # the page's rows show the same few locations
     return [
         Listed(
@@ -92,6 +104,9 @@ def listed_of(
             availability=Availability.from_view(item.availability, list(item.located), shown)
             if item.availability
             else None,
+            variants=None
+            if item.variants is None
+            else [variant(record, ctx) for record in item.variants],
             error=item.errors,
         )
         for item in fetched

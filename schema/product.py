@@ -94,7 +94,11 @@ class Product(Node):
         found = await product_resolvers.categories_of(info.context, self.record)
         return [Category.from_record(c, info.context) for c in found]
 
-    @strawberry.field(description="The sellable variants (colour, size), in the PIM's order.")
+    @strawberry.field(
+        description="The sellable variants (colour, size), in the PIM's order.",
+        # A listing whose search carried the variants hands them over ready.
+        metadata={PREFETCHED: lambda product: product.listed and product.listed.variants},
+    )
     async def variants(self, info: Info) -> list[ProductVariant]:
         found = await product_resolvers.variants_of(info.context, self.record)
         return [ProductVariant.from_record(v, info.context) for v in found]
@@ -284,7 +288,11 @@ class ProductQuery:
         edges = [
             ProductEdge(node=Product.from_record(p, ctx, listed), cursor=to_cursor(page.offset + i))
             for i, (p, listed) in enumerate(
-                zip(page.products, listed_of(ctx, listing.ask, listing.products), strict=True)
+                zip(
+                    page.products,
+                    listed_of(ctx, listing.ask, listing.products, ProductVariant.from_record),
+                    strict=True,
+                )
             )
         ]
         return ProductConnection(

@@ -198,7 +198,7 @@ class Compiler:
             return plan
         plan.resolve = resolve
         ready = (getattr(strawberry_field, "metadata", None) or {}).get(PREFETCHED)
-        if ready is not None and completion.kind is Kind.OBJECT:
+        if ready is not None and completion.kind in (Kind.OBJECT, Kind.LIST):
             plan.prefetched = ready
         if not any(_has_variable(argument.value) for argument in node.arguments or ()):
             try:

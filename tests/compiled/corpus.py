@@ -1,6 +1,6 @@
 """The GraphQL documents the project already holds: string constants of its tests and samples.
 
-Every string constant of `tests/**/*.py` (but `tests/compiled`), `bench/queries.py` and
+Every string constant of `tests/**/*.py` (but `tests/compiled`), `bench/*.py` and
 `gateway/samples.py` that parses and validates against the schema is a document to compare executions on.
 Variables are supplied from the seeded data by the variable's name and type; a document
 whose required variables cannot be supplied that way, or that writes (a mutation: the
@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Where documents are looked for; this package's own are written for its small schema.
 SOURCES = (
     *sorted(p for p in (ROOT / "tests").rglob("*.py") if p.parent != ROOT / "tests/compiled"),
-    ROOT / "bench/queries.py",
+    *sorted((ROOT / "bench").glob("*.py")),
     ROOT / "gateway/samples.py",
 )
 
