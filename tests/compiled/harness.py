@@ -16,7 +16,7 @@ from typing import Any
 
 import strawberry
 
-from connectors.trace import SourceTrace
+from connectors.trace import Recorder
 from gateway.auth import RequestDefaults
 from gateway.bootstrap import Runtime
 from gateway.context import build_context
@@ -73,7 +73,7 @@ class Pair:
             defaults=defaults,
             sources=self.runtime.sources,
             rules=self.runtime.rules,
-            trace=SourceTrace(),
+            recorder=Recorder(),
             clock=STILL,
             ledger=self.runtime.ledger,
             outbox=self.runtime.outbox_worker.dispatcher,

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.errors import SourceUnavailable
-from connectors.guard import CachePolicy, SourceGuard
+from connectors.guard import CachePolicy
 from connectors.pricing.guarded import GuardedPricingConnector
 from gateway.app import create_app
-from gateway.bootstrap import open_runtime
+from gateway.bootstrap import build_stack, open_runtime
 from gateway.config import Settings
 from resolvers.ids import to_global_id
 from tests.api import CLOCK, Api, serve
@@ -84,7 +84,7 @@ async def test_a_failed_price_fetch_fails_each_products_price_at_its_own_path(
     settings: Settings, engine: AsyncEngine
 ) -> None:
     runtime = await open_runtime(settings, engine=engine, clock=CLOCK)
-    guard = SourceGuard("pricing", cache=None, timeout=0.2, clock=CLOCK)
+    guard = build_stack("pricing", cache=None, timeout=0.2, clock=CLOCK)
     pricing = GuardedPricingConnector(_DownPricing(), guard, CachePolicy())  # type: ignore[arg-type]
     runtime.sources = dataclasses.replace(runtime.sources, pricing=pricing)
 
