@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import orjson
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -20,20 +19,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from starlette.websockets import WebSocket
 
 from connectors.invalidation import InvalidationBus
 from connectors.trace import Recorder, WriteBehind
-from gateway.auth import AuthenticationError, Authenticator, RequestError
+from gateway.auth import Authenticator
 from gateway.bootstrap import Runtime, open_runtime
 from gateway.config import LimitSettings, Settings
-from gateway.context import build_context, identify, request_id_from, request_id_var
-from gateway.graphiql import graphiql_static_app
-from gateway.graphql_http import GraphQLOverHTTP, error_response, prefers_graphql_response
+from gateway.context import request_id_from, request_id_var
+from gateway.endpoint import GraphQLEndpoint, RuntimeHolder
+from gateway.graphiql import LocalIDE, graphiql_static_app
+from gateway.graphql_http import error_response
 from gateway.hooks import invalidation_endpoint
-from gateway.samples import sample_headers, sample_query
+from gateway.samples import sample_query
 from kernel.clock import Clock
-from resolvers.context import RequestContext
 from schema import build_schema
 from schema.documents import DocumentLimits, Documents
 
@@ -149,6 +147,26 @@ def document_limits(limits: LimitSettings) -> DocumentLimits:
     )
 
 
+class GraphQLLane:
+    """Takes `/graphql` straight to its endpoint, past Starlette's exception layer and router.
+
+    The GraphQL endpoint raises no HTTPException and needs no route matching: its requests
+    are most of the traffic, so they skip both. Every other path (and `/graphql` under a
+    root path, which the router resolves) goes on to the app.
+    """
+
+    def __init__(self, app: ASGIApp, *, path: str, endpoint: ASGIApp) -> None:
+        self.app = app
+        self.path = path
+        self.endpoint = endpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == self.path and not scope.get("root_path"):
+            await self.endpoint(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 class _BodyTooLarge(Exception):
     """The body grew past the limit while it was being read."""
 
@@ -162,106 +180,6 @@ def _too_large(limit: int, request_id: str) -> Response:
     )
 
 
-class AppState:
-    """What the lifespan opens, for the routes that need it."""
-
-    runtime: Runtime | None = None
-
-
-class GatewayGraphQL(GraphQLOverHTTP[RequestContext, None]):
-    """Strawberry's ASGI app, with the viewer established before any GraphQL work starts."""
-
-    def __init__(
-        self,
-        state: AppState,
-        settings: Settings,
-        authenticator: Authenticator,
-        documents: Documents,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.state = state
-        self.settings = settings
-        self.authenticator = authenticator
-        self.documents = documents  # the schema's, so the response cache parses nothing again
-
-    # orjson: a listing's response is ~35 KB; the stdlib takes several times as long.
-    # Its decode error subclasses json.JSONDecodeError, so bad JSON is still a clean 400.
-    def decode_json(self, data: str | bytes) -> object:
-        return orjson.loads(data)
-
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
-
-    @property
-    def runtime(self) -> Runtime:
-        if self.state.runtime is None:
-            raise RuntimeError("the gateway's lifespan has not started")
-        return self.state.runtime
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            if self.state.runtime is None:
-                await JSONResponse({"status": "starting"}, status_code=503)(scope, receive, send)
-                return
-            request = Request(scope, receive)
-            try:
-                scope["state"]["identity"] = identify(request, self.authenticator, self.settings)
-            except AuthenticationError as exc:
-                challenge = {"www-authenticate": 'Bearer realm="commerce-gateway"'}
-                await error_response(exc.message, exc.code, 401, challenge)(scope, receive, send)
-                return
-            except RequestError as exc:
-                status = 403 if exc.code == "FORBIDDEN" else 400
-                await error_response(exc.message, exc.code, status)(scope, receive, send)
-                return
-            viewer, defaults = scope["state"]["identity"]
-            responses = self.runtime.responses
-            if responses is not None and viewer.customer_id is None:
-                # Customers go straight through: a field answered from the viewer alone
-                # reads no source, and must never be stored under a key all customers share.
-                # The media type too: a stored answer keeps the Content-Type it was sent with.
-                media = (
-                    "gql" if prefers_graphql_response(request.headers.get("accept", "")) else "json"
-                )
-                key = (
-                    f"{defaults.channel}|{defaults.locale}|{defaults.store_id or '-'}|{viewer.role}"
-                    f"|{media}"
-                )
-                await responses.serve(
-                    scope,
-                    receive,
-                    send,
-                    context_key=key,
-                    app=super().__call__,
-                    documents=self.documents,
-                    recorder=scope["state"]["recorder"],
-                )
-                return
-        await super().__call__(scope, receive, send)
-
-    async def render_graphql_ide(self, request: Request) -> Response:
-        # Minted per page view so that the demo token in the Headers tab never is stale.
-        self.ide_default_headers = sample_headers(self.settings)
-        return await super().render_graphql_ide(request)
-
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> RequestContext:
-        viewer, defaults = request.state.identity
-        return build_context(
-            request_id=request_id_var.get(),
-            viewer=viewer,
-            defaults=defaults,
-            sources=self.runtime.sources,
-            rules=self.runtime.rules,
-            recorder=request.state.recorder,
-            clock=self.runtime.clock,
-            ledger=self.runtime.ledger,
-            outbox=self.runtime.outbox_worker.dispatcher,
-        )
-
-
 def create_app(
     settings: Settings | None = None, *, runtime: Runtime | None = None, clock: Clock | None = None
 ) -> Starlette:
@@ -272,7 +190,7 @@ def create_app(
     """
     settings = settings or (runtime.settings if runtime else Settings.load())
     server = settings.server
-    state = AppState()
+    state = RuntimeHolder()
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -295,16 +213,12 @@ def create_app(
         debug_source_calls=server.debug_source_calls,
     )
     authenticator = Authenticator(settings.auth)
-    graphql = GatewayGraphQL(
-        state,
-        settings,
-        authenticator,
-        documents,
-        schema=schema,
-        graphql_ide="graphiql" if server.graphiql else None,
-        ide_static_prefix=STATIC_PREFIX,
-        ide_default_query=sample_query(),
+    ide = (
+        LocalIDE(static_prefix=STATIC_PREFIX, default_query=sample_query())
+        if server.graphiql
+        else None
     )
+    graphql = GraphQLEndpoint(state, settings, authenticator, documents, schema, ide)
 
     async def metrics(request: Request) -> Response:
         if state.runtime is None:
@@ -348,7 +262,9 @@ def create_app(
     routes: list[Any] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        # Every method: the view answers the others with a coded 405 that says which.
+        # Every method: the endpoint answers the others with a coded 405 that says which.
+        # Subscriptions (not served yet) would add a WebSocketRoute("/graphql", ...) to
+        # Strawberry's view here: HTTP stays with the endpoint.
         Route("/graphql", graphql),
         Route("/metrics", metrics, methods=["GET"]),
         Route("/hooks/invalidate", invalidate, methods=["POST"]),
@@ -371,4 +287,6 @@ def create_app(
                 max_age=600,
             )
         )
+    # Innermost: a GraphQL request has passed the request id, the body bound and CORS.
+    middleware.append(Middleware(GraphQLLane, path="/graphql", endpoint=graphql))
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from contextvars import ContextVar
-
-from starlette.requests import Request
 
 from connectors.trace import Recorder
 from gateway.auth import Authenticator, RequestDefaults, resolve_request_defaults
@@ -31,11 +30,14 @@ def request_id_from(header: str | None) -> str:
 
 
 def identify(
-    request: Request, authenticator: Authenticator, settings: Settings
+    headers: Mapping[str, str], authenticator: Authenticator, settings: Settings
 ) -> tuple[Viewer, RequestDefaults]:
-    """The viewer and request defaults; raises AuthenticationError or RequestError."""
-    viewer = authenticator.authenticate(request.headers.get("authorization"))
-    defaults = resolve_request_defaults(viewer, request.headers, settings.context)
+    """The viewer and request defaults from the request's `headers` (lower-case names).
+
+    Raises AuthenticationError or RequestError.
+    """
+    viewer = authenticator.authenticate(headers.get("authorization"))
+    defaults = resolve_request_defaults(viewer, headers, settings.context)
     return viewer, defaults
 
 

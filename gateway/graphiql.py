@@ -5,10 +5,10 @@ and build machines often have no internet, and then the IDE is a blank page. Her
 same IDE comes from ``gateway/static/graphiql/`` (vendored by ``scripts/vendor-graphiql``)
 and the page references nothing outside the gateway.
 
-Mount both halves on the same app::
+Mount the assets, and let the GraphQL endpoint answer a browser's GET with the page::
 
     Mount(prefix, app=graphiql_static_app())
-    Route("/graphql", GraphQLWithLocalIDE(schema, ide_static_prefix=prefix, ...))
+    ide = LocalIDE(static_prefix=prefix, ...)  # ide.page("/graphql") is the HTML response
 """
 
 from __future__ import annotations
@@ -16,16 +16,9 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
-from strawberry.asgi import GraphQL
-from strawberry.http.typevars import Context, RootValue
-
-if TYPE_CHECKING:
-    from starlette.requests import Request
-    from strawberry.schema import BaseSchema
 
 STATIC_DIR = Path(__file__).parent / "static" / "graphiql"
 
@@ -120,41 +113,39 @@ def graphiql_static_app() -> StaticFiles:
     return StaticFiles(directory=STATIC_DIR)
 
 
-class GraphQLWithLocalIDE(GraphQL[Context, RootValue]):
-    """Strawberry's ASGI GraphQL app whose GraphiQL page needs no internet access.
+class LocalIDE:
+    """The GraphiQL page of one endpoint, its assets loaded from `static_prefix` (no internet).
 
-    Everything but the IDE page is Strawberry's: all other arguments pass through, and
-    ``graphql_ide=None`` still turns the IDE off.
+    `default_headers` is checked now, so that a bad value fails at start-up rather than on
+    the first page view.
     """
 
     def __init__(
         self,
-        schema: BaseSchema,
         *,
-        ide_static_prefix: str,
-        ide_default_query: str = DEFAULT_QUERY,
-        ide_default_headers: str | None = None,
-        ide_title: str = "Commerce gateway",
-        **kwargs: Any,
+        static_prefix: str,
+        default_query: str = DEFAULT_QUERY,
+        default_headers: str | None = None,
+        title: str = "Commerce gateway",
     ) -> None:
-        super().__init__(schema, **kwargs)
-        if ide_default_headers is not None:
-            _check_headers(ide_default_headers)  # fail at startup, not on the first page view
-        self.ide_static_prefix = ide_static_prefix
-        self.ide_default_query = ide_default_query
-        self.ide_default_headers = ide_default_headers
-        self.ide_title = ide_title
+        if default_headers is not None:
+            _check_headers(default_headers)
+        self.static_prefix = static_prefix
+        self.default_query = default_query
+        self.default_headers = default_headers
+        self.title = title
 
-    async def render_graphql_ide(self, request: Request) -> Response:
-        # The IDE answers a GET on the GraphQL URL itself, so that URL is the endpoint.
-        page = render_graphiql(
-            endpoint=request.url.path,
-            static_prefix=self.ide_static_prefix,
-            default_query=self.ide_default_query,
-            default_headers=self.ide_default_headers,
-            title=self.ide_title,
+    def page(self, endpoint: str, *, default_headers: str | None = None) -> HTMLResponse:
+        """The page for the GraphQL URL `endpoint`, with `default_headers` if given (else the IDE's)."""
+        return HTMLResponse(
+            render_graphiql(
+                endpoint=endpoint,
+                static_prefix=self.static_prefix,
+                default_query=self.default_query,
+                default_headers=default_headers or self.default_headers,
+                title=self.title,
+            )
         )
-        return HTMLResponse(page)
 
 
 def _check_headers(text: str) -> None:

@@ -1,8 +1,9 @@
 """GraphQL over HTTP as its specification says: who gets GraphiQL, media types, status codes.
 
-Strawberry's view answers a request it cannot use with plain text and mostly 400, and
-every GraphQL response with 200 and `application/json`. Clients need JSON errors with a
-code, and the status the specification gives. Section names below are those of the
+The gateway's endpoint (`gateway.endpoint`) answers with what this module makes of a
+request's refusal or of its execution result: JSON errors with a code, and the status
+the specification gives (Strawberry's own view answers with plain text, mostly 400, and
+every GraphQL response with 200 and `application/json`). Section names below are those of the
 GraphQL-over-HTTP draft (https://graphql.github.io/graphql-over-http/draft/, as of
 2026-08-06; since 2025 it keeps no separate 200-only rule for `application/json`):
 
@@ -31,27 +32,28 @@ GraphQL-over-HTTP draft (https://graphql.github.io/graphql-over-http/draft/, as 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass, field
 
-from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from graphql import GraphQLError
-from starlette.requests import Request
+import orjson
 from starlette.responses import JSONResponse, Response
-from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
-from strawberry.http.base import BaseRequestProtocol
-from strawberry.http.parse_content_type import parse_content_type
-from strawberry.http.typevars import Context, RootValue
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from starlette.types import Send
 from strawberry.types import ExecutionResult
-from strawberry.types.graphql import OperationType
 
-from gateway.graphiql import GraphQLWithLocalIDE
-from gateway.negotiation import weighted
+from gateway.graphql_request import GRAPHQL_RESPONSE, JSON, UNPROCESSABLE, RequestRefused
 
-GRAPHQL_RESPONSE = "application/graphql-response+json"
-JSON = "application/json"
+__all__ = [
+    "GRAPHQL_RESPONSE",
+    "JSON",
+    "REQUEST_ERROR_STATUS",
+    "UNPROCESSABLE",
+    "Answer",
+    "Headers",
+    "RequestRefused",
+    "encode_result",
+    "error_response",
+    "refusal_response",
+]
+
 #: Status of a GraphQL response without `data` (a request error), by its first error's code.
 REQUEST_ERROR_STATUS: Mapping[str, int] = {
     "GRAPHQL_PARSE_FAILED": 400,
@@ -60,24 +62,57 @@ REQUEST_ERROR_STATUS: Mapping[str, int] = {
     "INTERNAL_SERVER_ERROR": 500,
     "REQUEST_TIMEOUT": 504,  # the gateway's own deadline, not the client's doing
 }
-#: Every other request error: validation, operation resolution, variable coercion.
-UNPROCESSABLE = 422
+
+Headers = list[tuple[bytes, bytes]]
 
 
-class RequestRefused(HTTPException):
-    """The HTTP request is not one the gateway can run; the client gets a coded JSON error."""
+@dataclass(slots=True)
+class Answer:
+    """A GraphQL response as bytes: status, headers (its Content-Type), body.
 
-    def __init__(
-        self,
-        status_code: int,
-        reason: str,
-        *,
-        code: str = "BAD_REQUEST",
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(status_code, reason)
-        self.code = code
-        self.headers = dict(headers or {})
+    `has_errors` says whether the body has a non-empty `errors` member, so that the
+    response cache need not look inside the bytes.
+    """
+
+    status: int
+    headers: Headers
+    body: bytes
+    has_errors: bool = False
+    extra: Headers = field(default_factory=list)
+
+    async def send(self, send: Send) -> None:
+        """Send the answer, `extra` headers (the response cache's) last."""
+        length = str(len(self.body)).encode("latin-1")
+        await send(
+            {
+                "type": "http.response.start",
+                "status": self.status,
+                "headers": [*self.headers, (b"content-length", length), *self.extra],
+            }
+        )
+        await send({"type": "http.response.body", "body": self.body})
+
+
+def encode_result(result: ExecutionResult, media_type: str) -> Answer:
+    """The response to an execution `result`, serialised straight to bytes.
+
+    `media_type` is the one the request prefers for a 2xx answer.
+    """
+    errors = result.errors
+    response: dict[str, object] = {"data": result.data}
+    if errors:
+        response["errors"] = [error.formatted for error in errors]
+    if result.extensions:
+        response["extensions"] = result.extensions
+    status = 200
+    if result.data is None and errors and all(error.path is None for error in errors):
+        # A request error: nothing executed, so the response has no `data` at all.
+        del response["data"]
+        code = (errors[0].extensions or {}).get("code", "")
+        status = REQUEST_ERROR_STATUS.get(code, UNPROCESSABLE)
+        media_type = GRAPHQL_RESPONSE
+    content_type = f"{media_type}; charset=utf-8".encode("latin-1")
+    return Answer(status, [(b"content-type", content_type)], orjson.dumps(response), bool(errors))
 
 
 def error_response(
@@ -88,165 +123,6 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=dict(headers or {}))
 
 
-def prefers_graphql_response(accept: str) -> bool:
-    """Whether `accept` ranks `application/graphql-response+json` at least as high as JSON.
-
-    Only a media type named outright counts: `*/*` (Apollo Client's default) keeps JSON.
-    """
-    quality = _qualities(accept)
-    wanted = quality.get(GRAPHQL_RESPONSE, 0.0)
-    return wanted > 0 and wanted >= quality.get(JSON, 0.0)
-
-
-def _qualities(accept: str) -> dict[str, float]:
-    """The q-value of each media range in an Accept header (RFC 9110 section 12.5.1)."""
-    return dict(weighted(accept))
-
-
-class GraphQLOverHTTP(GraphQLWithLocalIDE[Context, RootValue]):
-    """Strawberry's ASGI view with the answers and statuses of the GraphQL-over-HTTP spec."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
-            return
-        # As Strawberry's own __call__, but a refusal is a coded JSON error, not plain text.
-        try:
-            response = await self.run(Request(scope, receive))
-        except HTTPException as exc:
-            response = _refusal_response(exc)
-        await response(scope, receive, send)
-
-    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
-        return (
-            self.graphql_ide is not None
-            and request.method == "GET"
-            and not request.query_params.get("query")
-            and _qualities(request.headers.get("accept", "")).get("text/html", 0.0) > 0
-        )
-
-    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
-        if request.method == "GET":
-            return _request_data(self.parse_query_params(request.query_params))
-        # POST: is_request_allowed has refused every other method.
-        content_type, _ = parse_content_type(request.content_type or "")
-        if content_type != JSON:
-            raise RequestRefused(
-                415,
-                f"Send the request body as {JSON} (POST section), not "
-                f"{content_type or 'without a Content-Type'}.",
-                headers={"accept-post": JSON},
-            )
-        return _request_data(self.parse_json(await request.get_body()))
-
-    async def execute_single(
-        self,
-        request: Request,
-        request_adapter: AsyncHTTPRequestAdapter,
-        sub_response: Response,
-        context: Context,
-        root_value: RootValue | None,
-        request_data: GraphQLRequestData,
-    ) -> ExecutionResult:
-        try:
-            return await self.schema.execute(
-                request_data.query,
-                root_value=root_value,
-                variable_values=request_data.variables,
-                context_value=context,
-                operation_name=request_data.operation_name,
-                allowed_operation_types=OperationType.from_http(request_adapter.method),
-                operation_extensions=request_data.extensions,
-            )
-        except InvalidOperationTypeError as exc:
-            # GET section: a mutation over GET is refused, 405 RECOMMENDED, with Allow.
-            raise RequestRefused(
-                405,
-                f"{exc.as_http_error_reason(request_adapter.method)}; send it with POST.",
-                headers={"allow": "POST"},
-            ) from exc
-        except CannotGetOperationTypeError as exc:
-            # The named operation is not in the document: GetOperation() fails.
-            error = GraphQLError(
-                exc.as_http_error_reason(), extensions={"code": "OPERATION_RESOLUTION_FAILURE"}
-            )
-            return ExecutionResult(data=None, errors=[error])
-
-    async def get_sub_response(self, request: Request | WebSocket) -> Response:
-        sub_response = await super().get_sub_response(request)
-        # Carried to create_response, which is not given the request.
-        sub_response.media_type = (
-            GRAPHQL_RESPONSE
-            if prefers_graphql_response(request.headers.get("accept", ""))
-            else JSON
-        )
-        return sub_response
-
-    async def process_result(
-        self, request: Request, result: ExecutionResult
-    ) -> GraphQLHTTPResponse:
-        response = await super().process_result(request, result)
-        if result.data is None and result.errors and all(e.path is None for e in result.errors):
-            # A request error: nothing executed, so the response has no `data` at all.
-            del response["data"]
-        return response
-
-    def create_response(
-        self,
-        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
-        sub_response: Response,
-    ) -> Response:
-        response = super().create_response(response_data, sub_response)
-        media_type = sub_response.media_type or JSON
-        if isinstance(response_data, dict) and "data" not in response_data:
-            errors: list[Any] = response_data.get("errors") or [{}]
-            code = errors[0].get("extensions", {}).get("code", "")
-            response.status_code = REQUEST_ERROR_STATUS.get(code, UNPROCESSABLE)
-            media_type = GRAPHQL_RESPONSE
-        response.headers["content-type"] = f"{media_type}; charset=utf-8"
-        return response
-
-
-def _request_data(params: object) -> GraphQLRequestData:
-    """The request's parameters (JSON Encoding, GET), or the refusal saying what is wrong."""
-    if isinstance(params, list):
-        # Batching is an RFC, not the spec; one operation per request keeps the
-        # limits, the response cache and the status codes about one operation.
-        raise RequestRefused(
-            UNPROCESSABLE,
-            "Batched requests (a JSON array) are not supported; send one operation per request.",
-        )
-    if not isinstance(params, dict):
-        raise RequestRefused(UNPROCESSABLE, "The body must be a JSON object with a `query` string.")
-    # "Specifying null (JSON) or the empty string (GET) for optional request parameters
-    # is equivalent to not specifying them at all."
-    query, name, variables, extensions = (
-        params.get(key) or None for key in ("query", "operationName", "variables", "extensions")
-    )
-    if not isinstance(extensions, dict | None):
-        raise RequestRefused(UNPROCESSABLE, "`extensions` must be an object when given.")
-    if query is None and extensions is not None and "persistedQuery" in extensions:
-        # Apollo's and urql's links read the code; older ones look for this word.
-        raise RequestRefused(
-            UNPROCESSABLE,
-            "PersistedQueryNotSupported: this gateway keeps no persisted queries; "
-            "send the query text.",
-            code="PERSISTED_QUERY_NOT_SUPPORTED",
-        )
-    if not isinstance(query, str):
-        raise RequestRefused(UNPROCESSABLE, "The request has no `query` string.")
-    if not isinstance(name, str | None):
-        raise RequestRefused(UNPROCESSABLE, "`operationName` must be a string when given.")
-    if not isinstance(variables, dict | None):
-        raise RequestRefused(UNPROCESSABLE, "`variables` must be an object when given.")
-    return GraphQLRequestData(
-        query=query, variables=variables, operation_name=name, extensions=extensions
-    )
-
-
-def _refusal_response(exc: HTTPException) -> Response:
-    if isinstance(exc, RequestRefused):
-        return error_response(exc.reason, exc.code, exc.status_code, exc.headers)
-    # Strawberry's own: a method other than GET and POST, or JSON that does not parse.
-    headers = {"allow": "GET, POST"} if exc.status_code == 405 else {}
-    return error_response(exc.reason, "BAD_REQUEST", exc.status_code, headers)
+def refusal_response(refused: RequestRefused) -> Response:
+    """The coded JSON error of a request that is not a GraphQL-over-HTTP request."""
+    return error_response(refused.reason, refused.code, refused.status_code, refused.headers)

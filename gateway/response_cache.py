@@ -16,6 +16,9 @@ repeat costs one cache read and no GraphQL work at all.
   earliest boundary a value reported (a promotion ending).
 * Stored responses carry `Cache-Control: public, max-age=<ttl>` so a CDN in front of the
   kiosks may keep them too; the others `private, no-store`.
+* It is a layer the endpoint calls with the request it has already parsed (`key`), and
+  with the execution to run on a miss (`serve`): no second reading of the request, and
+  the execution's answer comes as bytes with what the cache decides by (`Answer`).
 * Concurrent misses of one key in this process run the query once: they join its flight
   (`connectors.layers.flights`, the single-flight the entity cache uses too).
 """
@@ -24,31 +27,29 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 
 import orjson
-from graphql import GraphQLError, OperationType
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, OperationType
 
 from connectors.cache import CacheBackend, CacheEntry
 from connectors.invalidation import InvalidationEvent
 from connectors.layers.flights import Flight, SingleFlight
-from connectors.trace import ReadSet, Recorder
-from gateway.response_asgi import (
-    NO_STORE,
-    Capture,
-    graphql_request,
-    operations,
-    read_body,
-    replaying,
-)
+from connectors.trace import ReadSet
+from gateway.graphql_http import Answer, Headers
+from gateway.graphql_request import GraphQLRequest
 from kernel.clock import Clock, epoch_seconds
 from schema.documents import Documents
 
 #: The only response headers stored with a body; the rest (cookies above all) are not.
 _KEPT_HEADERS = frozenset({b"content-type"})
+_JSON_TYPES = (b"application/json", b"application/graphql-response+json")
+NO_STORE = [(b"x-cache", b"MISS"), (b"cache-control", b"private, no-store")]
 
-Headers = tuple[tuple[bytes, bytes], ...]
+#: What the endpoint gives the cache to run on a miss.
+Execute = Callable[[], Awaitable[Answer]]
+#: What the endpoint gives the cache to send an answer with.
+Respond = Callable[[Answer], Awaitable[None]]
 
 
 class ResponseCache:
@@ -59,8 +60,9 @@ class ResponseCache:
     applies events to (`Runtime.cache`): tag invalidation then reaches the responses on
     every instance. Register `on_invalidation` as an `Invalidator` listener as well, so
     that a response being computed while its data changes is not stored afterwards.
-    Documents come from the schema's `Documents` (given to `serve`), so each is parsed
-    once, within the schema's limits; one it refuses goes to the app, which reports why.
+    Documents come from the schema's `Documents` (given to `key`), so each is parsed
+    once, within the schema's limits; one it refuses gets no key, and its execution
+    reports why.
     """
 
     def __init__(
@@ -87,49 +89,70 @@ class ResponseCache:
         # A flight's answer is the entry it stored, or None when there is none to share.
         self._flights: SingleFlight[CacheEntry | None] = SingleFlight()
 
-    async def serve(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        *,
-        context_key: str,
-        app: ASGIApp,
-        documents: Documents,
-        recorder: Recorder,
-    ) -> None:
-        """Answer a GraphQL HTTP request from the cache, or run `app` and maybe store its answer.
+    def key(self, request: GraphQLRequest, context_key: str, documents: Documents) -> str | None:
+        """The cache key of a single query, or None when the request is anything else.
 
-        `context_key` holds everything besides the request itself that changes the answer;
-        `recorder` is the request's, which its sources record what they read into.
-        Anything but a single query (mutations, subscriptions, batches, uploads, documents
-        that do not parse) goes to `app` untouched.
+        `context_key` holds everything besides the request itself that changes the answer.
+        Anything but a single query (mutations, subscriptions, documents that do not parse
+        or pass the schema's limits) has no key: the endpoint runs it without the cache.
         """
-        if scope["type"] != "http" or scope["method"] not in ("GET", "POST"):
-            await app(scope, receive, send)
-            return
-        body = b""
-        if scope["method"] == "POST":
-            read = await read_body(receive)
-            if read is None:
-                return  # the client left before it finished sending its request
-            body = read
-            receive = replaying(body, receive)
-        key = self._key(scope, body, context_key, documents)
-        if key is None:
-            await app(scope, receive, send)
-            return
+        try:
+            prepared = documents.prepare(request.query)
+        except GraphQLError:
+            return None  # the execution reports it
+        named = operations(prepared.document)
+        if named is None:
+            return None
+        operation_name = request.operation_name
+        if operation_name is None:
+            if len(named) != 1:
+                return None
+            operation_name = next(iter(named))
+        if named.get(operation_name) is not OperationType.QUERY:
+            return None
+        try:
+            material = orjson.dumps(
+                [
+                    prepared.digest(),
+                    operation_name,
+                    request.variables or {},
+                    request.extensions or {},
+                    context_key,
+                ],
+                option=orjson.OPT_SORT_KEYS,
+            )
+        except orjson.JSONEncodeError:
+            return None  # variables nested past orjson's 254 levels: not worth a key
+        return f"{self._prefix}:{_digest(material)}"
+
+    async def serve(self, key: str, *, execute: Execute, respond: Respond, reads: ReadSet) -> None:
+        """Answer from the entry under `key`, or `execute` and maybe store its answer.
+
+        `reads` is the request's read set, which its sources record what they read into;
+        `respond` sends an answer to the client (before it is stored: storing it is no
+        reason for the client to wait).
+        """
         entry = await self._lookup(key)
         if entry is not None:
-            await self._send_hit(entry, send)
+            await respond(self._hit(entry))
             return
         flight = self._flights.join(key)
         if flight is not None:
             entry = await asyncio.shield(flight.answer)
             if entry is not None:
-                await self._send_hit(entry, send)
+                await respond(self._hit(entry))
                 return
-        await self._execute(key, scope, receive, send, app, recorder.reads, lead=flight is None)
+        # Joinable only when no other run holds the key; discardable either way, by the
+        # tags the request's sources note as it runs.
+        opened: Flight[CacheEntry | None] = self._flights.open(
+            [key] if flight is None else [], reads.tags
+        )
+        try:
+            answer = await execute()
+            await self._answer(key, opened, reads, answer, respond)
+        finally:
+            self._flights.close(opened)
+            opened.settle(None)  # callers still waiting run the query themselves
 
     async def on_invalidation(self, event: InvalidationEvent | None) -> None:
         """Listener for `Invalidator`: responses being computed from changed data are not stored.
@@ -148,34 +171,6 @@ class ResponseCache:
                 [self._all_tag] if changed is None else list(changed)
             )
 
-    def _key(self, scope: Scope, body: bytes, context_key: str, documents: Documents) -> str | None:
-        """The cache key of a single query, or None when the request is anything else."""
-        request = graphql_request(scope, body)
-        if request is None:
-            return None
-        query, operation_name, variables, extensions = request
-        try:
-            prepared = documents.prepare(query)
-        except GraphQLError:
-            return None  # the app reports it
-        named = operations(prepared.document)
-        if named is None:
-            return None
-        if operation_name is None:
-            if len(named) != 1:
-                return None
-            operation_name = next(iter(named))
-        if named.get(operation_name) is not OperationType.QUERY:
-            return None
-        try:
-            material = orjson.dumps(
-                [prepared.digest(), operation_name, variables or {}, extensions or {}, context_key],
-                option=orjson.OPT_SORT_KEYS,
-            )
-        except orjson.JSONEncodeError:
-            return None  # variables nested past orjson's 254 levels: not worth a key
-        return f"{self._prefix}:{_digest(material)}"
-
     async def _lookup(self, key: str) -> CacheEntry | None:
         (entry,) = await self._backend.get_many([key])
         if (
@@ -186,53 +181,28 @@ class ResponseCache:
             return None
         return entry
 
-    async def _execute(
+    async def _answer(
         self,
         key: str,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        app: ASGIApp,
+        flight: Flight[CacheEntry | None],
         reads: ReadSet,
-        *,
-        lead: bool,
+        answer: Answer,
+        respond: Respond,
     ) -> None:
-        # Joinable only when no other run holds the key; discardable either way, by the
-        # tags the request's sources note as it runs.
-        flight: Flight[CacheEntry | None] = self._flights.open([key] if lead else [], reads.tags)
-        capture = Capture(send, self._max_body_bytes)
-        try:
-            await app(scope, receive, capture)
-            await self._answer(key, flight, reads, capture)
-        finally:
-            self._flights.close(flight)
-            flight.settle(None)  # callers still waiting run the query themselves
-
-    async def _answer(
-        self, key: str, flight: Flight[CacheEntry | None], reads: ReadSet, capture: Capture
-    ) -> None:
-        """Store the captured response if it may be, and send it with headers saying so."""
-        if capture.streaming or capture.start is None:
-            return
-        if not capture.complete:
-            await capture.pass_on(more_body=False)
-            return
+        """Store the answer if it may be, and send it with headers saying so."""
         now = epoch_seconds(self._clock)
-        body = b"".join(capture.chunks)
-        ttl = None if flight.discarded else self._ttl(capture.start, body, reads, now)
+        ttl = None if flight.discarded else self._ttl(answer, reads, now)
         if ttl is None:
-            await capture.release(NO_STORE)
+            answer.extra = [*answer.extra, *NO_STORE]
+            await respond(answer)
             return
-        headers = tuple(
-            (name, value) for name, value in capture.start["headers"] if name in _KEPT_HEADERS
-        )
-        entry = CacheEntry((capture.start["status"], headers, body), now, now + ttl, now + ttl)
+        headers = tuple((name, value) for name, value in answer.headers if name in _KEPT_HEADERS)
+        entry = CacheEntry((answer.status, headers, answer.body), now, now + ttl, now + ttl)
         flight.settle(entry)  # the requests waiting for this one answer now
         # The response first: storing it (pickling ~35 KB, a few hundred tags) is no reason
         # for its client to wait. Until the flight closes, identical requests join it.
-        await capture.release(
-            [(b"x-cache", b"MISS"), *self._public(ttl), *self._vary],
-        )
+        answer.extra = [*answer.extra, (b"x-cache", b"MISS"), *self._public(ttl), *self._vary]
+        await respond(answer)
         tags = sorted(reads.tags)
         if not self._backend.shared:
             tags.append(self._all_tag)
@@ -242,9 +212,15 @@ class ResponseCache:
             # deleted its tags before they held this key.
             await self._backend.delete_many([key])
 
-    def _ttl(self, start: Message, body: bytes, reads: ReadSet, now: float) -> float | None:
-        """How long the response may be reused, or None when it may not be stored at all."""
-        if start["status"] != 200 or any(name == b"set-cookie" for name, _ in start["headers"]):
+    def _ttl(self, answer: Answer, reads: ReadSet, now: float) -> float | None:
+        """How long the answer may be reused, or None when it may not be stored at all."""
+        if (
+            answer.status != 200
+            or answer.has_errors
+            or len(answer.body) > self._max_body_bytes
+            or not _is_json(answer.headers)
+            or any(name == b"set-cookie" for name, _ in answer.headers)
+        ):
             return None
         sources = reads.sources
         if not sources or not sources.isdisjoint(self._private):
@@ -254,49 +230,44 @@ class ResponseCache:
         ttl = min(self._ttl_by_source.get(source, 0.0) for source in sources)
         if reads.expires_at is not None:
             ttl = min(ttl, reads.expires_at - now)
-        if ttl <= 0 or _has_errors(body):
-            return None
-        return ttl
+        return ttl if ttl > 0 else None
 
-    async def _send_hit(self, entry: CacheEntry, send: Send) -> None:
+    def _hit(self, entry: CacheEntry) -> Answer:
         unpacked = _unpack(entry.value)
         if unpacked is None:  # checked by _lookup; here for the type checker
             raise ValueError("not a stored response")
         status, headers, body = unpacked
         age = max(0, int(epoch_seconds(self._clock) - entry.stored_at))
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    *headers,
-                    (b"content-length", str(len(body)).encode("latin-1")),
-                    (b"x-cache", b"HIT"),
-                    (b"age", str(age).encode("latin-1")),
-                    *self._public(entry.fresh_until - entry.stored_at),
-                    *self._vary,
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        extra = [
+            (b"x-cache", b"HIT"),
+            (b"age", str(age).encode("latin-1")),
+            *self._public(entry.fresh_until - entry.stored_at),
+            *self._vary,
+        ]
+        return Answer(status, list(headers), body, extra=extra)
 
-    def _public(self, ttl: float) -> list[tuple[bytes, bytes]]:
+    def _public(self, ttl: float) -> Headers:
         # max-age is the entry's whole lifetime: with `age` a CDN counts what is left.
         return [(b"cache-control", f"public, max-age={int(ttl)}".encode("latin-1"))]
 
 
-def _has_errors(body: bytes) -> bool:
-    # A body without the bytes "errors" has no errors member: skip parsing the common case.
-    if b'"errors"' not in body:
-        return False
-    try:
-        data = orjson.loads(body)
-    except ValueError:
-        return True
-    return not isinstance(data, dict) or bool(data.get("errors"))
+def operations(document: DocumentNode) -> dict[str, OperationType] | None:
+    """Each operation's type by name ("" for the anonymous one); None if a name repeats."""
+    named: dict[str, OperationType] = {}
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            name = definition.name.value if definition.name else ""
+            if name in named:
+                return None
+            named[name] = definition.operation
+    return named
 
 
-def _unpack(value: object) -> tuple[int, Headers, bytes] | None:
+def _is_json(headers: Headers) -> bool:
+    return any(name == b"content-type" and value.startswith(_JSON_TYPES) for name, value in headers)
+
+
+def _unpack(value: object) -> tuple[int, tuple[tuple[bytes, bytes], ...], bytes] | None:
     """A stored (status, headers, body) tuple, or None for anything else (another version's)."""
     if not (isinstance(value, tuple) and len(value) == 3):
         return None

@@ -16,17 +16,21 @@ import pytest
 import strawberry
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.websockets import WebSocket
+from starlette.types import Receive, Scope, Send
 
+from gateway.app import create_app
+from gateway.bootstrap import open_runtime
+from gateway.config import Settings
 from gateway.graphiql import (
     STATIC_DIR,
-    GraphQLWithLocalIDE,
+    LocalIDE,
     graphiql_static_app,
     render_graphiql,
 )
+from tests.api import CLOCK, serve
 from tests.servers import uvicorn_thread
 
 PREFIX = "/static/graphiql"
@@ -46,22 +50,33 @@ SCHEMA = strawberry.Schema(query=Query)
 pytestmark = pytest.mark.anyio
 
 
-class RecordingGraphQL(GraphQLWithLocalIDE[dict[str, object], None]):
-    """Remembers the headers of every POST, to prove the IDE's fetcher sends the editor's."""
+class RecordingGraphQL:
+    """A GraphQL endpoint with the IDE that remembers the headers of every POST.
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(SCHEMA, **kwargs)  # type: ignore[arg-type]
+    It proves the IDE's fetcher sends the editor's headers; the gateway's own endpoint
+    (`gateway.endpoint`) serves the same `LocalIDE` page, as `test_app` checks.
+    """
+
+    def __init__(self, ide: LocalIDE) -> None:
+        self.ide = ide
         self.post_headers: list[dict[str, str]] = []
 
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> dict[str, object]:
-        if isinstance(request, Request) and request.method == "POST":
-            self.post_headers.append(dict(request.headers))
-        return await super().get_context(request, response)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        if request.method == "GET":
+            await self.ide.page(request.url.path)(scope, receive, send)
+            return
+        self.post_headers.append(dict(request.headers))
+        params = await request.json()
+        result = await SCHEMA.execute(params["query"], variable_values=params.get("variables"))
+        body = {
+            "data": result.data,
+            **({"errors": [e.formatted for e in result.errors]} if result.errors else {}),
+        }
+        await JSONResponse(body)(scope, receive, send)
 
 
-def make_app(graphql: GraphQLWithLocalIDE[dict[str, object], None]) -> Starlette:
+def make_app(graphql: RecordingGraphQL) -> Starlette:
     return Starlette(routes=[Route("/graphql", graphql), Mount(PREFIX, app=graphiql_static_app())])
 
 
@@ -183,12 +198,12 @@ def test_default_headers_must_be_json_object_text(headers: str) -> None:
             endpoint="/", static_prefix=PREFIX, default_query="", default_headers=headers
         )
     with pytest.raises(ValueError, match="JSON object"):
-        GraphQLWithLocalIDE(SCHEMA, ide_static_prefix=PREFIX, ide_default_headers=headers)
+        LocalIDE(static_prefix=PREFIX, default_headers=headers)
 
 
 async def test_graphql_url_serves_the_local_ide_and_still_answers_queries() -> None:
     # given
-    app = make_app(RecordingGraphQL(ide_static_prefix=PREFIX, ide_default_query=QUERY))
+    app = make_app(RecordingGraphQL(LocalIDE(static_prefix=PREFIX, default_query=QUERY)))
 
     # when
     async with client_for(app) as client:
@@ -208,16 +223,27 @@ async def test_graphql_url_serves_the_local_ide_and_still_answers_queries() -> N
     assert result.json() == {"data": {"hello": "world"}}
 
 
-async def test_ide_can_still_be_switched_off() -> None:
-    # given
-    app = make_app(RecordingGraphQL(ide_static_prefix=PREFIX, graphql_ide=None))
+async def test_ide_can_still_be_switched_off(seeded_url: str, ledger_url: str) -> None:
+    # given the gateway with GraphiQL off
+    settings = Settings.load(
+        None,
+        env={
+            "GATEWAY_BACKOFFICE__DATABASE_URL": seeded_url,
+            "GATEWAY_DATABASE__URL": ledger_url,
+            "GATEWAY_SERVER__GRAPHIQL": "false",
+        },
+    )
+    runtime = await open_runtime(settings, clock=CLOCK)
 
-    # when
-    async with client_for(app) as client:
-        response = await client.get("/graphql", headers={"accept": "text/html"})
+    # when a browser asks for the GraphQL URL
+    async with serve(create_app(settings, runtime=runtime), settings) as api:
+        response = await api.client.get("/graphql", headers={"accept": "text/html"})
+        assets = await api.client.get(f"{PREFIX}/boot.js")
 
-    # then
-    assert response.status_code == 404
+    # then it gets no page, but the refusal of a request without a query
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/json"
+    assert assets.status_code == 404
 
 
 @dataclass(frozen=True)
@@ -231,7 +257,7 @@ class LiveServer:
 @pytest.fixture
 def live_server() -> Iterator[LiveServer]:
     graphql = RecordingGraphQL(
-        ide_static_prefix=PREFIX, ide_default_query=QUERY, ide_default_headers=HEADERS
+        LocalIDE(static_prefix=PREFIX, default_query=QUERY, default_headers=HEADERS)
     )
     # No lifespan: the page needs none, and fewer moving parts in a thread.
     with uvicorn_thread(make_app(graphql), lifespan="off", timeout=10) as port:

@@ -1,4 +1,4 @@
-"""What the response cache tests share: a stand-in for Strawberry, a gateway around it."""
+"""What the response cache tests share: a stand-in for the execution, an endpoint around it."""
 
 from __future__ import annotations
 
@@ -15,6 +15,15 @@ from connectors.cache import CacheEntry, MemoryCache
 from connectors.guard import SourceGuard
 from connectors.trace import Recorder
 from gateway.bootstrap import build_stack
+from gateway.endpoint import read_body
+from gateway.graphql_http import Answer, refusal_response
+from gateway.graphql_request import (
+    GraphQLRequest,
+    RequestRefused,
+    header_map,
+    parse_request,
+    query_parameters,
+)
 from gateway.response_cache import ResponseCache
 from schema.documents import DocumentLimits, Documents
 from tests.clocks import ManualClock
@@ -40,7 +49,7 @@ class CountingCache(MemoryCache):
 
 
 class FakeGraphQL:
-    """Stands in for Strawberry: reads sources into the request's recorder, then answers with JSON."""
+    """Stands in for the execution: reads sources into the request's recorder, then answers."""
 
     def __init__(self) -> None:
         self.runs = 0
@@ -51,15 +60,13 @@ class FakeGraphQL:
         self.content_type = b"application/json"
         self.extra_headers: list[tuple[bytes, bytes]] = []
         self.gate: asyncio.Event | None = None
-        self.bodies: list[bytes] = []
+        self.requests: list[GraphQLRequest] = []
         self.started = asyncio.Event()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def __call__(self, request: GraphQLRequest, recorder: Recorder) -> Answer:
         self.runs += 1
         self.started.set()
-        if scope["method"] == "POST":
-            self.bodies.append((await receive())["body"])
-        recorder = scope["state"]["recorder"]
+        self.requests.append(request)
         for source, keys in self.reads.items():
             recorder.reads.touch(source, [f"{source}:{key}" for key in keys])
         if self.read is not None:
@@ -68,8 +75,8 @@ class FakeGraphQL:
             await self.gate.wait()
         body = json.dumps(self.payload).encode()
         headers = [(b"content-type", self.content_type), *self.extra_headers]
-        await send({"type": "http.response.start", "status": self.status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        errors = isinstance(self.payload, dict) and bool(self.payload.get("errors"))
+        return Answer(self.status, headers, body, has_errors=errors)
 
 
 @dataclass
@@ -100,22 +107,33 @@ class Setup:
 DOCUMENTS = Documents(DocumentLimits())
 
 
-def gateway(cache: ResponseCache, app: ASGIApp) -> ASGIApp:
-    """What the lead wires: a recorder per request (the middleware), then `serve`."""
+def gateway(cache: ResponseCache, app: FakeGraphQL) -> ASGIApp:
+    """What the endpoint does: a recorder per request, the request parsed once, then the cache."""
 
     async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
-        context = dict(scope["headers"]).get(b"x-context", b"WEB|nl|-|public").decode()
+        headers = header_map(scope["headers"])
+        context = headers.get("x-context", "WEB|nl|-|public")
         recorder = Recorder()
-        scope.setdefault("state", {})["recorder"] = recorder
-        await cache.serve(
-            scope,
-            receive,
-            send,
-            context_key=context,
-            app=app,
-            documents=DOCUMENTS,
-            recorder=recorder,
-        )
+        body = (await read_body(receive) or b"") if scope["method"] == "POST" else b""
+        try:
+            request = parse_request(
+                scope["method"], query_parameters(scope["query_string"]), headers, body
+            )
+        except RequestRefused as refused:
+            await refusal_response(refused)(scope, receive, send)
+            return
+
+        async def execute() -> Answer:
+            return await app(request, recorder)
+
+        async def respond(answer: Answer) -> None:
+            await answer.send(send)
+
+        key = cache.key(request, context, DOCUMENTS)
+        if key is None:
+            await respond(await execute())
+            return
+        await cache.serve(key, execute=execute, respond=respond, reads=recorder.reads)
 
     return asgi
 

@@ -78,14 +78,19 @@ async def test_layout_comments_and_variable_order_do_not_make_new_entries(setup)
     assert setup.app.runs == 1
 
 
-async def test_get_and_post_share_entries_and_the_app_gets_the_body_read(setup):
+async def test_get_and_post_share_entries_and_the_execution_gets_the_request_read(setup):
     posted = await setup.post(variables={"id": "p1"})
     got = await setup.get(variables={"id": "p1"})
     posted_again = await setup.post(variables={"id": "p1"})
     assert [posted.headers["x-cache"], got.headers["x-cache"]] == ["MISS", "HIT"]
     assert posted_again.headers["x-cache"] == "HIT"
     assert setup.app.runs == 1
-    assert json.loads(setup.app.bodies[0]) == {"query": PRODUCT_QUERY, "variables": {"id": "p1"}}
+    (request,) = setup.app.requests
+    assert (request.query, request.variables, request.method) == (
+        PRODUCT_QUERY,
+        {"id": "p1"},
+        "POST",
+    )
 
 
 # --- what is not stored ------------------------------------------------------------------
@@ -208,13 +213,17 @@ async def test_a_document_over_the_schemas_limits_passes_through_unparsed(setup)
     assert DOCUMENTS.cache.get(too_long) is None
 
 
-async def test_batches_and_other_bodies_pass_through_with_their_body(setup):
+async def test_batches_and_other_bodies_are_refused_before_the_cache(setup):
     batch = [{"query": PRODUCT_QUERY, "variables": {"id": "p1"}}]
-    await setup.client.post("/graphql", json=batch)
-    await setup.client.post("/graphql", content=b"{ product }", headers={"content-type": "text/x"})
-    assert setup.app.runs == 2
-    assert json.loads(setup.app.bodies[0]) == batch
-    assert setup.app.bodies[1] == b"{ product }"
+    batched = await setup.client.post("/graphql", json=batch)
+    texts = await setup.client.post(
+        "/graphql", content=b"{ product }", headers={"content-type": "text/x"}
+    )
+    assert [batched.status_code, texts.status_code] == [422, 415]
+    assert "x-cache" not in batched.headers
+    assert "x-cache" not in texts.headers
+    assert setup.app.runs == 0
+    assert len(setup.backend) == 0
 
 
 async def test_a_large_or_streamed_response_is_passed_on_whole_and_not_stored():
