@@ -163,8 +163,6 @@ class Product(Node):
 class ProductVariant(Node):
     sku: str = strawberry.field(description="The variant's stock-keeping unit.")
     gtin: str | None = strawberry.field(description="GS1 GTIN-13 (EAN) barcode.")
-    name: str = strawberry.field(description="Name in the request's locale.")
-    attributes: list[Attribute] = strawberry.field(description="Colour, size and the like.")
     record: strawberry.Private[records.Variant]
 
     @classmethod
@@ -173,13 +171,22 @@ class ProductVariant(Node):
             id=strawberry.ID(to_global_id("ProductVariant", record.id)),
             sku=record.sku,
             gtin=record.gtin,
-            name=ctx.text(record.name) or record.sku,
-            attributes=[
-                Attribute(name=ctx.text(a.name) or a.code, value=ctx.text(a.value) or "")
-                for a in record.attributes
-            ],
             record=record,
         )
+
+    # Name and attributes are worked out when asked: a listing of 48 products carries some
+    # 240 variants, and mostly shows their SKU and GTIN alone.
+    @strawberry.field(description="Name in the request's locale.")
+    def name(self, info: Info) -> str:
+        return info.context.text(self.record.name) or self.record.sku
+
+    @strawberry.field(description="Colour, size and the like.")
+    def attributes(self, info: Info) -> list[Attribute]:
+        ctx = info.context
+        return [
+            Attribute(name=ctx.text(a.name) or a.code, value=ctx.text(a.value) or "")
+            for a in self.record.attributes
+        ]
 
     @strawberry.field(description="The product this is a variant of.")
     async def product(self, info: Info) -> Product:
