@@ -73,15 +73,24 @@ IdentifierKey = tuple[IdentifierType, str]
 
 
 def aligned(
-    fetch: Callable[[Sequence[K]], Awaitable[Mapping[K, V]]], default: Any = None
+    fetch: Callable[[Sequence[K]], Awaitable[Mapping[K, V]]],
+    default: Any = None,
+    known: Mapping[K, V] | None = None,
 ) -> Callable[[list[K]], Coroutine[Any, Any, list[Any]]]:
-    """Adapt a batch connector method to DataLoader: results in key order, `default` where absent."""
+    """Adapt a batch connector method to DataLoader: results in key order, `default` where absent.
+
+    Keys in `known` (records the request already read in another answer, such as the
+    variants a product search carried) are answered from it without calling `fetch`.
+    """
 
     async def load(keys: list[K]) -> list[Any]:
+        missing = keys if not known else [key for key in keys if key not in known]
         try:
-            found = await fetch(keys)
+            found = await fetch(missing) if missing else {}
         except ConnectorError as exc:
             raise from_connector_error(exc) from exc
+        if known:
+            return [known[key] if key in known else found.get(key, default) for key in keys]
         return [found.get(key, default) for key in keys]
 
     return load
@@ -115,12 +124,17 @@ class Loaders:
     def __init__(self, sources: Sources, ledger: Ledger | None = None) -> None:
         self._sources = sources
         self._ledger = ledger
+        # What other answers brought along (a search page's products and variants): the
+        # loaders answer these keys without a call. Cheaper than priming a future per key
+        # for records that a listing mostly hands to its fields directly.
+        self.known_products: dict[str, Product] = {}
+        self.known_variants: dict[str, Variant] = {}
 
     # ---------- PIM ----------
 
     @cached_property
     def product_by_id(self) -> DataLoader[str, Product | None]:
-        return DataLoader(aligned(self._sources.pim.get_products))
+        return DataLoader(aligned(self._sources.pim.get_products, known=self.known_products))
 
     @cached_property
     def product_by_sku(self) -> DataLoader[str, Product | None]:
@@ -128,7 +142,7 @@ class Loaders:
 
     @cached_property
     def variant_by_id(self) -> DataLoader[str, Variant | None]:
-        return DataLoader(aligned(self._sources.pim.get_variants))
+        return DataLoader(aligned(self._sources.pim.get_variants, known=self.known_variants))
 
     @cached_property
     def variant_by_sku(self) -> DataLoader[str, Variant | None]:

@@ -103,12 +103,10 @@ async def list_products(
             offset=offset,
             limit=first,
         )
-    # Products and their variants travel with the page: prime the loaders so fields below
-    # (a variant's GTIN on a listing) reuse them instead of calling the PIM again.
-    for product in page.products:
-        ctx.loaders.product_by_id.prime(product.id, product)
-    for variant in page.variants:
-        ctx.loaders.variant_by_id.prime(variant.id, variant)
+    # Products and their variants travel with the page: the loaders know them, so fields
+    # below (a variant's product, a product's variants) reuse them instead of calling the PIM.
+    ctx.loaders.known_products.update((product.id, product) for product in page.products)
+    ctx.loaders.known_variants.update((variant.id, variant) for variant in page.variants)
     return ProductPage(
         products=page.products,
         offset=offset,
