@@ -89,8 +89,9 @@ async def list_listing(
 ) -> Listing:
     """The page, with the prices and availability `ask` wants of its products.
 
-    The page's variants are primed for the fields below (`list_products`); prices and
-    availability of the default variants are one loader batch each, fetched side by side.
+    The page's products and variants become records the loaders know (`list_products`);
+    prices and availability of the default variants are one loader batch each, fetched
+    side by side.
     """
     page = await product_resolvers.list_products(
         ctx, first=first, after=after, search=search, category_id=category_id

@@ -105,14 +105,15 @@ async def list_products(
         )
     # Products and their variants travel with the page: the loaders know them, so fields
     # below (a variant's product, a product's variants) reuse them instead of calling the PIM.
+    variants = {variant.id: variant for variant in page.variants}
     ctx.loaders.known_products.update((product.id, product) for product in page.products)
-    ctx.loaders.known_variants.update((variant.id, variant) for variant in page.variants)
+    ctx.loaders.known_variants.update(variants)
     return ProductPage(
         products=page.products,
         offset=offset,
         total=page.total,
         has_next=offset + len(page.products) < page.total,
-        variants={variant.id: variant for variant in page.variants},
+        variants=variants,
     )
 
 

@@ -1,7 +1,8 @@
 """A listing with its variants' GTINs: one call per source and level, embedded and over HTTP.
 
-The PIM's search carries the page's variants, which prime the request's variant loader:
-`Product.variants` on a listing calls no source, and what else the nodes ask for is
+The PIM's search carries the page's variants, which the listing hands to its products and
+the request's loaders know: `Product.variants` on a listing calls no source, nor does a
+variant's `product`, and what else the nodes ask for is
 fetched for the whole page in one batched place (`resolvers.listing`).
 """
 
@@ -140,6 +141,7 @@ async def test_a_listing_with_gtins_waits_for_two_levels_of_calls(
     [
         ("sku", {"pim": 1}),
         ("sku variants { gtin }", {"pim": 1}),
+        ("sku variants { product { sku } }", {"pim": 1}),
         ("sku price { amount { amount } }", {"pim": 1, "pricing": 1}),
         (
             f"availability(locationIds: {STORES}) {{ live }}".replace("'", '"'),
