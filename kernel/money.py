@@ -6,11 +6,14 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 _MINOR_UNITS = {"EUR": 2, "GBP": 2, "USD": 2, "SEK": 2, "DKK": 2, "NOK": 2, "CHF": 2, "JPY": 0}
+# Worked out once: a listing rounds a few hundred amounts.
+_MINOR = {currency: Decimal(1).scaleb(-places) for currency, places in _MINOR_UNITS.items()}
+_CENT = Decimal(1).scaleb(-2)
 
 
 def minor_unit(currency: str) -> Decimal:
     """The smallest amount of the currency, e.g. Decimal("0.01") for EUR."""
-    return Decimal(1).scaleb(-_MINOR_UNITS.get(currency, 2))
+    return _MINOR.get(currency, _CENT)
 
 
 def round_money(amount: Decimal, currency: str = "EUR") -> Decimal:

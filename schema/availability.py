@@ -15,6 +15,7 @@ from resolvers import availability as availability_resolvers
 from resolvers.context import RequestContext
 from resolvers.ids import key_of, to_global_id
 from schema.common import Node
+from schema.execution import DERIVED
 from schema.info import Info
 from schema.selection import arguments_below
 
@@ -116,7 +117,12 @@ class Location(Node):
 class LocationStock:
     location: Location = strawberry.field(description="Where the stock is.")
     quantity: int = strawberry.field(description="Units available to sell.")
-    status: StockStatus = strawberry.field(description="The quantity in words.")
+    state: strawberry.Private[str]
+
+    # Worked out when asked (`DERIVED`): a listing shows some 150 rows, mostly their quantity.
+    @strawberry.field(description="The quantity in words.", metadata={DERIVED: True})
+    def status(self) -> StockStatus:
+        return StockStatus(self.state)
 
 
 Located = list[tuple[availability_resolvers.StockRow, records.Location]]
@@ -156,7 +162,7 @@ class Availability:
                     location=shown.get(loc.id)
                     or shown.setdefault(loc.id, Location.from_record(loc)),
                     quantity=row.quantity,
-                    status=StockStatus(row.status),
+                    state=row.status,
                 )
                 for row, loc in located
             ],

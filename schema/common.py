@@ -22,11 +22,13 @@ class Channel(Enum):
     CALL_CENTER = strawberry.enum_value("CALL_CENTER", description="Customer service.")
 
 
+#: The description of every `id` field of a `Node`, including those worked out when asked.
+NODE_ID = "Global id: stable, opaque, valid in `node` and `nodes`."
+
+
 @strawberry.interface(description="An object with a global id, fetchable with `node(id:)`.")
 class Node:
-    id: strawberry.ID = strawberry.field(
-        description="Global id: stable, opaque, valid in `node` and `nodes`."
-    )
+    id: strawberry.ID = strawberry.field(description=NODE_ID)
 
 
 @strawberry.type(description="An amount of money in a currency, exact to the minor unit.")

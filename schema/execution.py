@@ -44,6 +44,13 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 #: occurrence of the field asks with) and None to have the resolver called as usual.
 PREFETCHED = "gateway.prefetched"
 
+#: Metadata key of a resolver field whose value is a pure function of its parent alone: a
+#: plain method taking only `self` (no arguments, no info, nothing awaited, no extension),
+#: e.g. a global id worked out only when asked. `strawberry.field(metadata={DERIVED: True})`
+#: lets the compiled plan call the method directly, as cheaply as reading an attribute,
+#: where Strawberry's resolver wrapper would convert arguments and build an info first.
+DERIVED = "gateway.derived"
+
 
 @dataclass(frozen=True, slots=True)
 class _Plan:

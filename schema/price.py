@@ -13,6 +13,7 @@ from resolvers import price as price_resolvers
 from resolvers.context import RequestContext
 from schema.common import Money
 from schema.complexity import COST, SOURCE_QUERY
+from schema.execution import DERIVED
 
 if TYPE_CHECKING:
     from schema.product import ProductVariant
@@ -48,30 +49,46 @@ class AppliedPromotion:
 @strawberry.type(description="The unit price of a variant in the request's channel and context.")
 class Price:
     amount: Money = strawberry.field(description="What the customer pays per unit in this context.")
-    list_amount: Money = strawberry.field(description="Before promotions.")
-    promotions: list[AppliedPromotion] = strawberry.field(
-        description="Promotions that shape `amount`."
-    )
-    valid_until: datetime | None = strawberry.field(
-        description="When this price may change next (a promotion ends or starts); null if open-ended."
-    )
-    total: Money = strawberry.field(
-        description="What the asked quantity costs together, to the cent what a basket of "
-        "that one line costs (e.g. 3 cans in a 3-for-2: 79.90, while `amount` says 26.63 a "
-        "unit). Order-level promotions, which need the whole basket, are not in it."
-    )
+    record: strawberry.Private[records.Price]
+    quantity: strawberry.Private[int]
+    ctx: strawberry.Private[RequestContext]
 
     @classmethod
     def from_record(cls, record: records.Price, ctx: RequestContext, quantity: int = 1) -> Price:
-        currency = record.currency
-        total = record.total if record.total is not None else record.amount * quantity
         return cls(
-            amount=Money.of(record.amount, currency),
-            total=Money.of(total, currency),
-            list_amount=Money.of(record.list_amount, currency),
-            promotions=[AppliedPromotion.from_record(p, currency, ctx) for p in record.promotions],
-            valid_until=record.valid_until,
+            amount=Money.of(record.amount, record.currency),
+            record=record,
+            quantity=quantity,
+            ctx=ctx,
         )
+
+    # The rest is worked out when asked (`DERIVED`): a listing mostly shows the amount.
+    @strawberry.field(description="Before promotions.", metadata={DERIVED: True})
+    def list_amount(self) -> Money:
+        return Money.of(self.record.list_amount, self.record.currency)
+
+    @strawberry.field(description="Promotions that shape `amount`.", metadata={DERIVED: True})
+    def promotions(self) -> list[AppliedPromotion]:
+        currency = self.record.currency
+        return [AppliedPromotion.from_record(p, currency, self.ctx) for p in self.record.promotions]
+
+    @strawberry.field(
+        description="When this price may change next (a promotion ends or starts); null if open-ended.",
+        metadata={DERIVED: True},
+    )
+    def valid_until(self) -> datetime | None:
+        return self.record.valid_until
+
+    @strawberry.field(
+        description="What the asked quantity costs together, to the cent what a basket of "
+        "that one line costs (e.g. 3 cans in a 3-for-2: 79.90, while `amount` says 26.63 a "
+        "unit). Order-level promotions, which need the whole basket, are not in it.",
+        metadata={DERIVED: True},
+    )
+    def total(self) -> Money:
+        record = self.record
+        total = record.total if record.total is not None else record.amount * self.quantity
+        return Money.of(total, record.currency)
 
 
 @strawberry.input(description="A line of a basket to be priced.")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import strawberry
 
+from connectors.common import LocalizedText
 from connectors.pim import records
 from resolvers import listing as listing_resolvers
 from resolvers import price as price_resolvers
@@ -20,9 +22,9 @@ from schema.availability import (
     NearArgument,
     resolve_availability,
 )
-from schema.common import Node, PageInfo
+from schema.common import NODE_ID, Node, PageInfo
 from schema.complexity import COST, SOURCE_QUERY
-from schema.execution import PREFETCHED
+from schema.execution import DERIVED, PREFETCHED
 from schema.info import Info
 from schema.listing import Listed, listed_of, listing_ask
 from schema.price import Price
@@ -67,10 +69,9 @@ class Category(Node):
 class Product(Node):
     sku: str = strawberry.field(description="The product's stock-keeping unit.")
     name: str = strawberry.field(description="Name in the request's locale.")
-    description: str | None = strawberry.field(description="Description in the request's locale.")
-    brand: str | None = strawberry.field(description="Brand name.")
-    media: list[Media] = strawberry.field(description="Images, the first one is the main image.")
     record: strawberry.Private[records.Product]
+    #: The request's locale, for the texts worked out when asked.
+    text: strawberry.Private[Callable[[LocalizedText | None], str | None]]
     #: Filled by a listing that fetched prices and stock for every product on its page.
     listed: strawberry.Private[Listed | None] = None
 
@@ -78,16 +79,35 @@ class Product(Node):
     def from_record(
         cls, record: records.Product, ctx: RequestContext, listed: Listed | None = None
     ) -> Product:
-        return cls(
-            id=strawberry.ID(to_global_id("Product", record.id)),
+        # No `id=`: the id is worked out when asked (below), which mypy cannot tell from
+        # Node's attribute; Strawberry lets a type resolve an interface's field.
+        return cls(  # type: ignore[call-arg]
             sku=record.sku,
             name=ctx.text(record.name) or record.sku,
-            description=ctx.text(record.description),
-            brand=record.brand,
-            media=[Media(url=m.url, alt=ctx.text(m.alt)) for m in record.media],
             record=record,
+            text=ctx.text,
             listed=listed,
         )
+
+    # The id, description, brand and media are worked out when asked (`DERIVED`): a
+    # listing of 48 products mostly shows names, prices and stock.
+    @strawberry.field(description=NODE_ID, metadata={DERIVED: True})  # type: ignore[misc]
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id("Product", self.record.id))
+
+    @strawberry.field(description="Description in the request's locale.", metadata={DERIVED: True})
+    def description(self) -> str | None:
+        return self.text(self.record.description)
+
+    @strawberry.field(description="Brand name.", metadata={DERIVED: True})
+    def brand(self) -> str | None:
+        return self.record.brand
+
+    @strawberry.field(
+        description="Images, the first one is the main image.", metadata={DERIVED: True}
+    )
+    def media(self) -> list[Media]:
+        return [Media(url=m.url, alt=self.text(m.alt)) for m in self.record.media]
 
     @strawberry.field(description="Categories the product is filed under.")
     async def categories(self, info: Info) -> list[Category]:
@@ -167,12 +187,12 @@ class ProductVariant(Node):
 
     @classmethod
     def from_record(cls, record: records.Variant, ctx: RequestContext) -> ProductVariant:
-        return cls(
-            id=strawberry.ID(to_global_id("ProductVariant", record.id)),
-            sku=record.sku,
-            gtin=record.gtin,
-            record=record,
-        )
+        # No `id=`: as for Product, worked out when asked.
+        return cls(sku=record.sku, gtin=record.gtin, record=record)  # type: ignore[call-arg]
+
+    @strawberry.field(description=NODE_ID, metadata={DERIVED: True})  # type: ignore[misc]
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id("ProductVariant", self.record.id))
 
     # Name and attributes are worked out when asked: a listing of 48 products carries some
     # 240 variants, and mostly shows their SKU and GTIN alone.

@@ -4,8 +4,8 @@ Fields are collected with graphql-core's own `collect_fields`/`collect_subfields
 inline fragments, aliases, merging of one response key, `@skip`/`@include`), once per
 operation and set of `@skip`/`@include` variable values (the cache keys plans by them), so
 collection can never differ from the reference executor's. Each field then knows how it gets
-its value (a constant `__typename`, a plain attribute read, a prefetched value or its
-resolver) and its arguments when they are literals (coerced once), and each type how its
+its value (a constant `__typename`, a plain attribute read, a method of its parent
+alone (`DERIVED`), a prefetched value or its resolver) and its arguments when they are literals (coerced once), and each type how its
 values complete: as a list, a leaf (its `coerce_output_value`), an object (its fields,
 compiled ahead) or an abstract type (one object plan per possible type, picked by the
 type's resolver), and whether it refuses null.
@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
+from operator import attrgetter
 from typing import Any
 
 from graphql import (
@@ -50,7 +51,7 @@ from graphql.execution.values import VariableValues
 from graphql.language import OperationDefinitionNode
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-from schema.execution import PREFETCHED
+from schema.execution import DERIVED, PREFETCHED
 
 
 class Unsupported(Exception):
@@ -95,6 +96,10 @@ class Completion:
     object: ObjectPlan | None = None
     #: An abstract type's plans, by the name of each possible object type.
     objects: dict[str, ObjectPlan] | None = None
+    #: `object` again when its fields are all leaves read off the value (or `__typename`)
+    #: and its type check needs no resolve info: a list of such objects completes each
+    #: item in one loop, with no path unless something goes wrong.
+    flat: ObjectPlan | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -109,8 +114,10 @@ class FieldPlan:
     nodes: list[FieldNode]
     completion: Completion
     typename: bool = False  # `__typename`: the parent type's name
-    attribute: str | None = None  # a plain attribute read (Strawberry's default resolver)
-    leaf: Callable[[Any], Any] | None = None  # the coercion of a leaf read as an attribute
+    #: The value off its parent without a resolver: Strawberry's default resolver (an
+    #: attribute read, failing for a missing attribute) or a `DERIVED` method.
+    read: Callable[[Any], Any] | None = None
+    leaf: Callable[[Any], Any] | None = None  # the coercion of a leaf that `read` reads
     #: The Python type a leaf's coercion returns unchanged (`str` for String and ID,
     #: `bool` for Boolean, `int` for Int within 32 bits): such a value is taken as it is.
     same: type | None = None
@@ -189,8 +196,14 @@ class Compiler:
             GraphQLCoreConverter.DEFINITION_BACKREF
         )
         resolve = definition.resolve
-        if strawberry_field is not None and _is_attribute(strawberry_field, resolve):
-            plan.attribute = strawberry_field.python_name
+        read = None
+        if strawberry_field is not None:
+            if _is_attribute(strawberry_field, resolve):
+                read = attrgetter(strawberry_field.python_name)
+            elif _is_derived(strawberry_field):
+                read = strawberry_field.base_resolver.wrapped_func
+        if read is not None:
+            plan.read = read
             if completion.kind is Kind.LEAF:
                 # Only a value that coerces to one is taken directly: valid either way.
                 plan.leaf = completion.coerce
@@ -221,7 +234,12 @@ class Compiler:
         if is_object_type(type_):
             assert isinstance(type_, GraphQLObjectType)
             plan = self._object(type_, details)
-            return Completion(Kind.OBJECT, whole, type_, non_null, object=plan)
+            flat = not plan.check_needs_info and all(
+                f.typename or f.leaf is not None for f in plan.fields
+            )
+            return Completion(
+                Kind.OBJECT, whole, type_, non_null, object=plan, flat=plan if flat else None
+            )
         if is_abstract_type(type_):
             assert isinstance(type_, GraphQLAbstractType)
             objects = {
@@ -256,6 +274,27 @@ def _is_attribute(strawberry_field: Any, resolve: Any) -> bool:
         and not strawberry_field.extensions
         and strawberry_field.default_resolver is getattr
         and isinstance(strawberry_field.python_name, str)
+    )
+
+
+def _is_derived(strawberry_field: Any) -> bool:
+    """Whether a field is marked `DERIVED` and is what that promises: a plain `self` method.
+
+    Anything else (arguments, an info or root parameter, a coroutine, an extension such as
+    a permission) keeps its resolver, which the reference executor calls too.
+    """
+    resolver = strawberry_field.base_resolver
+    if not (strawberry_field.metadata or {}).get(DERIVED) or resolver is None:
+        return False
+    reserved = resolver.reserved_parameters
+    only_self = [name for name, parameter in reserved.items() if parameter is not None]
+    return bool(
+        len(only_self) == 1
+        and resolver.self_parameter is not None
+        and not resolver.arguments
+        and not resolver.is_async
+        and not strawberry_field.extensions
+        and len(resolver.signature.parameters) == 1
     )
 
 

@@ -14,6 +14,7 @@ or a list's items; a leaf read as an attribute builds its path only to report an
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from graphql import GRAPHQL_MAX_INT, GRAPHQL_MIN_INT, GraphQLAbstractType, GraphQLResolveInfo
@@ -33,6 +34,9 @@ _MIN, _MAX = GRAPHQL_MIN_INT, GRAPHQL_MAX_INT
 
 #: What completed values mostly are: never awaitable, so not worth a call to find out.
 _SYNC = frozenset({dict, list, str, int, float, bool, type(None)})
+
+#: `Path(prev, key, typename)` without the named tuple's Python-level `__new__`.
+_path = partial(tuple.__new__, Path)
 
 
 class Runner:
@@ -59,7 +63,7 @@ class Runner:
                 leaf = field.leaf
                 if leaf is not None:
                     try:
-                        value: Any = getattr(source, field.attribute, None)  # type: ignore[arg-type]
+                        value: Any = field.read(source)  # type: ignore[misc]
                         same = type(value)
                         if same is field.same and (same is not int or _MIN <= value <= _MAX):
                             results[key] = value
@@ -70,7 +74,7 @@ class Runner:
                     if coerced is not None and coerced is not Undefined:
                         results[key] = coerced
                         continue
-                result = self.execute_field(field, source, Path(path, key, typename))
+                result = self.execute_field(field, source, _path((path, key, typename)))
                 results[key] = result
                 if type(result) not in _SYNC and is_awaitable(result):
                     pending.append(key)
@@ -128,9 +132,8 @@ class Runner:
         """`Executor.execute_field`: the field's value, completed; its error handled."""
         info: Info | None = None
         try:
-            if field.attribute is not None:
-                # Strawberry's default resolver: getattr, failing for a missing attribute.
-                value = getattr(source, field.attribute)
+            if field.read is not None:
+                value = field.read(source)
             else:
                 value = None
                 if field.prefetched is not None:
@@ -298,6 +301,7 @@ class Runner:
     ) -> Any:
         """`Executor.complete_iterable_value` over a list or tuple."""
         item_completion: Completion = completion.of  # type: ignore[assignment]
+        flat = item_completion.flat
         if info is None and _reads_info(item_completion):
             # graphql-core's items share their field's resolve info, path included.
             info = self.info(field, path)
@@ -308,7 +312,12 @@ class Runner:
         pending: list[int] = []
         try:
             for index, item in enumerate(items):
-                item_path = Path(path, index, None)
+                if flat is not None:
+                    row = _flat(flat, item)
+                    if row is not None:
+                        append(row)
+                        continue
+                item_path = _path((path, index, None))
                 if is_awaitable(item):
                     append(self._complete_awaitable(field, item_completion, info, item_path, item))
                     pending.append(index)
@@ -345,6 +354,45 @@ class Runner:
             for index, value in zip(pending, values, strict=True):
                 results[index] = value
         return results
+
+
+def _flat(plan: ObjectPlan, item: Any) -> dict[str, Any] | None:
+    """An object of leaves completed in one loop; None leaves it to the general path.
+
+    Takes only what the general path would take unchanged (the same checks as the leaf
+    path of `Runner.execute_fields`); anything else (a failed check, a read that raises, a
+    value that does not coerce, a null where the schema refuses one) goes the general way,
+    which reports it with its path.
+    """
+    check = plan.is_type_of
+    if check is not None and check(item, None) is not True:
+        return None
+    row: dict[str, Any] = {}
+    for field in plan.fields:
+        if field.typename:
+            row[field.key] = plan.type.name
+            continue
+        try:
+            value = field.read(item)  # type: ignore[misc]
+        except Exception:
+            return None
+        same = type(value)
+        if same is field.same and (same is not int or _MIN <= value <= _MAX):
+            row[field.key] = value
+            continue
+        if value is None or value is Undefined:
+            if field.completion.non_null:
+                return None
+            row[field.key] = None
+            continue
+        try:
+            coerced = field.leaf(value)  # type: ignore[misc]
+        except Exception:
+            return None
+        if coerced is None or coerced is Undefined:
+            return None
+        row[field.key] = coerced
+    return row
 
 
 def _reads_info(completion: Completion) -> bool:

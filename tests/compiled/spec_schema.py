@@ -12,7 +12,7 @@ from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.compiled import CompiledExecutionContext
-from schema.execution import FastAttributeExecutionContext
+from schema.execution import DERIVED, FastAttributeExecutionContext
 
 
 @strawberry.enum
@@ -73,6 +73,26 @@ class Leaf(Named):
     @strawberry.field
     def returned_error(self) -> str | None:
         return ValueError("returned, not raised")  # type: ignore[return-value]
+
+    # Methods of the parent alone, which the compiled plan calls directly (`DERIVED`).
+    @strawberry.field(metadata={DERIVED: True})
+    def shout(self) -> str:
+        return self.name.upper()
+
+    @strawberry.field(metadata={DERIVED: True})
+    def shout_strictly(self) -> int:
+        if self.name.startswith("bad"):
+            raise ValueError(f"{self.name} cannot shout")
+        return len(self.name)
+
+    @strawberry.field(metadata={DERIVED: True})
+    def twins(self) -> list[Leaf]:
+        return [Leaf(name=f"{self.name}-{n}", count=n, colour=None, strict=n) for n in (1, 2)]
+
+    #: Marked, but it reads its info: not what `DERIVED` promises, so its resolver runs.
+    @strawberry.field(metadata={DERIVED: True})
+    def field_name(self, info: strawberry.Info) -> str:
+        return info.field_name
 
 
 class Deny(BasePermission):
@@ -153,6 +173,12 @@ class Query:
     @strawberry.field
     def exploding(self) -> Leaf:
         return exploding()
+
+    @strawberry.field
+    def mixed_leaves(self) -> list[Leaf | None]:
+        """A list the compiled plan completes item by item in one loop, where it can."""
+        too_big = Leaf(name="huge", count=2**31, colour=Colour.BLUE, strict=1)
+        return [good("m"), None, exploding(), too_big, bad("bad4"), Pet(name="x", legs=1)]  # type: ignore[list-item]
 
     @strawberry.field
     def strict_leaves(self) -> list[Leaf] | None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from graphql import parse
+from graphql.execution.collect_fields import collect_fields
 
 from schema.compiled import plan_cache
+from schema.compiled.plan import Compiler
 from tests.compiled import spec_schema
 from tests.compiled.harness import Outcome
 
@@ -78,6 +81,18 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "a lazy iterable left to graphql-core": ("{ generated { name strict } }", {}),
     "an async iterable left to graphql-core": ("{ streamed }", {}),
     "awaitable list items": ("{ awaitedItems { name strict later } }", {}),
+    "methods of the parent alone (DERIVED), failing or not": (
+        "{ leaves { shout shoutStrictly twins { shout name } fieldName } }",
+        {},
+    ),
+    "lists of objects of leaves (one loop per item), going wrong in every way": (
+        "{ mixedLeaves { __typename name count colour shout } }",
+        {},
+    ),
+    "lists of objects of leaves, a null where one is refused": (
+        "{ mixedLeaves { name strict } }",
+        {},
+    ),
     "an object of the wrong type": ("{ wrongType { name } }", {}),
     "an abstract value of no known type": ("{ wrongNamed { name } }", {}),
     "input objects from literals and variables": (
@@ -169,3 +184,15 @@ async def test_each_variant_of_an_operation_is_compiled_once() -> None:
     for skip in (True, False, True, False):
         await COMPILED.execute(document, variable_values={"s": skip})
     assert (stats.compiled - compiled, stats.reused - reused) == (2, 2)
+
+
+def test_derived_methods_are_read_like_attributes() -> None:
+    document = parse("{ leaf { shout twins { name } fieldName } }")
+    schema = COMPILED._schema
+    operation = document.definitions[0]
+    compiler = Compiler(schema, {}, {}, operation, False)  # type: ignore[arg-type]
+    grouped = collect_fields(schema, {}, {}, schema.query_type, operation, False)[0]  # type: ignore[arg-type]
+    root = compiler.root(schema.query_type, grouped)  # type: ignore[arg-type]
+    leaf = root.fields[0].completion.object
+    reads = {field.key: field.read is not None for field in leaf.fields}  # type: ignore[union-attr]
+    assert reads == {"shout": True, "twins": True, "fieldName": False}
