@@ -191,10 +191,14 @@ class _ShapeWalk:
 
 @dataclass(slots=True)
 class Cost:
-    """An estimate of the fields an operation resolves; `variable_free` if no variable set it."""
+    """An estimate of the fields an operation resolves, and the variables that sized it.
+
+    Of a variable's value, the estimate reads only whether it is an int (a page size)
+    and a list's length (`_CostWalk._size`): a cache may key on those.
+    """
 
     fields: int
-    variable_free: bool
+    variables: tuple[str, ...]
 
 
 def estimate_cost(
@@ -212,7 +216,7 @@ def estimate_cost(
         fields = walk.selection_set(operation.selection_set, root, None, 0)
     except _TooDeep:
         fields = 0  # the depth limit refuses it; nothing deeper is worth estimating
-    return Cost(math.ceil(fields), walk.variable_free)
+    return Cost(math.ceil(fields), tuple(walk.read))
 
 
 @dataclass(slots=True)
@@ -222,7 +226,7 @@ class _CostWalk:
     operation: OperationDefinitionNode
     variables: Mapping[str, Any]
     default_list_size: int
-    variable_free: bool = True
+    read: dict[str, None] = field(default_factory=dict)  # the variables read, in order
     # A fragment's cost depends on the page size its lists inherit; memoised per both.
     memo: dict[tuple[str, int | None], float] = field(default_factory=dict)
     visiting: set[str] = field(default_factory=set)
@@ -307,7 +311,7 @@ class _CostWalk:
             value: Any = Undefined
             ast = given.get(name)
             if isinstance(ast, VariableNode):
-                self.variable_free = False
+                self.read[ast.name.value] = None
                 value = self._variable(ast.name.value)
             elif isinstance(ast, IntValueNode | ListValueNode):
                 value = value_from_ast_untyped(ast)

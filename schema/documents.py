@@ -41,6 +41,7 @@ from graphql import (
     print_ast,
 )
 from graphql.language.parser import Parser
+from graphql.pyutils import Undefined
 from graphql.utilities import get_operation_ast
 from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
@@ -82,7 +83,9 @@ class PreparedDocument:
     document: DocumentNode
     weight: int  # estimated bytes of memory it holds
     measured: Shape | None = None  # worked out on first use, by shape()
-    costs: dict[str | None, int] = field(default_factory=dict)  # variable-free ones only
+    #: Each operation's estimates, by the size keys of the variables that sized it.
+    costs: dict[tuple[str | None, tuple[Any, ...]], int] = field(default_factory=dict)
+    cost_variables: dict[str | None, tuple[str, ...]] = field(default_factory=dict)
     validation: dict[tuple[type[ASTValidationRule], ...], list[GraphQLError]] = field(
         default_factory=dict
     )
@@ -301,9 +304,12 @@ class DocumentGuard(SchemaExtension):
         return []
 
     def _cost(self, prepared: PreparedDocument, name: str | None) -> int:
-        known = prepared.costs.get(name)
-        if known is not None:
-            return known
+        variables = self.execution_context.variables or {}
+        read = prepared.cost_variables.get(name)
+        if read is not None:
+            known = prepared.costs.get((name, _size_keys(variables, read)))
+            if known is not None:
+                return known
         operation = prepared.operation(name)
         if operation is None:
             return 0
@@ -311,9 +317,28 @@ class DocumentGuard(SchemaExtension):
             self.execution_context.schema._schema,
             prepared.document,
             operation,
-            self.execution_context.variables,
+            variables,
             default_list_size=self.limits.default_list_size,
         )
-        if cost.variable_free:
-            prepared.costs[name] = cost.fields
+        prepared.cost_variables[name] = cost.variables
+        # Page sizes are few and bounded, yet a client could vary list lengths: a cap.
+        if len(prepared.costs) < MAX_COSTS_PER_DOCUMENT:
+            prepared.costs[(name, _size_keys(variables, cost.variables))] = cost.fields
         return cost.fields
+
+
+#: Estimates kept per document (per operation and size keys of its variables).
+MAX_COSTS_PER_DOCUMENT = 64
+
+
+def _size_keys(variables: Mapping[str, Any], names: tuple[str, ...]) -> tuple[Any, ...]:
+    return tuple(_size_key(variables.get(name, Undefined)) for name in names)
+
+
+def _size_key(value: Any) -> Any:
+    """What of a variable's value a cost estimate reads: an int (a page size), a list's length."""
+    if isinstance(value, int):
+        return value
+    if isinstance(value, list):
+        return ("list", len(value))
+    return None if value is Undefined else type(value)

@@ -96,9 +96,11 @@ class Completion:
     object: ObjectPlan | None = None
     #: An abstract type's plans, by the name of each possible object type.
     objects: dict[str, ObjectPlan] | None = None
-    #: `object` again when its fields are all leaves read off the value (or `__typename`)
-    #: and its type check needs no resolve info: a list of such objects completes each
-    #: item in one loop, with no path unless something goes wrong.
+    #: `object` again when every value below it is there already: each field is
+    #: `__typename` or read off its parent (an attribute, a `DERIVED` method, a prefetched
+    #: value) and completes as a leaf, a flat object or a list of either, and no type
+    #: check needs a resolve info. A list of such objects completes each item in one
+    #: synchronous walk, with no path unless something goes wrong (`run._flat`).
     flat: ObjectPlan | None = None
 
 
@@ -234,9 +236,7 @@ class Compiler:
         if is_object_type(type_):
             assert isinstance(type_, GraphQLObjectType)
             plan = self._object(type_, details)
-            flat = not plan.check_needs_info and all(
-                f.typename or f.leaf is not None for f in plan.fields
-            )
+            flat = not plan.check_needs_info and all(_flat_field(f) for f in plan.fields)
             return Completion(
                 Kind.OBJECT, whole, type_, non_null, object=plan, flat=plan if flat else None
             )
@@ -275,6 +275,24 @@ def _is_attribute(strawberry_field: Any, resolve: Any) -> bool:
         and strawberry_field.default_resolver is getattr
         and isinstance(strawberry_field.python_name, str)
     )
+
+
+def _flat_field(field: FieldPlan) -> bool:
+    if field.typename:
+        return True
+    if field.read is None and field.prefetched is None:
+        return False
+    return _flat_completion(field.completion)
+
+
+def _flat_completion(completion: Completion) -> bool:
+    if completion.kind is Kind.LEAF:
+        return True
+    if completion.kind is Kind.OBJECT:
+        return completion.flat is not None
+    if completion.kind is Kind.LIST:
+        return _flat_completion(completion.of)  # type: ignore[arg-type]
+    return False
 
 
 def _is_derived(strawberry_field: Any) -> bool:

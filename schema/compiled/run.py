@@ -68,7 +68,10 @@ class Runner:
                         if same is field.same and (same is not int or _MIN <= value <= _MAX):
                             results[key] = value
                             continue
-                        coerced = None if value is None else leaf(value)
+                        # None, and an exception the general path raises, go that way.
+                        coerced = (
+                            None if value is None or isinstance(value, Exception) else leaf(value)
+                        )
                     except Exception:  # the general path below reports it, located
                         coerced = None
                     if coerced is not None and coerced is not Undefined:
@@ -357,42 +360,88 @@ class Runner:
 
 
 def _flat(plan: ObjectPlan, item: Any) -> dict[str, Any] | None:
-    """An object of leaves completed in one loop; None leaves it to the general path.
+    """An object whose values are all there, completed in one walk; None: not this way.
 
-    Takes only what the general path would take unchanged (the same checks as the leaf
-    path of `Runner.execute_fields`); anything else (a failed check, a read that raises, a
-    value that does not coerce, a null where the schema refuses one) goes the general way,
-    which reports it with its path.
+    Takes only what the general path would take unchanged (the checks of the leaf path
+    of `Runner.execute_fields`); anything else (a failed type check, a read that raises,
+    a value that does not coerce, a null where the schema refuses one, a prefetched
+    value missing) makes the caller complete the whole item the general way, which
+    reports it with its path. Reads are pure (attributes, `DERIVED` methods, prefetched
+    values), so reading them again there answers the same.
     """
     check = plan.is_type_of
-    if check is not None and check(item, None) is not True:
+    if check is None:
+        if isinstance(item, Exception):  # the general path raises it
+            return None
+    elif check(item, None) is not True:
         return None
     row: dict[str, Any] = {}
     for field in plan.fields:
+        key = field.key
         if field.typename:
-            row[field.key] = plan.type.name
+            row[key] = plan.type.name
             continue
+        read = field.read
         try:
-            value = field.read(item)  # type: ignore[misc]
+            value = read(item) if read is not None else field.prefetched(item)  # type: ignore[misc]
         except Exception:
             return None
-        same = type(value)
-        if same is field.same and (same is not int or _MIN <= value <= _MAX):
-            row[field.key] = value
-            continue
+        completion = field.completion
         if value is None or value is Undefined:
-            if field.completion.non_null:
+            if read is None or completion.non_null:  # a missing prefetched value: its resolver
                 return None
-            row[field.key] = None
+            row[key] = None
             continue
-        try:
-            coerced = field.leaf(value)  # type: ignore[misc]
-        except Exception:
+        kind = completion.kind
+        if kind is Kind.LEAF:
+            same = type(value)
+            if same is field.same and (same is not int or _MIN <= value <= _MAX):
+                row[key] = value
+                continue
+            value = _flat_leaf(completion, value)
+        elif kind is Kind.OBJECT:
+            value = _flat(completion.flat, value)  # type: ignore[arg-type]
+        else:
+            value = _flat_list(completion.of, value)  # type: ignore[arg-type]
+        if value is None:
             return None
-        if coerced is None or coerced is Undefined:
-            return None
-        row[field.key] = coerced
+        row[key] = value
     return row
+
+
+def _flat_leaf(completion: Completion, value: Any) -> Any:
+    if isinstance(value, Exception):  # the general path raises it
+        return None
+    try:
+        coerced = completion.coerce(value)  # type: ignore[misc]
+    except Exception:
+        return None
+    return None if coerced is Undefined else coerced
+
+
+def _flat_list(completion: Completion, items: Any) -> list[Any] | None:
+    """The items of a list of leaves or flat objects; None: not this way."""
+    if not isinstance(items, list | tuple):
+        return None
+    done: list[Any] = []
+    append = done.append
+    kind = completion.kind
+    for item in items:
+        if item is None or item is Undefined:
+            if completion.non_null:
+                return None
+            append(None)
+            continue
+        if kind is Kind.LEAF:
+            value = _flat_leaf(completion, item)
+        elif kind is Kind.OBJECT:
+            value = _flat(completion.flat, item)  # type: ignore[arg-type]
+        else:
+            value = _flat_list(completion.of, item)  # type: ignore[arg-type]
+        if value is None:
+            return None
+        append(value)
+    return done
 
 
 def _reads_info(completion: Completion) -> bool:

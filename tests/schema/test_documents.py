@@ -129,15 +129,34 @@ def test_the_standard_introspection_query_costs_about_what_it_resolves():
     assert 4_000 < introspection < 20_000
 
 
-def test_a_variable_free_cost_is_kept_with_the_document():
+def test_a_cost_names_the_variables_that_sized_it():
     document, op = operation("{ products(first: 5) { edges { node { sku } } } }")
     with_variables, op2 = operation(LISTING)
 
     fixed = estimate_cost(SCHEMA._schema, document, op, {}, default_list_size=10)  # type: ignore[arg-type]
     varying = estimate_cost(SCHEMA._schema, with_variables, op2, {}, default_list_size=10)  # type: ignore[arg-type]
 
-    assert (fixed.fields, fixed.variable_free) == (SOURCE_QUERY + 5 * 3, True)
-    assert varying.variable_free is False
+    assert (fixed.fields, fixed.variables) == (SOURCE_QUERY + 5 * 3, ())
+    assert varying.variables == ("first", "stores")
+
+
+async def test_a_kept_cost_is_kept_per_page_size_and_list_length():
+    documents = Documents(DocumentLimits(cost_budgets={"": 100}))
+    schema = build_schema(documents=documents)
+    text = "query ($n: Int!) { products(first: $n) { edges { node { sku } } } }"
+
+    answers = [await schema.execute(text, variable_values={"n": n}) for n in (5, 40, 5, 40, 3)]
+
+    # No context here: what is not refused fails later, in the resolver, without a limit.
+    refused = [(a.errors[0].extensions or {}).get("limit") == "cost" for a in answers]  # type: ignore[index]
+    assert refused == [False, True, False, True, False]
+    prepared = documents.cache.get(text)
+    assert prepared is not None
+    assert sorted(prepared.costs.values()) == [
+        SOURCE_QUERY + 3 * 3,
+        SOURCE_QUERY + 5 * 3,
+        SOURCE_QUERY + 40 * 3,
+    ]
 
 
 @pytest.mark.parametrize(
