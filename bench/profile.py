@@ -47,8 +47,10 @@ def _py_spy() -> str:
 
 def _record(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes]:
     out.parent.mkdir(parents=True, exist_ok=True)
+    # `.txt`: py-spy's collapsed stacks ("raw"), one line per stack, for counting by script.
+    form = "raw" if out.suffix == ".txt" else "flamegraph"
     argv = [_py_spy(), "record", "--pid", str(pid), "--duration", f"{seconds:.0f}"]
-    argv += ["--format", "flamegraph", "--nonblocking", "--subprocesses", "-o", str(out)]
+    argv += ["--format", form, "--nonblocking", "--subprocesses", "-o", str(out)]
     return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -111,13 +113,13 @@ async def _profile(args: argparse.Namespace, work: Path) -> None:
                 gateway.service.wait_ready(gateway.health_url)
                 await warm_up(gateway, [query], subjects)
                 raws = tuple(r.raw for r in requests_of(target, query, gateway.port, subjects))
-                out = args.out / f"{args.label}-{what}-{query.name}.svg"
+                out = args.out / f"{args.label}-{what}-{query.name}.{args.format}"
                 recorder = _record(gateway.service.pid, args.seconds, out)
                 say(f"{target}: {await _under_load(gateway, raws, args.seconds + 1)}")
                 _finish(recorder, out)
                 if target == "ours+ec":
                     assert gateway.clear is not None
-                    out = args.out / f"{args.label}-cold-{query.name}.svg"
+                    out = args.out / f"{args.label}-cold-{query.name}.{args.format}"
                     recorder = _record(gateway.service.pid, args.seconds, out)
                     connection = Connection(sources.HOST, gateway.port)
                     deadline = time.monotonic() + args.seconds
@@ -142,6 +144,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0, help="per flame graph")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
+    parser.add_argument(
+        "--format",
+        choices=("svg", "txt"),
+        default="svg",
+        help="flame graphs, or py-spy's collapsed stacks (one line per stack) to count by script",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-profile-"))
     try:

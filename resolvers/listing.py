@@ -52,7 +52,9 @@ class ListingAsk:
     variants: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a listing makes one per product, and a frozen dataclass sets each field
+# through object.__setattr__. Nothing changes one once it is made.
+@dataclass(slots=True)
 class ListedProduct:
     """What a listing fetched for one product: None where it has no default variant.
 
