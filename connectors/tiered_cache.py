@@ -14,6 +14,7 @@ here at the latest `front_seconds` later.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 
 from connectors.cache import CacheBackend, CacheEntry, MemoryCache
@@ -49,21 +50,56 @@ class TieredCache:
         self.shared = back.shared
         self._front_seconds = front_seconds
         self._clock = clock
+        # Keys being read from the back: when the front's entries lapse together, the
+        # requests in flight would each read and unpickle the same entries (a listing's
+        # search page alone takes milliseconds); the later ones wait for the first.
+        self._reading: dict[str, asyncio.Future[CacheEntry | None]] = {}
 
     async def get_many(self, keys: Sequence[str]) -> list[CacheEntry | None]:
         found = await self.front.get_many(keys)
         missing = [i for i, entry in enumerate(found) if entry is None]
         if not missing:
             return found
-        fetched = await self.back.get_many([keys[i] for i in missing])
-        fill: dict[str, CacheEntry] = {}
-        for i, entry in zip(missing, fetched, strict=True):
-            if entry is not None:
-                found[i] = entry
-                fill[keys[i]] = self._front_entry(entry)
-        if fill:
-            await self.front.set_many(fill)
+        joined = {i: self._reading[keys[i]] for i in missing if keys[i] in self._reading}
+        mine = [i for i in missing if i not in joined]
+        if mine:
+            await self._read_back(keys, found, mine)
+        for i, reading in joined.items():
+            found[i] = await reading
         return found
+
+    async def _read_back(
+        self, keys: Sequence[str], found: list[CacheEntry | None], indexes: list[int]
+    ) -> None:
+        names = list(dict.fromkeys(keys[i] for i in indexes))
+        loop = asyncio.get_running_loop()
+        readings = {name: loop.create_future() for name in names}
+        for name, reading in readings.items():
+            self._reading[name] = reading
+        try:
+            fetched = dict(zip(names, await self.back.get_many(names), strict=True))
+            fill = {
+                name: self._front_entry(entry)
+                for name, entry in fetched.items()
+                if entry is not None
+            }
+            if fill:
+                await self.front.set_many(fill)
+        except BaseException:
+            # Cancelled (or failed) here: those waiting take it as a miss, never as their
+            # own cancellation.
+            for reading in readings.values():
+                if not reading.done():
+                    reading.set_result(None)
+            raise
+        finally:
+            for name, reading in readings.items():
+                if self._reading.get(name) is reading:
+                    del self._reading[name]
+        for name, reading in readings.items():
+            reading.set_result(fetched[name])
+        for i in indexes:
+            found[i] = fetched[keys[i]]
 
     async def set_many(
         self,

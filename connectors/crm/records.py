@@ -8,6 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
+from connectors.pickling import pickle_by_fields
+
 IdentifierType = Literal["EMAIL", "LOYALTY_CARD", "PHONE", "SOCIAL", "EXTERNAL"]
 Tier = Literal["STANDARD", "SILVER", "GOLD"]
 
@@ -112,3 +114,7 @@ class Notification:
     template: str
     data: Mapping[str, str]
     sent_at: datetime
+
+
+# Pickled in the shared cache as their fields (connectors.pickling).
+pickle_by_fields(__name__)

@@ -8,6 +8,7 @@ from typing import Literal
 
 from connectors.common import GeoPoint
 from connectors.errors import Shortage
+from connectors.pickling import pickle_by_fields
 
 __all__ = [
     "Address",
@@ -96,3 +97,7 @@ class Reservation:
     created_at: datetime
     updated_at: datetime
     lines: tuple[ReservationLine, ...]
+
+
+# Pickled in the shared cache as their fields (connectors.pickling).
+pickle_by_fields(__name__)

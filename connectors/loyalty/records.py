@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from connectors.pickling import pickle_by_fields
+
 
 @dataclass(frozen=True, slots=True)
 class LoyaltyAccount:
@@ -33,3 +35,7 @@ class PointsEntry:
     at: datetime
     balance: int
     shortfall: int
+
+
+# Pickled in the shared cache as their fields (connectors.pickling).
+pickle_by_fields(__name__)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from connectors.common import LocalizedText
+from connectors.pickling import pickle_by_fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,3 +287,7 @@ class NewOrder:
     fulfillments: tuple[NewFulfillment, ...]
     routing: Mapping[str, Any] | None = None
     history: tuple[OrderEvent, ...] = ()
+
+
+# Pickled in the shared cache as their fields (connectors.pickling).
+pickle_by_fields(__name__)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from connectors.common import LocalizedText
+from connectors.pickling import pickle_by_fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,3 +72,7 @@ class ProductPage:
     products: tuple[Product, ...]
     total: int
     variants: tuple[Variant, ...] = ()
+
+
+# Pickled in the shared cache as their fields (connectors.pickling).
+pickle_by_fields(__name__)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Literal
 
 from connectors.common import LocalizedText
+from connectors.pickling import pickle_by_fields
 
 #: The rule kinds of the price engine (`backoffice.pricing.rules` describes each).
 PromotionKind = Literal[
@@ -149,3 +150,7 @@ class Quote:
     total: Decimal
     promotions: tuple[AppliedPromotion, ...]
     coupons: tuple[CouponResult, ...] = ()
+
+
+# Pickled in the shared cache as their fields (connectors.pickling).
+pickle_by_fields(__name__)

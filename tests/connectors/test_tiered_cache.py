@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -107,3 +108,52 @@ async def test_invalidation_here_clears_the_front_and_redis(back, clock):
 
     assert await cache.get_many(["a"]) == [None]
     assert await back.get_many(["a"]) == [None]
+
+
+class Slow(Counting):
+    """Counting reads that take a while, so that requests overlap them."""
+
+    async def get_many(self, keys):
+        self.asked = [*getattr(self, "asked", []), list(keys)]
+        await asyncio.sleep(0.05)
+        return await super().get_many(keys)
+
+
+async def test_requests_missing_the_front_together_read_redis_once(redis_client, key_prefix, clock):
+    back = Slow(redis_client, prefix=key_prefix, clock=clock)
+    writer, reader = tiered(back, clock), tiered(back, clock)
+    await writer.set_many({"page": entry("p", clock.seconds), "a": entry(1, clock.seconds)})
+    back.reads, back.asked = 0, []
+
+    answers = await asyncio.gather(
+        reader.get_many(["page", "a"]),
+        reader.get_many(["page"]),
+        reader.get_many(["page", "b"]),  # "b" is no one else's: read on its own
+    )
+
+    assert [[e.value if e else None for e in found] for found in answers] == [
+        ["p", 1],
+        ["p"],
+        ["p", None],
+    ]
+    assert back.asked == [["page", "a"], ["b"]]
+    assert reader._reading == {}
+
+
+async def test_a_cancelled_reader_leaves_the_others_a_miss_not_a_cancellation(
+    redis_client, key_prefix, clock
+):
+    back = Slow(redis_client, prefix=key_prefix, clock=clock)
+    await tiered(back, clock).set_many({"page": entry("p", clock.seconds)})
+    reader = tiered(back, clock)
+
+    first = asyncio.create_task(reader.get_many(["page"]))
+    await asyncio.sleep(0.01)
+    second = asyncio.create_task(reader.get_many(["page"]))
+    await asyncio.sleep(0.01)
+    first.cancel()
+
+    assert await second == [None]
+    assert first.cancelled()
+    assert reader._reading == {}
+    assert (await reader.get_many(["page"]))[0].value == "p"
