@@ -100,8 +100,9 @@ def parse_request(
             for name, value in parameters.items()
         }
     elif method == "POST":
+        # Media types are case-insensitive (RFC 9110 8.3.1): Application/JSON is JSON.
         content_type = headers.get("content-type", "").partition(";")[0].strip()
-        if content_type != JSON:
+        if content_type.lower() != JSON:
             raise RequestRefused(
                 415,
                 f"Send the request body as {JSON} (POST section), not "

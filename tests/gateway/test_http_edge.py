@@ -192,6 +192,16 @@ async def test_a_malformed_request_gets_a_coded_json_error(api, request_kwargs, 
     assert len(response.headers["x-request-id"]) == 32
 
 
+async def test_a_media_type_in_any_case_is_json(api):
+    response = await api.client.post(
+        "/graphql",
+        content=b'{"query": "{ __typename }"}',
+        headers={"content-type": "Application/JSON; charset=UTF-8"},
+    )
+    assert response.status_code == 200
+    assert response.json()["data"] == {"__typename": "Query"}
+
+
 async def test_an_unknown_operation_name_is_an_operation_resolution_failure(api):
     response = await api.client.post(
         "/graphql", json={"query": "query A { __typename }", "operationName": "B"}
