@@ -132,6 +132,8 @@ class Dispatcher:
         self._clock = clock
         self.policy = policy or DeliveryPolicy()
         self._random = random
+        #: The unbound handlers of `for_sources`, for `bound` to bind to other sources.
+        self._source_handlers: Mapping[str, SourceHandler] | None = None
 
     @classmethod
     def for_sources(
@@ -146,7 +148,26 @@ class Dispatcher:
     ) -> Dispatcher:
         """The dispatcher of `handlers` (every kind this release knows), bound to `sources`."""
         bound = {kind: partial(handler, sources) for kind, handler in handlers.items()}
-        return cls(outbox, bound, clock, policy=policy, random=random)
+        dispatcher = cls(outbox, bound, clock, policy=policy, random=random)
+        dispatcher._source_handlers = handlers
+        return dispatcher
+
+    def bound(self, sources: Sources) -> Dispatcher:
+        """This dispatcher, delivering through `sources`.
+
+        A request's sources: what the request delivers at once then shows among its own
+        source calls (the dev waterfall).
+        """
+        if self._source_handlers is None:
+            return self
+        return Dispatcher.for_sources(
+            sources,
+            self._outbox,
+            self._clock,
+            policy=self.policy,
+            handlers=self._source_handlers,
+            random=self._random,
+        )
 
     @property
     def kinds(self) -> tuple[str, ...]:

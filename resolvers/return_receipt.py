@@ -218,6 +218,8 @@ async def _deliver_now(ctx: RequestContext, keys: list[str]) -> None:
     """Deliver the refund's messages now; what fails stays in the outbox for the worker."""
     try:
         ids = await ctx.ledger.outbox.ids_of(keys)
-        await ctx.outbox.deliver(f"request-{ctx.request_id}", ids=list(ids.values()))
+        # Through the request's sources: the deliveries show among its calls.
+        outbox = ctx.outbox.bound(ctx.sources)
+        await outbox.deliver(f"request-{ctx.request_id}", ids=list(ids.values()))
     except LedgerError as exc:
         log.warning("refund messages left to the outbox worker: %s", exc)

@@ -23,7 +23,7 @@ from backoffice.seed.story import (
 )
 from connectors.errors import SourceUnavailable
 from tests.sell.conftest import Shop
-from tests.sell.documents import line, location, variant
+from tests.sell.documents import RECEIVE, line, location, variant
 from tests.sell.returning import (
     ADMIN,
     CANDLE,
@@ -182,3 +182,27 @@ async def test_shipping_comes_back_with_the_last_item_except_to_gold_members(sho
         )
         paid = Decimal(order["total"]["amount"])
         assert total == (paid if shipping_back else paid - Decimal("4.95"))
+
+
+async def test_what_a_receipt_delivers_at_once_shows_among_its_own_source_calls(shop: Shop):
+    bikini = next(o for o in await orders(shop, FLEUR) if any(
+        ol["sku"] == "P100003-CORAL-38" for ol in o["lines"]))  # fmt: skip
+    size_38 = next(ol for ol in bikini["lines"] if ol["sku"] == "P100003-CORAL-38")
+    registered = await register(shop, bikini, [(size_38, 1)], "MAIL", "trace-38", FLEUR)
+    returned = registered["return"]
+
+    variables = {
+        "id": returned["id"],
+        "location": location(BIKINI_STORE_ID),
+        "resellable": True,
+        "key": "trace-38-in",
+    }
+    reply = await shop.query(RECEIVE, variables, **associate(BIKINI_STORE_ID))
+
+    assert reply.errors is None
+    assert reply.data["returnReceive"]["return"]["status"] == "REFUNDED"
+    # The outbox's deliveries (points back, the goods into stock, the customer told) went
+    # through this request's sources, so its dev waterfall shows them.
+    calls = reply.calls_by_source()
+    assert calls.get("loyalty", 0) >= 1
+    assert calls.get("crm", 0) >= 1
