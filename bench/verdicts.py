@@ -134,7 +134,8 @@ def _source_rows(run: Run, source: str, query: BenchQuery) -> list[str]:
             for name in rotating:
                 _ratio_row(run, source, name, ratio, f"{ratio.label}, rotating load ({name})", add)
         else:
-            _ratio_row(run, source, query.name, ratio, ratio.label, add)
+            load = ", rotating load" if query.rotates and ratio is RATIOS[0] else ""
+            _ratio_row(run, source, query.name, ratio, ratio.label + load, add)
     rss = [
         r.rss_mb
         for target in run.targets

@@ -214,3 +214,34 @@ async def test_the_category_pages_share_no_product_and_each_answers_its_category
     }
     skus = [sku for page in answers.values() for sku in page]
     assert len(skus) == len(set(skus))
+
+
+def test_a_run_of_the_rotating_listing_alone_says_its_no_cache_target_is_the_rotating_load() -> (
+    None
+):
+    # given
+    run = Run(
+        machine={},
+        command="python -m bench",
+        latency_ms=20.0,
+        concurrency=10,
+        runs=1,
+        sources=["fast"],
+        targets=["ours", "peer"],
+        queries=["listing-gtin-rotating"],
+        loads={ROTATING.name: load_text(ROTATING, SUBJECTS)},
+        results={
+            (0, "fast", "ours", ROTATING.name): _result("ours", ROTATING.name, 150.0, 6.2, 3.0),
+            (0, "fast", "peer", ROTATING.name): _result("peer", ROTATING.name, 100.0, 11.5, 3.0),
+        },
+        call_ms={"fast": 20.4},
+        floors={"fast": {ROTATING.name: 45.0}},
+        notes=[],
+    )
+
+    # when
+    report = render(run)
+
+    # then
+    assert "### Targets of issue 10 (listing-gtin-rotating)" in report
+    assert "| fast | no cache ≥ 1.3× the peer, rotating load | 150 vs 100 req/s" in report
