@@ -33,7 +33,7 @@ from backoffice.seed import seed
 from bench import gateways, sources
 from bench.compare import check_same_data
 from bench.measure import Result, Settings
-from bench.queries import QUERIES, pick_subjects
+from bench.queries import QUERIES, load_text, pick_subjects, select_queries
 from bench.report import Run, render
 from bench.session import Context, measure_target, say
 from bench.sources import SOURCES, SourceSystem
@@ -60,7 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--warm-samples", type=int, default=100)
     parser.add_argument("--load-seconds", type=float, default=6.0)
     parser.add_argument("--load-requests", type=int, default=5000)
-    parser.add_argument("--queries", default=",".join(q.name for q in QUERIES))
+    parser.add_argument(
+        "--queries",
+        default=",".join(q.name for q in QUERIES),
+        help="comma-separated; listing-gtin repeats one listing under load, "
+        "listing-gtin-rotating asks the same of a different category page each time",
+    )
     parser.add_argument("--targets", default=",".join(gateways.TARGETS))
     parser.add_argument(
         "--no-peer", action="store_true", help="skip the peer (needed without node and npm)"
@@ -74,7 +79,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        select_queries(args.queries)
+    except ValueError as exc:
+        parser.error(str(exc))
     started = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
@@ -100,7 +110,7 @@ async def _run(args: argparse.Namespace, work: Path) -> str:
         load_seconds=args.load_seconds,
     )
     targets = [t for t in args.targets.split(",") if t]
-    queries = [q for q in QUERIES if q.name in args.queries.split(",")]
+    queries = select_queries(args.queries)
     names = SOURCES if args.source == "both" else (args.source,)
     notes: list[str] = []
     if not args.no_peer and (shutil.which("npm") is None or shutil.which("node") is None):
@@ -187,6 +197,7 @@ async def _run(args: argparse.Namespace, work: Path) -> str:
         sources=[system.name for system in systems],
         targets=targets,
         queries=[query.name for query in queries],
+        loads={query.name: load_text(query, subjects) for query in queries},
         results=results,
         call_ms=call_ms,
         floors=floors,

@@ -73,9 +73,10 @@ def peer_listing(data: Any) -> Fingerprint:
 
 
 async def _search(client: httpx.AsyncClient, s: Subjects) -> list[Any]:
-    response = await client.get(
-        "/pim/v1/products/search", params={"limit": s.listing_size, "complete_only": "true"}
-    )
+    params: dict[str, Any] = {"limit": s.listing_size, "complete_only": "true"}
+    if s.category_id is not None:
+        params["category_id"] = s.category_id
+    response = await client.get("/pim/v1/products/search", params=params)
     response.raise_for_status()
     found: list[Any] = response.json()["items"]
     return found
@@ -114,6 +115,40 @@ query ListingGtin($first: Int!, $stores: [ID!]!) {
 PEER_LISTING_GTIN = """
 query ListingGtin($limit: NonNegativeInt) {
   Pim_search_products(limit: $limit, complete_only: true) {
+    items {
+      sku name variant_ids
+      variants { id sku gtin }
+      price { variant_id amount currency }
+      stock { variant_id quantity location_id }
+    }
+  }
+}
+"""
+
+
+# --- issue 10's listing, rotating over category pages -------------------------------------
+
+# The same selection as LISTING_GTIN, a page per category: a load that rotates over them asks
+# distinct pages at once, so that no two requests in flight share a source call
+# (`tests/bench/test_rotation.py` checks that the selections stay the same).
+LISTING_GTIN_BY_CATEGORY = """
+query ListingGtinByCategory($first: Int!, $stores: [ID!]!, $category: ID!) {
+  products(first: $first, categoryId: $category) {
+    edges {
+      node {
+        sku name
+        variants { sku gtin }
+        price { amount { amount currency } }
+        availability(locationIds: $stores) { locations { quantity location { id } } }
+      }
+    }
+  }
+}
+"""
+
+PEER_LISTING_GTIN_BY_CATEGORY = """
+query ListingGtinByCategory($limit: NonNegativeInt, $category: String) {
+  Pim_search_products(limit: $limit, complete_only: true, category_id: $category) {
     items {
       sku name variant_ids
       variants { id sku gtin }

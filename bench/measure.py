@@ -65,6 +65,9 @@ class Load:
     cpu_ms: dict[str, float]  # per process, per gateway request
     upstream_calls: float = 0.0  # per gateway request
     misses: int = 0  # requests the replaying source had not seen (forwarded)
+    distinct: int = 1  # distinct requests rotated over (1: one request, repeated)
+    skipped: int = 0  # turns skipped because that request was still in flight
+    overlaps: int = 0  # requests sent while the same one was in flight (rotating loads)
 
 
 @dataclass(slots=True)
@@ -130,8 +133,9 @@ class Probe:
         self.request = request
         self._connection = Connection(request.host, request.port)
 
-    async def send(self) -> Response:
-        response = await self._connection.send(self.request)
+    async def send(self, request: Request | None = None) -> Response:
+        """Send `request` (by default the probe's own) on the probe's connection."""
+        response = await self._connection.send(request or self.request)
         if response.status != 200:
             raise RuntimeError(f"HTTP {response.status}: {response.body[:500]!r}")
         body = response.json()
@@ -139,8 +143,8 @@ class Probe:
             raise RuntimeError(f"GraphQL errors: {orjson.dumps(body)[:1000]!r}")
         return response
 
-    async def data(self) -> Any:
-        body = (await self.send()).json()
+    async def data(self, request: Request | None = None) -> Any:
+        body = (await self.send(request)).json()
         assert isinstance(body, dict)
         return body["data"]
 
@@ -235,4 +239,7 @@ async def load(
         # Counted over the warm-up too: per request of the whole loop, an upper bound.
         upstream_calls=sum(calls.values()) / max(1, int(result["issued_total"])),
         misses=misses,
+        distinct=int(result["distinct"]),
+        skipped=int(result["skipped"]),
+        overlaps=int(result["overlaps"]),
     )

@@ -10,6 +10,11 @@ The listings are in `bench.listings`; what the queries ask about, in `bench.subj
 its parent's answer is one level below it. With one call per source per level, a cold
 answer cannot be faster than `levels` × the sources' latency (the critical path);
 `calls` is that one-call-per-level count for each source.
+
+Under load a query either repeats one request (a gateway that shares the source calls of
+identical requests in flight then serves them all from one fetch) or rotates over distinct
+`pages`: the customer page over customers, `listing-gtin-rotating` over category pages, so
+that no two requests in flight share a call.
 """
 
 from __future__ import annotations
@@ -41,7 +46,10 @@ __all__ = [
     "QUERIES",
     "BenchQuery",
     "Subjects",
+    "load_text",
+    "pages_of",
     "pick_subjects",
+    "select_queries",
 ]
 
 
@@ -66,6 +74,13 @@ class BenchQuery:
     as_customer: bool = False
     #: Sources whose calls depend on the data (an order without a store reads no location).
     optional: frozenset[str] = field(default_factory=frozenset)
+    #: The distinct requests the load rotates over, by label, in the order sent, the first
+    #: also the one sampled cold and warm (None: the load repeats one request).
+    pages: Callable[[Subjects], Mapping[str, Subjects]] | None = None
+    #: What the pages are, e.g. "customers" (when `pages` is set).
+    pages_are: Callable[[Subjects], str] = lambda s: "pages"
+    #: The query this one is a rotating variant of: the same selection, distinct pages.
+    rotates: str | None = None
 
 
 # --- product page -------------------------------------------------------------------------
@@ -287,6 +302,26 @@ QUERIES: tuple[BenchQuery, ...] = (
         direct=listings.direct_listing_gtin,
     ),
     BenchQuery(
+        name="listing-gtin-rotating",
+        title="issue 10's listing, rotating over category pages (no two in flight alike)",
+        ours=listings.LISTING_GTIN_BY_CATEGORY,
+        peer=listings.PEER_LISTING_GTIN_BY_CATEGORY,
+        ours_variables=lambda s: {
+            "first": s.listing_size,
+            "stores": global_ids("Location", s.listing_stores),
+            "category": global_ids("Category", [_category(s)])[0],
+        },
+        peer_variables=lambda s: {"limit": s.listing_size, "category": _category(s)},
+        ours_fingerprint=listings.ours_listing_gtin,
+        peer_fingerprint=listings.peer_listing_gtin,
+        levels=2,
+        calls={"pim": 1, "pricing": 1, "inventory": 1},
+        direct=listings.direct_listing_gtin,
+        pages=lambda s: {category: s.for_category(category) for category, _ in s.categories},
+        pages_are=lambda s: "category pages ({}–{} products)".format(*_page_sizes(s)),
+        rotates="listing-gtin",
+    ),
+    BenchQuery(
         name="customer",
         title="customer page (profile, loyalty, last 10 orders with lines and store)",
         ours=CUSTOMER_PAGE,
@@ -301,7 +336,47 @@ QUERIES: tuple[BenchQuery, ...] = (
         direct=_direct_customer,
         as_customer=True,
         optional=frozenset({"inventory"}),
+        pages=lambda s: {customer: s.for_customer(customer) for customer in s.customer_ids},
+        pages_are=lambda s: "customers",
     ),
 )
 
 BY_NAME: Mapping[str, BenchQuery] = {query.name: query for query in QUERIES}
+
+
+def _category(s: Subjects) -> str:
+    if s.category_id is None:
+        raise ValueError("a page of the rotating listing names its category: see pages_of()")
+    return s.category_id
+
+
+def _page_sizes(s: Subjects) -> tuple[int, int]:
+    """The fewest and most products on a category page."""
+    sizes = [min(products, s.listing_size) for _, products in s.categories] or [0]
+    return min(sizes), max(sizes)
+
+
+def select_queries(names: str) -> list[BenchQuery]:
+    """The queries named (comma-separated), in the order of `QUERIES`; unknown names fail."""
+    wanted = [name for name in names.split(",") if name]
+    unknown = sorted(set(wanted) - set(BY_NAME))
+    if unknown:
+        raise ValueError(f"unknown queries {unknown}; known: {', '.join(BY_NAME)}")
+    return [query for query in QUERIES if query.name in wanted]
+
+
+def pages_of(query: BenchQuery, subjects: Subjects) -> dict[str, Subjects]:
+    """The subjects of each request the load sends, by label, in turn; one if it repeats."""
+    if query.pages is None:
+        return {query.name: subjects}
+    pages = dict(query.pages(subjects))
+    if not pages:
+        raise ValueError(f"{query.name}: no pages to rotate over")
+    return pages
+
+
+def load_text(query: BenchQuery, subjects: Subjects) -> str:
+    """What the load sends, e.g. "rotates over 24 category pages (40–43 products)"."""
+    if query.pages is None:
+        return "repeats one request"
+    return f"rotates over {len(pages_of(query, subjects))} {query.pages_are(subjects)}"

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bench.measure import Result
-from bench.queries import BY_NAME, LOAD_CUSTOMERS
+from bench.queries import BY_NAME
 from bench.verdicts import calls_per_level_ok, critical_path_ms, targets_table
 
 __all__ = ["Run", "calls_per_level_ok", "critical_path_ms", "render", "spread"]
@@ -31,6 +31,8 @@ class Run:
     sources: Sequence[str]
     targets: Sequence[str]
     queries: Sequence[str]
+    #: What each query's load sends: "repeats one request", "rotates over 24 ...".
+    loads: Mapping[str, str]
     results: Mapping[Key, Result]
     call_ms: Mapping[str, float]
     floors: Mapping[str, Mapping[str, float]]
@@ -70,9 +72,11 @@ def render(run: Run) -> str:
         "source system with httpx, level by level, each level's calls at once (p50). Cold: the "
         "gateway's caches emptied before each sample, and each sample checked to have made "
         "upstream calls (a sample without one is refused: no cold figure, a note). "
-        f"Throughput: closed loop at concurrency {run.concurrency}, one gateway process; the "
-        f"customer page rotates over {LOAD_CUSTOMERS} customers, the public pages repeat one "
-        "request. CPU: user+system "
+        f"Throughput: closed loop at concurrency {run.concurrency}, one gateway process; a "
+        "load repeats one request (identical requests in flight: a gateway that shares their "
+        "source calls fetches once for all) or rotates over distinct pages, taken in turn, one "
+        "still in flight skipped, so that no two requests in flight are alike (column "
+        f"`load @{run.concurrency}`). CPU: user+system "
         "time (/proc, whole process group) of each process under load, per gateway request: "
         "the gateway · the source system · the back office behind the fast source (its "
         "misses only). Calls/req: source calls per gateway request under load. RSS: the "
@@ -94,15 +98,15 @@ def _source_section(run: Run, source: str) -> list[str]:
         "",
         f"One plain call (`/pim/v1/health`) end to end: {run.call_ms[source]:.1f} ms (p50).",
         "",
-        "| query | levels | critical path ms | upstream floor p50 ms |",
-        "| --- | --- | --- | --- |",
+        f"| query | levels | critical path ms | upstream floor p50 ms | load @{run.concurrency} |",
+        "| --- | --- | --- | --- | --- |",
     ]
     for name in run.queries:
         query = BY_NAME[name]
         floor = run.floors[source].get(name)
         lines.append(
             f"| {name} | {query.levels} | {critical_path_ms(query, run.latency_ms):g} "
-            f"| {ms(floor)} |"
+            f"| {ms(floor)} | {run.loads.get(name, '—')} |"
         )
     lines += [
         "",

@@ -3,7 +3,9 @@
 For each query: the calls of a cold request, the calls of a warm one, cold samples (each
 emptied before, each checked to have gone upstream), warm samples, the closed loop under
 load, and the gateway's resident memory after it. Over the fast source a warm-up first
-shows the replaying source every request the measured queries make.
+shows the replaying source every request the measured queries make, every page of a
+rotating one included. The answer kept for the same-data check is the first page's, or of
+a rotating query every page's, by page.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from bench import gateways
 from bench.client import Connection, Request
 from bench.gateways import Gateway
 from bench.measure import NoUpstreamCall, Probe, Result, Settings, Upstream, load
-from bench.queries import BenchQuery, Subjects
+from bench.queries import BenchQuery, Subjects, pages_of
 from bench.sources import SourceSystem
 
 
@@ -41,12 +43,11 @@ class Context:
 
 
 def requests_of(target: str, query: BenchQuery, port: int, subjects: Subjects) -> list[Request]:
-    """The requests of `query`: one per rotated customer for the customer page, else one."""
-    customers = subjects.customer_ids if query.as_customer else ()
+    """The requests of `query` in the order the load sends them: one per page it rotates
+    over (customers, category pages), else its one request."""
     return [
-        gateways.request(target, query, port, subjects.for_customer(customer))
-        for customer in customers
-    ] or [gateways.request(target, query, port, subjects)]
+        gateways.request(target, query, port, page) for page in pages_of(query, subjects).values()
+    ]
 
 
 def rss_mb(pid: int) -> float:
@@ -131,6 +132,12 @@ async def _measure_query(
         await upstream.reset()
         result.fingerprint = fingerprint(await probe.data())
         result.calls_cold = await upstream.calls()
+        if len(requests) > 1:  # the same-data check covers every page the load asks
+            labels = list(pages_of(query, ctx.subjects))
+            result.fingerprint = {labels[0]: result.fingerprint} | {
+                label: fingerprint(await probe.data(request))
+                for label, request in zip(labels[1:], requests[1:], strict=True)
+            }
         if gateway.clear is not None and not result.calls_cold:
             result.notes.append(f"{source.name}/{target} {query.name}: a cold request made no call")
             ctx.notes.append(result.notes[-1])
@@ -165,6 +172,11 @@ async def _measure_query(
         )
     if result.load.misses:
         problems.append(f"{result.load.misses} source calls the fast source had not seen")
+    if result.load.overlaps:
+        problems.append(
+            f"{result.load.overlaps} requests sent while the same page was in flight "
+            f"({len(requests)} pages at concurrency {ctx.settings.concurrency})"
+        )
     for problem in problems:
         result.notes.append(f"{source.name}/{target} {query.name}: {problem}")
         ctx.notes.append(result.notes[-1])

@@ -44,9 +44,17 @@ class Subjects:
     customer_id: str = "cu00001"
     #: The customers the load rotates over, `customer_id` first.
     customer_ids: tuple[str, ...] = ("cu00001",)
+    #: The listing's category (None: every product), a page of the rotating listing.
+    category_id: str | None = None
+    #: The rotating listing's pages: each leaf category and its complete products. A seeded
+    #: product sits in exactly one leaf category, so no two pages share a product.
+    categories: tuple[tuple[str, int], ...] = ()
 
     def for_customer(self, customer_id: str) -> Subjects:
         return dataclasses.replace(self, customer_id=customer_id)
+
+    def for_category(self, category_id: str) -> Subjects:
+        return dataclasses.replace(self, category_id=category_id)
 
 
 def global_ids(kind: str, keys: Sequence[str]) -> list[str]:
@@ -68,11 +76,27 @@ def stock(rows: Iterable[tuple[str, int]]) -> dict[str, int]:
 
 
 async def pick_subjects(engine: AsyncEngine) -> Subjects:
-    """Customers for the customer page: loyalty members with about 10 orders, some in a store.
+    """Customers for the customer page: loyalty members with about 10 orders, some in a store;
+    the leaf categories with complete products for the rotating listing.
 
     Chosen in the data rather than fixed, since the seed dates orders from the day it runs.
     """
     async with engine.connect() as connection:
+        categories = (
+            await connection.execute(
+                text(
+                    """
+                    SELECT pc.category_id, COUNT(*) AS products
+                    FROM pim_product_category pc JOIN pim_product p ON p.id = pc.product_id
+                    WHERE p.complete AND pc.category_id NOT IN (
+                        SELECT parent_id FROM pim_category WHERE parent_id IS NOT NULL
+                    )
+                    GROUP BY pc.category_id
+                    ORDER BY pc.category_id
+                    """
+                )
+            )
+        ).all()
         rows = (
             await connection.execute(
                 text(
@@ -92,5 +116,11 @@ async def pick_subjects(engine: AsyncEngine) -> Subjects:
         ).all()
     if not rows:
         raise RuntimeError("the back office holds no customer with orders and a loyalty card")
+    if not categories:
+        raise RuntimeError("the back office holds no leaf category with complete products")
     ids = tuple(str(row.customer_id) for row in rows)
-    return Subjects(customer_id=ids[0], customer_ids=ids)
+    return Subjects(
+        customer_id=ids[0],
+        customer_ids=ids,
+        categories=tuple((str(row.category_id), int(row.products)) for row in categories),
+    )
