@@ -13,8 +13,7 @@ They accept exactly what JSON gives: a bool is not a number, a float is not an a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -24,20 +23,35 @@ from connectors.errors import SourceContractViolation
 T = TypeVar("T")
 
 
-@contextmanager
-def contract(source: str, kind: str) -> Iterator[None]:
+class contract:  # lower case: used like a function, `with contract("crm", "voucher"):`
     """Raise `SourceContractViolation` if reading a `kind` document of `source` fails.
 
     A missing field is named (`… lacks the field 'sku'`); any other failure is reported
-    as malformed with the reader's explanation.
+    as malformed with the reader's explanation. A class rather than a generator-based
+    context manager: a search page enters one per product and variant, some 300.
     """
-    try:
-        yield
-    except KeyError as exc:
-        raise SourceContractViolation(source, f"{kind} document lacks the field {exc}") from exc
-    # decimal.InvalidOperation is an ArithmeticError, not a ValueError.
-    except (TypeError, ValueError, ArithmeticError) as exc:
-        raise SourceContractViolation(source, f"{kind} document is malformed: {exc}") from exc
+
+    __slots__ = ("kind", "source")
+
+    def __init__(self, source: str, kind: str) -> None:
+        self.source = source
+        self.kind = kind
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _: Any) -> None:
+        if exc is None or isinstance(exc, SourceContractViolation):
+            return
+        if isinstance(exc, KeyError):
+            raise SourceContractViolation(
+                self.source, f"{self.kind} document lacks the field {exc}"
+            ) from exc
+        # decimal.InvalidOperation is an ArithmeticError, not a ValueError.
+        if isinstance(exc, TypeError | ValueError | ArithmeticError):
+            raise SourceContractViolation(
+                self.source, f"{self.kind} document is malformed: {exc}"
+            ) from exc
 
 
 def optional(read: Callable[[Any], T], value: object) -> T | None:
@@ -90,7 +104,11 @@ def localized(value: object) -> dict[str, str]:
     """Localised text: an object of locale to text, `{"nl": "Verf", "en": "Paint"}`."""
     if not isinstance(value, dict):
         raise TypeError(f"expected localised text {{locale: text}}, got {value!r}")
-    return {string(locale): string(text) for locale, text in value.items()}
+    for locale, text in value.items():
+        if not isinstance(locale, str) or not isinstance(text, str):
+            string(locale)
+            string(text)  # says which was not a string
+    return dict(value)
 
 
 def money(value: object) -> Decimal:

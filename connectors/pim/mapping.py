@@ -24,12 +24,14 @@ def to_product(doc: Any) -> Product:
             name=localized(doc["name"]),
             description=localized(doc["description"]),
             brand=optional(string, doc["brand"]),
-            category_ids=tuple(string(id_) for id_ in array(doc["category_ids"])),
+            category_ids=tuple([string(id_) for id_ in array(doc["category_ids"])]),
             media=tuple(
-                Media(url=string(item["url"]), alt=localized(item["alt"]))
-                for item in array(doc["media"])
+                [
+                    Media(url=string(item["url"]), alt=localized(item["alt"]))
+                    for item in array(doc["media"])
+                ]
             ),
-            variant_ids=tuple(string(id_) for id_ in array(doc["variant_ids"])),
+            variant_ids=tuple([string(id_) for id_ in array(doc["variant_ids"])]),
             complete=boolean(doc["complete"]),
         )
 
@@ -43,12 +45,14 @@ def to_variant(doc: Any) -> Variant:
             product_id=string(doc["product_id"]),
             name=localized(doc["name"]),
             attributes=tuple(
-                Attribute(
-                    code=string(item["code"]),
-                    name=localized(item["name"]),
-                    value=localized(item["value"]),
-                )
-                for item in array(doc["attributes"])
+                [
+                    Attribute(
+                        code=string(item["code"]),
+                        name=localized(item["name"]),
+                        value=localized(item["value"]),
+                    )
+                    for item in array(doc["attributes"])
+                ]
             ),
         )
 
@@ -65,11 +69,12 @@ def to_category(doc: Any) -> Category:
 def to_product_page(doc: Any) -> ProductPage:
     with contract(SOURCE, "product page"):
         items = array(doc["products"])
-        products = tuple(to_product(item) for item in items)
+        # Lists, not generators, inside tuple(): a page maps some 300 records.
+        products = tuple([to_product(item) for item in items])
         total = integer(doc["total"], expected="a count", minimum=0)
         # A listed product may carry its variants (the reference PIM's do); the page keeps
         # them in one tuple. A PIM that sends none leaves the listing to read them itself.
         variants = tuple(
-            to_variant(v) for item in items if "variants" in item for v in array(item["variants"])
+            [to_variant(v) for item in items if "variants" in item for v in array(item["variants"])]
         )
         return ProductPage(products=products, total=total, variants=variants)
