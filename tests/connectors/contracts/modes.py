@@ -64,7 +64,10 @@ def embedded_connectors(engine: AsyncEngine) -> Connectors:
 @asynccontextmanager
 async def connected(server: live.LiveBackoffice) -> AsyncIterator[Connectors]:
     """The HTTP adapters of every domain, each with a client configured as the gateway would."""
-    clients = {system: server.client(system) for system in SYSTEMS}
+    # A generous timeout: these tests compare answers, some of them reading the whole
+    # dataset in batches at once, and a loaded machine (CI, parallel work) made the
+    # gateway's 2 s default time out.
+    clients = {system: server.client(system, timeout=30.0) for system in SYSTEMS}
     try:
         yield Connectors(
             pim=HttpPimConnector(clients["pim"]),
