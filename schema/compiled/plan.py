@@ -77,6 +77,8 @@ class ObjectPlan:
     #: ignores the resolve info, so none is built for it).
     is_type_of: Callable[[Any, Any], Any] | None = None
     check_needs_info: bool = False
+    #: A flat plan's walker (`schema.compiled.walk`), generated on first use.
+    walk: Callable[[Any], dict[str, Any] | None] | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -100,7 +102,7 @@ class Completion:
     #: `__typename` or read off its parent (an attribute, a `DERIVED` method, a prefetched
     #: value) and completes as a leaf, a flat object or a list of either, and no type
     #: check needs a resolve info. A list of such objects completes each item in one
-    #: synchronous walk, with no path unless something goes wrong (`run._flat`).
+    #: synchronous walk, with no path unless something goes wrong (`walk.walker`).
     flat: ObjectPlan | None = None
 
 

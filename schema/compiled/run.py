@@ -23,6 +23,7 @@ from graphql.execution.executor import invalid_return_type_error
 from graphql.pyutils import Path, Undefined, gather_with_cancel, inspect
 
 from schema.compiled.plan import Completion, FieldPlan, Kind, ObjectPlan
+from schema.compiled.walk import walker
 
 if TYPE_CHECKING:
     from schema.compiled.context import CompiledExecutionContext
@@ -304,7 +305,7 @@ class Runner:
     ) -> Any:
         """`Executor.complete_iterable_value` over a list or tuple."""
         item_completion: Completion = completion.of  # type: ignore[assignment]
-        flat = item_completion.flat
+        walk = None if item_completion.flat is None else walker(item_completion.flat)
         if info is None and _reads_info(item_completion):
             # graphql-core's items share their field's resolve info, path included.
             info = self.info(field, path)
@@ -315,8 +316,8 @@ class Runner:
         pending: list[int] = []
         try:
             for index, item in enumerate(items):
-                if flat is not None:
-                    row = _flat(flat, item)
+                if walk is not None:
+                    row = walk(item)
                     if row is not None:
                         append(row)
                         continue
@@ -357,91 +358,6 @@ class Runner:
             for index, value in zip(pending, values, strict=True):
                 results[index] = value
         return results
-
-
-def _flat(plan: ObjectPlan, item: Any) -> dict[str, Any] | None:
-    """An object whose values are all there, completed in one walk; None: not this way.
-
-    Takes only what the general path would take unchanged (the checks of the leaf path
-    of `Runner.execute_fields`); anything else (a failed type check, a read that raises,
-    a value that does not coerce, a null where the schema refuses one, a prefetched
-    value missing) makes the caller complete the whole item the general way, which
-    reports it with its path. Reads are pure (attributes, `DERIVED` methods, prefetched
-    values), so reading them again there answers the same.
-    """
-    check = plan.is_type_of
-    if check is None:
-        if isinstance(item, Exception):  # the general path raises it
-            return None
-    elif check(item, None) is not True:
-        return None
-    row: dict[str, Any] = {}
-    for field in plan.fields:
-        key = field.key
-        if field.typename:
-            row[key] = plan.type.name
-            continue
-        read = field.read
-        try:
-            value = read(item) if read is not None else field.prefetched(item)  # type: ignore[misc]
-        except Exception:
-            return None
-        completion = field.completion
-        if value is None or value is Undefined:
-            if read is None or completion.non_null:  # a missing prefetched value: its resolver
-                return None
-            row[key] = None
-            continue
-        kind = completion.kind
-        if kind is Kind.LEAF:
-            same = type(value)
-            if same is field.same and (same is not int or _MIN <= value <= _MAX):
-                row[key] = value
-                continue
-            value = _flat_leaf(completion, value)
-        elif kind is Kind.OBJECT:
-            value = _flat(completion.flat, value)  # type: ignore[arg-type]
-        else:
-            value = _flat_list(completion.of, value)  # type: ignore[arg-type]
-        if value is None:
-            return None
-        row[key] = value
-    return row
-
-
-def _flat_leaf(completion: Completion, value: Any) -> Any:
-    if isinstance(value, Exception):  # the general path raises it
-        return None
-    try:
-        coerced = completion.coerce(value)  # type: ignore[misc]
-    except Exception:
-        return None
-    return None if coerced is Undefined else coerced
-
-
-def _flat_list(completion: Completion, items: Any) -> list[Any] | None:
-    """The items of a list of leaves or flat objects; None: not this way."""
-    if not isinstance(items, list | tuple):
-        return None
-    done: list[Any] = []
-    append = done.append
-    kind = completion.kind
-    for item in items:
-        if item is None or item is Undefined:
-            if completion.non_null:
-                return None
-            append(None)
-            continue
-        if kind is Kind.LEAF:
-            value = _flat_leaf(completion, item)
-        elif kind is Kind.OBJECT:
-            value = _flat(completion.flat, item)  # type: ignore[arg-type]
-        else:
-            value = _flat_list(completion.of, item)  # type: ignore[arg-type]
-        if value is None:
-            return None
-        append(value)
-    return done
 
 
 def _reads_info(completion: Completion) -> bool:
