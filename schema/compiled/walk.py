@@ -62,6 +62,7 @@ def walk_list(completion: Completion, items: Any) -> list[Any] | None:
                 return None
             append(None)
             continue
+        value: Any
         if walk is not None:
             value = walk(item)
         elif kind is Kind.LEAF:
