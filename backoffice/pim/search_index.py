@@ -1,0 +1,201 @@
+"""The indexes behind product search, created beside the PIM's tables and kept in step by the database.
+
+PostgreSQL keeps a stored generated column, `pim_product.search_vector`, a weighted
+`tsvector` (name A, SKU and brand B, description C) built with the `dutch` and `english`
+configurations (and `simple`, for words no stemmer should touch), under a GIN index; and a
+trigram GIN index (`pg_trgm`) on `search_text`, which serves the substring match that
+finds a word inside a Dutch compound ("verf" in "muurverf").
+
+SQLite keeps two FTS5 tables filled by triggers on `pim_product`: `pim_product_search`
+(name, keys, description; the `porter` stemmer over `unicode61`, accents folded) and
+`pim_product_substring` (`search_text` under the `trigram` tokenizer). SQLite has no Dutch
+stemmer; prefix and substring matching stand in for it there.
+
+Both are maintained on every insert, update and delete, bulk loads included: nobody has to
+refresh them. `install` is idempotent; it runs after every `create_all` (a database created
+before search existed gets its indexes, filled from the rows it holds), and the SQLite
+tables go when `pim_product` is dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import Connection, MetaData, Table, inspect
+from sqlalchemy.exc import DBAPIError
+
+__all__ = [
+    "RANK_WEIGHTS",
+    "SEARCH_TABLE",
+    "SUBSTRING_TABLE",
+    "VECTOR_COLUMN",
+    "drop",
+    "install",
+    "on_create",
+    "on_drop",
+]
+
+log = logging.getLogger(__name__)
+
+#: PostgreSQL: the generated column holding each product's weighted tsvector.
+VECTOR_COLUMN = "search_vector"
+#: SQLite: the FTS5 tables (product_id, then the indexed columns).
+SEARCH_TABLE = "pim_product_search"
+SUBSTRING_TABLE = "pim_product_substring"
+#: Relative weight of a match in the name, the keys (SKU, brand) and the description.
+RANK_WEIGHTS = {"name": 1.0, "keys": 0.4, "description": 0.2}
+
+_PRODUCT = "pim_product"
+
+
+def _text(column: str, locale: str) -> str:
+    return f"coalesce({column}->>'{locale}', '')"
+
+
+def _vector(config: str, text: str, weight: str) -> str:
+    return f"setweight(to_tsvector('{config}'::regconfig, {text}), '{weight}')"
+
+
+# Every function here is immutable, as a generated column needs. The keys lose their
+# punctuation first: the default parser reads "PAINT-001" as "paint" and the integer "-001".
+_VECTOR_SQL = " || ".join(
+    (
+        _vector("dutch", _text("name", "nl"), "A"),
+        _vector("english", _text("name", "en"), "A"),
+        _vector("simple", f"{_text('name', 'nl')} || ' ' || {_text('name', 'en')}", "A"),
+        _vector(
+            "simple",
+            "regexp_replace(sku || ' ' || coalesce(brand, ''), '[^[:alnum:]]+', ' ', 'g')",
+            "B",
+        ),
+        _vector("dutch", _text("description", "nl"), "C"),
+        _vector("english", _text("description", "en"), "C"),
+    )
+)
+
+# SQLite: what each FTS5 column holds, from a row of pim_product called `row`.
+_SQLITE_COLUMNS = {
+    "name": "coalesce(json_extract(row.name, '$.nl'), '') || ' ' "
+    "|| coalesce(json_extract(row.name, '$.en'), '')",
+    "keys": "row.sku || ' ' || coalesce(row.brand, '')",
+    "description": "coalesce(json_extract(row.description, '$.nl'), '') || ' ' "
+    "|| coalesce(json_extract(row.description, '$.en'), '')",
+}
+
+
+def install(connection: Connection) -> None:
+    """Create the search indexes of the dialect, when `pim_product` exists; idempotent."""
+    if not inspect(connection).has_table(_PRODUCT):
+        return
+    if connection.dialect.name == "postgresql":
+        _install_postgresql(connection)
+    elif connection.dialect.name == "sqlite":
+        _install_sqlite(connection)
+
+
+def drop(connection: Connection) -> None:
+    """Drop what `install` made outside `pim_product` (SQLite's FTS5 tables)."""
+    if connection.dialect.name == "sqlite":
+        for name in (SEARCH_TABLE, SUBSTRING_TABLE):
+            connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+
+
+def _install_postgresql(connection: Connection) -> None:
+    connection.exec_driver_sql(
+        f"ALTER TABLE {_PRODUCT} ADD COLUMN IF NOT EXISTS {VECTOR_COLUMN} tsvector "
+        f"GENERATED ALWAYS AS ({_VECTOR_SQL}) STORED"
+    )
+    connection.exec_driver_sql(
+        f"CREATE INDEX IF NOT EXISTS ix_{_PRODUCT}_{VECTOR_COLUMN} "
+        f"ON {_PRODUCT} USING gin ({VECTOR_COLUMN})"
+    )
+    trigram_schema = _trigram_schema(connection)
+    if trigram_schema is not None:
+        connection.exec_driver_sql(
+            f"CREATE INDEX IF NOT EXISTS ix_{_PRODUCT}_search_text_trgm ON {_PRODUCT} "
+            f'USING gin (search_text "{trigram_schema}".gin_trgm_ops)'
+        )
+
+
+def _trigram_schema(connection: Connection) -> str | None:
+    """The schema of pg_trgm, installed if need be; None (and a warning) when it cannot be."""
+    try:
+        # A savepoint: a refused CREATE EXTENSION must not abort the tables' transaction.
+        with connection.begin_nested():
+            connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except DBAPIError as exc:
+        log.warning(
+            "pg_trgm is unavailable (%s): product search still matches words inside "
+            "longer words, without an index",
+            exc,
+        )
+        return None
+    # The extension may live in another schema than the tables (it is one per database).
+    schema: str = connection.exec_driver_sql(
+        "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm'"
+    ).scalar_one()
+    return schema.strip('"')
+
+
+def _install_sqlite(connection: Connection) -> None:
+    fresh = not inspect(connection).has_table(SEARCH_TABLE)
+    connection.exec_driver_sql(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {SEARCH_TABLE} USING fts5("
+        f"product_id UNINDEXED, {', '.join(_SQLITE_COLUMNS)}, "
+        "tokenize = 'porter unicode61 remove_diacritics 2')"
+    )
+    connection.exec_driver_sql(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {SUBSTRING_TABLE} USING fts5("
+        "product_id UNINDEXED, text, tokenize = 'trigram')"
+    )
+    for event, body in (
+        ("INSERT", _sqlite_insert("new")),
+        ("DELETE", _sqlite_delete("old")),
+        ("UPDATE", _sqlite_delete("old") + _sqlite_insert("new")),
+    ):
+        connection.exec_driver_sql(
+            f"CREATE TRIGGER IF NOT EXISTS {SEARCH_TABLE}_{event.lower()} "
+            f"AFTER {event} ON {_PRODUCT} BEGIN {body} END"
+        )
+    if fresh:
+        # A database seeded before search existed: index the rows it already holds.
+        connection.exec_driver_sql(_sqlite_fill())
+        connection.exec_driver_sql(
+            f"INSERT INTO {SUBSTRING_TABLE} (product_id, text) SELECT id, search_text FROM {_PRODUCT}"
+        )
+
+
+def _sqlite_insert(row: str) -> str:
+    columns = {name: sql.replace("row.", f"{row}.") for name, sql in _SQLITE_COLUMNS.items()}
+    return (
+        f"INSERT INTO {SEARCH_TABLE} (product_id, {', '.join(columns)}) "
+        f"VALUES ({row}.id, {', '.join(columns.values())}); "
+        f"INSERT INTO {SUBSTRING_TABLE} (product_id, text) VALUES ({row}.id, {row}.search_text); "
+    )
+
+
+def _sqlite_fill() -> str:
+    return (
+        f"INSERT INTO {SEARCH_TABLE} (product_id, {', '.join(_SQLITE_COLUMNS)}) "
+        f"SELECT row.id, {', '.join(_SQLITE_COLUMNS.values())} FROM {_PRODUCT} AS row"
+    )
+
+
+def _sqlite_delete(row: str) -> str:
+    # product_id is not indexed (an FTS5 column cannot be), so a delete reads the table;
+    # products are loaded in bulk and rarely deleted, so the index stays lean instead.
+    return (
+        f"DELETE FROM {SEARCH_TABLE} WHERE product_id = {row}.id; "
+        f"DELETE FROM {SUBSTRING_TABLE} WHERE product_id = {row}.id; "
+    )
+
+
+def on_create(_metadata: MetaData, connection: Connection, **_: Any) -> None:
+    """A `MetaData` "after_create" listener: `install` (it runs whether or not tables were new)."""
+    install(connection)
+
+
+def on_drop(_table: Table, connection: Connection, **_: Any) -> None:
+    """An "after_drop" listener of `pim_product`: `drop`."""
+    drop(connection)
