@@ -6,13 +6,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from backoffice.db import Base
 from backoffice.errors import InvalidRequest
 from backoffice.pim.models import Product
-from backoffice.pim.search import MAX_WORDS
+from backoffice.pim.search import MAX_WORDS, product_search
 from backoffice.pim.service import PimService
 from tests.backoffice.pim.rows import product
 from tests.backoffice.support import database, text
@@ -249,3 +249,40 @@ async def test_the_index_follows_updates_and_deletes(sessions):
     assert await search(sessions, "ceder") == ["P-7"]
     assert await search(sessions, "fig leaf") == []
     assert await search(sessions, "fluweel") == []
+
+
+async def explain(engine: AsyncEngine, statement: Select[Any], prefix: str) -> str:
+    async with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            # On a few rows a sequential scan is cheaper; the question is whether an index can serve.
+            await conn.exec_driver_sql("SET enable_seqscan = off")
+        sql = statement.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+        rows = await conn.exec_driver_sql(f"{prefix} {sql}")
+        return "\n".join(str(row[-1]) for row in rows)
+
+
+async def test_postgresql_finds_the_matches_through_its_gin_indexes(postgres_pim):
+    found = product_search("verf roller", "postgresql")
+    assert found is not None
+
+    plan = await explain(
+        postgres_pim, select(func.count(Product.id)).where(found.condition), "EXPLAIN"
+    )
+
+    assert "Bitmap Index Scan on ix_pim_product_search_vector" in plan
+    assert "Bitmap Index Scan on ix_pim_product_search_text_trgm" in plan
+    assert "Seq Scan" not in plan
+
+
+async def test_sqlite_finds_the_matches_through_its_fts5_tables(sqlite_pim):
+    found = product_search("verf roller", "sqlite")
+    assert found is not None
+
+    plan = await explain(
+        sqlite_pim,
+        found.joined(select(Product.id).where(found.condition).order_by(found.rank.desc())),
+        "EXPLAIN QUERY PLAN",
+    )
+
+    assert "pim_product_search VIRTUAL TABLE INDEX" in plan
+    assert "pim_product_substring VIRTUAL TABLE INDEX" in plan
