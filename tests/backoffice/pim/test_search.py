@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from backoffice.db import Base
 from backoffice.errors import InvalidRequest
+from backoffice.pim import search_index
 from backoffice.pim.models import Product
 from backoffice.pim.search import MAX_WORDS, product_search
 from backoffice.pim.service import PimService
@@ -249,6 +250,21 @@ async def test_the_index_follows_updates_and_deletes(sessions):
     assert await search(sessions, "ceder") == ["P-7"]
     assert await search(sessions, "fig leaf") == []
     assert await search(sessions, "fluweel") == []
+
+
+@pytest.mark.usefixtures("catalogue")
+async def test_a_database_from_before_search_gets_its_indexes_filled(sessions, engine):
+    async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.exec_driver_sql("ALTER TABLE pim_product DROP COLUMN search_vector")
+        else:
+            await conn.run_sync(search_index.drop)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all, tables=PIM_TABLES)
+
+    assert await search(sessions, "vijgenblad") == ["P-7"]
+    assert await search(sessions, "laptop") == ["P-4", "P-5"]
 
 
 async def explain(engine: AsyncEngine, statement: Select[Any], prefix: str) -> str:
