@@ -141,9 +141,10 @@ def _stemmable(word: Word) -> bool:
 
 _VECTOR = literal_column(f"{Product.__tablename__}.{VECTOR_COLUMN}", TSVECTOR)
 # ts_rank's weights are listed D, C, B, A; D is unused.
-_WEIGHTS = literal_column(
-    "'{0, %s, %s, %s}'::real[]"
-    % (RANK_WEIGHTS["description"], RANK_WEIGHTS["keys"], RANK_WEIGHTS["name"])
+_WEIGHTS: ColumnElement[Any] = literal_column(
+    "'{"
+    + ", ".join(str(RANK_WEIGHTS[key]) for key in ("unused", "description", "keys", "name"))
+    + "}'::real[]"
 )
 
 
@@ -216,7 +217,7 @@ def _sqlite(found: list[Word]) -> TextSearch:
     if not queries:
         return TextSearch(condition=_all(conditions), rank=literal(0.0, Float))
     # bm25 is lower for a better match; its weights follow the table's columns.
-    weights = (0.0, RANK_WEIGHTS["name"], RANK_WEIGHTS["keys"], RANK_WEIGHTS["description"])
+    weights = [RANK_WEIGHTS[key] for key in ("unused", "name", "keys", "description")]
     score = -func.bm25(literal_column(SEARCH_TABLE), *weights, type_=Float)
     scores = (
         select(_SEARCH.c.product_id, score.label("rank"))

@@ -43,8 +43,9 @@ VECTOR_COLUMN = "search_vector"
 #: SQLite: the FTS5 tables (product_id, then the indexed columns).
 SEARCH_TABLE = "pim_product_search"
 SUBSTRING_TABLE = "pim_product_substring"
-#: Relative weight of a match in the name, the keys (SKU, brand) and the description.
-RANK_WEIGHTS = {"name": 1.0, "keys": 0.4, "description": 0.2}
+#: Relative weight of a match in the name, the keys (SKU, brand) and the description;
+#: "unused" is the product_id column (SQLite) or the weight D nothing has (PostgreSQL).
+RANK_WEIGHTS = {"name": 1.0, "keys": 0.4, "description": 0.2, "unused": 0.0}
 
 _PRODUCT = "pim_product"
 

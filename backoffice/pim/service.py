@@ -121,7 +121,7 @@ class PimService:
                 f" got offset={offset}, limit={limit}"
             )
         conditions = _search_conditions(category_id, complete_only)
-        order: list[ColumnElement[Any]] = [Product.sku, Product.id]
+        order: list[ColumnElement[Any] | InstrumentedAttribute[Any]] = [Product.sku, Product.id]
         async with self._sessions() as session:
             text = product_search(search, session.get_bind().dialect.name)
             if text is not None:
