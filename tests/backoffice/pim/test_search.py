@@ -267,6 +267,22 @@ async def test_a_database_from_before_search_gets_its_indexes_filled(sessions, e
     assert await search(sessions, "laptop") == ["P-4", "P-5"]
 
 
+async def test_a_bulk_load_may_pause_the_indexes_and_install_them_after(sessions, engine):
+    async with engine.begin() as conn:
+        await conn.run_sync(search_index.pause)
+    async with sessions.begin() as session:
+        session.add_all(product(id, sku, **described(*words)) for id, sku, *words in PRODUCTS)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(search_index.install)
+
+    assert await search(sessions, "laptop") == ["P-4", "P-5"]
+    assert await search(sessions, "verf roller") == ["P-3"]
+    async with sessions.begin() as session:
+        await session.execute(delete(Product).where(Product.id == "P-4"))
+    assert await search(sessions, "laptop") == ["P-5"]  # maintained again
+
+
 async def explain(engine: AsyncEngine, statement: Select[Any], prefix: str) -> str:
     async with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
