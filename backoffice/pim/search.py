@@ -17,8 +17,8 @@ The same rules on both databases, served by the indexes of `search_index`:
   request; no text raises anything else.
 * The rank (higher is better, the same for the same data and text) weighs a match in the
   name above one in the SKU or brand, above one in the description only: PostgreSQL's
-  `ts_rank` over the weighted vector, SQLite's `bm25` with column weights. A product found
-  only inside a compound ranks 0 there, below every stemmed match.
+  `ts_rank` over the weighted vector, SQLite's `bm25` with column weights. A product whose
+  words are all found only inside longer ones ranks 0, below every stemmed match.
 """
 
 from __future__ import annotations
@@ -122,7 +122,9 @@ def product_search(search: str | None, dialect: str) -> TextSearch | None:
         return TextSearch(condition=false(), rank=literal(0.0, Float))
     if dialect == "postgresql":
         return _postgresql(found)
-    return _sqlite(found)
+    if dialect == "sqlite":
+        return _sqlite(found)
+    raise ValueError(f"product search runs on PostgreSQL and SQLite, not on {dialect}")
 
 
 def _substring(word: Word) -> str | None:
