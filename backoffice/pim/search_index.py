@@ -14,8 +14,12 @@ stemmer; prefix and substring matching stand in for it there.
 Both are maintained on every insert, update and delete, bulk loads included: nobody has to
 refresh them. `install` is idempotent; it runs after every `create_all` (a database created
 before search existed gets its indexes, filled from the rows it holds), and the SQLite
-tables go when `pim_product` is dropped. A bulk load may `pause` the indexes first and
-`install` them after, which is several times cheaper than maintaining them row by row.
+tables go when `pim_product` is dropped.
+
+After a bulk load, call `install` (`await conn.run_sync(search_index.install)`): on
+PostgreSQL it merges the GIN indexes' pending lists, which searches otherwise read through
+until the next VACUUM. A bulk load may also `pause` the indexes before it; `install` then
+builds them over the loaded rows (on SQLite several times cheaper than by triggers).
 """
 
 from __future__ import annotations
@@ -137,6 +141,11 @@ def _install_postgresql(connection: Connection) -> None:
             f"CREATE INDEX IF NOT EXISTS {_TRIGRAM_INDEX} ON {_PRODUCT} "
             f'USING gin (search_text "{trigram_schema}".gin_trgm_ops)'
         )
+    # Rows inserted since the last VACUUM wait in a GIN index's pending list, which every
+    # search reads through in full (a rare word took 46 ms instead of 0.1 ms after a bulk
+    # load of 205,000 products): merge them into the indexes now.
+    for index in (_VECTOR_INDEX, _TRIGRAM_INDEX):
+        connection.exec_driver_sql(f"SELECT gin_clean_pending_list(to_regclass('{index}'))")
 
 
 def _trigram_schema(connection: Connection) -> str | None:
