@@ -295,7 +295,12 @@ class ProductQuery:
         ] = None,
         search: Annotated[
             str | None,
-            strawberry.argument(description="Words that must all occur in the name, brand or SKU."),
+            strawberry.argument(
+                description="Words the products must all match, best matches first. The "
+                "reference PIM matches name, brand, SKU and description, Dutch and English word "
+                'forms ("paints" finds "paint") and words inside compounds ("verf" finds '
+                '"Muurverf").'
+            ),
         ] = None,
         category_id: Annotated[
             strawberry.ID | None,

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from backoffice.openapi.schemas import STRING, Schema, array, ref
+from backoffice.pim.search import MAX_WORDS
 from backoffice.pim.service import MAX_PAGE_SIZE
 from backoffice.rest import MAX_KEYS, plural
 
@@ -149,11 +150,25 @@ PIM: dict[str, PathItem] = {
         "get": {
             "operationId": "search_products",
             "summary": "One page of the products matching a free-text search and a category",
-            "description": "Products matching every word of `q` (name, SKU, brand) and the "
-            "category or any category below it, in SKU order. The page carries whole products, "
-            "each with its whole variants.",
+            "description": "Products matching every word of `q` and the category or any "
+            "category below it. `q` is cut into words at whitespace, case aside; a product "
+            "matches a word when the word's letters and digits occur as words of its name, "
+            "SKU, brand or description, compared after Dutch and English stemming (PostgreSQL; "
+            'SQLite stems English only: "paints" finds "paint") and the last word also as '
+            'the start of a word ("lapt" finds "laptop"), or when the word as typed, of '
+            'three characters or more, occurs inside the name, SKU or brand ("verf" finds '
+            '"Muurverf"). Punctuation separates words and is never an operator; a word of '
+            "punctuation alone is left out, and a `q` of nothing else matches nothing. With `q` "
+            "the page is ordered best match first (a match in the name above one in the SKU or "
+            "brand, above one in the description only), then by SKU; without it, by SKU. The "
+            "page carries whole products, each with its whole variants.",
             "parameters": [
-                query("q", STRING, "Words that must all occur in the product's text."),
+                query(
+                    "q",
+                    STRING,
+                    f"Words that must all match, at most {MAX_WORDS} (more is a 400). Absent "
+                    "or blank: every product.",
+                ),
                 query("category_id", STRING, "A category; its subcategories match too."),
                 query(
                     "complete_only",

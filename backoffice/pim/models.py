@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backoffice.db import Base
+from backoffice.pim import search_index
 
 product_category = Table(
     "pim_product_category",
@@ -40,7 +41,8 @@ class Product(Base):
     #: [{"url": ..., "alt": {locale: text}}]
     media: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     complete: Mapped[bool] = mapped_column(Boolean, default=True)
-    #: Lower-case SKU, brand and names in every locale: what free-text search matches.
+    #: Lower-case SKU, brand and names in every locale: where search finds a word inside
+    #: a longer one (`backoffice.pim.search`).
     search_text: Mapped[str] = mapped_column(Text, default="")
     categories: Mapped[list[Category]] = relationship(secondary=product_category, lazy="raise")
     variants: Mapped[list[Variant]] = relationship(
@@ -62,3 +64,10 @@ class Variant(Base):
     #: [{"code": "colour", "name": {locale: text}, "value": {locale: text}}]
     attributes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     product: Mapped[Product] = relationship(back_populates="variants", lazy="raise")
+
+
+# The search indexes are no mapped columns (a generated tsvector, FTS5 tables: see
+# search_index): made after every create_all, whether or not the tables were new, and dropped
+# with the products.
+event.listen(Base.metadata, "after_create", search_index.on_create)
+event.listen(Product.__table__, "after_drop", search_index.on_drop)

@@ -33,7 +33,8 @@ A category::
 
     {"id": "laptop-bags", "name": {"nl": "Laptoptassen", "en": "Laptop bags"}, "parent_id": "bags"}
 
-A page of search results (`products` holds product documents as above, in SKU order,
+A page of search results (`products` holds product documents as above, best match first
+with a search text, else in SKU order,
 each with a `variants` list: its whole variant documents in `variant_ids` order)::
 
     {"products": [{"id": "P-1001", "sku": "BAG-1001", ..., "variants": [{"id": "V-1001-BLK", ...}]}],
@@ -55,6 +56,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from backoffice.errors import InvalidRequest
 from backoffice.pim.models import Category, Product, Variant, product_category
+from backoffice.pim.search import product_search
 
 #: A JSON-compatible document as the PIM's API serves it.
 Document = dict[str, Any]
@@ -106,27 +108,29 @@ class PimService:
         offset: int = 0,
         limit: int = 20,
     ) -> Document:
-        """One page of the products matching every word of `search` and the category, by SKU.
+        """One page of the products matching every word of `search` and the category.
 
-        A category matches its own products and those of every category below it. The
-        page carries whole product documents with their whole variants, saving the caller
-        a second and a third round trip.
+        The page is in SKU order, or with a search text best match first, then by SKU (the
+        rules are `backoffice.pim.search`'s). A category matches its own products and those
+        of every category below it. The page carries whole product documents with their
+        whole variants, saving the caller a second and a third round trip.
         """
         if offset < 0 or not 0 <= limit <= MAX_PAGE_SIZE:
             raise InvalidRequest(
                 f"offset must be 0 or more and limit between 0 and {MAX_PAGE_SIZE};"
                 f" got offset={offset}, limit={limit}"
             )
-        conditions = _search_conditions(search, category_id, complete_only)
+        conditions = _search_conditions(category_id, complete_only)
+        order: list[ColumnElement[Any] | InstrumentedAttribute[Any]] = [Product.sku, Product.id]
         async with self._sessions() as session:
+            text = product_search(search, session.get_bind().dialect.name)
+            if text is not None:
+                conditions.append(text.condition)
+                order.insert(0, text.rank.desc())
             total = await session.scalar(select(func.count(Product.id)).where(*conditions))
-            page = (
-                select(Product)
-                .where(*conditions)
-                .order_by(Product.sku, Product.id)
-                .offset(offset)
-                .limit(limit)
-            )
+            page = select(Product).where(*conditions).order_by(*order).offset(offset).limit(limit)
+            if text is not None:
+                page = text.joined(page)
             products = list(await session.scalars(page)) if total and limit else []
             documents = await _product_documents(session, products, with_variants=True)
         return {"products": documents, "total": total or 0}
@@ -198,15 +202,8 @@ async def _product_documents(
     return documents
 
 
-def _search_conditions(
-    search: str | None, category_id: str | None, complete_only: bool
-) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [
-        # `search_text` is stored lower-cased, so LIKE behaves the same on SQLite and
-        # PostgreSQL; autoescape keeps a "%" or "_" typed by a user literal.
-        Product.search_text.contains(word, autoescape=True)
-        for word in (search or "").lower().split()
-    ]
+def _search_conditions(category_id: str | None, complete_only: bool) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     if complete_only:
         conditions.append(Product.complete.is_(True))
     if category_id is not None:

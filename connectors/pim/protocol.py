@@ -32,5 +32,5 @@ class PimConnector(Protocol):
         offset: int,
         limit: int,
     ) -> ProductPage:
-        """Products matching a free-text search (name, SKU, brand) and category, by SKU order."""
+        """Products matching a free-text search and category: best match first, else by SKU."""
         ...

@@ -278,6 +278,13 @@ async def test_search_answers_whole_products_and_the_total(http, services):
     )
 
 
+@pytest.mark.parametrize("q", ["&", '"', ":*", "*", "'"])
+async def test_a_search_of_punctuation_alone_finds_nothing(http, q):
+    response = await http.get("/pim/v1/products/search", params={"q": q})
+
+    assert (response.status_code, response.json()) == (200, {"items": [], "total": 0})
+
+
 async def test_a_quote_answers_the_priced_basket(http, services):
     body = {
         "lines": [{"variant_id": "v000001", "quantity": 3}],

@@ -85,6 +85,13 @@ pytestmark = pytest.mark.anyio
         ),
         (
             "GET",
+            "/pim/v1/products/search",
+            {"q": " ".join("abcdefghijklmnopq")},
+            None,
+            "a search holds at most 16 words; got 17",
+        ),
+        (
+            "GET",
             "/inventory/v1/locations",
             {"id": "s01", "type": "STORE"},
             None,

@@ -9,8 +9,10 @@ from resolvers.ids import to_global_id
 
 pytestmark = pytest.mark.anyio
 
+# The story's promoted paint, "Muurverf Extra Mat 2,5 L": the only "extra" of the muurverven,
+# wherever relevance puts the others.
 PAINT = """
-{ products(first: 1, search: "muurverf") { edges { node {
+{ products(first: 1, search: "muurverf extra") { edges { node {
     price { amount { amount currency } listAmount { amount } }
     variants { id sku price(quantity: 3) { amount { amount } listAmount { amount } promotions { name discount { amount } } validUntil } }
 } } } }

@@ -89,6 +89,24 @@ async def test_search_matches_every_word(api):
     assert none.data["products"]["totalCount"] == 0
 
 
+@pytest.mark.parametrize("search", ["&", '"', ":*", "* & | !", "'", "–"])
+async def test_a_search_of_punctuation_alone_finds_nothing_without_errors(api, search):
+    reply = await api.query(LISTING, {"first": 5, "search": search})
+
+    assert reply.errors is None
+    assert reply.data["products"]["totalCount"] == 0
+
+
+async def test_the_operators_of_a_query_language_in_a_search_are_plain_text(api):
+    plain = await api.query(LISTING, {"first": 5, "search": "laptoptas"})
+
+    odd = await api.query(LISTING, {"first": 5, "search": '"Laptoptas:* &'})
+
+    assert odd.errors is None
+    assert odd.data == plain.data
+    assert plain.data["products"]["totalCount"] > 0
+
+
 async def test_a_well_formed_id_that_matches_nothing_is_null(api):
     reply = await api.query(
         "query($id: ID) { product(id: $id) { sku } }", {"id": to_global_id("Product", "p99999")}
