@@ -1,0 +1,222 @@
+"""The size run's figures and its Markdown: percentiles, ratios between sizes, plans.
+
+Pure: `bench.sizes` measures, this module only summarises what was measured, so that the
+arithmetic and the layout are unit-tested without a database or a process.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bench.load import percentile
+
+#: The size every other size is compared with, when it was run.
+BASE_SIZE = "demo"
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """Sequential cold samples of one query, at one size, on one database, in ms."""
+
+    samples: int
+    p50: float
+    p90: float
+    p99: float
+    #: The fewest source calls one sample made: above 0, every sample reached the sources.
+    min_calls: int
+
+    @property
+    def tail(self) -> float:
+        """p99 / p50: the target of issue 11 is at most 2."""
+        return self.p99 / self.p50 if self.p50 else 0.0
+
+
+def figures(seconds: Sequence[float], calls: Sequence[int]) -> Figures:
+    """The percentiles of `seconds` (one per sample, any order) and the fewest `calls`."""
+    if not seconds:
+        raise ValueError("no samples")
+    ordered = sorted(seconds)
+    return Figures(
+        samples=len(ordered),
+        p50=percentile(ordered, 0.50) * 1000,
+        p90=percentile(ordered, 0.90) * 1000,
+        p99=percentile(ordered, 0.99) * 1000,
+        min_calls=min(calls, default=0),
+    )
+
+
+def ratio(big: float, base: float) -> float | None:
+    """`big / base`, or None when there is no base to divide by."""
+    return big / base if base else None
+
+
+def compared_sizes(sizes: Sequence[str]) -> tuple[str, str] | None:
+    """(base, other) for the ratio column: the demo size against the last size run, else the
+    first against the last; None with fewer than two sizes."""
+    if len(sizes) < 2:
+        return None
+    base = BASE_SIZE if BASE_SIZE in sizes else sizes[0]
+    other = sizes[-1] if sizes[-1] != base else sizes[0]
+    return base, other
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """One SQL statement the back office ran for a request, and its EXPLAIN ANALYZE."""
+
+    statement: str
+    plan: str
+
+    @property
+    def execution_ms(self) -> float | None:
+        """The plan's "Execution Time: N ms", if it has one."""
+        for line in reversed(self.plan.splitlines()):
+            text = line.strip()
+            if text.startswith("Execution Time:"):
+                return float(text.split(":", 1)[1].strip().split()[0])
+        return None
+
+
+#: A run of bound parameters, "$1::VARCHAR, $2::VARCHAR, ...".
+_PARAMETERS = re.compile(r"\$\d+(?:::[A-Z ]+?)?(?:, \$\d+(?:::[A-Z ]+?)?)+(?=\))")
+#: An array literal in a plan, "'{p00012,p00013,...}'".
+_ARRAY = re.compile(r"'\{([^}']*)\}'")
+
+
+def compact(text: str, *, keep: int = 3) -> str:
+    """`text` (a statement or a plan) with each list of bound parameters and each array
+    literal cut to its first `keep` items and a count: a page's 48 keys say nothing more."""
+
+    def parameters(match: re.Match[str]) -> str:
+        items = match.group(0).split(", ")
+        if len(items) <= keep + 1:
+            return match.group(0)
+        return f"{', '.join(items[:keep])}, … {items[-1]}"
+
+    def array(match: re.Match[str]) -> str:
+        items = match.group(1).split(",")
+        if len(items) <= keep + 1:
+            return match.group(0)
+        return f"'{{{','.join(items[:keep])},… {len(items)} values}}'"
+
+    return _ARRAY.sub(array, _PARAMETERS.sub(parameters, text))
+
+
+@dataclass(slots=True)
+class SizeRun:
+    """Everything measured at one size on one database."""
+
+    database: str
+    size: str
+    #: Products the listing pages through (customer-facing: complete ones).
+    total: int
+    #: Products each search word matches.
+    matches: dict[str, int] = field(default_factory=dict)
+    #: Query name -> figures.
+    figures: dict[str, Figures] = field(default_factory=dict)
+    #: Query name -> the statements of one request, with plans (PostgreSQL only).
+    plans: dict[str, list[Plan]] = field(default_factory=dict)
+    seed_seconds: float = 0.0
+    #: The gateway's resident memory after all samples, MB.
+    rss_mb: float = 0.0
+    load_average: float = 0.0
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _times(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}×"
+
+
+def render(runs: Sequence[SizeRun], queries: Mapping[str, str], header: Sequence[str]) -> str:
+    """The Markdown report: `header` lines, the figures, the ratios, the plans.
+
+    `queries` maps each query's name to what it is (in the order to show them).
+    """
+    lines = [*header, ""]
+    lines += [
+        "| query | database | size | samples | p50 ms | p90 ms | p99 ms | p99/p50 |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, what in queries.items():
+        for run in runs:
+            found = run.figures.get(name)
+            if found is None:
+                continue
+            lines.append(
+                f"| {what} | {run.database} | {run.size} | {found.samples} | {_ms(found.p50)}"
+                f" | {_ms(found.p90)} | {_ms(found.p99)} | {_times(found.tail)} |"
+            )
+    lines += ["", *_ratios(runs, queries), *_sizes(runs), *_plans(runs, queries)]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _ratios(runs: Sequence[SizeRun], queries: Mapping[str, str]) -> list[str]:
+    sizes = list(dict.fromkeys(run.size for run in runs))
+    pair = compared_sizes(sizes)
+    if pair is None:
+        return []
+    base, other = pair
+    by_key = {(run.database, run.size): run for run in runs}
+    lines = [
+        f"Ratio {other}/{base} (target of issue 11: at most 1.5× for p50):",
+        "",
+        f"| query | database | p50 {other}/{base} | p90 {other}/{base} | p99 {other}/{base} |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
+    for name, what in queries.items():
+        for database in dict.fromkeys(run.database for run in runs):
+            low = by_key.get((database, base))
+            high = by_key.get((database, other))
+            if low is None or high is None or name not in low.figures:
+                continue
+            if name not in high.figures:
+                continue
+            a, b = low.figures[name], high.figures[name]
+            lines.append(
+                f"| {what} | {database} | {_times(ratio(b.p50, a.p50))}"
+                f" | {_times(ratio(b.p90, a.p90))} | {_times(ratio(b.p99, a.p99))} |"
+            )
+    return [*lines, ""]
+
+
+def _sizes(runs: Sequence[SizeRun]) -> list[str]:
+    lines = [
+        "| database | size | listed products | matches per search word | seeded in | "
+        "gateway RSS after | load average (1 min) |",
+        "| --- | --- | ---: | --- | ---: | ---: | ---: |",
+    ]
+    for run in runs:
+        matches = ", ".join(f"{word!r}: {count}" for word, count in run.matches.items())
+        lines.append(
+            f"| {run.database} | {run.size} | {run.total} | {matches} | {run.seed_seconds:.0f} s"
+            f" | {run.rss_mb:.0f} MB | {run.load_average:.2f} |"
+        )
+    return [*lines, ""]
+
+
+def _plans(runs: Sequence[SizeRun], queries: Mapping[str, str]) -> list[str]:
+    lines: list[str] = []
+    for run in runs:
+        if not run.plans:
+            continue
+        lines += [f"EXPLAIN (ANALYZE, BUFFERS), {run.database}, {run.size}:", ""]
+        for name, what in queries.items():
+            plans = run.plans.get(name)
+            if not plans:
+                continue
+            total = sum(plan.execution_ms or 0.0 for plan in plans)
+            lines += [
+                f"<details><summary>{what}: {len(plans)} statements, "
+                f"{total:.1f} ms executing</summary>",
+                "",
+            ]
+            for plan in plans:
+                statement, explained = compact(plan.statement.strip()), compact(plan.plan)
+                lines += ["```sql", statement, "```", "```text", explained, "```"]
+            lines += ["</details>", ""]
+    return lines
