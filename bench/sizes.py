@@ -43,7 +43,7 @@ from bench.sizes_queries import (
     deep_position,
     variables,
 )
-from bench.sizes_report import Figures, Plan, SizeRun, figures, render
+from bench.sizes_report import Figures, Plan, SizeRun, collections, figures, render
 from bench.subjects import CHANNEL
 
 HOST = "127.0.0.1"
@@ -69,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="NAME=VALUE",
         help="a setting for our gateway, e.g. GATEWAY_SERVER__GC_THRESHOLD=700",
+    )
+    parser.add_argument(
+        "--gc-log", action="store_true", help="count the gateway's garbage collections"
     )
     parser.add_argument("--report", type=Path, help="also write the Markdown report here")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
@@ -170,6 +173,11 @@ async def _run_size(
             source = f"http://{HOST}:{port}"
             gateway_env = {**gateways.ours_env("ours", source, "redis://127.0.0.1:6379/13")}
             gateway_env.update(extra)
+            gc_log = work / f"gc-{database}-{size}.log"
+            if args.gc_log:
+                watch = str(Path(__file__).with_name("gcwatch"))
+                gateway_env["PYTHONPATH"] = os.pathsep.join((watch, gateway_env["PYTHONPATH"]))
+                gateway_env["BENCH_GC_LOG"] = str(gc_log)
             gateway_port = free_port()
             argv = [sys.executable, "-m", "gateway.cli", "serve", "--host", HOST]
             gateway = Service(
@@ -182,7 +190,7 @@ async def _run_size(
             stack.callback(gateway.stop)
             gateway.wait_ready(f"http://{HOST}:{gateway_port}/healthz")
             try:
-                await _measure(args, result, source, gateway_port, queries)
+                await _measure(args, result, source, gateway_port, queries, gc_log)
             except Exception:
                 say(f"the gateway's log ends:\n{gateway.tail()}")
                 say(f"the back office's log ends:\n{backoffice.tail()}")
@@ -211,7 +219,12 @@ def _start_backoffice(work: Path, url: str, env: Mapping[str, str]) -> tuple[Ser
 
 
 async def _measure(
-    args: argparse.Namespace, result: SizeRun, source: str, port: int, queries: list[SizeQuery]
+    args: argparse.Namespace,
+    result: SizeRun,
+    source: str,
+    port: int,
+    queries: list[SizeQuery],
+    gc_log: Path,
 ) -> None:
     result.load_average = os.getloadavg()[0]
     headers = {"x-channel": CHANNEL}
@@ -234,7 +247,11 @@ async def _measure(
                 try:
                     for _ in range(args.warmup):
                         await probe.send()
+                    since = time.time()
                     result.figures[query.name] = await _samples(probe, upstream, args.samples)
+                    if args.gc_log:
+                        lines = (await asyncio.to_thread(gc_log.read_text)).splitlines()
+                        result.collections[query.name] = collections(lines, since, time.time())
                     if result.database == "postgresql" and not args.no_explain:
                         result.plans[query.name] = await _explained(backoffice, probe)
                 finally:

@@ -104,6 +104,32 @@ def compact(text: str, *, keep: int = 3) -> str:
     return _ARRAY.sub(array, _PARAMETERS.sub(parameters, text))
 
 
+@dataclass(frozen=True, slots=True)
+class Collections:
+    """The gateway's garbage collections during one query's samples (`--gc-log`)."""
+
+    young: int
+    #: Full collections (generation 2), their longest and their summed pause in ms.
+    full: int
+    full_max_ms: float
+    full_ms: float
+
+
+def collections(lines: Sequence[str], since: float, until: float) -> Collections:
+    """What the lines of `bench/gcwatch` ("<unix time> <generation> <pause ms> <collected>")
+    say about the collections that ended between `since` and `until`."""
+    young, full = 0, []
+    for line in lines:
+        stamp, generation, pause, _ = line.split()
+        if not since <= float(stamp) <= until:
+            continue
+        if generation == "2":
+            full.append(float(pause))
+        else:
+            young += 1
+    return Collections(young, len(full), max(full, default=0.0), sum(full))
+
+
 @dataclass(slots=True)
 class SizeRun:
     """Everything measured at one size on one database."""
@@ -118,6 +144,8 @@ class SizeRun:
     figures: dict[str, Figures] = field(default_factory=dict)
     #: Query name -> the statements of one request, with plans (PostgreSQL only).
     plans: dict[str, list[Plan]] = field(default_factory=dict)
+    #: Query name -> the gateway's collections during its samples (with `--gc-log`).
+    collections: dict[str, Collections] = field(default_factory=dict)
     seed_seconds: float = 0.0
     #: The gateway's resident memory after all samples, MB.
     rss_mb: float = 0.0
@@ -151,7 +179,8 @@ def render(runs: Sequence[SizeRun], queries: Mapping[str, str], header: Sequence
                 f"| {what} | {run.database} | {run.size} | {found.samples} | {_ms(found.p50)}"
                 f" | {_ms(found.p90)} | {_ms(found.p99)} | {_times(found.tail)} |"
             )
-    lines += ["", *_ratios(runs, queries), *_sizes(runs), *_plans(runs, queries)]
+    lines += ["", *_ratios(runs, queries), *_sizes(runs), *_collected(runs, queries)]
+    lines += _plans(runs, queries)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -196,6 +225,26 @@ def _sizes(runs: Sequence[SizeRun]) -> list[str]:
             f"| {run.database} | {run.size} | {run.total} | {matches} | {run.seed_seconds:.0f} s"
             f" | {run.rss_mb:.0f} MB | {run.load_average:.2f} |"
         )
+    return [*lines, ""]
+
+
+def _collected(runs: Sequence[SizeRun], queries: Mapping[str, str]) -> list[str]:
+    if not any(run.collections for run in runs):
+        return []
+    lines = [
+        "The gateway's garbage collections during the samples:",
+        "",
+        "| query | database | size | young | full | longest full ms | full ms in all |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name, what in queries.items():
+        for run in runs:
+            found = run.collections.get(name)
+            if found is not None:
+                lines.append(
+                    f"| {what} | {run.database} | {run.size} | {found.young} | {found.full}"
+                    f" | {_ms(found.full_max_ms)} | {_ms(found.full_ms)} |"
+                )
     return [*lines, ""]
 
 
