@@ -29,6 +29,7 @@ from typing import Any
 
 import httpx
 
+from backoffice.seed.sizes import SIZES
 from bench import gateways
 from bench.client import Request
 from bench.measure import NoUpstreamCall, Probe, Upstream
@@ -102,6 +103,9 @@ async def _run(args: argparse.Namespace, work: Path) -> str:
     unknown = set(databases) - set(DATABASES)
     if unknown:
         raise SystemExit(f"--databases: {', '.join(sorted(unknown))} is not one of {DATABASES}")
+    missing = [size for size in sizes if size not in SIZES]
+    if missing:
+        raise SystemExit(f"--sizes: the seed has no size {', '.join(missing)} (it has {', '.join(SIZES)})")
     queries = [q for q in QUERIES if q.name in args.queries.split(",")]
     extra = dict(item.split("=", 1) for item in args.gateway_env)
     load_before = os.getloadavg()[0]
