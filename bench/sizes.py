@@ -58,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
         description=__doc__.split("\n\n")[0] if __doc__ else None,
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--sizes", default="demo,xl", help="seed sizes, in order")
+    parser.add_argument("--sizes", default="demo,xl", help="seed sizes, smallest first")
     parser.add_argument("--databases", default=",".join(DATABASES))
     parser.add_argument("--queries", default=",".join(q.name for q in QUERIES))
     parser.add_argument("--samples", type=int, default=100, help="cold samples per query")
@@ -105,7 +105,8 @@ async def _run(args: argparse.Namespace, work: Path) -> str:
         raise SystemExit(f"--databases: {', '.join(sorted(unknown))} is not one of {DATABASES}")
     missing = [size for size in sizes if size not in SIZES]
     if missing:
-        raise SystemExit(f"--sizes: the seed has no size {', '.join(missing)} (it has {', '.join(SIZES)})")
+        known = ", ".join(SIZES)
+        raise SystemExit(f"--sizes: the seed has no size {', '.join(missing)} (it has {known})")
     queries = [q for q in QUERIES if q.name in args.queries.split(",")]
     extra = dict(item.split("=", 1) for item in args.gateway_env)
     load_before = os.getloadavg()[0]

@@ -53,13 +53,13 @@ def ratio(big: float, base: float) -> float | None:
 
 
 def compared_sizes(sizes: Sequence[str]) -> tuple[str, str] | None:
-    """(base, other) for the ratio column: the demo size against the last size run, else the
-    first against the last; None with fewer than two sizes."""
+    """(smaller, larger) for the ratio columns, `sizes` being in growing order: the demo size
+    against the last size run, else the first against the last; None with fewer than two."""
     if len(sizes) < 2:
         return None
-    base = BASE_SIZE if BASE_SIZE in sizes else sizes[0]
-    other = sizes[-1] if sizes[-1] != base else sizes[0]
-    return base, other
+    if BASE_SIZE in sizes and sizes[-1] != BASE_SIZE:
+        return BASE_SIZE, sizes[-1]
+    return sizes[0], sizes[-1]
 
 
 @dataclass(frozen=True, slots=True)

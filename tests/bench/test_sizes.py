@@ -44,7 +44,8 @@ def test_a_ratio_needs_a_base():
 
 def test_the_demo_size_is_the_base_of_the_ratios_when_it_was_run():
     assert compared_sizes(["demo", "xl"]) == ("demo", "xl")
-    assert compared_sizes(["small", "demo"]) == ("demo", "small")
+    assert compared_sizes(["small", "demo", "large"]) == ("demo", "large")
+    assert compared_sizes(["small", "demo"]) == ("small", "demo")
     assert compared_sizes(["small", "large"]) == ("small", "large")
     assert compared_sizes(["demo"]) is None
 
