@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import os
 import shlex
 import shutil
@@ -23,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,8 @@ from bench.subjects import CHANNEL
 HOST = "127.0.0.1"
 DATABASES = ("sqlite", "postgresql")
 POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/"
+#: The gateway's resident memory is read after every this many samples of a query.
+RSS_EVERY = 500
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -195,7 +198,7 @@ async def _run_size(
             stack.callback(gateway.stop)
             gateway.wait_ready(f"http://{HOST}:{gateway_port}/healthz")
             try:
-                await _measure(args, result, source, gateway_port, queries, gc_log)
+                await _measure(args, result, (source, gateway_port, gateway.pid), queries, gc_log)
             except Exception:
                 say(f"the gateway's log ends:\n{gateway.tail()}")
                 say(f"the back office's log ends:\n{backoffice.tail()}")
@@ -226,11 +229,11 @@ def _start_backoffice(work: Path, url: str, env: Mapping[str, str]) -> tuple[Ser
 async def _measure(
     args: argparse.Namespace,
     result: SizeRun,
-    source: str,
-    port: int,
+    where: tuple[str, int, int],
     queries: list[SizeQuery],
     gc_log: Path,
 ) -> None:
+    source, port, pid = where
     result.load_average = os.getloadavg()[0]
     headers = {"x-channel": CHANNEL}
     async with (
@@ -253,7 +256,10 @@ async def _measure(
                     for _ in range(args.warmup):
                         await probe.send()
                     since = time.time()
-                    result.figures[query.name] = await _samples(probe, upstream, args.samples)
+                    rss = result.rss_trail.setdefault(query.name, [])
+                    result.figures[query.name] = await _samples(
+                        probe, upstream, args.samples, functools.partial(_watch, rss, pid)
+                    )
                     if args.gc_log:
                         lines = (await asyncio.to_thread(gc_log.read_text)).splitlines()
                         result.collections[query.name] = collections(lines, since, time.time())
@@ -265,8 +271,15 @@ async def _measure(
             await upstream.aclose()
 
 
-async def _samples(probe: Probe, upstream: Upstream, samples: int) -> Figures:
-    """`samples` sequential requests, each one's source calls counted (not timed)."""
+def _watch(trail: list[float], pid: int) -> None:
+    trail.append(rss_mb(pid))
+
+
+async def _samples(
+    probe: Probe, upstream: Upstream, samples: int, watch: Callable[[], None]
+) -> Figures:
+    """`samples` sequential requests, each one's source calls counted (not timed); `watch`
+    is called after every `RSS_EVERY` of them."""
     seconds: list[float] = []
     calls: list[int] = []
     for _ in range(samples):
@@ -278,6 +291,8 @@ async def _samples(probe: Probe, upstream: Upstream, samples: int) -> Figures:
         if made == 0:
             raise NoUpstreamCall(f"sample {len(seconds)} made no source call: a cache answered")
         calls.append(made)
+        if len(seconds) % RSS_EVERY == 0:
+            watch()
     return figures(seconds, calls)
 
 

@@ -146,6 +146,8 @@ class SizeRun:
     plans: dict[str, list[Plan]] = field(default_factory=dict)
     #: Query name -> the gateway's collections during its samples (with `--gc-log`).
     collections: dict[str, Collections] = field(default_factory=dict)
+    #: Query name -> the gateway's RSS in MB after every 500 of its samples.
+    rss_trail: dict[str, list[float]] = field(default_factory=dict)
     seed_seconds: float = 0.0
     #: The gateway's resident memory after all samples, MB.
     rss_mb: float = 0.0
@@ -225,6 +227,15 @@ def _sizes(runs: Sequence[SizeRun]) -> list[str]:
             f"| {run.database} | {run.size} | {run.total} | {matches} | {run.seed_seconds:.0f} s"
             f" | {run.rss_mb:.0f} MB | {run.load_average:.2f} |"
         )
+    trails = [
+        f"{run.database}/{run.size}/{name}: " + ", ".join(f"{mb:.0f}" for mb in trail)
+        for run in runs
+        for name, trail in run.rss_trail.items()
+        if len(trail) > 1
+    ]
+    if trails:
+        lines += ["", "The gateway's RSS in MB after every 500 samples:", ""]
+        lines += [f"- {trail}" for trail in trails]
     return [*lines, ""]
 
 

@@ -155,3 +155,12 @@ def test_the_report_shows_each_size_the_ratio_and_the_plans():
     assert "| postgresql | xl | 981 | 'paint': 124 |" in report
     assert "<summary>listing of 48: 1 statements, 61.0 ms executing</summary>" in report
     assert "```sql\nSELECT count(*) FROM pim_product\n```" in report
+
+
+def test_the_report_shows_the_gateways_memory_as_the_samples_went_on():
+    run = _run("sqlite", "demo", 21.0)
+    run.rss_trail["listing"] = [133.4, 135.9, 136.2]
+
+    report = render([run], {"listing": "listing of 48"}, [])
+
+    assert "- sqlite/demo/listing: 133, 136, 136" in report
