@@ -34,7 +34,7 @@ from backoffice.seed.sizes import SIZES
 from bench import gateways
 from bench.client import Request
 from bench.measure import NoUpstreamCall, Probe, Upstream
-from bench.processes import Service, free_port, run
+from bench.processes import Service, free_port, group_cpu_seconds, run
 from bench.session import rss_mb, say
 from bench.sizes_queries import (
     LISTING,
@@ -258,7 +258,7 @@ async def _measure(
                     since = time.time()
                     rss = result.rss_trail.setdefault(query.name, [])
                     result.figures[query.name] = await _samples(
-                        probe, upstream, args.samples, functools.partial(_watch, rss, pid)
+                        probe, upstream, args.samples, pid, functools.partial(_watch, rss, pid)
                     )
                     if args.gc_log:
                         lines = (await asyncio.to_thread(gc_log.read_text)).splitlines()
@@ -276,12 +276,13 @@ def _watch(trail: list[float], pid: int) -> None:
 
 
 async def _samples(
-    probe: Probe, upstream: Upstream, samples: int, watch: Callable[[], None]
+    probe: Probe, upstream: Upstream, samples: int, pid: int, watch: Callable[[], None]
 ) -> Figures:
-    """`samples` sequential requests, each one's source calls counted (not timed); `watch`
-    is called after every `RSS_EVERY` of them."""
+    """`samples` sequential requests, each one's source calls counted (not timed), and the
+    CPU of the gateway's process `pid` over them; `watch` is called every `RSS_EVERY`."""
     seconds: list[float] = []
     calls: list[int] = []
+    cpu = group_cpu_seconds(pid)
     for _ in range(samples):
         await upstream.reset()
         started = time.perf_counter()
@@ -293,7 +294,7 @@ async def _samples(
         calls.append(made)
         if len(seconds) % RSS_EVERY == 0:
             watch()
-    return figures(seconds, calls)
+    return figures(seconds, calls, group_cpu_seconds(pid) - cpu)
 
 
 async def _explained(backoffice: httpx.AsyncClient, probe: Probe) -> list[Plan]:

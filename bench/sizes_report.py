@@ -26,6 +26,8 @@ class Figures:
     p99: float
     #: The fewest source calls one sample made: above 0, every sample reached the sources.
     min_calls: int
+    #: The gateway's CPU per sample, ms: steadier than latency on a shared machine.
+    cpu_ms: float = 0.0
 
     @property
     def tail(self) -> float:
@@ -33,8 +35,9 @@ class Figures:
         return self.p99 / self.p50 if self.p50 else 0.0
 
 
-def figures(seconds: Sequence[float], calls: Sequence[int]) -> Figures:
-    """The percentiles of `seconds` (one per sample, any order) and the fewest `calls`."""
+def figures(seconds: Sequence[float], calls: Sequence[int], cpu_seconds: float = 0.0) -> Figures:
+    """The percentiles of `seconds` (one per sample, any order), the fewest `calls`, and
+    `cpu_seconds` (the gateway's, over all samples) per sample."""
     if not seconds:
         raise ValueError("no samples")
     ordered = sorted(seconds)
@@ -44,6 +47,7 @@ def figures(seconds: Sequence[float], calls: Sequence[int]) -> Figures:
         p90=percentile(ordered, 0.90) * 1000,
         p99=percentile(ordered, 0.99) * 1000,
         min_calls=min(calls, default=0),
+        cpu_ms=cpu_seconds / len(ordered) * 1000,
     )
 
 
@@ -169,8 +173,8 @@ def render(runs: Sequence[SizeRun], queries: Mapping[str, str], header: Sequence
     """
     lines = [*header, ""]
     lines += [
-        "| query | database | size | samples | p50 ms | p90 ms | p99 ms | p99/p50 |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| query | database | size | samples | p50 ms | p90 ms | p99 ms | p99/p50 | gateway CPU ms |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, what in queries.items():
         for run in runs:
@@ -179,7 +183,8 @@ def render(runs: Sequence[SizeRun], queries: Mapping[str, str], header: Sequence
                 continue
             lines.append(
                 f"| {what} | {run.database} | {run.size} | {found.samples} | {_ms(found.p50)}"
-                f" | {_ms(found.p90)} | {_ms(found.p99)} | {_times(found.tail)} |"
+                f" | {_ms(found.p90)} | {_ms(found.p99)} | {_times(found.tail)}"
+                f" | {_ms(found.cpu_ms)} |"
             )
     lines += ["", *_ratios(runs, queries), *_sizes(runs), *_collected(runs, queries)]
     lines += _plans(runs, queries)

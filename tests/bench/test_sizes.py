@@ -25,9 +25,10 @@ pytestmark = pytest.mark.anyio
 def test_percentiles_are_read_from_the_sorted_samples_in_ms():
     seconds = [i / 1000 for i in range(100, 0, -1)]  # 1..100 ms, out of order
 
-    found = figures(seconds, calls=[4, 3, 5])
+    found = figures(seconds, calls=[4, 3, 5], cpu_seconds=0.85)
 
     assert (found.samples, found.p50, found.p90, found.p99) == (100, 51.0, 91.0, 100.0)
+    assert found.cpu_ms == pytest.approx(8.5)
     assert found.min_calls == 3
     assert found.tail == pytest.approx(100 / 51)
 
@@ -134,7 +135,9 @@ def test_a_plan_knows_its_execution_time():
 
 def _run(database: str, size: str, p50: float, plan: Plan | None = None) -> SizeRun:
     run = SizeRun(database, size, total=981, matches={"paint": 124})
-    run.figures["listing"] = Figures(samples=100, p50=p50, p90=p50 * 1.5, p99=p50 * 3, min_calls=3)
+    run.figures["listing"] = Figures(
+        samples=100, p50=p50, p90=p50 * 1.5, p99=p50 * 3, min_calls=3, cpu_ms=9.25
+    )
     if plan is not None:
         run.plans["listing"] = [plan]
     return run
@@ -150,7 +153,9 @@ def test_the_report_shows_each_size_the_ratio_and_the_plans():
     report = render(runs, {"listing": "listing of 48"}, ["# sizes"])
 
     assert report.startswith("# sizes\n")
-    assert "| listing of 48 | postgresql | demo | 100 | 32.0 | 48.0 | 96.0 | 3.00× |" in report
+    assert (
+        "| listing of 48 | postgresql | demo | 100 | 32.0 | 48.0 | 96.0 | 3.00× | 9.2 |" in report
+    )
     assert "| listing of 48 | postgresql | 3.25× | 3.25× | 3.25× |" in report
     assert "| postgresql | xl | 981 | 'paint': 124 |" in report
     assert "<summary>listing of 48: 1 statements, 61.0 ms executing</summary>" in report
