@@ -82,6 +82,19 @@ class Plan:
                 return float(text.split(":", 1)[1].strip().split()[0])
         return None
 
+    @property
+    def what(self) -> str:
+        """What the statement reads, e.g. "count of pim_product" or "rows of pim_variant"."""
+        table = _FROM.search(self.statement)
+        name = table.group(1) if table else "?"
+        return f"count of {name}" if "count(" in self.statement.lower() else f"rows of {name}"
+
+    @property
+    def scans(self) -> str:
+        """The tables the plan reads whole ("Seq Scan on ..."), or "index"."""
+        found = sorted(set(_SEQ_SCAN.findall(self.plan)))
+        return "seq scan of " + ", ".join(found) if found else "index"
+
 
 #: A run of bound parameters, "$1::VARCHAR, $2::VARCHAR, ...".
 _PARAMETERS = re.compile(r"\$\d+(?:::[A-Z ]+?)?(?:, \$\d+(?:::[A-Z ]+?)?)+(?=\))")
@@ -132,6 +145,10 @@ def collections(lines: Sequence[str], since: float, until: float) -> Collections
         else:
             young += 1
     return Collections(young, len(full), max(full, default=0.0), sum(full))
+
+
+_FROM = re.compile(r"\bFROM\s+(\w+)", re.IGNORECASE)
+_SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
 
 
 @dataclass(slots=True)
@@ -269,7 +286,17 @@ def _plans(runs: Sequence[SizeRun], queries: Mapping[str, str]) -> list[str]:
     for run in runs:
         if not run.plans:
             continue
-        lines += [f"EXPLAIN (ANALYZE, BUFFERS), {run.database}, {run.size}:", ""]
+        lines += [
+            f"EXPLAIN (ANALYZE, BUFFERS), {run.database}, {run.size}:",
+            "",
+            "| query | statement | executing ms | reads |",
+            "| --- | --- | ---: | --- |",
+        ]
+        for name, what in queries.items():
+            for plan in run.plans.get(name, []):
+                took = "?" if plan.execution_ms is None else f"{plan.execution_ms:.2f}"
+                lines.append(f"| {what} | {plan.what} | {took} | {plan.scans} |")
+        lines.append("")
         for name, what in queries.items():
             plans = run.plans.get(name)
             if not plans:
@@ -281,7 +308,10 @@ def _plans(runs: Sequence[SizeRun], queries: Mapping[str, str]) -> list[str]:
                 "",
             ]
             for plan in plans:
-                statement, explained = compact(plan.statement.strip()), compact(plan.plan)
+                statement = "\n".join(
+                    line.rstrip() for line in compact(plan.statement.strip()).splitlines()
+                )
+                explained = compact(plan.plan)
                 lines += ["```sql", statement, "```", "```text", explained, "```"]
             lines += ["</details>", ""]
     return lines

@@ -125,6 +125,17 @@ def test_long_lists_of_keys_are_cut_in_statements_and_plans():
     )
 
 
+def test_a_plan_says_what_it_reads_and_whether_whole_tables():
+    counted = Plan(
+        "SELECT count(pim_product.id) AS count_1 \nFROM pim_product \nWHERE x",
+        "Aggregate\n  ->  Seq Scan on pim_product  (cost=0.00..1.00)\nExecution Time: 4.45 ms",
+    )
+    indexed = Plan("SELECT a FROM price_item WHERE b", "Index Scan using price_item_pkey")
+
+    assert (counted.what, counted.scans) == ("count of pim_product", "seq scan of pim_product")
+    assert (indexed.what, indexed.scans) == ("rows of price_item", "index")
+
+
 def test_a_plan_knows_its_execution_time():
     assert (
         Plan("SELECT 1", "Result\nPlanning Time: 0.01 ms\nExecution Time: 61.25 ms").execution_ms
@@ -159,6 +170,7 @@ def test_the_report_shows_each_size_the_ratio_and_the_plans():
     assert "| listing of 48 | postgresql | 3.25× | 3.25× | 3.25× |" in report
     assert "| postgresql | xl | 981 | 'paint': 124 |" in report
     assert "<summary>listing of 48: 1 statements, 61.0 ms executing</summary>" in report
+    assert "| listing of 48 | count of pim_product | 61.00 | index |" in report
     assert "```sql\nSELECT count(*) FROM pim_product\n```" in report
 
 
