@@ -252,9 +252,9 @@ def create_app(
         # out of the collector's sight, a full collection walks only what came after. The
         # demo's ~130,000 objects made each one a 72 ms stall of every request in flight.
         gc.freeze()
-        # Young collections far apart: a cold listing's objects die by reference counting
-        # before one runs, instead of being promoted into full collections every few
-        # listings (10-20 ms each at the demo size; see bench/RESULTS.md, issue 11).
+        # Young collections further apart: fewer of a cold listing's objects are promoted,
+        # and full collections (8-10 ms each at the demo size) come every ~70 listings
+        # instead of every ~19 (bench/RESULTS.md, issue 11).
         thresholds = gc.get_threshold()
         gc.set_threshold(server.gc_threshold, *thresholds[1:])
         try:

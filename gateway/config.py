@@ -69,9 +69,10 @@ class ServerSettings:
     cors_origins: tuple[str, ...] = ()
     webhook_secret: str | None = field(default=DEV_WEBHOOK_SECRET, metadata=SECRET)
     #: Net allocations between two young garbage collections (Python's own is 700). Higher,
-    #: a request's objects die before a collection sees them instead of being promoted, so
-    #: the full collections that stall every request in flight become rare (issue 11).
-    gc_threshold: int = field(default=10_000, metadata=bounds(1))
+    #: fewer of a request's objects are promoted, so the full collections that stall every
+    #: request in flight become rarer (issue 11); but garbage in reference cycles, and what
+    #: it holds (a refused request's 900 KB body), waits longer: see bench/RESULTS.md.
+    gc_threshold: int = field(default=2_000, metadata=bounds(1))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -55,8 +55,8 @@ async def test_young_collections_are_as_far_apart_as_configured_while_serving(se
     assert gc.get_threshold() == before  # Python's own again once the app has stopped
 
 
-def test_young_collections_are_ten_thousand_allocations_apart_by_default():
-    assert Settings().server.gc_threshold == 10_000
+def test_young_collections_are_two_thousand_allocations_apart_by_default():
+    assert Settings().server.gc_threshold == 2_000
     assert (
         Settings.load(env={"GATEWAY_SERVER__GC_THRESHOLD": "50000"}).server.gc_threshold == 50_000
     )
