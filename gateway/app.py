@@ -252,9 +252,15 @@ def create_app(
         # out of the collector's sight, a full collection walks only what came after. The
         # demo's ~130,000 objects made each one a 72 ms stall of every request in flight.
         gc.freeze()
+        # Young collections further apart: fewer of a cold listing's objects are promoted,
+        # and full collections (8-10 ms each at the demo size) come every ~70 listings
+        # instead of every ~19 (bench/RESULTS.md, issue 11).
+        thresholds = gc.get_threshold()
+        gc.set_threshold(server.gc_threshold, *thresholds[1:])
         try:
             yield
         finally:
+            gc.set_threshold(*thresholds)
             gc.unfreeze()  # collectable again, for a process (a test) that goes on
             state.runtime = None
             await opened.aclose()

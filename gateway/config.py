@@ -68,6 +68,11 @@ class ServerSettings:
     log_level: LogLevel = "info"
     cors_origins: tuple[str, ...] = ()
     webhook_secret: str | None = field(default=DEV_WEBHOOK_SECRET, metadata=SECRET)
+    #: Net allocations between two young garbage collections (Python's own is 700). Higher,
+    #: fewer of a request's objects are promoted, so the full collections that stall every
+    #: request in flight become rarer (issue 11); but garbage in reference cycles, and what
+    #: it holds (a refused request's 900 KB body), waits longer: see bench/RESULTS.md.
+    gc_threshold: int = field(default=2_000, metadata=bounds(1))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

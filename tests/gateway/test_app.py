@@ -1,5 +1,6 @@
 """The ASGI app end to end: health, request ids, auth failures, limits, masking, GraphiQL."""
 
+import dataclasses
 import gc
 from datetime import UTC, datetime, timedelta
 
@@ -9,6 +10,7 @@ import pytest
 from gateway.app import create_app
 from gateway.auth import mint_token
 from gateway.bootstrap import open_runtime
+from gateway.config import Settings
 from tests.api import CLOCK, serve
 
 pytestmark = pytest.mark.anyio
@@ -35,6 +37,29 @@ async def test_what_start_up_built_is_out_of_the_collectors_sight_while_serving(
     assert reply.data == {"__typename": "Query"}
     assert serving > before + 10_000  # the schema and the runtime among them
     assert gc.get_freeze_count() == 0  # collectable again once the app has stopped
+
+
+async def test_young_collections_are_as_far_apart_as_configured_while_serving(settings, engine):
+    configured = dataclasses.replace(
+        settings, server=dataclasses.replace(settings.server, gc_threshold=12_345)
+    )
+    runtime = await open_runtime(configured, engine=engine, clock=CLOCK)
+    app = create_app(configured, runtime=runtime)
+    before = gc.get_threshold()
+
+    async with serve(app, configured) as api:
+        await api.query("{ __typename }")
+        serving = gc.get_threshold()
+
+    assert serving == (12_345, *before[1:])
+    assert gc.get_threshold() == before  # Python's own again once the app has stopped
+
+
+def test_young_collections_are_two_thousand_allocations_apart_by_default():
+    assert Settings().server.gc_threshold == 2_000
+    assert (
+        Settings.load(env={"GATEWAY_SERVER__GC_THRESHOLD": "50000"}).server.gc_threshold == 50_000
+    )
 
 
 async def test_every_response_carries_a_request_id_and_keeps_the_clients(api):
