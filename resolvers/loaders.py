@@ -119,7 +119,12 @@ def grouped(
 
 
 class Loaders:
-    """This request's DataLoaders; each is created on first use."""
+    """This request's DataLoaders; each is created on first use.
+
+    A loader's batch function never refers to `self`: the loaders would then hold
+    themselves in a cycle (self -> loader -> function -> self) that only the cyclic
+    garbage collector frees, with every future and record of the request behind it.
+    """
 
     def __init__(self, sources: Sources, ledger: Ledger | None = None) -> None:
         self._sources = sources
@@ -160,11 +165,13 @@ class Loaders:
 
     @cached_property
     def price_by_key(self) -> DataLoader[PriceKey, Price | None]:
+        pricing = self._sources.pricing  # not `self`: see `Loaders`
+
         async def fetch(
             group: tuple[str, int, str | None], keys: list[PriceKey]
         ) -> Mapping[PriceKey, Price]:
             channel, quantity, tier = group
-            prices = await self._sources.pricing.get_prices(
+            prices = await pricing.get_prices(
                 [key.variant_id for key in keys], channel=channel, quantity=quantity, tier=tier
             )
             return {key: prices[key.variant_id] for key in keys if key.variant_id in prices}
@@ -185,10 +192,12 @@ class Loaders:
         product instead of one future per row.
         """
 
+        inventory = self._sources.inventory  # not `self`: see `Loaders`
+
         async def load(keys: list[tuple[str, ...]]) -> list[Sequence[Location | None]]:
             wanted = list(dict.fromkeys(i for key in keys for i in key))
             try:
-                found = await self._sources.inventory.get_locations(wanted)
+                found = await inventory.get_locations(wanted)
             except ConnectorError as exc:
                 raise from_connector_error(exc) from exc
             return [[found.get(i) for i in key] for key in keys]
@@ -197,11 +206,13 @@ class Loaders:
 
     @cached_property
     def stock_levels_by_key(self) -> DataLoader[StockKey, Sequence[StockLevel]]:
+        inventory = self._sources.inventory  # not `self`: see `Loaders`
+
         async def fetch(
             group: tuple[tuple[str, ...], bool], keys: list[StockKey]
         ) -> Mapping[StockKey, Sequence[StockLevel]]:
             location_ids, live = group
-            stock = await self._sources.inventory.get_stock(
+            stock = await inventory.get_stock(
                 [key.variant_id for key in keys], location_ids, live=live
             )
             return {key: stock.get(key.variant_id, ()) for key in keys}
@@ -238,10 +249,12 @@ class Loaders:
 
     @cached_property
     def orders_by_customer(self) -> DataLoader[CustomerOrdersKey, Sequence[Order]]:
+        orders_source = self._sources.orders  # not `self`: see `Loaders`
+
         async def fetch(
             channel: str | None, keys: list[CustomerOrdersKey]
         ) -> Mapping[CustomerOrdersKey, Sequence[Order]]:
-            orders = await self._sources.orders.get_customer_orders(
+            orders = await orders_source.get_customer_orders(
                 [key.customer_id for key in keys], channel=channel
             )
             return {key: orders.get(key.customer_id, ()) for key in keys}

@@ -17,18 +17,21 @@ parent (`PREFETCHED`): a listing's prices and availability, fetched for the whol
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from graphql import (
+    ExecutionResult,
     GraphQLEnumType,
     GraphQLField,
     GraphQLLeafType,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfoHelpers,
     GraphQLScalarType,
     GraphQLSchema,
     get_nullable_type,
@@ -100,6 +103,14 @@ def _attribute(name: str, source: Any) -> Any:
     return getattr(source, name, None)  # absent: the usual path reports it
 
 
+async def _gather(values: Sequence[Awaitable[Any]]) -> list[Any]:
+    return list(await asyncio.gather(*values))
+
+
+#: What a finished executor keeps instead of its helpers: nothing of its own.
+_NO_HELPERS = GraphQLResolveInfoHelpers(gather=_gather, track=lambda values: None)
+
+
 class FastAttributeExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's execution context, with plain attribute fields read directly."""
 
@@ -109,6 +120,30 @@ class FastAttributeExecutionContext(StrawberryGraphQLCoreExecutionContext):
         manager = self.middleware_manager
         self._middleware = bool(manager is not None and manager.middlewares)
         self._plans = _plans.setdefault(self.schema, {})
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        """graphql-core's, then the executor lets go of itself (see `_release`)."""
+        result = super().execute_operation(serially)
+        if self.is_awaitable(result):
+            return self._released_after(result)
+        self._release(result)
+        return result
+
+    async def _released_after(self, pending: Awaitable[Any]) -> Any:
+        result = await pending
+        self._release(result)
+        return result
+
+    def _release(self, result: Any) -> None:
+        """Break graphql-core's executor out of its own cycle once its result is whole.
+
+        The executor keeps its resolve-info helpers, which are its own bound methods: a
+        cycle only the cyclic garbage collector frees, and behind it the request context
+        with every loader, future and record of the request. Without it they go as soon
+        as the request does. Results still being delivered (`@defer`, `@stream`) keep it.
+        """
+        if isinstance(result, ExecutionResult):
+            self.async_helpers = _NO_HELPERS
 
     def execute_field(
         self,
