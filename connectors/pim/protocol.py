@@ -29,8 +29,14 @@ class PimConnector(Protocol):
         search: str | None,
         category_id: str | None,
         complete_only: bool,
-        offset: int,
+        after: str | None,
         limit: int,
+        with_total: bool,
     ) -> ProductPage:
-        """Products matching a free-text search (name, SKU, brand) and category, by SKU order."""
+        """A page of the products matching a free-text search (name, SKU, brand) and category.
+
+        The page starts after the product whose cursor is `after` (from the start when
+        None), in the source's order; its `total` is counted only when `with_total` asks.
+        A source that refuses `after` (not a cursor it gave out) raises `SourceRejected`.
+        """
         ...
