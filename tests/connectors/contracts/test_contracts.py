@@ -66,12 +66,43 @@ async def test_categories_know_their_parent(sources):
 
 
 async def test_a_search_page_carries_whole_products_and_the_total(sources):
+    first = await sources.pim.search_products(
+        search="laptoptas",
+        category_id=None,
+        complete_only=True,
+        after=None,
+        limit=1,
+        with_total=False,
+    )
     page = await sources.pim.search_products(
-        search="laptoptas", category_id=None, complete_only=True, offset=1, limit=2
+        search="laptoptas",
+        category_id=None,
+        complete_only=True,
+        after=first.cursors[0],
+        limit=2,
+        with_total=True,
     )
 
-    assert ([p.id for p in page.products], page.total) == (["p00022", "p00046"], 3)
+    assert (first.total, first.has_more, len(first.cursors)) == (None, True, 1)
+    assert ([p.id for p in page.products], page.total, page.has_more) == (
+        ["p00022", "p00046"],
+        3,
+        False,
+    )
+    assert len(set(page.cursors)) == 2
     assert page.products[0].variant_ids
+
+
+async def test_a_search_refuses_a_cursor_it_did_not_give_out(sources):
+    with pytest.raises(SourceRejected):
+        await sources.pim.search_products(
+            search=None,
+            category_id=None,
+            complete_only=False,
+            after="bm90IGEgdG9rZW4",
+            limit=2,
+            with_total=False,
+        )
 
 
 # Pricing
