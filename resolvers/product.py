@@ -120,7 +120,7 @@ async def list_products(
         if token is None:
             raise from_connector_error(exc) from exc
         raise BadUserInput(
-            f"{after!r} is not a cursor this API gave out.", argument="after"
+            "The cursor given as `after` is not one this API gave out.", argument="after"
         ) from exc
     except ConnectorError as exc:
         raise from_connector_error(exc) from exc

@@ -136,7 +136,8 @@ class PimService:
             )
         if after is not None and offset:
             raise InvalidRequest("give after or offset, not both")
-        # With full-text search, the rank leads: Keyset([SortColumn(rank, float, True), *BY_SKU]).
+        # A search's relevance leads when there is one, the one line to change for it:
+        # Keyset([SortColumn(rank, float, descending=True), *BY_SKU]) if search else ...
         order = Keyset(BY_SKU)
         conditions = _search_conditions(search, category_id, complete_only)
         page = select(Product, *order.expressions).where(*conditions)
