@@ -71,7 +71,7 @@ from resolvers.routing import RoutingWeights
 from resolvers.voucher_rules import VoucherRules
 
 #: Bump when cached record classes change, so that two releases never read each other's entries.
-CACHE_VERSION = "v2"
+CACHE_VERSION = "v3"
 #: A stale entry may stand in for a failing source this many times its TTL (stale-if-error).
 STALE_FACTOR = 10
 

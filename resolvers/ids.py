@@ -1,4 +1,14 @@
-"""Relay global ids ("Type:key", base64) and opaque cursors."""
+"""Relay global ids ("Type:key", base64) and opaque cursors.
+
+Two kinds of cursor, both base64 so that clients treat them as opaque:
+
+* `to_cursor(offset)`, "cursor:N": the position in a list the gateway pages by offset
+  (orders, outbox messages);
+* `to_keyset_cursor(token)`, "keyset:<token>": wraps the token a source gave a row of a
+  listing it pages by key (the PIM's product search); the token encodes that row's sort
+  key, so the next page starts right after the row, however deep, even when rows were
+  added before it. The source checks its token when it comes back.
+"""
 
 from __future__ import annotations
 
@@ -54,6 +64,10 @@ def key_of(global_id: str, expected: str, argument: str = "id") -> str:
     return key
 
 
+#: The longest cursor accepted; a source's keyset token is a few dozen characters.
+MAX_CURSOR_LENGTH = 2048
+
+
 def to_cursor(offset: int) -> str:
     return base64.b64encode(f"cursor:{offset}".encode()).decode("ascii")
 
@@ -70,3 +84,27 @@ def from_cursor(cursor: str | None) -> int:
     except (binascii.Error, UnicodeError, ValueError):
         pass
     raise BadUserInput(f"{cursor!r} is not a cursor this API gave out.", argument="after")
+
+
+def to_keyset_cursor(token: str) -> str:
+    """The cursor of a listed row whose source gave it `token`."""
+    return base64.b64encode(f"keyset:{token}".encode()).decode("ascii")
+
+
+def from_keyset_cursor(cursor: str | None, argument: str = "after") -> str | None:
+    """The source's token inside a keyset cursor (None when `cursor` is None)."""
+    if cursor is None:
+        return None
+    if len(cursor) <= MAX_CURSOR_LENGTH:
+        try:
+            text = base64.b64decode(cursor.encode("ascii"), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeError, ValueError):
+            text = ""
+        prefix, _, token = text.partition(":")
+        if prefix == "keyset" and token and token.isprintable():
+            return token
+    raise BadUserInput(f"{_shown(cursor)} is not a cursor this API gave out.", argument=argument)
+
+
+def _shown(cursor: str) -> str:
+    return repr(cursor if len(cursor) <= 64 else f"{cursor[:64]}...")

@@ -41,15 +41,17 @@ class StockAsk:
 
 @dataclass(frozen=True, slots=True)
 class ListingAsk:
-    """What a listing shows of every product beyond the PIM's own data.
+    """What a listing shows of every product beyond the PIM's own data, and whether it counts.
 
     `availability` is None when no product asks for it, and when aliases ask it with
-    different arguments: then each product's field fetches its own.
+    different arguments: then each product's field fetches its own. `total` asks the PIM
+    to count every match, which it does only then.
     """
 
     price: bool = False
     availability: StockAsk | None = None
     variants: bool = False
+    total: bool = False
 
 
 # Not frozen: a listing makes one per product, and a frozen dataclass sets each field
@@ -96,7 +98,12 @@ async def list_listing(
     side by side.
     """
     page = await product_resolvers.list_products(
-        ctx, first=first, after=after, search=search, category_id=category_id
+        ctx,
+        first=first,
+        after=after,
+        search=search,
+        category_id=category_id,
+        with_total=ask.total,
     )
     sellable = [product for product in page.products if product.variant_ids]
     variant_ids = [product.variant_ids[0] for product in sellable]

@@ -191,7 +191,6 @@ class Loaders:
         A listing's rows all ask for the same list, so one cached future serves every
         product instead of one future per row.
         """
-
         inventory = self._sources.inventory  # not `self`: see `Loaders`
 
         async def load(keys: list[tuple[str, ...]]) -> list[Sequence[Location | None]]:

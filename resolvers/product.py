@@ -5,25 +5,29 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from connectors.errors import ConnectorError, SourceRejected
 from connectors.pim.records import Category, Product, Variant
 from kernel.gtin import is_valid_gtin
 from resolvers.context import RequestContext
-from resolvers.errors import BadUserInput, source_errors
-from resolvers.ids import from_cursor, key_of
+from resolvers.errors import BadUserInput, from_connector_error
+from resolvers.ids import from_keyset_cursor, key_of, to_keyset_cursor
 
 
 @dataclass(frozen=True, slots=True)
 class ProductPage:
-    """A page of products with where it starts and how many match in all.
+    """A page of products: each one's cursor, whether pages come before and after it, the count.
 
+    `cursors[i]` is the opaque cursor of `products[i]` (`to_keyset_cursor`). `total` is
+    the number of matches in all pages when it was asked for (`with_total`), else None.
     `variants` holds the page's variants by id when the PIM's search carried them (empty
     when it did not): a listing then hands them to its products without a load each.
     """
 
     products: Sequence[Product]
-    offset: int
-    total: int
+    cursors: Sequence[str]
     has_next: bool
+    has_previous: bool
+    total: int | None = None
     variants: Mapping[str, Variant] = field(default_factory=dict)
 
 
@@ -81,6 +85,11 @@ async def get_variant(
     return variant if visible(ctx, product) else None
 
 
+#: Words a product search may hold: a shopper's search is a few words, and the reference
+#: PIM refuses more than 16 (each word is a condition of its query).
+MAX_SEARCH_WORDS = 16
+
+
 async def list_products(
     ctx: RequestContext,
     *,
@@ -88,21 +97,40 @@ async def list_products(
     after: str | None,
     search: str | None,
     category_id: str | None,
+    with_total: bool = False,
 ) -> ProductPage:
+    """A page of the products the channel may show, after the product of cursor `after`.
+
+    The PIM counts the matches only when `with_total` asks (the schema asks when
+    `totalCount` is selected): on a large catalogue the count costs more than the page.
+    """
     if not 0 <= first <= ctx.rules.max_page_size:
         raise BadUserInput(
             f"first must be between 0 and {ctx.rules.max_page_size}.", argument="first"
         )
-    offset = from_cursor(after)
+    if search is not None and len(search.split()) > MAX_SEARCH_WORDS:
+        raise BadUserInput(f"A search holds at most {MAX_SEARCH_WORDS} words.", argument="search")
+    token = from_keyset_cursor(after)
     category = key_of(category_id, "Category", "categoryId") if category_id else None
-    with source_errors():
+    try:
         page = await ctx.sources.pim.search_products(
             search=search.strip() or None if search else None,
             category_id=category,
             complete_only=ctx.customer_facing,
-            offset=offset,
+            after=token,
             limit=first,
+            with_total=with_total,
         )
+    except SourceRejected as exc:
+        # Every other argument was checked above, so what the PIM refused is the token:
+        # well-formed as our cursor, but not one it gave out (altered, or of another order).
+        if token is None:
+            raise from_connector_error(exc) from exc
+        raise BadUserInput(
+            "The cursor given as `after` is not one this API gave out.", argument="after"
+        ) from exc
+    except ConnectorError as exc:
+        raise from_connector_error(exc) from exc
     # Products and their variants travel with the page: the loaders know them, so fields
     # below (a variant's product, a product's variants) reuse them instead of calling the PIM.
     variants = {variant.id: variant for variant in page.variants}
@@ -110,9 +138,11 @@ async def list_products(
     ctx.loaders.known_variants.update(variants)
     return ProductPage(
         products=page.products,
-        offset=offset,
+        cursors=[to_keyset_cursor(cursor) for cursor in page.cursors],
+        has_next=page.has_more,
+        # Relay lets a forward page answer this cheaply: a page after a cursor has one before.
+        has_previous=token is not None,
         total=page.total,
-        has_next=offset + len(page.products) < page.total,
         variants=variants,
     )
 

@@ -48,6 +48,7 @@ def listing_ask(selected: Sequence[Selection]) -> ListingAsk:
         price="price" in wanted,
         availability=asked.pop() if len(asked) == 1 else None,
         variants="variants" in wanted,
+        total="totalCount" in arguments_below(selected, ()),
     )
 
 

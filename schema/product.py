@@ -13,7 +13,8 @@ from resolvers import listing as listing_resolvers
 from resolvers import price as price_resolvers
 from resolvers import product as product_resolvers
 from resolvers.context import RequestContext
-from resolvers.ids import to_cursor, to_global_id
+from resolvers.ids import to_global_id
+from resolvers.product import MAX_SEARCH_WORDS
 from schema.availability import (
     Availability,
     GeoPointInput,
@@ -248,14 +249,18 @@ class ProductVariant(Node):
 @strawberry.type(description="A product in a page of products.")
 class ProductEdge:
     node: Product = strawberry.field(description="The product.")
-    cursor: str = strawberry.field(description="Pass as `after` to continue after this product.")
+    cursor: str = strawberry.field(
+        description="Opaque; pass as `after` to continue right after this product."
+    )
 
 
 @strawberry.type(description="A page of products.")
 class ProductConnection:
     edges: list[ProductEdge] = strawberry.field(description="The products of this page.")
     page_info: PageInfo = strawberry.field(description="Where this page starts and ends.")
-    total_count: int | None = strawberry.field(description="How many products match in all.")
+    total_count: int | None = strawberry.field(
+        description="How many products match in all; counted only when this field is asked."
+    )
 
 
 @strawberry.type
@@ -291,7 +296,12 @@ class ProductQuery:
         info: Info,
         first: Annotated[int | None, strawberry.argument(description="Page size, 0 to 100.")] = 20,
         after: Annotated[
-            str | None, strawberry.argument(description="Cursor of the item to continue after.")
+            str | None,
+            strawberry.argument(
+                description="The cursor of the product to continue after (from `edges` or "
+                "`pageInfo.endCursor`); later pages neither repeat nor skip a product when "
+                "products are added meanwhile."
+            ),
         ] = None,
         search: Annotated[
             str | None,
@@ -299,7 +309,7 @@ class ProductQuery:
                 description="Words the products must all match, best matches first. The "
                 "reference PIM matches name, brand, SKU and description, Dutch and English word "
                 'forms ("paints" finds "paint") and words inside compounds ("verf" finds '
-                '"Muurverf").'
+                f'"Muurverf"). At most {MAX_SEARCH_WORDS} words.'
             ),
         ] = None,
         category_id: Annotated[
@@ -318,13 +328,12 @@ class ProductQuery:
         )
         page = listing.page
         edges = [
-            ProductEdge(node=Product.from_record(p, ctx, listed), cursor=to_cursor(page.offset + i))
-            for i, (p, listed) in enumerate(
-                zip(
-                    page.products,
-                    listed_of(ctx, listing.ask, listing.products, ProductVariant.from_record),
-                    strict=True,
-                )
+            ProductEdge(node=Product.from_record(p, ctx, listed), cursor=cursor)
+            for p, cursor, listed in zip(
+                page.products,
+                page.cursors,
+                listed_of(ctx, listing.ask, listing.products, ProductVariant.from_record),
+                strict=True,
             )
         ]
         return ProductConnection(
@@ -332,7 +341,7 @@ class ProductQuery:
             page_info=PageInfo(
                 has_next_page=page.has_next,
                 end_cursor=edges[-1].cursor if edges else None,
-                has_previous_page=page.offset > 0,
+                has_previous_page=page.has_previous,
                 start_cursor=edges[0].cursor if edges else None,
             ),
             total_count=page.total,

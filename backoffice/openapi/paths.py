@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from backoffice.openapi.schemas import STRING, Schema, array, ref
+from backoffice.openapi.schemas import STRING, Schema, array, nullable, ref
 from backoffice.pim.search import MAX_WORDS
 from backoffice.pim.service import MAX_PAGE_SIZE
 from backoffice.rest import MAX_KEYS, plural
@@ -161,7 +161,12 @@ PIM: dict[str, PathItem] = {
             "punctuation alone is left out, and a `q` of nothing else matches nothing. With `q` "
             "the page is ordered best match first (a match in the name above one in the SKU or "
             "brand, above one in the description only), then by SKU; without it, by SKU. The "
-            "page carries whole products, each with its whole variants.",
+            "page carries whole products, each with its whole variants and its `cursor`. To "
+            "read the next page, pass the last product's `cursor` as `after`: the page starts "
+            "right after that product, however deep it is and whatever was added before it "
+            "since. `has_more` says whether more products follow; `total` counts every match "
+            "only when `with_total` asks (it is null otherwise), as counting costs more than "
+            "the page on a large catalogue.",
             "parameters": [
                 query(
                     "q",
@@ -176,12 +181,26 @@ PIM: dict[str, PathItem] = {
                     "Leave out products whose mandatory data is incomplete.",
                 ),
                 query(
-                    "offset", {"type": "integer", "minimum": 0, "default": 0}, "Products to skip."
+                    "after",
+                    STRING,
+                    "The `cursor` of a product of an earlier page of the same search: the page "
+                    "starts after it. A cursor this search did not give out is an "
+                    "INVALID_REQUEST.",
+                ),
+                query(
+                    "offset",
+                    {"type": "integer", "minimum": 0, "default": 0},
+                    "Products to skip (read and dropped: prefer `after`); not with `after`.",
                 ),
                 query(
                     "limit",
                     {"type": "integer", "minimum": 0, "maximum": MAX_PAGE_SIZE, "default": 20},
                     "Products per page.",
+                ),
+                query(
+                    "with_total",
+                    {"type": "boolean", "default": False},
+                    "Count every match into `total`.",
                 ),
             ],
             "responses": _responses(
@@ -189,12 +208,14 @@ PIM: dict[str, PathItem] = {
                     "type": "object",
                     "properties": {
                         "items": array(ref("ListedProduct")),
-                        "total": {"type": "integer", "minimum": 0},
+                        "total": nullable({"type": "integer", "minimum": 0}),
+                        "has_more": {"type": "boolean"},
                     },
-                    "required": ["items", "total"],
+                    "required": ["items", "total", "has_more"],
                     "additionalProperties": False,
                 },
-                "The page and the number of matches in all pages.",
+                "The page, whether more products follow, and the number of matches in all "
+                "pages when `with_total` asked for it (else null).",
             ),
         }
     },

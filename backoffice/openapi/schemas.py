@@ -152,8 +152,9 @@ PIM: dict[str, Schema] = {
     "ListedProduct": record(
         "A product as a search page lists it: a `Product` with its whole variants, in "
         "`variant_ids` order, so that a listing showing a variant's GTIN or size needs no "
-        "second request.",
-        {**_PRODUCT, "variants": array(ref("Variant"))},
+        "second request, and its `cursor`: an opaque token encoding its place in the "
+        "search's order, to pass as `after` for the products that follow it.",
+        {**_PRODUCT, "variants": array(ref("Variant")), "cursor": STRING},
     ),
     "Media": record("An image or video of a product.", {"url": STRING, "alt": TEXT}),
     "Variant": record(

@@ -27,17 +27,22 @@ class _PimApi:
 
     async def search(self, request: Request) -> Response:
         params = await Params.read(
-            request, scalars=("q", "category_id", "complete_only", "offset", "limit")
+            request,
+            scalars=("q", "category_id", "complete_only", "after", "offset", "limit", "with_total"),
         )
         page = await self._service.search_products(
             search=params.text("q"),
             category_id=params.text("category_id"),
             complete_only=params.boolean("complete_only", False),
+            after=params.text("after"),
             offset=params.integer("offset", 0),
             limit=params.integer("limit", 20),
+            with_total=params.boolean("with_total", False),
         )
         # A list is `items` throughout the API; the service calls its page's list `products`.
-        return JsonResponse({"items": page["products"], "total": page["total"]})
+        return JsonResponse(
+            {"items": page["products"], "total": page["total"], "has_more": page["has_more"]}
+        )
 
     async def variants(self, request: Request) -> Response:
         params = await Params.read(request, lists=("id", "sku", "gtin"))

@@ -34,11 +34,18 @@ A category::
     {"id": "laptop-bags", "name": {"nl": "Laptoptassen", "en": "Laptop bags"}, "parent_id": "bags"}
 
 A page of search results (`products` holds product documents as above, best match first
-with a search text, else in SKU order,
-each with a `variants` list: its whole variant documents in `variant_ids` order)::
+with a search text, else in SKU order, each with a `variants` list: its whole variant
+documents in `variant_ids` order, and a `cursor`: the token to pass as `after` to
+continue after it)::
 
-    {"products": [{"id": "P-1001", "sku": "BAG-1001", ..., "variants": [{"id": "V-1001-BLK", ...}]}],
-     "total": 14}
+    {"products": [{"id": "P-1001", "sku": "BAG-1001", ..., "variants": [{"id": "V-1001-BLK", ...}],
+                   "cursor": "WyJCQUctMTAwMSIsIlAtMTAwMSJd"}],
+     "total": null,
+     "has_more": true}
+
+`total` is the number of matches in all pages when the search was asked for it
+(`with_total`), else null: counting every match is most of the cost of a large listing.
+`has_more` says whether more products follow the page.
 
 Only a search page embeds the variants: a listing shows them (a GTIN, a size) and would
 otherwise need a second round trip; a batch read of products stays lean.
@@ -55,14 +62,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
 from backoffice.errors import InvalidRequest
+from backoffice.keyset import Keyset, SortColumn
 from backoffice.pim.models import Category, Product, Variant, product_category
 from backoffice.pim.search import product_search
 
 #: A JSON-compatible document as the PIM's API serves it.
 Document = dict[str, Any]
 
-#: The largest page `search_products` serves; deeper listings page with `offset`.
+#: The largest page `search_products` serves; deeper listings page with `after`.
 MAX_PAGE_SIZE = 500
+
+#: The listing's order, unique because the id ends it; a search's relevance rank goes first.
+BY_SKU = (SortColumn(Product.sku, str), SortColumn(Product.id, str))
 
 
 class PimService:
@@ -105,35 +116,57 @@ class PimService:
         search: str | None = None,
         category_id: str | None = None,
         complete_only: bool = False,
+        after: str | None = None,
         offset: int = 0,
         limit: int = 20,
+        with_total: bool = False,
     ) -> Document:
         """One page of the products matching every word of `search` and the category.
 
         The page is in SKU order, or with a search text best match first, then by SKU (the
         rules are `backoffice.pim.search`'s). A category matches its own products and those
         of every category below it. The page carries whole product documents with their
-        whole variants, saving the caller a second and a third round trip.
+        whole variants, saving the caller a second and a third round trip. It starts after
+        the product whose `cursor` is `after` (a keyset over the order, relevance included:
+        the index finds the place, however deep), or past `offset` products (read and
+        dropped: kept for callers that page that way). One row more than `limit` is read,
+        to say whether more follow; the matches are counted only when `with_total` asks.
         """
         if offset < 0 or not 0 <= limit <= MAX_PAGE_SIZE:
             raise InvalidRequest(
                 f"offset must be 0 or more and limit between 0 and {MAX_PAGE_SIZE};"
                 f" got offset={offset}, limit={limit}"
             )
+        if after is not None and offset:
+            raise InvalidRequest("give after or offset, not both")
         conditions = _search_conditions(category_id, complete_only)
-        order: list[ColumnElement[Any] | InstrumentedAttribute[Any]] = [Product.sku, Product.id]
         async with self._sessions() as session:
             text = product_search(search, session.get_bind().dialect.name)
+            columns: Sequence[SortColumn] = BY_SKU
             if text is not None:
                 conditions.append(text.condition)
-                order.insert(0, text.rank.desc())
-            total = await session.scalar(select(func.count(Product.id)).where(*conditions))
-            page = select(Product).where(*conditions).order_by(*order).offset(offset).limit(limit)
+                # Relevance leads, best first; a cursor carries its exact value.
+                columns = [SortColumn(text.rank, float, descending=True), *BY_SKU]
+            order = Keyset(columns)
+            page = select(Product, *order.expressions).where(*conditions)
+            if after is not None:
+                page = page.where(order.after(after))
+            page = page.order_by(*order.order_by()).offset(offset).limit(limit + 1)
             if text is not None:
                 page = text.joined(page)
-            products = list(await session.scalars(page)) if total and limit else []
+            rows = (await session.execute(page)).all()
+            has_more = len(rows) > limit
+            rows = rows[:limit]
+            total: int | None = None
+            if with_total and after is None and not offset and not has_more:
+                total = len(rows)  # the page holds every match: nothing left to count
+            elif with_total:
+                total = await session.scalar(select(func.count(Product.id)).where(*conditions))
+            products = [row[0] for row in rows]
             documents = await _product_documents(session, products, with_variants=True)
-        return {"products": documents, "total": total or 0}
+        for document, row in zip(documents, rows, strict=True):
+            document["cursor"] = order.token(row[1:])
+        return {"products": documents, "total": total, "has_more": has_more}
 
     async def _products(
         self, key: InstrumentedAttribute[Any], values: Sequence[str]

@@ -55,16 +55,18 @@ class EmbeddedPimConnector:
         search: str | None,
         category_id: str | None,
         complete_only: bool,
-        offset: int,
+        after: str | None,
         limit: int,
+        with_total: bool,
     ) -> ProductPage:
         with translate_service_errors(SOURCE):
             doc = await self._service.search_products(
                 search=search,
                 category_id=category_id,
                 complete_only=complete_only,
-                offset=offset,
+                after=after,
                 limit=limit,
+                with_total=with_total,
             )
         return to_product_page(doc)
 

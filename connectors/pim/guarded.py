@@ -10,8 +10,8 @@ from connectors.pim.protocol import PimConnector
 from connectors.pim.records import Category, Product, ProductPage, Variant
 from connectors.trace import Recorder
 
-#: A search as the cache keys it: text, category, complete only, offset, limit.
-SearchKey = tuple[str, str, bool, int, int]
+#: A search as the cache keys it: text, category, complete only, after, limit, with total.
+SearchKey = tuple[str, str, bool, str, int, bool]
 
 
 class GuardedPimConnector:
@@ -67,18 +67,27 @@ class GuardedPimConnector:
         search: str | None,
         category_id: str | None,
         complete_only: bool,
-        offset: int,
+        after: str | None,
         limit: int,
+        with_total: bool,
     ) -> ProductPage:
-        query: SearchKey = (search or "", category_id or "", complete_only, offset, limit)
+        query: SearchKey = (
+            search or "",
+            category_id or "",
+            complete_only,
+            after or "",
+            limit,
+            with_total,
+        )
 
         async def fetch(keys: list[SearchKey]) -> Mapping[SearchKey, ProductPage]:
             page = await self._inner.search_products(
                 search=search,
                 category_id=category_id,
                 complete_only=complete_only,
-                offset=offset,
+                after=after,
                 limit=limit,
+                with_total=with_total,
             )
             return {query: page}
 

@@ -57,8 +57,9 @@ class HttpPimConnector:
         search: str | None,
         category_id: str | None,
         complete_only: bool,
-        offset: int,
+        after: str | None,
         limit: int,
+        with_total: bool,
     ) -> ProductPage:
         page = await self._rest.get(
             "/pim/v1/products/search",
@@ -66,16 +67,15 @@ class HttpPimConnector:
                 "q": search,
                 "category_id": category_id,
                 "complete_only": complete_only,
-                "offset": offset,
+                "after": after,
                 "limit": limit,
+                # Sent only when asked, as a source without counts need not know the parameter.
+                "with_total": True if with_total else None,
             },
         )
         # The API lists the page's products under `items`; the parser reads the service's name.
         if isinstance(page, dict) and isinstance(page.get("items"), list):
-            page = {
-                "products": [self._listed(item) for item in page["items"]],
-                "total": page.get("total"),
-            }
+            page = {**page, "products": [self._listed(item) for item in page["items"]]}
         return to_product_page(page)
 
     def _listed(self, item: object) -> object:

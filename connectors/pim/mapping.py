@@ -71,10 +71,21 @@ def to_product_page(doc: Any) -> ProductPage:
         items = array(doc["products"])
         # Lists, not generators, inside tuple(): a page maps some 300 records.
         products = tuple([to_product(item) for item in items])
-        total = integer(doc["total"], expected="a count", minimum=0)
+        cursors = tuple([string(item["cursor"]) for item in items])
+        total = optional(_count, doc["total"])
         # A listed product may carry its variants (the reference PIM's do); the page keeps
         # them in one tuple. A PIM that sends none leaves the listing to read them itself.
         variants = tuple(
             [to_variant(v) for item in items if "variants" in item for v in array(item["variants"])]
         )
-        return ProductPage(products=products, total=total, variants=variants)
+        return ProductPage(
+            products=products,
+            cursors=cursors,
+            has_more=boolean(doc["has_more"]),
+            total=total,
+            variants=variants,
+        )
+
+
+def _count(value: object) -> int:
+    return integer(value, expected="a count", minimum=0)

@@ -29,8 +29,15 @@ class PimConnector(Protocol):
         search: str | None,
         category_id: str | None,
         complete_only: bool,
-        offset: int,
+        after: str | None,
         limit: int,
+        with_total: bool,
     ) -> ProductPage:
-        """Products matching a free-text search and category: best match first, else by SKU."""
+        """A page of the products matching a free-text search and category.
+
+        Best match first with a search text, else by SKU. The page starts after the
+        product whose cursor is `after` (from the start when None), in the source's order;
+        its `total` is counted only when `with_total` asks. A source that refuses `after`
+        (not a cursor it gave out) raises `SourceRejected`.
+        """
         ...

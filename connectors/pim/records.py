@@ -63,14 +63,19 @@ class Variant:
 
 @dataclass(frozen=True, slots=True)
 class ProductPage:
-    """One page of a product search: the products in order and the total number of matches.
+    """One page of a product search: the products in order, each one's cursor, and what follows.
 
-    `variants` are those of the page's products, which a listing shows without a second
-    call; empty where the source does not send them.
+    `cursors[i]` is the source's opaque token for `products[i]`: searching `after` it
+    continues right after that product. `has_more` says whether products follow the page;
+    `total` is the number of matches in all pages when the search was asked to count
+    them, else None. `variants` are those of the page's products, which a listing shows
+    without a second call; empty where the source does not send them.
     """
 
     products: tuple[Product, ...]
-    total: int
+    cursors: tuple[str, ...]
+    has_more: bool
+    total: int | None = None
     variants: tuple[Variant, ...] = ()
 
 

@@ -262,13 +262,18 @@ async def test_search_answers_whole_products_and_the_total(http, services):
             "complete_only": "true",
             "offset": "1",
             "limit": "2",
+            "with_total": "true",
         },
     )
 
     page = await services.pim.search_products(
-        search="verf", category_id="c02", complete_only=True, offset=1, limit=2
+        search="verf", category_id="c02", complete_only=True, offset=1, limit=2, with_total=True
     )
-    assert response.json() == {"items": page["products"], "total": page["total"]}
+    assert response.json() == {
+        "items": page["products"],
+        "total": page["total"],
+        "has_more": True,
+    }
     assert len(page["products"]) == 2
     assert page["total"] > 3
     assert_valid(
@@ -280,9 +285,33 @@ async def test_search_answers_whole_products_and_the_total(http, services):
 
 @pytest.mark.parametrize("q", ["&", '"', ":*", "*", "'"])
 async def test_a_search_of_punctuation_alone_finds_nothing(http, q):
-    response = await http.get("/pim/v1/products/search", params={"q": q})
+    response = await http.get("/pim/v1/products/search", params={"q": q, "with_total": "true"})
 
-    assert (response.status_code, response.json()) == (200, {"items": [], "total": 0})
+    assert (response.status_code, response.json()) == (
+        200,
+        {"items": [], "total": 0, "has_more": False},
+    )
+
+
+async def test_search_continues_after_a_cursor_and_counts_only_when_asked(http, services):
+    first = (await http.get("/pim/v1/products/search", params={"q": "verf", "limit": "3"})).json()
+    after = first["items"][-1]["cursor"]
+
+    response = await http.get(
+        "/pim/v1/products/search", params={"q": "verf", "limit": "3", "after": after}
+    )
+
+    both = await services.pim.search_products(search="verf", limit=6)
+    assert first["total"] is None
+    assert [item["id"] for item in first["items"] + response.json()["items"]] == [
+        product["id"] for product in both["products"]
+    ]
+    assert response.json()["items"] == both["products"][3:]
+    assert_valid(
+        response.json(),
+        path_schema("pim", "/pim/v1/products/search", "get"),
+        openapi.document("pim"),
+    )
 
 
 async def test_a_quote_answers_the_priced_basket(http, services):

@@ -92,6 +92,21 @@ pytestmark = pytest.mark.anyio
         ),
         (
             "GET",
+            "/pim/v1/products/search",
+            {"after": "WyJQMTAwMDAxIl0"},  # one value where the order has two
+            None,
+            "after: 'WyJQMTAwMDAxIl0' is not a cursor this listing gave out; start again "
+            "without `after`",
+        ),
+        (
+            "GET",
+            "/pim/v1/products/search",
+            {"after": "WyJQMTAwMDAxIiwicDAwMDAxIl0", "offset": "3"},
+            None,
+            "give after or offset, not both",
+        ),
+        (
+            "GET",
             "/inventory/v1/locations",
             {"id": "s01", "type": "STORE"},
             None,

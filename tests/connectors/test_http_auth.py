@@ -119,10 +119,18 @@ async def test_a_mapping_renames_the_sources_own_field_names_to_ours():
 
     assert (products["p1"].sku, products["p1"].name) == ("SKU-1", {"en": "Bag"})
 
-    async with mock_client(answer(200, {"items": [theirs], "total": 1})) as client:
+    listed = theirs | {"cursor": "c1"}
+    async with mock_client(
+        answer(200, {"items": [listed], "total": 1, "has_more": False})
+    ) as client:
         pim = HttpPimConnector(client, mapping={"title": "name", "code": "sku"})
         page = await pim.search_products(
-            search="bag", category_id=None, complete_only=False, offset=0, limit=10
+            search="bag",
+            category_id=None,
+            complete_only=False,
+            after=None,
+            limit=10,
+            with_total=False,
         )
 
     assert [(p.sku, p.name) for p in page.products] == [("SKU-1", {"en": "Bag"})]

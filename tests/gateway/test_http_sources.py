@@ -1,6 +1,7 @@
 """The gateway against the back office served over real HTTP: batching, faults, breaker, stale data."""
 
 import asyncio
+import base64
 import time
 
 import pytest
@@ -9,7 +10,7 @@ from backoffice.seed import DEMO_CUSTOMER_ID
 from gateway.app import create_app
 from gateway.bootstrap import open_runtime
 from gateway.config import Settings
-from resolvers.ids import to_global_id
+from resolvers.ids import to_global_id, to_keyset_cursor
 from tests.api import CLOCK, serve
 from tests.backoffice import live
 
@@ -253,3 +254,18 @@ async def test_a_refused_client_secret_fails_the_customer_fields_as_source_unava
     assert reply.errors[0]["extensions"]["source"] == "crm"
     assert "not-the-client-secret" not in str(reply.body)
     assert backoffice.requests() == {"POST /oauth/token": 1}, "no call reaches the CRM"
+
+
+async def test_a_cursor_the_pim_refuses_over_http_is_bad_user_input(api, backoffice):
+    page = "query($after: String) { products(first: 3, after: $after) { edges { cursor } } }"
+    first = await api.query(page)
+    second = await api.query(page, {"after": first.data["products"]["edges"][-1]["cursor"]})
+    # our wrapper around a token the PIM never gave out (one sort value where it has two)
+    tampered = to_keyset_cursor(base64.urlsafe_b64encode(b'["P100001"]').decode().rstrip("="))
+
+    refused = await api.query(page, {"after": tampered})
+
+    assert second.errors is None
+    assert len(second.data["products"]["edges"]) == 3
+    assert refused.codes == ["BAD_USER_INPUT"]
+    assert refused.errors[0]["extensions"]["argument"] == "after"

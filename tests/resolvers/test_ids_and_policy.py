@@ -1,7 +1,15 @@
 import pytest
 
 from resolvers.errors import BadUserInput, Forbidden, Unauthenticated
-from resolvers.ids import from_cursor, from_global_id, key_of, to_cursor, to_global_id
+from resolvers.ids import (
+    from_cursor,
+    from_global_id,
+    from_keyset_cursor,
+    key_of,
+    to_cursor,
+    to_global_id,
+    to_keyset_cursor,
+)
 from resolvers.policy import (
     ensure_may_look_up_by,
     ensure_may_read_customer,
@@ -32,6 +40,16 @@ def test_cursors_continue_after_the_item():
     assert from_cursor(to_cursor(4)) == 5
     with pytest.raises(BadUserInput):
         from_cursor("bogus")
+
+
+def test_keyset_cursors_wrap_the_sources_token_and_refuse_an_offset_cursor():
+    cursor = to_keyset_cursor("WyJQMTAwMDAxIiwicDAwMDAxIl0")
+    assert from_keyset_cursor(None) is None
+    assert from_keyset_cursor(cursor) == "WyJQMTAwMDAxIiwicDAwMDAxIl0"
+    assert "P100001" not in cursor
+    for bad in ["", "bogus", to_cursor(4), to_keyset_cursor(""), "x" * 3000]:
+        with pytest.raises(BadUserInput, match="not a cursor this API gave out"):
+            from_keyset_cursor(bad)
 
 
 CUSTOMER = Viewer(role="customer", subject="cu1", customer_id="cu1")

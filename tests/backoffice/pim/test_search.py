@@ -79,7 +79,7 @@ async def catalogue(sessions: async_sessionmaker[AsyncSession]) -> None:
 
 
 async def search(sessions, text: str | None, **options: Any) -> list[str]:
-    page = await PimService(sessions).search_products(search=text, **options)
+    page = await PimService(sessions).search_products(search=text, with_total=True, **options)
     assert page["total"] == len(page["products"])
     return [found["id"] for found in page["products"]]
 
@@ -188,10 +188,15 @@ async def test_a_page_of_a_search_is_a_slice_of_the_ranked_matches(sessions):
     ranked = await search(sessions, "laptop")
 
     service = PimService(sessions)
-    pages = [await service.search_products(search="laptop", offset=n, limit=1) for n in range(2)]
+    first = await service.search_products(search="laptop", limit=1, with_total=True)
+    after = first["products"][0]["cursor"]
+    second = await service.search_products(search="laptop", after=after, with_total=True)
+    offset = await service.search_products(search="laptop", offset=1, limit=1)
 
-    assert [page["products"][0]["id"] for page in pages] == ranked == ["P-4", "P-5"]
-    assert [page["total"] for page in pages] == [2, 2]
+    assert [p["id"] for p in first["products"] + second["products"]] == ranked == ["P-4", "P-5"]
+    assert [page["total"] for page in (first, second)] == [2, 2]
+    assert (first["has_more"], second["has_more"]) == (True, False)
+    assert offset["products"] == second["products"]  # the rank travels in the cursor
 
 
 @pytest.mark.usefixtures("catalogue")
@@ -318,3 +323,21 @@ async def test_sqlite_finds_the_matches_through_its_fts5_tables(sqlite_pim):
 
     assert "pim_product_search VIRTUAL TABLE INDEX" in plan
     assert "pim_product_substring VIRTUAL TABLE INDEX" in plan
+
+
+@pytest.mark.usefixtures("catalogue")
+@pytest.mark.parametrize("text", ["paint", "verf", "laptop", "p1000"])
+async def test_a_search_walked_one_product_at_a_time_by_cursor_is_its_ranked_list(sessions, text):
+    ranked = await search(sessions, text)
+    service = PimService(sessions)
+    walked: list[str] = []
+    after = None
+    for _ in range(len(PRODUCTS) + 1):
+        page = await service.search_products(search=text, after=after, limit=1)
+        walked += [found["id"] for found in page["products"]]
+        if not page["has_more"]:
+            break
+        after = page["products"][-1]["cursor"]
+
+    assert len(ranked) > 1
+    assert walked == ranked

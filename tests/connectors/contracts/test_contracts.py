@@ -66,13 +66,44 @@ async def test_categories_know_their_parent(sources):
 
 
 async def test_a_search_page_carries_whole_products_and_the_total(sources):
+    first = await sources.pim.search_products(
+        search="laptoptas",
+        category_id=None,
+        complete_only=True,
+        after=None,
+        limit=1,
+        with_total=False,
+    )
     page = await sources.pim.search_products(
-        search="laptoptas", category_id=None, complete_only=True, offset=1, limit=2
+        search="laptoptas",
+        category_id=None,
+        complete_only=True,
+        after=first.cursors[0],
+        limit=2,
+        with_total=True,
     )
 
-    # Best match first: the second and third of p00046, p00022, p00002.
-    assert ([p.id for p in page.products], page.total) == (["p00022", "p00002"], 3)
+    # Best match first: p00046, then the second and third: p00022, p00002.
+    assert (first.total, first.has_more, [p.id for p in first.products]) == (None, True, ["p00046"])
+    assert ([p.id for p in page.products], page.total, page.has_more) == (
+        ["p00022", "p00002"],
+        3,
+        False,
+    )
+    assert len(set(page.cursors)) == 2
     assert page.products[0].variant_ids
+
+
+async def test_a_search_refuses_a_cursor_it_did_not_give_out(sources):
+    with pytest.raises(SourceRejected):
+        await sources.pim.search_products(
+            search=None,
+            category_id=None,
+            complete_only=False,
+            after="bm90IGEgdG9rZW4",
+            limit=2,
+            with_total=False,
+        )
 
 
 # Pricing

@@ -31,6 +31,9 @@ Reads = Callable[[Connectors, AsyncEngine], Awaitable[list[Any]]]
 
 async def pim_reads(c: Connectors, engine: AsyncEngine) -> list[Any]:
     products, variants = await _ids(engine, Product.id), await _ids(engine, Variant.id)
+    first = await c.pim.search_products(
+        search="a", category_id=None, complete_only=True, after=None, limit=5, with_total=False
+    )
     return [
         list((await c.pim.get_products([*products, "nope"])).items()),
         list((await c.pim.get_products_by_sku(await _ids(engine, Product.sku))).items()),
@@ -39,10 +42,21 @@ async def pim_reads(c: Connectors, engine: AsyncEngine) -> list[Any]:
         list((await c.pim.get_variants_by_gtin(await _ids(engine, Variant.gtin))).items()),
         list((await c.pim.get_categories(await _ids(engine, Category.id))).items()),
         await c.pim.search_products(
-            search=None, category_id="c02", complete_only=False, offset=0, limit=500
+            search=None,
+            category_id="c02",
+            complete_only=False,
+            after=None,
+            limit=500,
+            with_total=True,
         ),
+        first,
         await c.pim.search_products(
-            search="a", category_id=None, complete_only=True, offset=5, limit=7
+            search="a",
+            category_id=None,
+            complete_only=True,
+            after=first.cursors[-1],
+            limit=7,
+            with_total=True,
         ),
     ]
 

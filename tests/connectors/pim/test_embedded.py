@@ -51,16 +51,21 @@ async def test_categories_come_back_as_records(pim):
 
 async def test_a_search_page_carries_the_products(pim):
     page = await pim.search_products(
-        search="paint", category_id="home", complete_only=True, offset=0, limit=10
+        search="paint",
+        category_id="home",
+        complete_only=True,
+        after=None,
+        limit=10,
+        with_total=True,
     )
 
-    assert ([p.id for p in page.products], page.total) == (["P-2"], 1)
+    assert ([p.id for p in page.products], page.total, page.has_more) == (["P-2"], 1, False)
 
 
 async def test_a_request_the_pim_refuses_is_a_rejected_request(pim):
     with pytest.raises(SourceRejected) as caught:
         await pim.search_products(
-            search=None, category_id=None, complete_only=False, offset=-1, limit=10
+            search=None, category_id=None, complete_only=False, after="", limit=10, with_total=False
         )
 
     assert caught.value.source == "pim"

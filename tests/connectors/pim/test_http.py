@@ -52,13 +52,47 @@ async def test_a_batch_of_keys_is_one_request_to_the_pim(backoffice, method):
 async def test_a_search_is_one_request_carrying_whole_products(backoffice):
     async with backoffice.client("pim") as client:
         page = await HttpPimConnector(client).search_products(
-            search="laptoptas", category_id="c04", complete_only=True, offset=0, limit=2
+            search="laptoptas",
+            category_id="c04",
+            complete_only=True,
+            after=None,
+            limit=2,
+            with_total=True,
         )
 
     # Best match first (bm25 on SQLite): the story's "Laptoptas Amsterdam 15,6 inch", p00002,
     # comes last of the three.
-    assert ([p.id for p in page.products], page.total) == (["p00046", "p00022"], 3)
+    assert ([p.id for p in page.products], page.total, page.has_more) == (
+        ["p00046", "p00022"],
+        3,
+        True,
+    )
     assert backoffice.requests() == {"GET /pim/v1/products/search": 1}
+
+
+async def test_a_search_continues_after_a_cursor_without_counting(backoffice):
+    async with backoffice.client("pim") as client:
+        pim = HttpPimConnector(client)
+        both = await pim.search_products(
+            search="laptoptas",
+            category_id=None,
+            complete_only=True,
+            after=None,
+            limit=2,
+            with_total=False,
+        )
+        second = await pim.search_products(
+            search="laptoptas",
+            category_id=None,
+            complete_only=True,
+            after=both.cursors[0],
+            limit=1,
+            with_total=False,
+        )
+
+    assert (both.total, second.total) == (None, None)
+    assert second.products == both.products[1:]
+    assert second.cursors == both.cursors[1:]
 
 
 async def test_a_pim_naming_fields_its_own_way_reads_the_same_with_a_mapping(backoffice):
@@ -66,7 +100,12 @@ async def test_a_pim_naming_fields_its_own_way_reads_the_same_with_a_mapping(bac
         reference = HttpPimConnector(client)
         products = await reference.get_products(PRODUCTS)
         page = await reference.search_products(
-            search="verf", category_id=None, complete_only=False, offset=0, limit=5
+            search="verf",
+            category_id=None,
+            complete_only=False,
+            after=None,
+            limit=5,
+            with_total=True,
         )
 
     async with backoffice.renaming("pim", {"name": "title", "complete": "enriched"}) as client:
@@ -74,7 +113,12 @@ async def test_a_pim_naming_fields_its_own_way_reads_the_same_with_a_mapping(bac
         assert await theirs.get_products(PRODUCTS) == products
         assert (
             await theirs.search_products(
-                search="verf", category_id=None, complete_only=False, offset=0, limit=5
+                search="verf",
+                category_id=None,
+                complete_only=False,
+                after=None,
+                limit=5,
+                with_total=True,
             )
             == page
         )

@@ -57,10 +57,17 @@ def test_a_variant_document_becomes_a_variant():
 
 def test_a_category_and_a_page_become_records():
     category = to_category({"id": "bags", "name": {"en": "Bags"}, "parent_id": None})
-    page = to_product_page({"products": [PRODUCT], "total": 7})
+    page = to_product_page({"products": [PRODUCT | {"cursor": "c1"}], "total": 7, "has_more": True})
+    uncounted = to_product_page({"products": [], "total": None, "has_more": False})
 
     assert category == Category(id="bags", name={"en": "Bags"}, parent_id=None)
-    assert page == ProductPage(products=(to_product(PRODUCT),), total=7)
+    assert page == ProductPage(
+        products=(to_product(PRODUCT),), cursors=("c1",), has_more=True, total=7
+    )
+    assert uncounted == ProductPage(products=(), cursors=(), has_more=False, total=None)
+
+
+LISTED = PRODUCT | {"cursor": "c1"}
 
 
 def broken(**changes: Any) -> dict[str, Any]:
@@ -96,10 +103,14 @@ def test_a_broken_product_document_is_a_contract_violation(doc, message):
 @pytest.mark.parametrize(
     "doc",
     [
-        {"products": [PRODUCT]},
-        {"products": [PRODUCT], "total": "1"},
-        {"products": [PRODUCT], "total": True},
-        {"products": [broken(id=...)], "total": 1},
+        {"products": [LISTED], "has_more": False},
+        {"products": [LISTED], "total": 1},
+        {"products": [LISTED], "total": "1", "has_more": False},
+        {"products": [LISTED], "total": True, "has_more": False},
+        {"products": [LISTED], "total": 1, "has_more": "no"},
+        {"products": [PRODUCT], "total": 1, "has_more": False},  # no cursor
+        {"products": [LISTED | {"cursor": 3}], "total": 1, "has_more": False},
+        {"products": [broken(id=...) | {"cursor": "c1"}], "total": 1, "has_more": False},
     ],
 )
 def test_a_broken_page_is_a_contract_violation(doc):

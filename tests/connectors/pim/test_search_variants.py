@@ -51,10 +51,11 @@ def test_the_variants_of_every_listed_product_become_the_pages_variants_in_order
     page = to_product_page(
         {
             "products": [
-                PRODUCT | {"variants": [VARIANT, second]},
-                other | {"variants": [third]},
+                PRODUCT | {"variants": [VARIANT, second], "cursor": "c1"},
+                other | {"variants": [third], "cursor": "c2"},
             ],
             "total": 2,
+            "has_more": False,
         }
     )
 
@@ -66,7 +67,8 @@ def test_the_variants_of_every_listed_product_become_the_pages_variants_in_order
 
 
 def test_a_page_whose_products_carry_no_variants_has_none():
-    assert to_product_page({"products": [PRODUCT], "total": 1}).variants == ()
+    page = {"products": [PRODUCT | {"cursor": "c1"}], "total": None, "has_more": False}
+    assert to_product_page(page).variants == ()
 
 
 @pytest.mark.usefixtures("catalogue")
@@ -74,7 +76,12 @@ async def test_the_embedded_adapter_reads_the_pages_variants(sessions):
     pim = EmbeddedPimConnector(PimService(sessions))
 
     page = await pim.search_products(
-        search="laptoptas", category_id=None, complete_only=False, offset=0, limit=10
+        search="laptoptas",
+        category_id=None,
+        complete_only=False,
+        after=None,
+        limit=10,
+        with_total=False,
     )
 
     assert [(v.id, v.gtin) for v in page.variants] == [
@@ -87,7 +94,7 @@ async def test_the_http_adapter_reads_the_same_variants_as_the_variants_endpoint
     async with backoffice.client("pim") as client:
         pim = HttpPimConnector(client)
         page = await pim.search_products(
-            search=None, category_id=None, complete_only=True, offset=0, limit=4
+            search=None, category_id=None, complete_only=True, after=None, limit=4, with_total=False
         )
         ids = [variant_id for product in page.products for variant_id in product.variant_ids]
         variants = await pim.get_variants(ids)
@@ -100,15 +107,21 @@ async def test_a_mapping_renames_the_fields_of_the_embedded_variants_too():
     their_variant = {("ean" if k == "gtin" else k): v for k, v in VARIANT.items()}
     theirs: dict[str, Any] = {("title" if k == "name" else k): v for k, v in PRODUCT.items()}
     theirs["variants"] = [their_variant]
+    theirs["cursor"] = "c1"
 
     def answer(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"items": [theirs], "total": 1})
+        return httpx.Response(200, json={"items": [theirs], "total": None, "has_more": True})
 
     transport = httpx.MockTransport(answer)
     async with httpx.AsyncClient(transport=transport, base_url="http://pim.test") as client:
         pim = HttpPimConnector(client, mapping={"title": "name", "ean": "gtin"})
         page = await pim.search_products(
-            search=None, category_id=None, complete_only=False, offset=0, limit=1
+            search=None,
+            category_id=None,
+            complete_only=False,
+            after=None,
+            limit=1,
+            with_total=False,
         )
 
     assert page.products[0].name == {"en": "Laptop bag"}
@@ -125,7 +138,9 @@ class _Pim:
         self.searches += 1
         product = Product("P-1", "BAG-001", {}, {}, None, (), (), ("V-1", "V-2"), True)
         variants = tuple(Variant(v, v, None, "P-1", {}, ()) for v in ("V-1", "V-2"))
-        return ProductPage(products=(product,), total=1, variants=variants)
+        return ProductPage(
+            products=(product,), cursors=("c1",), has_more=False, total=1, variants=variants
+        )
 
     async def get_products(self, ids: Sequence[str]) -> Mapping[str, Product]:
         raise NotImplementedError
@@ -150,7 +165,7 @@ async def test_a_change_to_a_variant_on_a_cached_page_drops_the_page():
 
     async def search() -> ProductPage:
         return await pim.search_products(
-            search=None, category_id=None, complete_only=True, offset=0, limit=1
+            search=None, category_id=None, complete_only=True, after=None, limit=1, with_total=False
         )
 
     await search()
