@@ -57,7 +57,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from backoffice.db import Base, create_tables
-from backoffice.seed.bulk import BATCH_ROWS, batches, insert_rows
+from backoffice.seed.bulk import BATCH_ROWS, load
 from backoffice.seed.dataset import SYSTEM_TABLES, systems
 from backoffice.seed.prices import PAINT_PROMOTION_ID
 from backoffice.seed.sizes import SIZES, SeedSize
@@ -115,8 +115,9 @@ async def seed(
 
     `today` comes from the caller's clock (`kernel.clock`), so that a process running as of
     another day seeds that day's story. Rows are made and written `batch_rows` per table at
-    a time (COPY on PostgreSQL), one transaction per system, so that memory stays bounded
-    at any size; then every table is analysed, so that the planner knows their sizes.
+    a time (COPY on PostgreSQL, see `backoffice.seed.bulk`), one transaction per system, so
+    that memory stays bounded at any size (under 1 GB at xl); then every table is
+    analysed, so that the planner knows their sizes.
 
     Raises ValueError for an unknown size, and when the database already holds back-office
     data: the seed never mixes with, or overwrites, what is there.
@@ -132,12 +133,9 @@ async def seed(
         )
     counts: dict[str, int] = {}
     for system, rows in systems(SIZES[size], random_seed=random_seed, today=today):
-        names = SYSTEM_TABLES[system]
-        counts.update(dict.fromkeys(names, 0))
+        tables = [Base.metadata.tables[name] for name in SYSTEM_TABLES[system]]
         async with engine.begin() as conn:
-            for name, batch in batches(rows, names, batch_rows):
-                await insert_rows(conn, Base.metadata.tables[name], batch)
-                counts[name] += len(batch)
+            counts.update(await load(conn, tables, rows, batch_rows))
     async with engine.begin() as conn:
         # Whatever is derived from the loaded rows in bulk (such as a search index's
         # refresh) goes here: after the last insert, before ANALYZE, so that the
