@@ -10,7 +10,7 @@ from typing import Any
 
 from backoffice.seed import words
 from backoffice.seed.bulk import TableRow
-from backoffice.seed.variants import Catalogue, product_id, product_sku
+from backoffice.seed.variants import Catalogue, product_id, product_sku, variant_id, variant_sku
 from backoffice.seed.words import COLOUR_NAME, COLOURS, DEPARTMENTS, PRODUCT_TYPES, Term
 from kernel.gtin import make_gtin13
 
@@ -132,7 +132,7 @@ def catalogue_rows(drafts: Iterable[ProductDraft], catalogue: Catalogue) -> Iter
         yield "pim_product", _product_row(product, sku, draft)
         yield "pim_product_category", {"product_id": product, "category_id": draft.type.id}
         for position, (colour, size) in enumerate(_axes(draft)):
-            variant = catalogue.add_variant(colour, size)
+            number = catalogue.add_variant(colour, size)
             item_numbers[draft.brand] += 1
             if item_numbers[draft.brand] > _MAX_ITEM_NUMBER:
                 raise ValueError(
@@ -145,8 +145,8 @@ def catalogue_rows(drafts: Iterable[ProductDraft], catalogue: Catalogue) -> Iter
             yield (
                 "pim_variant",
                 {
-                    "id": variant.id,
-                    "sku": variant.sku,
+                    "id": variant_id(number),
+                    "sku": variant_sku(sku, colour, size),
                     "gtin": gtin,
                     "product_id": product,
                     "position": position,

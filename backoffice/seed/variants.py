@@ -130,12 +130,12 @@ class Catalogue(Sequence[SeedVariant]):
         self._first.append(len(self._product))
         return len(self._first)
 
-    def add_variant(self, colour: str | None, size: str | None) -> SeedVariant:
-        """Record the next variant of the latest product, and return it."""
+    def add_variant(self, colour: str | None, size: str | None) -> int:
+        """Record the next variant of the latest product; returns its number (1 for v000001)."""
         self._product.append(len(self._first) - 1)
         self._colour.append(self._axes.code(colour))
         self._size.append(self._axes.code(size))
-        return self[len(self._product) - 1]
+        return len(self._product)
 
     @property
     def product_count(self) -> int:

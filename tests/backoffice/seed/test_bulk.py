@@ -84,7 +84,8 @@ async def test_sqlite_tables_are_analysed(tmp_path):
     try:
         await seed(engine, size="small", today=TODAY)
         async with engine.connect() as conn:
-            stats = dict((await conn.execute(text("SELECT idx, stat FROM sqlite_stat1"))).all())
+            found = await conn.execute(text("SELECT idx, stat FROM sqlite_stat1"))
+            stats: dict[str, str] = {idx: stat for idx, stat in found.all()}
             stock = await conn.scalar(text("SELECT count(*) FROM inv_stock"))
     finally:
         await engine.dispose()
