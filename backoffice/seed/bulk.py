@@ -66,7 +66,10 @@ async def load(
     """Insert the rows (into `tables`, listed parents first) in the connection's transaction.
 
     Returns the rows inserted per table. Each value goes through its column type's bind
-    processing, so that a COPY stores what an INSERT would.
+    processing, so that a COPY stores what an INSERT would; a COPY's errors are the
+    driver's (`asyncpg.PostgresError`). On PostgreSQL the tables are locked until the
+    transaction ends (their foreign keys are dropped meanwhile): the seed only ever loads
+    an empty back office.
     """
     writer = _Writer(conn.dialect, {table.name: table for table in tables})
     counts = dict.fromkeys(writer.tables, 0)

@@ -5,16 +5,17 @@ from __future__ import annotations
 import tracemalloc
 from itertools import islice
 
+import asyncpg
 import pytest
 import sqlalchemy.exc
 from sqlalchemy import text
 
-from backoffice.db import Base, create_engine
+from backoffice.db import Base, create_engine, create_tables
 from backoffice.seed import SIZES, seed
-from backoffice.seed.bulk import batches
+from backoffice.seed.bulk import batches, load
 from backoffice.seed.dataset import SYSTEM_TABLES, systems
 from backoffice.seed.sizes import SeedSize
-from tests.backoffice.seed.dumps import TODAY, dump
+from tests.backoffice.seed.dumps import NOW, TODAY, dump
 from tests.backoffice.seed.test_identity import RECORDED, filled
 
 pytestmark = pytest.mark.anyio
@@ -138,3 +139,34 @@ async def test_postgresql_tables_are_analysed_with_their_foreign_keys_back(postg
                     "VALUES ('v000001', 'nowhere', 1, now())"
                 )
             )
+
+
+@pytest.mark.postgres
+async def test_a_failed_load_on_postgresql_leaves_nothing_and_keeps_the_foreign_keys(
+    postgres_engine,
+):
+    await create_tables(postgres_engine)
+    tables = [Base.metadata.tables[name] for name in SYSTEM_TABLES["inventory"]]
+    location = {
+        "id": "s01", "code": "NL001", "name": "Amsterdam", "type": "STORE", "line1": None,
+        "line2": None, "postal_code": None, "city": None, "country": "NL", "latitude": None,
+        "longitude": None, "click_and_collect": True, "ship_from_store": True,
+        "channels": ["STORE"], "footfall": None,
+    }  # fmt: skip
+    stock = {"variant_id": "v000001", "location_id": "s01", "quantity": 1, "updated_at": NOW}
+    rows = [("inv_location", location), ("inv_stock", stock), ("inv_stock", stock)]
+
+    # A COPY's errors are the driver's own.
+    with pytest.raises(asyncpg.UniqueViolationError, match="inv_stock_pkey"):
+        async with postgres_engine.begin() as conn:
+            await load(conn, tables, iter(rows), 1)
+
+    async with postgres_engine.connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM inv_location")) == 0
+        keys = await conn.scalar(
+            text(
+                "SELECT count(*) FROM pg_constraint WHERE contype = 'f' "
+                "AND conrelid = 'inv_stock'::regclass"
+            )
+        )
+    assert keys == 1
