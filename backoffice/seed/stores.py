@@ -7,6 +7,7 @@ from array import array
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from backoffice.seed.calendar import Calendar
@@ -106,9 +107,9 @@ def stock_rows(
     # Busier stores keep deeper shelves.
     depth = [4 + (store.footfall or 0) // 400 for store in STORES]
     touched = {variant for variant, _ in overrides}
-    #: Per variant, which of LOCATIONS it has stock at (bit n for LOCATIONS[n]) ...
+    # Per variant, which of LOCATIONS it has stock at (bit n for LOCATIONS[n]) ...
     held = array("H")
-    #: ... and the quantities there, in that order, variant after variant.
+    # ... and the quantities there, in that order, variant after variant.
     quantities = array("H")
     present: set[tuple[str, str]] = set()
     for product in catalogue.products():
@@ -146,12 +147,16 @@ def stock_rows(
     n = 0
     for index, mask in enumerate(held):
         variant = variant_id(index + 1)
-        for location in LOCATIONS:
-            if mask & _BIT[location]:
-                yield _stock_row(rng, newest, variant, location, quantities[n])
-                n += 1
+        for location in _locations(mask):
+            yield _stock_row(rng, newest, variant, location, quantities[n])
+            n += 1
     for (variant, location), quantity in added:
         yield _stock_row(rng, newest, variant, location, quantity)
+
+
+@cache
+def _locations(mask: int) -> tuple[str, ...]:
+    return tuple(location for location in LOCATIONS if mask & _BIT[location])
 
 
 def _stock_row(
