@@ -35,7 +35,7 @@ ROLES = ("kiosk", "customer", "associate", "service", "admin")
 SEED_SIZES: tuple[str, ...] = typing.get_args(SeedSize)
 SEED_SIZE_HELP = (
     "how big a retailer: small (60 products), demo (1,000), large (10,000, ~50k variants), "
-    "xl (205,000 products, ~1M variants, ~11.7M stock rows: a few minutes on PostgreSQL)"
+    "xl (205,000 products, ~1M variants, ~11.7M stock rows: ~4 minutes on PostgreSQL)"
 )
 
 
