@@ -28,7 +28,7 @@ CHANNELS: tuple[Channel, ...] = typing.get_args(Channel)
 SourceKind = Literal["embedded", "http"]
 CacheBackendName = Literal["memory", "redis"]
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
-SeedSize = Literal["small", "demo", "large"]
+SeedSize = Literal["small", "demo", "large", "xl"]
 SOURCE_NAMES = ("pim", "pricing", "inventory", "crm", "orders", "loyalty")
 
 # Long enough for HS512, so that PyJWT never warns about the key length in development.

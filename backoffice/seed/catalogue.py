@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from backoffice.seed import words
+from backoffice.seed.bulk import TableRow
+from backoffice.seed.variants import Catalogue, product_id, product_sku, variant_id, variant_sku
 from backoffice.seed.words import COLOUR_NAME, COLOURS, DEPARTMENTS, PRODUCT_TYPES, Term
 from kernel.gtin import make_gtin13
 
@@ -18,6 +20,8 @@ Row = dict[str, Any]
 GTIN_PREFIX = "871"
 _PRICE_ENDINGS = (Decimal("0.99"), Decimal("0.95"), Decimal("0.00"))
 _MAX_PRICE = Decimal("249.00")
+#: A GTIN-13 after the prefix and company number has five digits left for the item.
+_MAX_ITEM_NUMBER = 99_999
 
 DEPARTMENT_OF = {d.id: d for d in DEPARTMENTS}
 TYPE_OF = {t.id: t for t in PRODUCT_TYPES}
@@ -42,39 +46,6 @@ class ProductDraft:
     care: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class SeedVariant:
-    """What the rest of the seed needs to know about a variant to sell, price and stock it."""
-
-    id: str
-    sku: str
-    product_id: str
-    brand: str
-    #: The leaf category, then its parent: what a category promotion matches.
-    category_ids: tuple[str, str]
-    price: Decimal
-    web_price: Decimal | None
-    sellable: bool
-
-    @property
-    def department(self) -> str:
-        return self.category_ids[1]
-
-    def list_price(self, channel: str) -> Decimal:
-        return self.web_price if channel == "WEB" and self.web_price else self.price
-
-
-@dataclass(slots=True)
-class Catalogue:
-    """The seeded PIM rows and the variants, in id order."""
-
-    tables: dict[str, list[Row]]
-    variants: list[SeedVariant]
-
-    def product_variants(self, product_id: str) -> list[SeedVariant]:
-        return [v for v in self.variants if v.product_id == product_id]
-
-
 def shelf_price(rng: random.Random, low: int, high: int) -> Decimal:
     """A believable shelf price between low and high euros, ending in .99, .95 or .00."""
     euros = Decimal(rng.randint(low, high))
@@ -93,9 +64,11 @@ def web_price(rng: random.Random, price: Decimal) -> Decimal:
     return web
 
 
-def random_drafts(rng: random.Random, count: int) -> list[ProductDraft]:
-    """`count` products spread evenly over the leaf categories, ~2% of them incomplete."""
-    drafts = []
+def random_drafts(rng: random.Random, count: int) -> Iterator[ProductDraft]:
+    """`count` products spread evenly over the leaf categories, ~2% of them incomplete.
+
+    Made one at a time as they are asked for: a million variants' drafts are never all held.
+    """
     for n in range(count):
         kind = PRODUCT_TYPES[n % len(PRODUCT_TYPES)]
         department = DEPARTMENT_OF[kind.department]
@@ -118,76 +91,69 @@ def random_drafts(rng: random.Random, count: int) -> list[ProductDraft]:
         price = shelf_price(rng, *kind.price)
         first_pitch, second_pitch = rng.sample(range(len(department.pitches)), 2)
         complete = rng.random() >= 0.02
-        drafts.append(
-            ProductDraft(
-                type=kind,
-                name=name,
-                brand=rng.choice(department.brands),
-                material=material,
-                colours=colours,
-                sizes=sizes,
-                price=price,
-                web_price=web_price(rng, price) if rng.random() < 0.1 else None,
-                complete=complete,
-                # A product without images misses mandatory data: that is what keeps it
-                # out of customer-facing channels.
-                media=rng.randint(1, 3) if complete else 0,
-                pitches=(first_pitch, second_pitch),
-                care=rng.randrange(len(department.care)),
-            )
+        yield ProductDraft(
+            type=kind,
+            name=name,
+            brand=rng.choice(department.brands),
+            material=material,
+            colours=colours,
+            sizes=sizes,
+            price=price,
+            web_price=web_price(rng, price) if rng.random() < 0.1 else None,
+            complete=complete,
+            # A product without images misses mandatory data: that is what keeps it
+            # out of customer-facing channels.
+            media=rng.randint(1, 3) if complete else 0,
+            pitches=(first_pitch, second_pitch),
+            care=rng.randrange(len(department.care)),
         )
-    return drafts
 
 
-def build_catalogue(drafts: Sequence[ProductDraft]) -> Catalogue:
-    """Number the drafts (p00001, v000001, ...) and turn them into PIM rows."""
-    tables: dict[str, list[Row]] = {
-        "pim_category": _category_rows(),
-        "pim_product": [],
-        "pim_product_category": [],
-        "pim_variant": [],
-    }
-    variants: list[SeedVariant] = []
+def catalogue_rows(drafts: Iterable[ProductDraft], catalogue: Catalogue) -> Iterator[TableRow]:
+    """The PIM's rows, product by product, numbering the drafts (p00001, v000001, ...).
+
+    Each product and variant is recorded in `catalogue` as its rows are made, so the
+    catalogue is whole once the rows have all been taken.
+    """
+    for row in _category_rows():
+        yield "pim_category", row
     brands = sorted({b for d in DEPARTMENTS for b in d.brands})
     company = {brand: f"{2100 + i:04d}" for i, brand in enumerate(brands)}
     item_numbers = dict.fromkeys(brands, 0)
-    for n, draft in enumerate(drafts, start=1):
-        product_id, sku = f"p{n:05d}", f"P{100000 + n}"
-        tables["pim_product"].append(_product_row(product_id, sku, draft))
-        tables["pim_product_category"].append(
-            {"product_id": product_id, "category_id": draft.type.id}
+    for draft in drafts:
+        n = catalogue.add_product(
+            draft.brand,
+            (draft.type.id, draft.type.department),
+            draft.price,
+            draft.web_price,
+            draft.complete,
         )
+        product, sku = product_id(n), product_sku(n)
+        yield "pim_product", _product_row(product, sku, draft)
+        yield "pim_product_category", {"product_id": product, "category_id": draft.type.id}
         for position, (colour, size) in enumerate(_axes(draft)):
-            variant_id = f"v{len(variants) + 1:06d}"
+            number = catalogue.add_variant(colour, size)
             item_numbers[draft.brand] += 1
+            if item_numbers[draft.brand] > _MAX_ITEM_NUMBER:
+                raise ValueError(
+                    f"{draft.brand} has more than {_MAX_ITEM_NUMBER} variants, more than its "
+                    "GTIN-13 company number holds: seed fewer products"
+                )
             gtin = make_gtin13(
                 f"{GTIN_PREFIX}{company[draft.brand]}{item_numbers[draft.brand]:05d}"
             )
-            variant_sku = "-".join(p for p in (sku, colour, size) if p)
-            tables["pim_variant"].append(
+            yield (
+                "pim_variant",
                 {
-                    "id": variant_id,
-                    "sku": variant_sku,
+                    "id": variant_id(number),
+                    "sku": variant_sku(sku, colour, size),
                     "gtin": gtin,
-                    "product_id": product_id,
+                    "product_id": product,
                     "position": position,
                     "name": _variant_name(draft.name, colour, size),
                     "attributes": _attributes(draft, colour, size),
-                }
+                },
             )
-            variants.append(
-                SeedVariant(
-                    id=variant_id,
-                    sku=variant_sku,
-                    product_id=product_id,
-                    brand=draft.brand,
-                    category_ids=(draft.type.id, draft.type.department),
-                    price=draft.price,
-                    web_price=draft.web_price,
-                    sellable=draft.complete,
-                )
-            )
-    return Catalogue(tables=tables, variants=variants)
 
 
 def _category_rows() -> list[Row]:

@@ -1,22 +1,27 @@
-"""Builds every row of the seed in memory, deterministically, before anything touches a database."""
+"""The seed's rows, system by system, deterministically: streamed where they are many."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from itertools import chain
 from typing import Any
 
+from backoffice.pricing.engine import Promotion
 from backoffice.seed import story
+from backoffice.seed.bulk import TableRow
 from backoffice.seed.calendar import Calendar
-from backoffice.seed.catalogue import build_catalogue, random_drafts
+from backoffice.seed.catalogue import catalogue_rows, random_drafts
 from backoffice.seed.customers import Crm, add_customers, random_customers, random_service
 from backoffice.seed.loyalty import loyalty_tables
 from backoffice.seed.orders import OrderBook
-from backoffice.seed.prices import price_tables, promotion_rows, promotions
+from backoffice.seed.prices import price_rows, promotion_rows, promotions
 from backoffice.seed.returns import add_returns
 from backoffice.seed.shopping import random_orders
 from backoffice.seed.sizes import SeedSize
 from backoffice.seed.stores import location_rows, stock_rows
+from backoffice.seed.variants import Catalogue
 
 Row = dict[str, Any]
 
@@ -40,8 +45,15 @@ SYSTEM_TABLES: dict[str, tuple[str, ...]] = {
 }
 
 
-def build(size: SeedSize, *, random_seed: int, today: date) -> dict[str, list[Row]]:
-    """Every table's rows for this size, seed and day: the same arguments give the same rows.
+def systems(
+    size: SeedSize, *, random_seed: int, today: date
+) -> Iterator[tuple[str, Iterator[TableRow]]]:
+    """Each system's name and its rows, in SYSTEM_TABLES order, made as they are taken.
+
+    Take each system's rows whole before asking for the next system: the catalogue that
+    pricing, stock and orders work from fills up as the PIM's rows are made. The catalogue,
+    prices and stock stream (a few bytes a variant stay behind); customers and orders are
+    made whole, as the returns and loyalty go back over them, and sized to fit.
 
     Each part draws from its own random stream, so adding orders does not reshuffle the
     catalogue, and the story's items are laid down first so their ids never move.
@@ -52,20 +64,49 @@ def build(size: SeedSize, *, random_seed: int, today: date) -> dict[str, list[Ro
 
     calendar = Calendar(today)
     random_products = max(size.products - len(story.PRODUCTS), 0)
-    catalogue = build_catalogue(
-        [*story.PRODUCTS, *random_drafts(stream("catalogue"), random_products)]
-    )
-    offers = promotions(stream("promotions"), calendar, catalogue.variants, story.PAINT_PRODUCT_ID)
-    tables = {
-        **catalogue.tables,
-        **price_tables(catalogue.variants),
-        "price_promotion": promotion_rows(offers),
-        "inv_location": location_rows(stream("locations")),
-        "inv_stock": stock_rows(
-            stream("stock"), calendar, catalogue.variants, story.stock_overrides(catalogue)
-        ),
-    }
+    catalogue = Catalogue()
+    drafts = chain(story.PRODUCTS, random_drafts(stream("catalogue"), random_products))
+    yield "pim", catalogue_rows(drafts, catalogue)
+    if catalogue.product_count != len(story.PRODUCTS) + random_products:
+        raise RuntimeError("the PIM's rows were not all taken before the next system's")
 
+    offers = promotions(stream("promotions"), calendar, catalogue, story.PAINT_PRODUCT_ID)
+    yield (
+        "pricing",
+        chain(price_rows(catalogue), _in("price_promotion", promotion_rows(offers))),
+    )
+    stock = stock_rows(stream("stock"), calendar, catalogue, story.stock_overrides(catalogue))
+    yield (
+        "inventory",
+        chain(_in("inv_location", location_rows(stream("locations"))), _in("inv_stock", stock)),
+    )
+
+    tables = _sales(size, stream, calendar, catalogue, offers)
+    for system in ("crm", "loyalty", "orders"):
+        yield system, ((name, row) for name in SYSTEM_TABLES[system] for row in tables[name])
+
+
+def build(size: SeedSize, *, random_seed: int, today: date) -> dict[str, list[Row]]:
+    """Every table's rows, all in memory: `systems` for a small size, to look at whole."""
+    tables: dict[str, list[Row]] = {name: [] for names in SYSTEM_TABLES.values() for name in names}
+    for _, rows in systems(size, random_seed=random_seed, today=today):
+        for name, row in rows:
+            tables[name].append(row)
+    return tables
+
+
+def _in(table: str, rows: Iterable[Row]) -> Iterator[TableRow]:
+    return ((table, row) for row in rows)
+
+
+def _sales(
+    size: SeedSize,
+    stream: Callable[[str], random.Random],
+    calendar: Calendar,
+    catalogue: Catalogue,
+    offers: list[Promotion],
+) -> dict[str, list[Row]]:
+    """The CRM's, the OMS's and loyalty's rows: customers, what they bought, returned, earned."""
     crm = Crm()
     fixed = story.customers(calendar)
     add_customers(crm, fixed)
@@ -95,9 +136,8 @@ def build(size: SeedSize, *, random_seed: int, today: date) -> dict[str, list[Ro
     )
     add_returns(stream("returns"), calendar, book)
     story.interactions(calendar, crm, book.numbers)
-    tables.update(crm.all_tables())
-    tables.update(book.tables)
-    tables.update(
-        loyalty_tables(stream("loyalty"), calendar, crm.customers, [p.seed for p in book.placed])
-    )
-    return tables
+    return {
+        **crm.all_tables(),
+        **book.tables,
+        **loyalty_tables(stream("loyalty"), calendar, crm.customers, [p.seed for p in book.placed]),
+    }

@@ -17,10 +17,10 @@ from typing import Any
 
 from backoffice.pricing.engine import BasketLine, Promotion, price_basket
 from backoffice.seed.calendar import Calendar
-from backoffice.seed.catalogue import SeedVariant
 from backoffice.seed.customers import Crm, SeedCustomer, SeedVoucher
 from backoffice.seed.prices import item
 from backoffice.seed.stores import DC_ID, PARTNER_ID
+from backoffice.seed.variants import SeedVariant
 from kernel.money import allocate, round_money
 
 Row = dict[str, Any]

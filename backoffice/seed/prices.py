@@ -10,14 +10,15 @@ code EXTRA10, combinable). Others have ended or start later (pr04, pr05, pr08, p
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from backoffice.pricing.engine import Item, Promotion, QuantityTier
+from backoffice.seed.bulk import TableRow
 from backoffice.seed.calendar import Calendar
-from backoffice.seed.catalogue import SeedVariant
+from backoffice.seed.variants import Catalogue, SeedVariant
 from kernel.money import round_money
 
 Row = dict[str, Any]
@@ -30,27 +31,27 @@ PAINT_PROMOTION_ID = "pr01"
 COUPON_CODE = "EXTRA10"
 
 
-def price_tables(variants: Sequence[SeedVariant]) -> dict[str, list[Row]]:
+def price_rows(variants: Iterable[SeedVariant]) -> Iterator[TableRow]:
     """A DEFAULT list price for every variant, a WEB one where the web shop is cheaper."""
-    list_prices: list[Row] = []
-    items: list[Row] = []
     for v in variants:
-        list_prices.append(
-            {"variant_id": v.id, "channel": "DEFAULT", "currency": "EUR", "amount": v.price}
+        yield (
+            "price_list_price",
+            {"variant_id": v.id, "channel": "DEFAULT", "currency": "EUR", "amount": v.price},
         )
         if v.web_price is not None:
-            list_prices.append(
-                {"variant_id": v.id, "channel": "WEB", "currency": "EUR", "amount": v.web_price}
+            yield (
+                "price_list_price",
+                {"variant_id": v.id, "channel": "WEB", "currency": "EUR", "amount": v.web_price},
             )
-        items.append(
+        yield (
+            "price_item",
             {
                 "variant_id": v.id,
                 "product_id": v.product_id,
                 "brand": v.brand,
                 "category_ids": list(v.category_ids),
-            }
+            },
         )
-    return {"price_list_price": list_prices, "price_item": items}
 
 
 def item(variant: SeedVariant) -> Item:
@@ -64,16 +65,17 @@ def item(variant: SeedVariant) -> Item:
 
 
 def promotions(
-    rng: random.Random, calendar: Calendar, variants: Sequence[SeedVariant], paint_product_id: str
+    rng: random.Random, calendar: Calendar, catalogue: Catalogue, paint_product_id: str
 ) -> list[Promotion]:
     """Fifteen promotions around `today`: running, ended, upcoming, tier-bound, per channel, every kind."""
     week = calendar.week_start
     month = calendar.month_start
     next_month = calendar.midnight((month + timedelta(days=32)).date().replace(day=1))
     last_month_end = month
-    brands = sorted({v.brand for v in variants if v.department in ("c01", "c03")})
+    # A product's variants share its brand, category and completeness: products will do.
+    brands = sorted({p.brand for p in catalogue.products() if p.department in ("c01", "c03")})
     brand = rng.choice(brands)
-    sellable_products = sorted({v.product_id for v in variants if v.sellable})
+    sellable_products = sorted(p.id for p in catalogue.products() if p.sellable)
     web_deal = frozenset(rng.sample(sellable_products, min(6, len(sellable_products))))
     black_friday = calendar.black_friday()
     paint_weeks = calendar.midnight(calendar.today.replace(day=1) - timedelta(days=200))
@@ -100,7 +102,7 @@ def promotions(
         )
 
     # Drawn after the draws above, so that adding these moved none of the older promotions.
-    home = sorted({v.product_id for v in variants if v.department == "c01" and v.sellable})
+    home = sorted(p.id for p in catalogue.products() if p.department == "c01" and p.sellable)
     picked = rng.sample(home, min(3, len(home)))
     bundle, fixed = tuple(sorted(picked[:2])), frozenset(picked[2:])
     next_week = week + timedelta(days=7)

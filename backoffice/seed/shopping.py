@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterable, Sequence
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from backoffice.seed.calendar import Calendar
-from backoffice.seed.catalogue import Catalogue, SeedVariant
 from backoffice.seed.customers import SeedCustomer
 from backoffice.seed.orders import OrderDraft
 from backoffice.seed.stores import DC_ID, PARTNER_ID, STORES
+from backoffice.seed.variants import Catalogue, SeedVariant
 from kernel.money import round_money
 
 #: How far back the order history goes (about 18 months).
@@ -38,11 +39,12 @@ def random_orders(
     `busy_week_products` are not sold during this week: the story's cross-channel promotion
     runs then, and a random purchase would change what it owes the story customer.
     """
-    products = sorted({v.product_id for v in catalogue.variants if v.sellable})
+    products = [p for p in catalogue.products() if p.sellable]
     # A few best sellers, a long tail: log-normal, so no single product dominates.
-    popularity = {p: rng.lognormvariate(0, 0.9) for p in products}
-    pool = [v for v in catalogue.variants if v.product_id in popularity]
-    variant_weights = _cumulative([popularity[v.product_id] for v in pool])
+    popularity = {p: rng.lognormvariate(0, 0.9) for p in sorted(p.id for p in products)}
+    # The sellable variants in id order, which is their products' order.
+    pool = catalogue.sellable()
+    variant_weights = _cumulative(popularity[p.id] for p in products for _ in range(p.count))
     customer_weights = _cumulative([c.weight for c in customers])
     store_weights = _cumulative([s.footfall or 0 for s in STORES])
     collect_stores = [s for s in STORES if s.click_and_collect]
@@ -129,9 +131,10 @@ def _moment(
     return moment.replace(microsecond=0)
 
 
-def _cumulative(weights: Sequence[float]) -> list[float]:
+def _cumulative(weights: Iterable[float]) -> array[float]:
+    # Eight bytes a weight: a million variants' weights are a list of floats four times over.
     total = 0.0
-    result = []
+    result = array("d")
     for weight in weights:
         total += weight
         result.append(total)

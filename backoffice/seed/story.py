@@ -17,10 +17,11 @@ from datetime import time, timedelta
 from decimal import Decimal
 
 from backoffice.seed.calendar import Calendar
-from backoffice.seed.catalogue import TYPE_OF, Catalogue, ProductDraft, SeedVariant
+from backoffice.seed.catalogue import TYPE_OF, ProductDraft
 from backoffice.seed.customers import Crm, CustomerDraft, SeedCustomer, SeedVoucher
 from backoffice.seed.orders import OrderDraft
 from backoffice.seed.stores import DC_ID, STORE_IDS, StockOverrides
+from backoffice.seed.variants import Catalogue, SeedVariant, product_id
 from backoffice.seed.words import Term
 
 DEMO_CUSTOMER_ID = "cu00001"
@@ -174,7 +175,11 @@ def orders(
     calendar: Calendar, catalogue: Catalogue, crm: Crm, birthday: SeedVoucher
 ) -> list[OrderDraft]:
     """The demo's and the returning customer's orders, and the bikini sales in s03."""
-    by_sku = {v.sku: v for v in catalogue.variants}
+    by_sku = {
+        v.sku: v
+        for n in range(1, len(PRODUCTS) + 1)
+        for v in catalogue.product_variants(product_id(n))
+    }
     demo, returning = _customer(crm, DEMO_CUSTOMER_ID), _customer(crm, RETURNING_CUSTOMER_ID)
 
     def line(sku: str, quantity: int = 1) -> tuple[SeedVariant, int]:

@@ -3,8 +3,9 @@
 import jwt
 import pytest
 
-from backoffice.seed import DEMO_CUSTOMER_ID
+from backoffice.seed import DEMO_CUSTOMER_ID, SIZES
 from gateway.cli import main
+from gateway.cli_arguments import SEED_SIZES, build_parser
 from gateway.config import Settings
 
 
@@ -20,6 +21,25 @@ def test_every_command_explains_itself(command, capsys):
         main([*command, "--help"])
     assert exit_.value.code == 0
     assert "usage: commerce-gateway" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["seed", "demo"])
+def test_seed_and_demo_take_every_seed_size_up_to_xl(command, capsys):
+    parser = build_parser()
+
+    assert SEED_SIZES == tuple(SIZES) == ("small", "demo", "large", "xl")
+    for size in SIZES:
+        assert parser.parse_args([command, "--size", size]).size == size
+    with pytest.raises(SystemExit):
+        parser.parse_args([command, "--size", "xxl"])
+    assert "invalid choice: 'xxl'" in capsys.readouterr().err
+
+
+def test_seed_help_describes_the_xl_size(capsys):
+    with pytest.raises(SystemExit):
+        main(["seed", "--help"])
+
+    assert "xl (205,000 products, ~1M variants" in " ".join(capsys.readouterr().out.split())
 
 
 def test_the_back_office_command_explains_itself(capsys):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,14 @@ async def dump(engine: AsyncEngine) -> Dump:
             statement = select(table).order_by(*table.primary_key.columns)
             result[name] = [tuple(row) for row in (await conn.execute(statement)).all()]
     return result
+
+
+def digest(data: Dump) -> dict[str, str]:
+    """A SHA-256 of each table's rows (sorted), to compare two seeds without keeping either."""
+    return {
+        name: hashlib.sha256(repr(sorted(map(repr, table_rows))).encode()).hexdigest()
+        for name, table_rows in sorted(data.items())
+    }
 
 
 def rows(data: Dump, table: str) -> list[dict[str, Any]]:
