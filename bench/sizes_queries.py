@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from bench.subjects import LISTING_SIZE
-from resolvers.ids import to_cursor
+from resolvers.ids import to_keyset_cursor
 
 #: In about one product in eight at every size: the paints' English names say "paint".
 COMMON_WORD = "paint"
@@ -97,8 +97,8 @@ async def cursor_at(pim: httpx.AsyncClient, position: int, *, complete_only: boo
 def cursor_of(position: int, product: Mapping[str, Any]) -> str:
     """The cursor of `product`, the listing's row at `position`.
 
-    Today an offset cursor (`resolvers.ids.to_cursor`); with keyset cursors, the cursor of
-    the row's sort key, e.g. `to_keyset_cursor(product["sku"], product["id"])`.
+    The gateway's wrapping of the back office's token of that row's sort key
+    (`resolvers.ids.to_keyset_cursor`).
     """
-    del product  # an offset cursor needs only the position
-    return to_cursor(position)
+    del position  # a keyset cursor needs only the row
+    return to_keyset_cursor(str(product["cursor"]))

@@ -17,7 +17,7 @@ from bench.sizes_report import (
     render,
 )
 from resolvers.errors import BadUserInput
-from resolvers.ids import from_cursor
+from resolvers.ids import from_keyset_cursor
 
 pytestmark = pytest.mark.anyio
 
@@ -58,12 +58,12 @@ def test_the_deep_page_starts_ninety_percent_in_and_is_whole():
     assert deep_position(10) == 0
 
 
-def test_the_cursor_of_a_row_continues_after_that_row():
-    cursor = cursor_of(881, {"id": "p00900", "sku": "P100900"})
+def test_the_cursor_of_a_row_is_the_gateways_wrapping_of_the_rows_token():
+    cursor = cursor_of(881, {"id": "p00900", "sku": "P100900", "cursor": "WyJQMTAwOTAwIl0"})
 
-    assert from_cursor(cursor) == 882
+    assert from_keyset_cursor(cursor) == "WyJQMTAwOTAwIl0"
     with pytest.raises(BadUserInput):
-        from_cursor("not-a-cursor")
+        from_keyset_cursor("not-a-cursor")
 
 
 async def test_the_cursor_at_a_position_asks_the_back_office_for_the_row_there():
@@ -72,7 +72,7 @@ async def test_the_cursor_at_a_position_asks_the_back_office_for_the_row_there()
     def search(request: httpx.Request) -> httpx.Response:
         asked.append(dict(request.url.params))
         offset = int(request.url.params["offset"])
-        items = [{"id": "p00900", "sku": "P100900"}] if offset < 981 else []
+        items = [{"id": "p00900", "sku": "P100900", "cursor": "tok"}] if offset < 981 else []
         return httpx.Response(200, json={"items": items, "total": 981})
 
     transport = httpx.MockTransport(search)
@@ -81,7 +81,7 @@ async def test_the_cursor_at_a_position_asks_the_back_office_for_the_row_there()
         with pytest.raises(LookupError, match="no product at position 981"):
             await cursor_at(pim, 981)
 
-    assert from_cursor(cursor) == 882
+    assert from_keyset_cursor(cursor) == "tok"
     assert asked[0] == {"offset": "881", "limit": "1", "complete_only": "true"}
 
 
