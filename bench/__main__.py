@@ -15,14 +15,13 @@ import argparse
 import asyncio
 import contextlib
 import datetime
+import functools
 import os
 import platform
 import shlex
 import shutil
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import orjson
@@ -35,7 +34,7 @@ from bench.compare import check_same_data
 from bench.measure import Result, Settings
 from bench.queries import QUERIES, load_text, pick_subjects, select_queries
 from bench.report import Run, render
-from bench.session import Context, measure_target, say
+from bench.session import Context, measure_target, run_and_report, say
 from bench.sources import SOURCES, SourceSystem
 from kernel.clock import SystemClock
 
@@ -85,20 +84,9 @@ def main(argv: list[str] | None = None) -> int:
         select_queries(args.queries)
     except ValueError as exc:
         parser.error(str(exc))
-    started = time.monotonic()
-    work = Path(tempfile.mkdtemp(prefix="bench-"))
-    try:
-        report = asyncio.run(_run(args, work))
-    finally:
-        if args.keep:
-            print(f"kept {work}", file=sys.stderr)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    print(report)
-    if args.report:
-        args.report.write_text(report)
-    print(f"done in {time.monotonic() - started:.0f} s", file=sys.stderr)
-    return 0
+    return run_and_report(
+        "bench-", functools.partial(_run, args), keep=args.keep, report=args.report
+    )
 
 
 async def _run(args: argparse.Namespace, work: Path) -> str:

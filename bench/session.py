@@ -11,10 +11,15 @@ a rotating query every page's, by page.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import shutil
 import sys
+import tempfile
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -181,3 +186,30 @@ async def _measure_query(
         result.notes.append(f"{source.name}/{target} {query.name}: {problem}")
         ctx.notes.append(result.notes[-1])
     return result
+
+
+def run_and_report(
+    prefix: str,
+    run: Callable[[Path], Coroutine[Any, Any, str]],
+    *,
+    keep: bool,
+    report: Path | None,
+) -> int:
+    """An entry point's whole run: `run` in a fresh work folder, its report printed.
+
+    The report is also written to `report` when given; the folder is removed unless `keep`.
+    """
+    started = time.monotonic()
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        text = asyncio.run(run(work))
+    finally:
+        if keep:
+            print(f"kept {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    print(text)
+    if report:
+        report.write_text(text)
+    print(f"done in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    return 0

@@ -19,10 +19,8 @@ import contextlib
 import functools
 import os
 import shlex
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -35,7 +33,7 @@ from bench import gateways
 from bench.client import Request
 from bench.measure import NoUpstreamCall, Probe, Upstream
 from bench.processes import Service, free_port, group_cpu_seconds, run
-from bench.session import rss_mb, say
+from bench.session import rss_mb, run_and_report, say
 from bench.sizes_queries import (
     LISTING,
     QUERIES,
@@ -84,20 +82,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    started = time.monotonic()
-    work = Path(tempfile.mkdtemp(prefix="bench-sizes-"))
-    try:
-        report = asyncio.run(_run(args, work))
-    finally:
-        if args.keep:
-            print(f"kept {work}", file=sys.stderr)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    print(report)
-    if args.report:
-        args.report.write_text(report)
-    print(f"done in {time.monotonic() - started:.0f} s", file=sys.stderr)
-    return 0
+    return run_and_report(
+        "bench-sizes-", functools.partial(_run, args), keep=args.keep, report=args.report
+    )
 
 
 async def _run(args: argparse.Namespace, work: Path) -> str:
