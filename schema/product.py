@@ -13,6 +13,7 @@ from resolvers import listing as listing_resolvers
 from resolvers import price as price_resolvers
 from resolvers import product as product_resolvers
 from resolvers.context import RequestContext
+from resolvers.errors import source_errors
 from resolvers.ids import to_global_id
 from resolvers.product import MAX_SEARCH_WORDS
 from schema.availability import (
@@ -196,17 +197,23 @@ class ProductVariant(Node):
         return strawberry.ID(to_global_id("ProductVariant", self.record.id))
 
     # Name and attributes are worked out when asked: a listing of 48 products carries some
-    # 240 variants, and mostly shows their SKU and GTIN alone.
+    # 240 variants, and mostly shows their SKU and GTIN alone. A search page's variants
+    # are only now mapped from the PIM's document (records.VariantDetails), so a malformed
+    # one is the PIM's error on these fields alone.
     @strawberry.field(description="Name in the request's locale.")
     def name(self, info: Info) -> str:
-        return info.context.text(self.record.name) or self.record.sku
+        with source_errors():
+            name = self.record.name
+        return info.context.text(name) or self.record.sku
 
     @strawberry.field(description="Colour, size and the like.")
     def attributes(self, info: Info) -> list[Attribute]:
         ctx = info.context
+        with source_errors():
+            attributes = self.record.attributes
         return [
             Attribute(name=ctx.text(a.name) or a.code, value=ctx.text(a.value) or "")
-            for a in self.record.attributes
+            for a in attributes
         ]
 
     @strawberry.field(description="The product this is a variant of.")

@@ -3,7 +3,8 @@
 The documents are those of `backoffice.pim.service` (its docstring shows one of each kind);
 the embedded and the HTTP adapter both parse them here. A document that lacks a field or
 has one of the wrong type raises `SourceContractViolation`; the variants a search page's
-products may embed are optional.
+products may embed are optional, and their names and attributes are read only when asked
+(`VariantDetails`), so a malformed one fails only the fields that show it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from connectors._documents import array, boolean, contract, integer, localized, optional, string
-from connectors.pim.records import Attribute, Category, Media, Product, ProductPage, Variant
+from connectors.common import LocalizedText
+from connectors.pim.records import (
+    Attribute,
+    Category,
+    Media,
+    Product,
+    ProductPage,
+    Variant,
+    VariantDetails,
+)
 
 SOURCE = "pim"
 
@@ -37,23 +47,38 @@ def to_product(doc: Any) -> Product:
 
 
 def to_variant(doc: Any) -> Variant:
+    """A variant looked up by key: its name and attributes mapped at once."""
     with contract(SOURCE, "variant"):
-        return Variant(
-            id=string(doc["id"]),
-            sku=string(doc["sku"]),
-            gtin=optional(string, doc["gtin"]),
-            product_id=string(doc["product_id"]),
-            name=localized(doc["name"]),
-            attributes=tuple(
-                [
-                    Attribute(
-                        code=string(item["code"]),
-                        name=localized(item["name"]),
-                        value=localized(item["value"]),
-                    )
-                    for item in array(doc["attributes"])
-                ]
-            ),
+        return _variant(doc, VariantDetails(*_variant_details(doc)))
+
+
+def to_listed_variant(doc: Any) -> Variant:
+    """A variant embedded in a search page: its name and attributes mapped when first read."""
+    with contract(SOURCE, "variant"):
+        return _variant(doc, VariantDetails.deferred(doc, _variant_details))
+
+
+def _variant(doc: Any, details: VariantDetails) -> Variant:
+    return Variant(
+        id=string(doc["id"]),
+        sku=string(doc["sku"]),
+        gtin=optional(string, doc["gtin"]),
+        product_id=string(doc["product_id"]),
+        details=details,
+    )
+
+
+def _variant_details(doc: Any) -> tuple[LocalizedText, tuple[Attribute, ...]]:
+    with contract(SOURCE, "variant"):
+        return localized(doc["name"]), tuple(
+            [
+                Attribute(
+                    code=string(item["code"]),
+                    name=localized(item["name"]),
+                    value=localized(item["value"]),
+                )
+                for item in array(doc["attributes"])
+            ]
         )
 
 
@@ -76,7 +101,12 @@ def to_product_page(doc: Any) -> ProductPage:
         # A listed product may carry its variants (the reference PIM's do); the page keeps
         # them in one tuple. A PIM that sends none leaves the listing to read them itself.
         variants = tuple(
-            [to_variant(v) for item in items if "variants" in item for v in array(item["variants"])]
+            [
+                to_listed_variant(v)
+                for item in items
+                if "variants" in item
+                for v in array(item["variants"])
+            ]
         )
         return ProductPage(
             products=products,

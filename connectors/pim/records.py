@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from connectors.common import LocalizedText
 from connectors.pickling import pickle_by_fields
@@ -49,6 +51,77 @@ class Product:
     complete: bool
 
 
+class VariantDetails:
+    """A variant's name and attributes: given, or mapped from the source's document when first read.
+
+    A search page carries its products' variants whole, some 240, and a listing mostly
+    shows their SKU and GTIN alone: mapping every variant's localised name and attributes
+    was two thirds of mapping the page. `deferred` keeps the document and the function that
+    maps it; a document that turns out malformed raises `SourceContractViolation` when read,
+    which fails the fields that read it and not the page. Pickled unread, it stays unread.
+    Not to be changed once made, like the records that hold it.
+    """
+
+    __slots__ = ("_document", "_map", "_value")
+
+    def __init__(self, name: LocalizedText, attributes: tuple[Attribute, ...]) -> None:
+        self._value: tuple[LocalizedText, tuple[Attribute, ...]] | None = (name, attributes)
+        self._document: object = None
+        self._map: Callable[[Any], tuple[LocalizedText, tuple[Attribute, ...]]] | None = None
+
+    @classmethod
+    def deferred(
+        cls,
+        document: object,
+        map_: Callable[[Any], tuple[LocalizedText, tuple[Attribute, ...]]],
+    ) -> VariantDetails:
+        """Details that `map_(document)` gives when first read."""
+        details = cls.__new__(cls)
+        details._value = None
+        details._document = document
+        details._map = map_
+        return details
+
+    @property
+    def name(self) -> LocalizedText:
+        return self._mapped()[0]
+
+    @property
+    def attributes(self) -> tuple[Attribute, ...]:
+        return self._mapped()[1]
+
+    def _mapped(self) -> tuple[LocalizedText, tuple[Attribute, ...]]:
+        value = self._value
+        if value is None:
+            assert self._map is not None
+            value = self._value = self._map(self._document)
+            self._document = self._map = None
+        return value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, VariantDetails):
+            return NotImplemented
+        return self._mapped() == other._mapped()
+
+    __hash__ = None  # type: ignore[assignment]  # holds dicts, as the records do
+
+    def __repr__(self) -> str:
+        if self._value is None:
+            return "VariantDetails(<unread>)"
+        return f"VariantDetails(name={self._value[0]!r}, attributes={self._value[1]!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if self._value is None:
+            return (_unread, (self._document, self._map))
+        return (VariantDetails, self._value)
+
+
+def _unread(
+    document: object, map_: Callable[[Any], tuple[LocalizedText, tuple[Attribute, ...]]]
+) -> VariantDetails:
+    return VariantDetails.deferred(document, map_)
+
+
 @dataclass(frozen=True, slots=True)
 class Variant:
     """A sellable variant (colour/size) of a product, identified by SKU and GTIN-13."""
@@ -57,8 +130,15 @@ class Variant:
     sku: str
     gtin: str | None
     product_id: str
-    name: LocalizedText
-    attributes: tuple[Attribute, ...]
+    details: VariantDetails
+
+    @property
+    def name(self) -> LocalizedText:
+        return self.details.name
+
+    @property
+    def attributes(self) -> tuple[Attribute, ...]:
+        return self.details.attributes
 
 
 @dataclass(frozen=True, slots=True)

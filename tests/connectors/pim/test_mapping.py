@@ -1,13 +1,22 @@
 from __future__ import annotations
 
 import copy
+import pickle
 from typing import Any
 
 import pytest
 
 from connectors.errors import SourceContractViolation
 from connectors.pim.mapping import to_category, to_product, to_product_page, to_variant
-from connectors.pim.records import Attribute, Category, Media, Product, ProductPage, Variant
+from connectors.pim.records import (
+    Attribute,
+    Category,
+    Media,
+    Product,
+    ProductPage,
+    Variant,
+    VariantDetails,
+)
 
 PRODUCT = {
     "id": "P-1",
@@ -50,8 +59,10 @@ def test_a_variant_document_becomes_a_variant():
         sku="BAG-001-BLK",
         gtin=None,
         product_id="P-1",
-        name={"en": "Laptop bag black"},
-        attributes=(Attribute(code="colour", name={"en": "Colour"}, value={"en": "black"}),),
+        details=VariantDetails(
+            name={"en": "Laptop bag black"},
+            attributes=(Attribute(code="colour", name={"en": "Colour"}, value={"en": "black"}),),
+        ),
     )
 
 
@@ -116,3 +127,50 @@ def test_a_broken_product_document_is_a_contract_violation(doc, message):
 def test_a_broken_page_is_a_contract_violation(doc):
     with pytest.raises(SourceContractViolation):
         to_product_page(doc)
+
+
+def test_a_pages_variants_map_their_name_and_attributes_when_first_read():
+    page = to_product_page(
+        {"products": [LISTED | {"variants": [VARIANT]}], "total": 1, "has_more": False}
+    )
+    (variant,) = page.variants
+
+    assert repr(variant.details) == "VariantDetails(<unread>)"
+    assert variant.attributes == to_variant(VARIANT).attributes
+    assert variant == to_variant(VARIANT)
+    assert repr(variant.details).startswith("VariantDetails(name={'en': 'Laptop bag black'}")
+
+
+def test_a_malformed_name_on_a_page_fails_when_read_and_not_before():
+    bad = VARIANT | {"name": "Laptop bag black"}
+    page = to_product_page(
+        {"products": [LISTED | {"variants": [bad]}], "total": 1, "has_more": False}
+    )
+    (variant,) = page.variants
+
+    assert (variant.sku, variant.gtin) == ("BAG-001-BLK", None)
+    with pytest.raises(SourceContractViolation, match="variant document is malformed") as caught:
+        variant.name  # noqa: B018
+    assert caught.value.source == "pim"
+    # The identifying fields are still checked with the page.
+    with pytest.raises(SourceContractViolation, match="lacks the field 'sku'"):
+        to_product_page(
+            {"products": [LISTED | {"variants": [broken_variant]}], "total": 1, "has_more": False}
+        )
+
+
+broken_variant = {key: value for key, value in VARIANT.items() if key != "sku"}
+
+
+def test_details_pickle_unread_as_their_document_and_read_as_their_values():
+    page = to_product_page(
+        {"products": [LISTED | {"variants": [VARIANT]}], "total": 1, "has_more": False}
+    )
+    unread = pickle.loads(pickle.dumps(page))
+    (variant,) = unread.variants
+    assert repr(variant.details) == "VariantDetails(<unread>)"
+    assert variant == to_variant(VARIANT)
+
+    read = pickle.loads(pickle.dumps(variant))
+    assert repr(read.details) != "VariantDetails(<unread>)"
+    assert read == to_variant(VARIANT)

@@ -15,7 +15,7 @@ from connectors.pim.embedded import EmbeddedPimConnector
 from connectors.pim.guarded import GuardedPimConnector
 from connectors.pim.http import HttpPimConnector
 from connectors.pim.mapping import to_product_page
-from connectors.pim.records import Category, Product, ProductPage, Variant
+from connectors.pim.records import Category, Product, ProductPage, Variant, VariantDetails
 from gateway.bootstrap import build_stack
 from tests.backoffice.pim.rows import GTIN_BLACK, GTIN_GREEN
 from tests.clocks import ManualClock
@@ -137,7 +137,7 @@ class _Pim:
     async def search_products(self, **_: Any) -> ProductPage:
         self.searches += 1
         product = Product("P-1", "BAG-001", {}, {}, None, (), (), ("V-1", "V-2"), True)
-        variants = tuple(Variant(v, v, None, "P-1", {}, ()) for v in ("V-1", "V-2"))
+        variants = tuple(Variant(v, v, None, "P-1", VariantDetails({}, ())) for v in ("V-1", "V-2"))
         return ProductPage(
             products=(product,), cursors=("c1",), has_more=False, total=1, variants=variants
         )
