@@ -64,12 +64,20 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("--sizes", default="demo,xl", help="seed sizes, smallest first")
-    parser.add_argument("--databases", default=",".join(DATABASES))
-    parser.add_argument("--queries", default=",".join(q.name for q in QUERIES))
+    parser.add_argument(
+        "--databases", default=",".join(DATABASES), help="one after another, each with every size"
+    )
+    parser.add_argument(
+        "--queries",
+        default=",".join(q.name for q in QUERIES),
+        help="listing of 48, common and rare search word, page 90 %% deep",
+    )
     parser.add_argument(
         "--samples", type=int, default=300, help="cold samples per query and gateway"
     )
-    parser.add_argument("--warmup", type=int, default=5, help="unmeasured requests per query")
+    parser.add_argument(
+        "--warmup", type=int, default=5, help="unmeasured requests per query and gateway"
+    )
     parser.add_argument(
         "--gc-thresholds",
         default=str(GatewaySettings().server.gc_threshold),
@@ -84,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="a setting for every gateway of ours, e.g. GATEWAY_SERVER__WORKERS=1",
+        help="a setting for every gateway of ours, e.g. GATEWAY_SERVER__MAX_BODY_BYTES=2000000",
     )
     parser.add_argument(
         "--gc-log",
