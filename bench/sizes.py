@@ -1,12 +1,14 @@
 """`python -m bench.sizes`: issue 11's size run, cold latency from a demo to a million variants.
 
-For each database (SQLite, PostgreSQL) and each size: seed the reference back office into a
-database of its own (`commerce-gateway seed`), serve it over HTTP (`bench.sizes_backoffice`,
-no injected latency), start our gateway over it with every cache off (no entity cache, no
-response cache: every request reaches the sources), and send each query of
-`bench.sizes_queries` one after another. Every sample's source calls are counted at the
-back office, and a sample that made none is refused. On PostgreSQL one more request per
-query is run with the back office explaining its SQL. The database is dropped afterwards.
+For each database (SQLite, PostgreSQL): seed every size first, each into a database of its
+own (`commerce-gateway seed`, its wall time and peak memory measured), then serve them all
+at once: a back office per size (`bench.sizes_backoffice`, no injected latency) and over
+each a gateway of ours per GC threshold, every cache off (no entity cache, no response
+cache: every request reaches the sources). For each query of `bench.sizes_queries`, the
+cold samples alternate across the gateways (`bench.sizes_sample`): every size and threshold
+meets the same drift of the machine. Every sample's source calls are counted at its back
+office, and a sample that made none is refused. On PostgreSQL one more request per query
+and size is run with the back office explaining its SQL. The databases are dropped after.
 
 Every process started is stopped with its process group, also when the run fails.
 """
@@ -22,7 +24,7 @@ import shlex
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,49 +33,71 @@ import httpx
 from backoffice.seed.sizes import SIZES
 from bench import gateways
 from bench.client import Request
-from bench.measure import NoUpstreamCall, Probe, Upstream
-from bench.processes import Service, free_port, group_cpu_seconds, run
+from bench.measure import Probe, Upstream
+from bench.processes import group_cpu_seconds
 from bench.session import rss_mb, run_and_report, say
-from bench.sizes_queries import (
-    LISTING,
-    QUERIES,
-    TOTAL,
-    SizeQuery,
-    cursor_at,
-    deep_position,
-    variables,
-)
-from bench.sizes_report import Figures, Plan, SizeRun, collections, figures, render
+from bench.sizes_plans import Plan
+from bench.sizes_queries import LISTING, QUERIES, TOTAL, SizeQuery, cursor_at, deep_position
+from bench.sizes_queries import variables as variables_of
+from bench.sizes_report import SizeRun, collections, figures, render
+from bench.sizes_sample import alternate
+from bench.sizes_seed import database, seed
+from bench.sizes_serve import GC_THRESHOLD, Arm, Served, serve
 from bench.subjects import CHANNEL
+from gateway.config import Settings as GatewaySettings
 
 HOST = "127.0.0.1"
 DATABASES = ("sqlite", "postgresql")
-POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/"
 #: The gateway's resident memory is read after every this many samples of a query.
 RSS_EVERY = 500
+#: Python's own generation-0 threshold: the gateway's "before" of issue 11's GC tuning.
+PYTHON_GC_THRESHOLD = 700
+SEED_TIMEOUT = 3600.0
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bench.sizes",
         description=__doc__.split("\n\n")[0] if __doc__ else None,
+        epilog="Issue 11's run (demo against xl, both databases, GC before and after): "
+        "python -m bench.sizes --gc-thresholds 700,2000 --gc-log --report /tmp/sizes.md",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("--sizes", default="demo,xl", help="seed sizes, smallest first")
-    parser.add_argument("--databases", default=",".join(DATABASES))
-    parser.add_argument("--queries", default=",".join(q.name for q in QUERIES))
-    parser.add_argument("--samples", type=int, default=100, help="cold samples per query")
-    parser.add_argument("--warmup", type=int, default=5, help="unmeasured requests per query")
+    parser.add_argument(
+        "--databases", default=",".join(DATABASES), help="one after another, each with every size"
+    )
+    parser.add_argument(
+        "--queries",
+        default=",".join(q.name for q in QUERIES),
+        help="listing of 48, common and rare search word, page 90 %% deep",
+    )
+    parser.add_argument(
+        "--samples", type=int, default=300, help="cold samples per query and gateway"
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=5, help="unmeasured requests per query and gateway"
+    )
+    parser.add_argument(
+        "--gc-thresholds",
+        default=str(GatewaySettings().server.gc_threshold),
+        help="a gateway per size for each of these generation-0 GC thresholds "
+        f"({GC_THRESHOLD}), alternated like the sizes: {PYTHON_GC_THRESHOLD} is Python's "
+        "default (issue 11's before), the default here the gateway's; every gateway calls "
+        "gc.freeze() after start-up",
+    )
     parser.add_argument("--no-explain", action="store_true", help="skip EXPLAIN on PostgreSQL")
     parser.add_argument(
         "--gateway-env",
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="a setting for our gateway, e.g. GATEWAY_SERVER__GC_THRESHOLD=700",
+        help="a setting for every gateway of ours, e.g. GATEWAY_SERVER__MAX_BODY_BYTES=2000000",
     )
     parser.add_argument(
-        "--gc-log", action="store_true", help="count the gateway's garbage collections"
+        "--gc-log",
+        action="store_true",
+        help="count each gateway's garbage collections (full ones per request)",
     )
     parser.add_argument("--report", type=Path, help="also write the Markdown report here")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
@@ -97,198 +121,173 @@ async def _run(args: argparse.Namespace, work: Path) -> str:
     if missing:
         known = ", ".join(SIZES)
         raise SystemExit(f"--sizes: the seed has no size {', '.join(missing)} (it has {known})")
-    queries = [q for q in QUERIES if q.name in args.queries.split(",")]
+    try:
+        thresholds = [int(item) for item in args.gc_thresholds.split(",") if item]
+    except ValueError:
+        raise SystemExit(f"--gc-thresholds: not whole numbers: {args.gc_thresholds}") from None
     extra = dict(item.split("=", 1) for item in args.gateway_env)
+    if GC_THRESHOLD in extra:
+        raise SystemExit(f"--gateway-env: set {GC_THRESHOLD} with --gc-thresholds")
+    queries = [q for q in QUERIES if q.name in args.queries.split(",")]
     load_before = os.getloadavg()[0]
-    runs = []
-    for database in databases:
-        for size in sizes:
-            say(f"{database}/{size}")
-            runs.append(await _run_size(args, work, database, size, queries, extra))
+    runs: list[SizeRun] = []
+    loads: list[str] = []
+    for kind in databases:
+        found = await _run_database(args, work, kind, sizes, thresholds, queries, extra)
+        runs += found
+        loads.append(f"{kind} {os.getloadavg()[0]:.2f}")
     header = [
         f"`{_command()}`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
         f"{os.cpu_count()} CPUs, load average (1 min) {load_before:.2f} before, "
-        f"{os.getloadavg()[0]:.2f} after; commit {_commit()}."
+        f"after each database: {', '.join(loads)}; commit {_commit()}."
         + (f" Gateway settings: {', '.join(args.gateway_env)}." if args.gateway_env else ""),
         "",
-        f"Cold, sequential, every cache off; {args.samples} samples per query after "
-        f"{args.warmup} unmeasured; every sample's source calls counted at the back office "
-        "(none refused). Times are the gateway's answer, end to end, in ms.",
+        f"Cold, sequential, every cache off; {args.samples} samples per query and gateway "
+        f"after {args.warmup} unmeasured. Per database, every size seeded first, then served "
+        "at once (a back office per size, a gateway per size and GC threshold); each query's "
+        "samples alternate across the gateways, a round of one sample each, each round "
+        "starting one gateway further. Every sample's source calls counted at its back office "
+        "(none refused). Times are the gateway's answer, end to end, in ms. GC threshold: "
+        f"generation 0's ({GC_THRESHOLD}; {PYTHON_GC_THRESHOLD} is Python's default); every "
+        "gateway calls gc.freeze() after start-up.",
     ]
     return render(runs, {q.name: q.what for q in queries}, header)
 
 
-@contextlib.contextmanager
-def _database(kind: str, size: str, work: Path) -> Iterator[str]:
-    """A database of its own for one size: a SQLite file, or a fresh PostgreSQL database."""
-    if kind == "sqlite":
-        path = work / f"{size}.sqlite3"
-        try:
-            yield f"sqlite+aiosqlite:///{path}"
-        finally:
-            for leftover in work.glob(f"{size}.sqlite3*"):
-                leftover.unlink()
-        return
-    name = f"bench_sizes_{size}_{os.getpid()}"
-    server = ["-h", HOST, "-U", "postgres"]
-    subprocess.run(["dropdb", *server, "--if-exists", name], check=True, capture_output=True)
-    subprocess.run(["createdb", *server, name], check=True, capture_output=True)
-    try:
-        yield POSTGRES + name
-    finally:
-        subprocess.run(
-            ["dropdb", *server, "--if-exists", "--force", name], check=False, capture_output=True
-        )
-
-
-async def _run_size(
+async def _run_database(
     args: argparse.Namespace,
     work: Path,
-    database: str,
-    size: str,
-    queries: list[SizeQuery],
+    kind: str,
+    sizes: Sequence[str],
+    thresholds: Sequence[int],
+    queries: Sequence[SizeQuery],
     extra: Mapping[str, str],
-) -> SizeRun:
+) -> list[SizeRun]:
+    """Seed every size of database `kind`, serve them all, measure, stop and drop."""
     env = gateways.clean_env()
-    with _database(database, size, work) as url:
-        say(f"{database}/{size}: seeding")
-        started = time.monotonic()
-        seed_env = {**env, "GATEWAY_BACKOFFICE__DATABASE_URL": url}
-        seed = [sys.executable, "-m", "gateway.cli", "seed", "--size", size]
-        await asyncio.to_thread(run, seed, cwd=work, env=seed_env, timeout=3600)
-        if database == "postgresql":
-            # Autovacuum would get there in its own time; plans are measured after it has.
-            name = url.rsplit("/", 1)[1]
-            analyse = ["psql", "-h", HOST, "-U", "postgres", "-d", name, "-c", "ANALYZE"]
-            await asyncio.to_thread(run, analyse, cwd=work, env=env, timeout=3600)
-        result = SizeRun(database, size, total=0, seed_seconds=time.monotonic() - started)
-        with contextlib.ExitStack() as stack:
-            backoffice, port = _start_backoffice(work, url, env)
-            stack.callback(backoffice.stop)
-            source = f"http://{HOST}:{port}"
-            gateway_env = {**gateways.ours_env("ours", source, "redis://127.0.0.1:6379/13")}
-            gateway_env.update(extra)
-            gc_log = work / f"gc-{database}-{size}.log"
-            if args.gc_log:
-                watch = str(Path(__file__).with_name("gcwatch"))
-                gateway_env["PYTHONPATH"] = os.pathsep.join((watch, gateway_env["PYTHONPATH"]))
-                gateway_env["BENCH_GC_LOG"] = str(gc_log)
-            gateway_port = free_port()
-            argv = [sys.executable, "-m", "gateway.cli", "serve", "--host", HOST]
-            gateway = Service(
-                "ours",
-                [*argv, "--port", str(gateway_port)],
-                env=gateway_env,
-                cwd=work,
-                log=work / f"gateway-{database}-{size}.log",
+    runs = [SizeRun(kind, size) for size in sizes]
+    with contextlib.ExitStack() as stack:
+        urls: dict[str, str] = {}
+        for run in runs:
+            urls[run.size] = url = stack.enter_context(database(kind, run.size, work))
+            say(f"{kind}/{run.size}: seeding")
+            run.seed = await asyncio.to_thread(
+                seed, run.size, url, work=work, env=env, timeout=SEED_TIMEOUT
             )
-            stack.callback(gateway.stop)
-            gateway.wait_ready(f"http://{HOST}:{gateway_port}/healthz")
-            try:
-                await _measure(args, result, (source, gateway_port, gateway.pid), queries, gc_log)
-            except Exception:
-                say(f"the gateway's log ends:\n{gateway.tail()}")
-                say(f"the back office's log ends:\n{backoffice.tail()}")
-                raise
-            result.rss_mb = rss_mb(gateway.pid)
-    return result
-
-
-def _start_backoffice(work: Path, url: str, env: Mapping[str, str]) -> tuple[Service, int]:
-    port = free_port()
-    service = Service(
-        "back office",
-        [
-            sys.executable,
-            "-m",
-            "bench.sizes_backoffice",
-            *("--host", HOST, "--port", str(port), "--database-url", url),
-            *("--log-level", "warning"),
-        ],
-        env=env,
-        cwd=work,
-        log=work / "backoffice.log",
-    )
-    service.wait_ready(f"http://{HOST}:{port}/pim/v1/health")
-    return service, port
+            say(
+                f"{kind}/{run.size}: seeded in {run.seed.seconds:.1f} s, "
+                f"peak RSS {run.seed.peak_mb:.0f} MB"
+            )
+        served = serve(
+            stack, work, runs, urls, thresholds=thresholds, extra=extra, gc_log=args.gc_log
+        )
+        try:
+            await _measure(args, runs, served, queries)
+        except Exception:
+            say(served.tails())
+            raise
+        for arm in served.arms:
+            arm.run.rss_mb = rss_mb(arm.pid)
+    return runs
 
 
 async def _measure(
-    args: argparse.Namespace,
-    result: SizeRun,
-    where: tuple[str, int, int],
-    queries: list[SizeQuery],
-    gc_log: Path,
+    args: argparse.Namespace, runs: Sequence[SizeRun], served: Served, queries: Sequence[SizeQuery]
 ) -> None:
-    source, port, pid = where
-    result.load_average = os.getloadavg()[0]
     headers = {"x-channel": CHANNEL}
-    async with (
-        httpx.AsyncClient(base_url=source, timeout=60) as backoffice,
-        httpx.AsyncClient(base_url=f"http://{HOST}:{port}", headers=headers, timeout=60) as ours,
-    ):
-        result.total = await _total(ours, None)
+    arms = served.arms
+    upstreams = {size: Upstream(url) for size, url in served.backoffices.items()}
+    cursors: dict[str, str] = {}
+    try:
+        for run in runs:
+            first = next(arm for arm in arms if arm.size == run.size)
+            await _counts(run, first, cursors, queries)
         for query in queries:
-            if query.search is not None:
-                result.matches[query.search] = await _total(ours, query.search)
-        after = await cursor_at(backoffice, deep_position(result.total))
-        upstream = Upstream(source)
-        try:
-            for query in queries:
-                say(f"{result.database}/{result.size}: {query.name}")
-                chosen = variables(query, after if query.deep else None)
-                request = Request.graphql(HOST, port, LISTING, chosen, headers)
-                probe = Probe(request)
-                try:
-                    for _ in range(args.warmup):
-                        await probe.send()
-                    since = time.time()
-                    rss = result.rss_trail.setdefault(query.name, [])
-                    result.figures[query.name] = await _samples(
-                        probe, upstream, args.samples, pid, functools.partial(_watch, rss, pid)
+            say(f"{runs[0].database}: {query.name}, {len(arms)} gateways alternated")
+            probes = [
+                Probe(
+                    Request.graphql(
+                        HOST,
+                        arm.port,
+                        LISTING,
+                        variables_of(query, cursors[arm.size] if query.deep else None),
+                        headers,
                     )
-                    if args.gc_log:
-                        lines = (await asyncio.to_thread(gc_log.read_text)).splitlines()
-                        result.collections[query.name] = collections(lines, since, time.time())
-                    if result.database == "postgresql" and not args.no_explain:
-                        result.plans[query.name] = await _explained(backoffice, probe)
-                finally:
+                )
+                for arm in arms
+            ]
+            try:
+                await _sample(args, query, arms, probes, upstreams)
+                if runs[0].database == "postgresql" and not args.no_explain:
+                    for run in runs:
+                        index = next(i for i, arm in enumerate(arms) if arm.size == run.size)
+                        source = served.backoffices[run.size]
+                        run.plans[query.name] = await _explained(source, probes[index])
+            finally:
+                for probe in probes:
                     await probe.aclose()
-        finally:
+    finally:
+        for upstream in upstreams.values():
             await upstream.aclose()
 
 
-def _watch(trail: list[float], pid: int) -> None:
-    trail.append(rss_mb(pid))
+async def _counts(
+    run: SizeRun, arm: Arm, cursors: dict[str, str], queries: Sequence[SizeQuery]
+) -> None:
+    """The size's listed products and matches per search word, and its deep page's cursor."""
+    base = f"http://{HOST}:{arm.port}"
+    async with (
+        httpx.AsyncClient(base_url=arm.source, timeout=60) as backoffice,
+        httpx.AsyncClient(base_url=base, headers={"x-channel": CHANNEL}, timeout=60) as ours,
+    ):
+        run.total = await _total(ours, None)
+        for query in queries:
+            if query.search is not None:
+                run.matches[query.search] = await _total(ours, query.search)
+        cursors[run.size] = await cursor_at(backoffice, deep_position(run.total))
 
 
-async def _samples(
-    probe: Probe, upstream: Upstream, samples: int, pid: int, watch: Callable[[], None]
-) -> Figures:
-    """`samples` sequential requests, each one's source calls counted (not timed), and the
-    CPU of the gateway's process `pid` over them; `watch` is called every `RSS_EVERY`."""
-    seconds: list[float] = []
-    calls: list[int] = []
-    cpu = group_cpu_seconds(pid)
-    for _ in range(samples):
-        await upstream.reset()
-        started = time.perf_counter()
+async def _sample(
+    args: argparse.Namespace,
+    query: SizeQuery,
+    arms: Sequence[Arm],
+    probes: Sequence[Probe],
+    upstreams: Mapping[str, Upstream],
+) -> None:
+    """The query's samples on every gateway, alternated; figures and collections into each
+    gateway's run."""
+    for probe in probes:
+        for _ in range(args.warmup):
+            await probe.send()
+
+    def watch(index: int) -> None:
+        arms[index].run.rss_trail.setdefault(query.name, []).append(rss_mb(arms[index].pid))
+
+    since = time.time()
+    cpu = [group_cpu_seconds(arm.pid) for arm in arms]
+    taken = await alternate(
+        probes,
+        [upstreams[arm.size] for arm in arms],
+        args.samples,
+        labels=[arm.label for arm in arms],
+        every=RSS_EVERY,
+        watch=watch,
+    )
+    until = time.time()
+    for arm, got, before in zip(arms, taken, cpu, strict=True):
+        spent = group_cpu_seconds(arm.pid) - before
+        arm.run.figures[query.name] = figures(got.seconds, got.calls, spent)
+        if arm.gc_log is not None:
+            lines = (await asyncio.to_thread(arm.gc_log.read_text)).splitlines()
+            arm.run.collections[query.name] = collections(lines, since, until)
+
+
+async def _explained(source: str, probe: Probe) -> list[Plan]:
+    async with httpx.AsyncClient(base_url=source, timeout=60) as backoffice:
+        (await backoffice.post("/_explain")).raise_for_status()
         await probe.send()
-        seconds.append(time.perf_counter() - started)
-        made = sum((await upstream.calls()).values())
-        if made == 0:
-            raise NoUpstreamCall(f"sample {len(seconds)} made no source call: a cache answered")
-        calls.append(made)
-        if len(seconds) % RSS_EVERY == 0:
-            watch()
-    return figures(seconds, calls, group_cpu_seconds(pid) - cpu)
-
-
-async def _explained(backoffice: httpx.AsyncClient, probe: Probe) -> list[Plan]:
-    (await backoffice.post("/_explain")).raise_for_status()
-    await probe.send()
-    response = await backoffice.get("/_explain")
-    response.raise_for_status()
+        response = await backoffice.get("/_explain")
+        response.raise_for_status()
     found: list[dict[str, Any]] = response.json()
     return [Plan(statement=item["statement"], plan=item["plan"]) for item in found]
 

@@ -44,24 +44,38 @@ class SourceSystem:
 
 
 def start_backoffice(
-    work: Path, database_url: str, latency_ms: float, env: Mapping[str, str]
+    work: Path,
+    database_url: str,
+    latency_ms: float,
+    env: Mapping[str, str],
+    *,
+    module: str = "backoffice.serve",
+    label: str = "backoffice",
 ) -> tuple[Service, int]:
-    """The reference back office over HTTP, every system on one port."""
+    """The reference back office over HTTP, every system on one port.
+
+    `module` serves it: `backoffice.serve`, or a module taking the same options (the size
+    run's `bench.sizes_backoffice`); `label` names its log, `<work>/<label>.log`.
+    """
     port = free_port()
     service = Service(
-        "back office",
+        label,
         [
             sys.executable,
             "-m",
-            "backoffice.serve",
+            module,
             *("--host", HOST, "--port", str(port), "--latency-ms", f"{latency_ms:g}"),
             *("--database-url", database_url, "--log-level", "warning"),
         ],
         env=env,
         cwd=work,
-        log=work / "backoffice.log",
+        log=work / f"{label}.log",
     )
-    service.wait_ready(f"http://{HOST}:{port}/pim/v1/health")
+    try:
+        service.wait_ready(f"http://{HOST}:{port}/pim/v1/health")
+    except BaseException:
+        service.stop()  # one that hangs rather than exits would outlive the run
+        raise
     return service, port
 
 

@@ -3,14 +3,15 @@
 import httpx
 import pytest
 
+from bench.sizes_plans import Plan, compact
 from bench.sizes_queries import QUERIES, cursor_at, cursor_of, deep_position, variables
 from bench.sizes_report import (
     Collections,
     Figures,
-    Plan,
+    GatewayRun,
+    Seed,
     SizeRun,
     collections,
-    compact,
     compared_sizes,
     figures,
     ratio,
@@ -144,11 +145,17 @@ def test_a_plan_knows_its_execution_time():
     assert Plan("SELECT 1", "Result").execution_ms is None
 
 
-def _run(database: str, size: str, p50: float, plan: Plan | None = None) -> SizeRun:
-    run = SizeRun(database, size, total=981, matches={"paint": 124})
-    run.figures["listing"] = Figures(
-        samples=100, p50=p50, p90=p50 * 1.5, p99=p50 * 3, min_calls=3, cpu_ms=9.25
+def _gateway(threshold: int, p50: float, tail: float = 3.0) -> GatewayRun:
+    gateway = GatewayRun(threshold)
+    gateway.figures["listing"] = Figures(
+        samples=100, p50=p50, p90=p50 * 1.5, p99=p50 * tail, min_calls=3, cpu_ms=9.25
     )
+    return gateway
+
+
+def _run(database: str, size: str, p50: float, plan: Plan | None = None) -> SizeRun:
+    run = SizeRun(database, size, total=981, matches={"paint": 124}, seed=Seed(4.25, 180.4))
+    run.gateways.append(_gateway(2000, p50))
     if plan is not None:
         run.plans["listing"] = [plan]
     return run
@@ -165,10 +172,12 @@ def test_the_report_shows_each_size_the_ratio_and_the_plans():
 
     assert report.startswith("# sizes\n")
     assert (
-        "| listing of 48 | postgresql | demo | 100 | 32.0 | 48.0 | 96.0 | 3.00× | 9.2 |" in report
+        "| listing of 48 | postgresql | demo | 2000 | 100 | 32.0 | 48.0 | 96.0 | 3.00× | not | – "
+        "| 9.2 |" in report
     )
-    assert "| listing of 48 | postgresql | 3.25× | 3.25× | 3.25× |" in report
-    assert "| postgresql | xl | 981 | 'paint': 124 |" in report
+    assert "| listing of 48 | postgresql | 2000 | 3.25× | 3.25× | 3.25× | not |" in report
+    assert "| postgresql | xl | 981 | 'paint': 124 | 4.2 s | 180 MB | met |" in report
+    assert "| postgresql | demo | 981 | 'paint': 124 | 4.2 s | 180 MB | – |" in report
     assert "<summary>listing of 48: 1 statements, 61.0 ms executing</summary>" in report
     assert "| listing of 48 | count of pim_product | 61.00 | index |" in report
     assert "```sql\nSELECT count(*) FROM pim_product\n```" in report
@@ -176,8 +185,43 @@ def test_the_report_shows_each_size_the_ratio_and_the_plans():
 
 def test_the_report_shows_the_gateways_memory_as_the_samples_went_on():
     run = _run("sqlite", "demo", 21.0)
-    run.rss_trail["listing"] = [133.4, 135.9, 136.2]
+    run.gateways[0].rss_trail["listing"] = [133.4, 135.9, 136.2]
 
     report = render([run], {"listing": "listing of 48"}, [])
 
-    assert "- sqlite/demo/listing: 133, 136, 136" in report
+    assert "- sqlite/demo/2000/listing: 133, 136, 136" in report
+
+
+def test_the_tail_target_is_judged_per_gc_threshold_at_every_size():
+    demo, xl = _run("sqlite", "demo", 20.0), _run("sqlite", "xl", 25.0)
+    demo.gateways = [_gateway(700, 20.0, tail=2.5), _gateway(2000, 20.0, tail=1.5)]
+    xl.gateways = [_gateway(700, 25.0, tail=1.9), _gateway(2000, 25.0, tail=2.0)]
+
+    report = render([demo, xl], {"listing": "listing of 48"}, [])
+
+    assert "- GC threshold 700: not met at 1 of 2 (listing of 48 sqlite/demo 2.50×)" in report
+    assert "- GC threshold 2000: met (2 of 2)" in report
+    assert (
+        "| listing of 48 | sqlite | xl | 2000 | 100 | 25.0 | 37.5 | 50.0 | 2.00× | met |" in report
+    )
+    # Each threshold's ratio is of its own gateways: xl's 700 against demo's 700.
+    assert "| listing of 48 | sqlite | 700 | 1.25× | 1.25× | 0.95× | met |" in report
+
+
+def test_full_collections_are_shown_per_request():
+    run = _run("sqlite", "demo", 20.0)
+    run.gateways[0].collections["listing"] = Collections(
+        young=40, full=7, full_max_ms=12.5, full_ms=60.0
+    )
+
+    report = render([run], {"listing": "listing of 48"}, [])
+
+    assert "| 3.00× | not | 0.070 | 9.2 |" in report
+    assert "| listing of 48 | sqlite | demo | 2000 | 40 | 7 | 0.070 | 12.5 | 60.0 |" in report
+
+
+def test_the_seed_target_is_of_xl_under_five_minutes_within_a_gibibyte():
+    assert Seed(299.0, 1024.0).verdict("xl") == "met"
+    assert Seed(301.0, 500.0).verdict("xl") == "not"
+    assert Seed(60.0, 1100.0).verdict("xl") == "not"
+    assert Seed(1.0, 90.0).verdict("demo") == "–"
