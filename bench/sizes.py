@@ -42,7 +42,7 @@ from bench.sizes_queries import variables as variables_of
 from bench.sizes_report import SizeRun, collections, figures, render
 from bench.sizes_sample import alternate
 from bench.sizes_seed import database, seed
-from bench.sizes_serve import GC_THRESHOLD, Arm, Served, serve
+from bench.sizes_serve import GC_THRESHOLD, PYTHON_GC_THRESHOLD, Arm, Served, serve
 from bench.subjects import CHANNEL
 from gateway.config import Settings as GatewaySettings
 
@@ -50,8 +50,6 @@ HOST = "127.0.0.1"
 DATABASES = ("sqlite", "postgresql")
 #: The gateway's resident memory is read after every this many samples of a query.
 RSS_EVERY = 500
-#: Python's own generation-0 threshold: the gateway's "before" of issue 11's GC tuning.
-PYTHON_GC_THRESHOLD = 700
 SEED_TIMEOUT = 3600.0
 
 
@@ -82,9 +80,9 @@ def _parser() -> argparse.ArgumentParser:
         "--gc-thresholds",
         default=str(GatewaySettings().server.gc_threshold),
         help="a gateway per size for each of these generation-0 GC thresholds "
-        f"({GC_THRESHOLD}), alternated like the sizes: {PYTHON_GC_THRESHOLD} is Python's "
-        "default (issue 11's before), the default here the gateway's; every gateway calls "
-        "gc.freeze() after start-up",
+        f"({GC_THRESHOLD}), alternated like the sizes: {PYTHON_GC_THRESHOLD} runs on Python's "
+        "GC defaults whole (no gc.freeze() either: issue 11's before), any other threshold "
+        "with the freeze after start-up; the default here is the gateway's",
     )
     parser.add_argument("--no-explain", action="store_true", help="skip EXPLAIN on PostgreSQL")
     parser.add_argument(
@@ -148,8 +146,8 @@ async def _run(args: argparse.Namespace, work: Path) -> str:
         "samples alternate across the gateways, a round of one sample each, each round "
         "starting one gateway further. Every sample's source calls counted at its back office "
         "(none refused). Times are the gateway's answer, end to end, in ms. GC threshold: "
-        f"generation 0's ({GC_THRESHOLD}; {PYTHON_GC_THRESHOLD} is Python's default); every "
-        "gateway calls gc.freeze() after start-up.",
+        f"generation 0's ({GC_THRESHOLD}); at {PYTHON_GC_THRESHOLD} a gateway runs on Python's "
+        "GC defaults (no gc.freeze()), at any other it freezes what start-up built.",
     ]
     return render(runs, {q.name: q.what for q in queries}, header)
 

@@ -23,6 +23,11 @@ from bench.sizes_report import GatewayRun, SizeRun
 HOST = "127.0.0.1"
 #: Our gateway's setting for generation 0's collection threshold.
 GC_THRESHOLD = "GATEWAY_SERVER__GC_THRESHOLD"
+#: Whether it freezes what start-up built; off for Python's threshold, on for any other.
+GC_FREEZE = "GATEWAY_SERVER__GC_FREEZE"
+#: Python's own generation-0 threshold: with it, a gateway runs on Python's GC defaults
+#: (no freeze either), issue 11's "before".
+PYTHON_GC_THRESHOLD = 700
 GCWATCH = Path(__file__).with_name("gcwatch")
 
 
@@ -115,6 +120,8 @@ def _start_gateway(
     env = gateways.ours_env("ours", source, "redis://127.0.0.1:6379/13")
     env.update(extra)
     env[GC_THRESHOLD] = str(threshold)
+    if threshold == PYTHON_GC_THRESHOLD:
+        env[GC_FREEZE] = "false"  # Python's defaults whole: the "before" of issue 11
     if gc_log is not None:
         env["PYTHONPATH"] = os.pathsep.join((str(GCWATCH), env["PYTHONPATH"]))
         env["BENCH_GC_LOG"] = str(gc_log)

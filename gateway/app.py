@@ -251,7 +251,8 @@ def create_app(
         # What start-up built (modules, the schema, the runtime) lives as long as we serve:
         # out of the collector's sight, a full collection walks only what came after. The
         # demo's ~130,000 objects made each one a 72 ms stall of every request in flight.
-        gc.freeze()
+        if server.gc_freeze:
+            gc.freeze()
         # Young collections further apart: fewer of a cold listing's objects are promoted,
         # and full collections (8-10 ms each at the demo size) come every ~70 listings
         # instead of every ~19 (bench/RESULTS.md, issue 11).
@@ -261,7 +262,8 @@ def create_app(
             yield
         finally:
             gc.set_threshold(*thresholds)
-            gc.unfreeze()  # collectable again, for a process (a test) that goes on
+            if server.gc_freeze:
+                gc.unfreeze()  # collectable again, for a process (a test) that goes on
             state.runtime = None
             await opened.aclose()
 

@@ -73,6 +73,9 @@ class ServerSettings:
     #: request in flight become rarer (issue 11); but garbage in reference cycles, and what
     #: it holds (a refused request's 900 KB body), waits longer: see bench/RESULTS.md.
     gc_threshold: int = field(default=2_000, metadata=bounds(1))
+    #: Keep what start-up built (modules, schema, runtime) out of the collector's sight
+    #: (`gc.freeze()`), so that a full collection walks only what came after it.
+    gc_freeze: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -39,6 +39,22 @@ async def test_what_start_up_built_is_out_of_the_collectors_sight_while_serving(
     assert gc.get_freeze_count() == 0  # collectable again once the app has stopped
 
 
+async def test_start_up_is_not_frozen_when_configured_so(settings, engine):
+    unfrozen = dataclasses.replace(
+        settings, server=dataclasses.replace(settings.server, gc_freeze=False)
+    )
+    runtime = await open_runtime(unfrozen, engine=engine, clock=CLOCK)
+    app = create_app(unfrozen, runtime=runtime)
+
+    async with serve(app, unfrozen) as api:
+        reply = await api.query("{ __typename }")
+        serving = gc.get_freeze_count()
+
+    assert reply.data == {"__typename": "Query"}
+    assert serving == 0
+    assert Settings.load(env={"GATEWAY_SERVER__GC_FREEZE": "false"}).server.gc_freeze is False
+
+
 async def test_young_collections_are_as_far_apart_as_configured_while_serving(settings, engine):
     configured = dataclasses.replace(
         settings, server=dataclasses.replace(settings.server, gc_threshold=12_345)

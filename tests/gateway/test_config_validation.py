@@ -22,7 +22,7 @@ def test_an_unknown_key_is_an_error_with_a_suggestion(tmp_path):
 
     assert problems[0] == (
         "server.prot: unknown key (got 9000); expected one of environment, host, port, workers, "
-        "max_body_bytes, introspection, graphiql, mask_errors, debug_source_calls, log_level, cors_origins, webhook_secret, gc_threshold "
+        "max_body_bytes, introspection, graphiql, mask_errors, debug_source_calls, log_level, cors_origins, webhook_secret, gc_threshold, gc_freeze "
         "(did you mean 'port'?)"
     )
     assert problems[1] == (
