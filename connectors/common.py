@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from connectors.record import record
 
 #: Localised text as the sources hold it: locale ("nl", "en") -> text. Callers pick a locale.
 LocalizedText = Mapping[str, str]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class GeoPoint:
     """A WGS84 coordinate."""
 

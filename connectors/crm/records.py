@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
 from connectors.pickling import pickle_by_fields
+from connectors.record import record
 
 IdentifierType = Literal["EMAIL", "LOYALTY_CARD", "PHONE", "SOCIAL", "EXTERNAL"]
 Tier = Literal["STANDARD", "SILVER", "GOLD"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Identifier:
     """An identifier linked to the customer, and the system it came from."""
 
@@ -23,7 +23,7 @@ class Identifier:
     source: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Consent:
     """A consent the customer gave or withheld, e.g. "email_marketing"."""
 
@@ -32,7 +32,7 @@ class Consent:
     at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Customer:
     """A customer under the central customer number."""
 
@@ -47,7 +47,7 @@ class Customer:
     consents: tuple[Consent, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Interaction:
     """A contact with the customer: a call, a complaint, a note from a store."""
 
@@ -60,7 +60,7 @@ class Interaction:
     by: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Voucher:
     """A voucher issued to a customer, with the reason it was issued."""
 
@@ -80,7 +80,7 @@ class Voucher:
     issued_by: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NewVoucher:
     """A voucher to issue; the CRM chooses its code. Issuing the same `id` again answers the first."""
 
@@ -93,7 +93,7 @@ class NewVoucher:
     issued_by: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NewInteraction:
     """A contact to record (the CRM dates it); recording the same `id` again answers the first."""
 
@@ -105,7 +105,7 @@ class NewInteraction:
     by: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Notification:
     """A message sent to the customer (the reference CRM's stand-in for e-mail), once per `key`."""
 

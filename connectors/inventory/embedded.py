@@ -16,7 +16,7 @@ from connectors.inventory.mapping import (
     to_location,
     to_reservation,
     to_shortage,
-    to_stock_level,
+    to_stock_levels,
 )
 from connectors.inventory.records import (
     Location,
@@ -57,7 +57,7 @@ class EmbeddedInventoryConnector:
         with translate_service_errors(SOURCE):
             docs = await self._service.get_stock(list(variant_ids), list(location_ids))
         grouped: dict[str, list[StockLevel]] = {id_: [] for id_ in variant_ids}
-        for level in map(to_stock_level, docs):
+        for level in to_stock_levels(docs):
             if level.variant_id in grouped:
                 grouped[level.variant_id].append(level)
         return {id_: tuple(levels) for id_, levels in grouped.items()}

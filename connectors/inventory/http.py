@@ -24,7 +24,7 @@ from connectors.inventory.mapping import (
     to_location,
     to_reservation,
     to_shortage,
-    to_stock_level,
+    to_stock_levels,
 )
 from connectors.inventory.records import (
     Location,
@@ -78,7 +78,7 @@ class HttpInventoryConnector:
             docs = await self._rest.items(
                 "/inventory/v1/stock", {"variant_id": variant_ids, "location_id": location_ids}
             )
-            for level in map(to_stock_level, docs):
+            for level in to_stock_levels(docs):
                 if level.variant_id in grouped:
                     grouped[level.variant_id].append(level)
         return {id_: tuple(levels) for id_, levels in grouped.items()}

@@ -7,7 +7,8 @@ field or has one of the wrong type raises `SourceContractViolation`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any, get_args
 
 from connectors._documents import (
@@ -56,13 +57,33 @@ def to_location(doc: Any) -> Location:
 
 
 def to_stock_level(doc: Any) -> StockLevel:
+    (level,) = to_stock_levels([doc])
+    return level
+
+
+def to_stock_levels(docs: Iterable[Any]) -> list[StockLevel]:
+    """The stock rows of one answer, in its order.
+
+    An answer holds hundreds (a listing's variants times its stores), which all carry
+    the moment they were read: each distinct `as_of` is parsed once.
+    """
+    read_at: dict[str, datetime] = {}
+    levels = []
     with contract(SOURCE, "stock level"):
-        return StockLevel(
-            variant_id=string(doc["variant_id"]),
-            location_id=string(doc["location_id"]),
-            quantity=integer(doc["quantity"]),
-            as_of=timestamp(doc["as_of"]),
-        )
+        for doc in docs:
+            as_of = doc["as_of"]
+            at = read_at.get(as_of) if isinstance(as_of, str) else None
+            if at is None:
+                at = read_at[as_of] = timestamp(as_of)
+            levels.append(
+                StockLevel(
+                    string(doc["variant_id"]),
+                    string(doc["location_id"]),
+                    integer(doc["quantity"]),
+                    at,
+                )
+            )
+    return levels
 
 
 def to_reservation(doc: Any) -> Reservation:

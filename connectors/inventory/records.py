@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from connectors.common import GeoPoint
 from connectors.errors import Shortage
 from connectors.pickling import pickle_by_fields
+from connectors.record import record
 
 __all__ = [
     "Address",
@@ -26,7 +26,7 @@ LocationType = Literal["STORE", "DISTRIBUTION_CENTER", "PARTNER"]
 ReservationStatus = Literal["RESERVED", "RELEASED", "COMMITTED"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Address:
     """A postal address."""
 
@@ -37,7 +37,7 @@ class Address:
     country: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Location:
     """A store, distribution centre or partner warehouse that holds stock.
 
@@ -57,7 +57,7 @@ class Location:
     footfall: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StockLevel:
     """Units of one variant available to sell at one location.
 
@@ -71,7 +71,7 @@ class StockLevel:
     as_of: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReservationLine:
     """Units of one variant to take, or taken, at one location."""
 
@@ -80,7 +80,7 @@ class ReservationLine:
     quantity: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reservation:
     """Units taken from stock for a checkout, under an id the checkout chose.
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from connectors.pickling import pickle_by_fields
+from connectors.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LoyaltyAccount:
     """A customer's loyalty card and real-time points balance."""
 
@@ -17,7 +17,7 @@ class LoyaltyAccount:
     points: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PointsEntry:
     """Points booked on a card under the caller's `reference`, which makes the booking unique.
 

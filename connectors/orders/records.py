@@ -8,16 +8,16 @@ order: every amount already computed, the OMS adds the number and the time.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from connectors.common import LocalizedText
 from connectors.pickling import pickle_by_fields
+from connectors.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LineDiscount:
     """A promotion's discount allocated to an order line at order time."""
 
@@ -26,7 +26,7 @@ class LineDiscount:
     amount: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OrderLine:
     """A line of an order with every amount stored as computed when the order was placed."""
 
@@ -41,7 +41,7 @@ class OrderLine:
     returned_quantity: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Payment:
     """A payment towards the order."""
 
@@ -49,7 +49,7 @@ class Payment:
     amount: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Fulfillment:
     """How (part of) the order reaches the customer."""
 
@@ -60,7 +60,7 @@ class Fulfillment:
     delivery_date: date | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HistoryEvent:
     """A step in the order's life."""
 
@@ -71,7 +71,7 @@ class HistoryEvent:
     detail: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Order:
     """An order from any channel; `version` supports optimistic concurrency."""
 
@@ -99,7 +99,7 @@ class Order:
     routing: Mapping[str, Any] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReturnLine:
     """A returned quantity of an order line."""
 
@@ -108,7 +108,7 @@ class ReturnLine:
     reason: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RefundComponent:
     """One part of a refund: goods, shipping, return costs (negative)."""
 
@@ -116,7 +116,7 @@ class RefundComponent:
     amount: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Refund:
     """The money returned for a return and the loyalty points taken back."""
 
@@ -127,7 +127,7 @@ class Refund:
     loyalty_points_reversed: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Return:
     """A return of some lines of an order, by store or mail.
 
@@ -151,7 +151,7 @@ class Return:
     resellable: bool | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NewReturn:
     """A return as the gateway decided it: the lines, where the goods go, the refund it pays.
 
@@ -170,7 +170,7 @@ class NewReturn:
     history: tuple[OrderEvent, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReturnReceipt:
     """A location's word that a return's goods arrived, in what condition, and by whom."""
 
@@ -180,7 +180,7 @@ class ReturnReceipt:
     channel: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CartLine:
     """Units of one variant in a cart."""
 
@@ -189,7 +189,7 @@ class CartLine:
     quantity: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Cart:
     """A server-side cart, shared by every device of its customer.
 
@@ -210,7 +210,7 @@ class Cart:
     lines: tuple[CartLine, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CartLineChange:
     """Units of a variant to add to a cart, or a variant's new quantity (0 removes it)."""
 
@@ -218,7 +218,7 @@ class CartLineChange:
     quantity: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Purchase:
     """Units of a variant a customer bought in one order, net of returns: for cross-channel promotions."""
 
@@ -230,7 +230,7 @@ class Purchase:
     quantity: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NewOrderLine:
     """An order line to place, with every amount computed (total = list × quantity - discounts)."""
 
@@ -243,7 +243,7 @@ class NewOrderLine:
     total: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NewFulfillment:
     """A fulfilment to place; the OMS gives it an id when `id` is None (ids are unique across orders)."""
 
@@ -254,7 +254,7 @@ class NewFulfillment:
     status: str = "PENDING"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OrderEvent:
     """An event to record in an order's history (the OMS dates it)."""
 
@@ -264,7 +264,7 @@ class OrderEvent:
     detail: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NewOrder:
     """An order as the gateway computed it; `id` comes from the checkout's idempotency key.
 

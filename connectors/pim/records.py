@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from connectors.common import LocalizedText
 from connectors.pickling import pickle_by_fields
+from connectors.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Media:
     """An image or video of a product."""
 
@@ -18,7 +18,7 @@ class Media:
     alt: LocalizedText
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Attribute:
     """A descriptive attribute such as colour or size; name and value are localised."""
 
@@ -27,7 +27,7 @@ class Attribute:
     value: LocalizedText
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Category:
     """A node of the category tree."""
 
@@ -36,7 +36,7 @@ class Category:
     parent_id: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Product:
     """A product (style) with its variants' ids; `complete` is false while mandatory data is missing."""
 
@@ -122,7 +122,7 @@ def _unread(
     return VariantDetails.deferred(document, map_)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Variant:
     """A sellable variant (colour/size) of a product, identified by SKU and GTIN-13."""
 
@@ -141,7 +141,7 @@ class Variant:
         return self.details.attributes
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProductPage:
     """One page of a product search: the products in order, each one's cursor, and what follows.
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
 from connectors.common import LocalizedText
 from connectors.pickling import pickle_by_fields
+from connectors.record import record
 
 #: The rule kinds of the price engine (`backoffice.pricing.rules` describes each).
 PromotionKind = Literal[
@@ -18,7 +18,7 @@ PromotionKind = Literal[
 CouponStatus = Literal["APPLIED", "UNKNOWN", "EXPIRED", "NOT_APPLICABLE"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AppliedPromotion:
     """A promotion applied to a price, with the discount it gives per unit (or per line in a quote)."""
 
@@ -29,7 +29,7 @@ class AppliedPromotion:
     kind: PromotionKind | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Price:
     """The price of a variant in one channel for one customer tier and quantity.
 
@@ -48,7 +48,7 @@ class Price:
     total: Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class QuoteLineRequest:
     """A basket line to be priced."""
 
@@ -56,7 +56,7 @@ class QuoteLineRequest:
     quantity: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PurchaseRecord:
     """A line of one of the customer's earlier orders, in any channel, for cross-channel promotions.
 
@@ -71,7 +71,7 @@ class PurchaseRecord:
     quantity: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LineDiscount:
     """A promotion's discount allocated to one line, as an amount for the whole line.
 
@@ -84,7 +84,7 @@ class LineDiscount:
     kind: PromotionKind | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CouponResult:
     """A coupon code passed to a quote and what became of it (UNKNOWN, EXPIRED... are user errors)."""
 
@@ -92,7 +92,7 @@ class CouponResult:
     status: CouponStatus
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class QuantityTier:
     """A step of a TIERED promotion: from `min_quantity` units on, `percent` % off."""
 
@@ -100,7 +100,7 @@ class QuantityTier:
     percent: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Promotion:
     """A promotion rule as the engine publishes it; a coupon's code is secret (`requires_coupon`)."""
 
@@ -128,7 +128,7 @@ class Promotion:
     ends_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class QuotedLine:
     """A priced basket line; `total` is unit list amount × quantity less the line's discounts."""
 
@@ -139,7 +139,7 @@ class QuotedLine:
     total: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Quote:
     """A priced basket; amounts are rounded once, half up to the currency's minor unit."""
 

@@ -11,6 +11,7 @@ from connectors.inventory.mapping import (
     to_reservation,
     to_shortage,
     to_stock_level,
+    to_stock_levels,
 )
 from connectors.inventory.records import (
     Address,
@@ -97,6 +98,27 @@ def test_a_broken_location_document_is_a_contract_violation(changes, message):
 def test_a_stock_level_without_its_reading_time_is_a_contract_violation():
     with pytest.raises(SourceContractViolation, match="'as_of'"):
         to_stock_level({"variant_id": "V-1", "location_id": "LOC-UTR", "quantity": 3})
+
+
+def test_an_answers_stock_rows_keep_each_ones_reading_time():
+    row = {"variant_id": "V-1", "location_id": "LOC-UTR", "quantity": 3}
+    times = ["2026-03-01T10:00:00+00:00", "2026-03-01T11:00:00+01:00", "2026-03-01T10:00:00+00:00"]
+
+    levels = to_stock_levels([row | {"as_of": at, "quantity": n} for n, at in enumerate(times)])
+
+    assert [(level.quantity, level.as_of.isoformat()) for level in levels] == [
+        (0, "2026-03-01T10:00:00+00:00"),
+        (1, "2026-03-01T10:00:00+00:00"),
+        (2, "2026-03-01T10:00:00+00:00"),
+    ]
+    assert levels[0].as_of.tzinfo == UTC
+
+
+@pytest.mark.parametrize("as_of", [["2026-03-01T10:00:00+00:00"], 5, "yesterday"])
+def test_a_stock_row_read_at_no_time_is_a_contract_violation(as_of):
+    row = {"variant_id": "V-1", "location_id": "LOC-UTR", "quantity": 3, "as_of": as_of}
+    with pytest.raises(SourceContractViolation, match="stock level document is malformed"):
+        to_stock_levels([row])
 
 
 RESERVATION = {
