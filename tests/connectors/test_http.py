@@ -7,6 +7,8 @@ import httpx
 import pytest
 
 from connectors._http import (
+    MAX_QUERY_LENGTH,
+    _fits_in_url,
     build_client,
     translate_http_errors,
 )
@@ -319,3 +321,12 @@ async def test_latency_of_the_source_is_the_latency_of_the_call(backoffice):
         slow = time.perf_counter() - started
 
     assert fast < 0.4 <= slow
+
+
+def test_a_query_fits_in_a_url_by_its_encoded_length():
+    half = MAX_QUERY_LENGTH // 2
+    assert _fits_in_url([("k", "a" * (MAX_QUERY_LENGTH - 2))])
+    assert not _fits_in_url([("k", "a" * (MAX_QUERY_LENGTH - 1))])
+    # Short as raw text, too long once encoded: "é" is "%C3%A9".
+    assert not _fits_in_url([("k", "é" * half)])
+    assert not _fits_in_url([("key", f"v{n:06d}") for n in range(half)])
