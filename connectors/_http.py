@@ -60,8 +60,9 @@ K = TypeVar("K")
 R = TypeVar("R")
 T = TypeVar("T")
 
-#: The most keys one request names; longer lists become several concurrent requests.
-MAX_BATCH = 200
+#: The most keys one request names by default; longer lists become several concurrent
+#: requests. The reference API's limit (`maxItems`); a source's `max_batch` setting lowers it.
+MAX_BATCH = 1000
 
 #: Above this many characters of query string, the key lists move into a POST body, since
 #: proxies and servers commonly cap a request line at 4 to 8 KiB.

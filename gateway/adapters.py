@@ -83,8 +83,8 @@ def build_adapters(
     """
     sessions = sessionmaker(engine) if engine is not None else None
 
-    def remote(name: str) -> tuple[httpx.AsyncClient, Mapping[str, str]] | None:
-        """A pooled client and field mapping for an HTTP source; None for an embedded one."""
+    def remote(name: str) -> tuple[httpx.AsyncClient, Mapping[str, str], int] | None:
+        """A pooled client, field mapping and batch size for an HTTP source; None if embedded."""
         source = settings.sources[name]
         if source.kind != "http":
             return None
@@ -98,7 +98,7 @@ def build_adapters(
             auth=build_auth(source),
         )
         clients.append(client)
-        return client, source.mapping
+        return client, source.mapping, source.max_batch
 
     def local() -> async_sessionmaker[Any]:
         assert sessions is not None  # an engine exists whenever a source is embedded
@@ -106,32 +106,32 @@ def build_adapters(
 
     return Adapters(
         pim=(
-            HttpPimConnector(http[0], mapping=http[1])
+            HttpPimConnector(http[0], mapping=http[1], max_batch=http[2])
             if (http := remote("pim"))
             else EmbeddedPimConnector(PimService(local()))
         ),
         pricing=(
-            HttpPricingConnector(http[0], mapping=http[1])
+            HttpPricingConnector(http[0], mapping=http[1], max_batch=http[2])
             if (http := remote("pricing"))
             else EmbeddedPricingConnector(PricingService(local(), clock=clock))
         ),
         inventory=(
-            HttpInventoryConnector(http[0], mapping=http[1])
+            HttpInventoryConnector(http[0], mapping=http[1], max_batch=http[2])
             if (http := remote("inventory"))
             else EmbeddedInventoryConnector(InventoryService(local(), clock=clock))
         ),
         crm=(
-            HttpCrmConnector(http[0], mapping=http[1])
+            HttpCrmConnector(http[0], mapping=http[1], max_batch=http[2])
             if (http := remote("crm"))
             else EmbeddedCrmConnector(CrmService(local(), clock=clock))
         ),
         orders=(
-            HttpOrdersConnector(http[0], mapping=http[1])
+            HttpOrdersConnector(http[0], mapping=http[1], max_batch=http[2])
             if (http := remote("orders"))
             else EmbeddedOrdersConnector(OrdersService(local(), clock=clock))
         ),
         loyalty=(
-            HttpLoyaltyConnector(http[0], mapping=http[1])
+            HttpLoyaltyConnector(http[0], mapping=http[1], max_batch=http[2])
             if (http := remote("loyalty"))
             else EmbeddedLoyaltyConnector(LoyaltyService(local(), clock=clock))
         ),

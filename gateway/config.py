@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from connectors._http import MAX_BATCH
 from gateway.config_fields import CREDENTIAL, ENV_REFERENCES, INTERNAL, SECRET, bounds
 from gateway.config_rules import CheckoutSettings, ReturnsSettings, RoutingSettings, VoucherSettings
 
@@ -273,6 +274,8 @@ class SourceSettings:
     breaker_failures: int = field(default=5, metadata=bounds(1))
     breaker_reset_seconds: float = field(default=10.0, metadata=bounds(above=0))
     max_concurrency: int = field(default=20, metadata=bounds(1))
+    #: The most keys one call names (HTTP): longer lists become calls sent side by side.
+    max_batch: int = field(default=MAX_BATCH, metadata=bounds(1, 10_000))
     headers: Mapping[str, str] = field(
         default_factory=lambda: types.MappingProxyType({}), metadata=ENV_REFERENCES
     )
