@@ -1,0 +1,143 @@
+"""A page of a product search read a relevance tier at a time, best first, each in SKU order.
+
+The order of a search is (tier descending, SKU, id), `backoffice.pim.search`'s tiers. One
+statement ordered by a computed relevance must compute it for every match before the
+first row comes out: 90-160 ms for a word in an eighth of a million products. Instead each
+tier is read on its own, from the cursor's tier down, until the page is full, in one of
+two ways an index serves:
+
+* a probe: at most `PROBE` products of the tier, found through its GIN index, in no
+  order; when fewer come back, they are the whole (rest of the) tier, sorted. A rare word
+  costs a few index pages;
+* else a walk: the SKU index read in order, each product checked, until the page is full.
+  The tier holds at least `PROBE` of the products, so the walk ends after a few thousand
+  rows at most, a few hundred for a common word.
+
+PostgreSQL's planner could choose between the two by itself only if it knew how many
+products a tier holds; it does not (a word missing from its statistics is estimated at
+0.4 % of the table, two words as if unrelated) and a wrong guess reads the whole table
+in SKU order. So each statement is planned the one way (`_plans`).
+
+A cursor is a keyset token of `[tier, sku, id]`: the next page starts in that tier, after
+that SKU and id, and goes on to the tiers below. A token of any other shape, among them a
+rank of before the tiers (a float), is an `InvalidRequest`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, and_, func, select, text, true
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from backoffice.keyset import Keyset, SortColumn
+from backoffice.pim.models import Product
+from backoffice.pim.search import TOP_TIER, TextSearch
+
+__all__ = ["BY_SKU", "PROBE", "read_page"]
+
+#: The listing's order, unique because the id ends it; a search's tier goes before it.
+BY_SKU = (SortColumn(Product.sku, str), SortColumn(Product.id, str))
+#: How many products by SKU a tier's read checks first, whatever the tier holds.
+WINDOW = 400
+#: The most products a probe reads before it leaves the tier to a walk of the SKU index.
+PROBE = 1000
+#: A window holding a page's 1/_DENSE or more is dense enough to walk on from.
+_DENSE = 10
+
+# PostgreSQL's plan settings of each way (local to the transaction); "reset" restores them.
+_SETTINGS = ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan", "enable_bitmapscan")
+_PROBE_PLANS = {"enable_seqscan": "off", "enable_indexscan": "off", "enable_indexonlyscan": "off"}
+_WALK_PLANS = {"enable_seqscan": "off", "enable_bitmapscan": "off"}
+
+
+async def read_page(
+    session: AsyncSession,
+    search: TextSearch,
+    filters: Sequence[ColumnElement[bool]],
+    *,
+    after: str | None,
+    offset: int,
+    limit: int,
+) -> list[tuple[Product, str]]:
+    """Up to `limit` + 1 matches of `search` and `filters`, best first, each with its cursor.
+
+    They start after the product whose cursor is `after`, or past the first `offset`
+    matches (read and dropped). The extra row says whether more follow.
+    """
+    tiered = Keyset(
+        [SortColumn(search.tier, int, descending=True, domain=range(TOP_TIER + 1)), *BY_SKU]
+    )
+    start, within = TOP_TIER, None
+    if after is not None:
+        start, *key = tiered.values(after)
+        within = Keyset(BY_SKU).following(key)
+    wanted = offset + limit + 1
+    found: list[tuple[Product, str]] = []
+    for tier in range(start, -1, -1):
+        place = within if tier == start and within is not None else true()
+        condition = and_(*filters, search.tiers[tier])
+        products = await _read_tier(session, condition, place, wanted - len(found))
+        found += [(p, tiered.token([tier, p.sku, p.id])) for p in products]
+        if len(found) >= wanted:
+            break
+    # The settings are the transaction's (an error ends them with it): the statements
+    # that follow, the documents' reads, plan freely again.
+    await _plans(session, None)
+    return found[offset:]
+
+
+async def _read_tier(
+    session: AsyncSession, condition: ColumnElement[bool], within: ColumnElement[bool], needed: int
+) -> list[Product]:
+    """The first `needed` products of a tier (`condition`) after the place `within` keeps."""
+    # A window: the next WINDOW products by SKU, each checked. A common word fills the page here.
+    await _plans(session, _WALK_PLANS)
+    keys = select(Product.sku).where(within).order_by(Product.sku).limit(WINDOW).subquery("keys")
+    window = select(func.count().label("size"), func.max(keys.c.sku).label("last")).subquery(
+        "window"
+    )
+    statement = (
+        select(window.c.size, window.c.last, Product)
+        .select_from(window)
+        .outerjoin(Product, and_(Product.sku <= window.c.last, within, condition))
+        .order_by(Product.sku)
+        .limit(needed)
+    )
+    rows = (await session.execute(statement)).all()
+    found = [row[2] for row in rows if row[2] is not None]
+    size, last = rows[0][0], rows[0][1]
+    if len(found) >= needed or size < WINDOW:
+        return found  # the page is full, or the window held the rest of the catalogue
+    rest = and_(condition, Product.sku > last)
+    wanted = needed - len(found)
+    if len(found) * _DENSE < needed:
+        # Few in the window: the tier may be small. A probe through its index, by SKU.
+        await _plans(session, _PROBE_PLANS)
+        probe = select(Product).where(rest).limit(PROBE).subquery("probe")
+        probed = aliased(Product, probe)
+        ordered = select(probed, func.count().over()).order_by(probe.c.sku).limit(wanted)
+        probed_rows = (await session.execute(ordered)).all()
+        if not probed_rows or probed_rows[0][1] < PROBE:
+            return found + [row[0] for row in probed_rows]
+        await _plans(session, _WALK_PLANS)
+    walk = select(Product).where(rest).order_by(Product.sku).limit(wanted)
+    return found + list(await session.scalars(walk))
+
+
+async def _plans(session: AsyncSession, settings: dict[str, str] | None) -> None:
+    """On PostgreSQL, allow the next statements only the plans of one way; None: any plan."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if settings is None:
+        names = ", ".join(f"'{name}'" for name in _SETTINGS)
+        await session.execute(
+            text(
+                f"SELECT set_config(name, reset_val, true) FROM pg_settings WHERE name IN ({names})"
+            )
+        )
+        return
+    values = {name: "on" for name in _SETTINGS} | settings
+    calls = ", ".join(f"set_config('{name}', '{value}', true)" for name, value in values.items())
+    await session.execute(text(f"SELECT {calls}"))
