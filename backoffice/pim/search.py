@@ -146,12 +146,13 @@ def _tiered(
 
     Each field group holds the one before it, so tier t is "found in its group, not in the
     one above"; tier 0 is the rest of `condition`. `leads`, when given, are conditions an
-    index serves that tiers 2 and 1 imply (some word among the head's, the description's
-    words the group above lacks): they let an index find those tiers' few products.
+    index serves that tiers 1 and 2 imply (some part of a word among the description's,
+    the keys' own words): those tiers are then found through their own indexes, without
+    reading the many products of the tiers above.
     """
     name, head, every = found_in
-    keys_lead, text_lead = leads or (true(), true())
-    tiers = (condition & ~every, text_lead & every & ~head, keys_lead & head & ~name, name)
+    lead_1, lead_2 = leads or (true(), true())
+    tiers = (condition & ~every, lead_1 & every & ~head, lead_2 & head & ~name, name)
     tier = case((name, 3), (head, 2), (every, 1), else_=literal(0, Integer))
     return TextSearch(condition=condition, tiers=tiers, tier=tier)
 
@@ -229,7 +230,6 @@ def _postgresql(found: list[Word], stems: dict[str, str]) -> TextSearch:
         conditions.append(or_(*arms) if arms else false())
     if not all(map(_stemmable, found)):
         return _tiered(_all(conditions), [false(), false(), false()])
-    # One tsquery of every word per tier: one lookup in that tier's GIN index.
     every_word = " & ".join(f"( {word_query(word)} )" for word in found)
     head = _vector("name").op("||", return_type=TSVECTOR)(_vector("keys"))
     found_in = [_matches(v, every_word) for v in (_vector("name"), head, _vector("all"))]
@@ -238,7 +238,7 @@ def _postgresql(found: list[Word], stems: dict[str, str]) -> TextSearch:
     any_part = " | ".join(
         f"( {stems[_term(part, word.prefix)]} )" for word in found for part in word.parts
     )
-    leads = (_matches(_vector("keys"), any_part), _matches(_vector("text"), any_part))
+    leads = (_matches(_vector("text"), any_part), _matches(_vector("keys"), any_part))
     return _tiered(_all(conditions), found_in, leads)
 
 
