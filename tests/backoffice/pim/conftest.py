@@ -4,24 +4,15 @@
 schema of the real PostgreSQL: every test that reaches the database runs on both.
 """
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backoffice.db import Base
-from tests.backoffice.pim.rows import catalogue, sessions
-from tests.backoffice.support import database
+from tests.backoffice.pim.rows import catalogue, sessions, sqlite_pim
 
 __all__ = ["PIM_TABLES", "catalogue", "engine", "postgres_pim", "sessions", "sqlite_pim"]
 
 PIM_TABLES = [t for name, t in Base.metadata.tables.items() if name.startswith("pim_")]
-
-
-@pytest.fixture
-async def sqlite_pim() -> AsyncIterator[AsyncEngine]:
-    async with database("pim_") as engine:
-        yield engine
 
 
 @pytest.fixture

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from backoffice.pim.models import Category, Product, Variant, product_category
 from kernel.gtin import make_gtin13
 from tests.backoffice.support import count_statements as count_statements
+from tests.backoffice.support import database, text
 from tests.backoffice.support import sessions as sessions
-from tests.backoffice.support import text
 
 GTIN_BLACK = make_gtin13("871234500001")
 GTIN_GREEN = make_gtin13("871234500002")
 GTIN_PAINT = make_gtin13("871234500003")
+
+
+@pytest.fixture
+async def sqlite_pim() -> AsyncIterator[AsyncEngine]:
+    """The PIM's tables, with the search indexes, in a fresh in-memory SQLite database."""
+    async with database("pim_") as engine:
+        yield engine
 
 
 @pytest.fixture
