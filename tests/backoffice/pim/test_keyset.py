@@ -270,5 +270,15 @@ def test_an_integer_token_outside_a_bigint_is_invalid():
         order.values(token_of([1.5]))
 
 
+def test_an_integer_token_outside_its_columns_domain_is_invalid():
+    # A search's relevance tier: 0 to 3, nothing else.
+    order = Keyset([SortColumn(Variant.position, int, descending=True, domain=range(4))])
+
+    assert [order.values(token_of([tier])) for tier in (0, 3)] == [(0,), (3,)]
+    for value in (4, -1, 2.0, 0.5, "2"):
+        with pytest.raises(InvalidRequest):
+            order.values(token_of([value]))
+
+
 def _by_sku() -> list[SortColumn]:
     return [SortColumn(Product.sku, str), SortColumn(Product.id, str)]
