@@ -32,8 +32,20 @@ float rank of before the tiers, is an `InvalidRequest`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, func, select, text, true
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    and_,
+    case,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -62,6 +74,12 @@ _SETTINGS = (
 )
 _PROBE_PLANS = {"enable_seqscan": "off", "enable_indexscan": "off", "enable_indexonlyscan": "off"}
 _WALK_PLANS = {"enable_seqscan": "off", "enable_bitmapscan": "off"}
+#: PostgreSQL's estimate of the products there are (ANALYZE's), -1 before the first.
+_TABLE_ROWS = literal_column(
+    f"(SELECT reltuples FROM pg_class WHERE oid = '{Product.__tablename__}'::regclass)", Float
+)
+#: Where a session notes the plans it allows now, so as not to set them again.
+_MODE = "backoffice.pim.tiered.plans"
 
 
 async def read_page(
@@ -83,6 +101,7 @@ async def read_page(
     )
     if session.get_bind().dialect.name != "postgresql":
         return await _read_ordered(session, search, tiered, filters, after, offset, limit)
+    session.info.pop(_MODE, None)  # a new statement sets the plans, whatever came before
     start, within = TOP_TIER, None
     if after is not None:
         start, *key = tiered.values(after)
@@ -92,7 +111,18 @@ async def read_page(
     for tier in range(start, -1, -1):
         place = within if tier == start and within is not None else true()
         condition = and_(*filters, search.tiers[tier])
-        products = await _read_tier(session, condition, place, wanted - len(found))
+        needed = wanted - len(found)
+        first = tier == start
+        matching = and_(*filters, search.condition) if first else None
+        window = await _window(session, condition, place, needed, matching)
+        if first and not window.enough(needed) and window.few_matches():
+            # Few matches of any tier in the window: maybe a rare word, whose every match
+            # one probe finds and sorts, for every tier at once.
+            every = await _probe_all(session, search, tiered, filters, after, wanted)
+            if every is not None:
+                found = every
+                break
+        products = await _read_tier(session, condition, needed, window)
         found += [(p, tiered.token([tier, p.sku, p.id])) for p in products]
         if len(found) >= wanted:
             break
@@ -124,28 +154,99 @@ async def _read_ordered(
     return [(product, tiered.token([tier, product.sku, product.id])) for product, tier in rows]
 
 
-async def _read_tier(
-    session: AsyncSession, condition: ColumnElement[bool], within: ColumnElement[bool], needed: int
-) -> list[Product]:
-    """The first `needed` products of a tier (`condition`) after the place `within` keeps."""
-    # A window: the next WINDOW products by SKU, each checked. A common word fills the page here.
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """What a window of a tier found.
+
+    The tier's products in it, how many products it spanned, the last SKU, how many of
+    them match the search in any tier (0 when not asked), and how many products the table
+    holds (PostgreSQL's estimate, negative when unknown).
+    """
+
+    found: list[Product]
+    size: int
+    last: str | None
+    matches: int
+    rows: float
+
+    def enough(self, needed: int) -> bool:
+        """Whether the window filled the page, or held the rest of the catalogue."""
+        return len(self.found) >= needed or self.size < WINDOW
+
+    def few_matches(self) -> bool:
+        """Whether, at the window's rate, the search matches fewer products than a probe reads."""
+        return self.rows < 0 or self.matches * self.rows < PROBE * max(self.size, 1)
+
+
+async def _window(
+    session: AsyncSession,
+    condition: ColumnElement[bool],
+    within: ColumnElement[bool],
+    needed: int,
+    matching: ColumnElement[bool] | None = None,
+) -> _Window:
+    """The tier's products among the next WINDOW products by SKU after the place `within` keeps."""
     await _plans(session, _WALK_PLANS)
-    keys = select(Product.sku).where(within).order_by(Product.sku).limit(WINDOW).subquery("keys")
-    window = select(func.count().label("size"), func.max(keys.c.sku).label("last")).subquery(
-        "window"
+    hit = literal(0) if matching is None else case((matching, 1), else_=0)
+    keys = (
+        select(Product.sku, hit.label("hit"))
+        .where(within)
+        .order_by(Product.sku)
+        .limit(WINDOW)
+        .subquery("keys")
     )
+    bounds = select(
+        func.count().label("size"),
+        func.max(keys.c.sku).label("last"),
+        func.coalesce(func.sum(keys.c.hit), 0).label("matches"),
+        _TABLE_ROWS.label("rows"),
+    ).subquery("window")
     statement = (
-        select(window.c.size, window.c.last, Product)
-        .select_from(window)
-        .outerjoin(Product, and_(Product.sku <= window.c.last, within, condition))
+        select(bounds.c.size, bounds.c.last, bounds.c.matches, bounds.c.rows, Product)
+        .select_from(bounds)
+        .outerjoin(Product, and_(Product.sku <= bounds.c.last, within, condition))
         .order_by(Product.sku)
         .limit(needed)
     )
     rows = (await session.execute(statement)).all()
-    found = [row[2] for row in rows if row[2] is not None]
-    size, last = rows[0][0], rows[0][1]
-    if len(found) >= needed or size < WINDOW:
-        return found  # the page is full, or the window held the rest of the catalogue
+    size, last, matches, table_rows = rows[0][:4]
+    found = [row[4] for row in rows if row[4] is not None]
+    return _Window(found, size, last, matches, table_rows)
+
+
+async def _probe_all(
+    session: AsyncSession,
+    search: TextSearch,
+    tiered: Keyset,
+    filters: Sequence[ColumnElement[bool]],
+    after: str | None,
+    wanted: int,
+) -> list[tuple[Product, str]] | None:
+    """Every match after `after`, best first, when they are fewer than PROBE; else None."""
+    await _plans(session, _PROBE_PLANS)
+    matches = select(Product, search.tier.label("tier")).where(*filters, search.condition)
+    if after is not None:
+        matches = matches.where(tiered.after(after))
+    probe = matches.limit(PROBE).subquery("matches")
+    probed = aliased(Product, probe)
+    statement = (
+        select(probed, probe.c.tier, func.count().over())
+        .order_by(probe.c.tier.desc(), probe.c.sku, probe.c.id)
+        .limit(wanted)
+    )
+    rows = (await session.execute(statement)).all()
+    if rows and rows[0][2] >= PROBE:
+        return None
+    return [(product, tiered.token([tier, product.sku, product.id])) for product, tier, _ in rows]
+
+
+async def _read_tier(
+    session: AsyncSession, condition: ColumnElement[bool], needed: int, window: _Window
+) -> list[Product]:
+    """The first `needed` products of a tier (`condition`), its `window` read."""
+    found, last = window.found, window.last
+    if window.enough(needed):
+        return found
     rest = and_(condition, Product.sku > last)
     wanted = needed - len(found)
     if len(found) * _DENSE < needed:
@@ -164,8 +265,9 @@ async def _read_tier(
 
 async def _plans(session: AsyncSession, settings: dict[str, str] | None) -> None:
     """On PostgreSQL, allow the next statements only the plans of one way; None: any plan."""
-    if session.get_bind().dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql" or session.info.get(_MODE) is settings:
         return
+    session.info[_MODE] = settings
     if settings is None:
         names = ", ".join(f"'{name}'" for name in _SETTINGS)
         await session.execute(
