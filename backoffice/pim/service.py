@@ -33,10 +33,10 @@ A category::
 
     {"id": "laptop-bags", "name": {"nl": "Laptoptassen", "en": "Laptop bags"}, "parent_id": "bags"}
 
-A page of search results (`products` holds product documents as above, best match first
-with a search text, else in SKU order, each with a `variants` list: its whole variant
-documents in `variant_ids` order, and a `cursor`: the token to pass as `after` to
-continue after it)::
+A page of search results (`products` holds product documents as above, with a search
+text best relevance tier first, then by SKU, else in SKU order, each with a `variants`
+list: its whole variant documents in `variant_ids` order, and a `cursor`: the token to
+pass as `after` to continue after it)::
 
     {"products": [{"id": "P-1001", "sku": "BAG-1001", ..., "variants": [{"id": "V-1001-BLK", ...}],
                    "cursor": "WyJCQUctMTAwMSIsIlAtMTAwMSJd"}],

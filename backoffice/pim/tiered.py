@@ -8,10 +8,14 @@ is full, in steps an index serves:
 
 * a window: the next `WINDOW` products by SKU, each checked. A word in a tenth of the
   products fills the page here, from a few hundred rows;
+* on the first tier read, if the window held few matches of any tier (at its rate the
+  search matches fewer than `PROBE` products), one probe of every tier at once: all the
+  matches, through the GIN indexes, sorted by tier and SKU. A rare word ends here, in
+  two statements;
 * if the window held few of the tier, a probe: at most `PROBE` products of the tier,
   found through its GIN index, in no order; when fewer come back, they are the whole
-  (rest of the) tier, sorted. A rare word, or a tier it is missing from, costs a few
-  index pages;
+  (rest of the) tier, sorted. A tier the words are missing from costs a few index
+  pages;
 * else a walk: the SKU index read on in order, each product checked, until the page is
   full. The tier is dense, or holds `PROBE` products or more: the walk is short.
 
