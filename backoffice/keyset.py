@@ -11,7 +11,7 @@ the way back in (the number of values, each one's type, NUL bytes, integer range
 malformed or altered token is an `InvalidRequest`, never a database error. It is not
 signed: a forged but well-formed token is just another place in the same listing.
 
-Columns may sort in different directions (a relevance rank descending before the SKU
+Columns may sort in different directions (a relevance tier descending before the SKU
 ascending), so "after" is written out as `(a > x) OR (a = x AND b > y) OR ...` with each
 comparison's direction its column's, which SQLite and PostgreSQL both plan, rather than
 the row value `(a, b) > (x, y)`, which can only compare in one direction. Sort columns
@@ -45,12 +45,14 @@ class SortColumn:
     """One column of a listing's order: the expression, its values' type, and its direction.
 
     `kind` is the Python type of the expression's values (str, int or float): a token's
-    values are checked against it before they reach the database.
+    values are checked against it before they reach the database; `domain`, when given,
+    is the range an int column's values lie in (a relevance tier's), checked too.
     """
 
     expression: ColumnElement[Any] | QueryableAttribute[Any]
     kind: type[str] | type[int] | type[float]
     descending: bool = False
+    domain: range | None = None
 
 
 class Keyset:
@@ -79,7 +81,13 @@ class Keyset:
 
     def after(self, token: str) -> ColumnElement[bool]:
         """The condition that keeps the rows sorting after the row `token` came from."""
-        values = self.values(token)
+        return self.following(self.values(token))
+
+    def following(self, values: Sequence[Any]) -> ColumnElement[bool]:
+        """The condition that keeps the rows sorting after a row whose sort columns hold `values`.
+
+        `values` must be checked ones (`values`), one per column.
+        """
         either: list[ColumnElement[bool]] = []
         for index, column in enumerate(self.columns):
             earlier = zip(self.columns[:index], values[:index], strict=True)
@@ -100,7 +108,9 @@ class Keyset:
         if not isinstance(decoded, list) or len(decoded) != len(self.columns):
             raise _invalid(token)
         for column, value in zip(self.columns, decoded, strict=True):
-            if not _fits(column.kind, value):
+            if not _fits(column.kind, value) or (
+                column.domain is not None and value not in column.domain
+            ):
                 raise _invalid(token)
         return tuple(decoded)
 

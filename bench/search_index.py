@@ -3,8 +3,9 @@
 Loads the seed's random products (no variants: search reads products) into a fresh
 database twice, once without the search indexes (what the PIM had before) and once with
 them, and prints the seconds per 10,000 products of each load, then the time of a search's
-count and first page of 48 ids: the old search's SQL (LIKE on `search_text`, by SKU) on the
-database without indexes, the new one's (`backoffice.pim.search`, by rank) with them:
+count and first page of 48: the old search's SQL (LIKE on `search_text`, by SKU) on the
+database without indexes, the new one's (`backoffice.pim.search`, read by relevance tier as
+`backoffice.pim.tiered` reads it) with them:
 
     .venv/bin/python -m bench.search_index --products 205000               # PostgreSQL
     .venv/bin/python -m bench.search_index --products 20000 --database sqlite
@@ -23,11 +24,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy import event, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from backoffice.db import Base, create_engine
-from backoffice.pim import search_index
+from backoffice.pim import search_index, tiered
 from backoffice.pim.models import Product
 from backoffice.pim.search import product_search
 from backoffice.seed import story
@@ -61,7 +62,8 @@ async def load(engine: AsyncEngine, rows: Sequence[dict[str, Any]], *, mode: str
         if mode == "without":
             await conn.run_sync(search_index.pause)
             if conn.dialect.name == "postgresql":
-                await conn.exec_driver_sql("ALTER TABLE pim_product DROP COLUMN search_vector")
+                for vector in search_index.FIELD_VECTORS.values():
+                    await conn.exec_driver_sql(f"ALTER TABLE pim_product DROP COLUMN {vector}")
         elif mode == "paused":
             await conn.run_sync(search_index.pause)
     started = time.perf_counter()
@@ -103,27 +105,41 @@ async def old_search(engine: AsyncEngine, text: str) -> int:
 
 
 async def new_search(engine: AsyncEngine, text: str) -> int:
-    """What search_products runs now: the search's condition, a count, a page by rank."""
-    found = product_search(text, engine.dialect.name)
-    assert found is not None
-    async with engine.connect() as conn:
-        total = await conn.scalar(select(func.count(Product.id)).where(found.condition))
-        page = select(Product.id).where(found.condition)
-        page = page.order_by(found.rank.desc(), Product.sku, Product.id).limit(48)
-        await conn.execute(found.joined(page))
+    """What search_products runs now: the search's condition, a count, a page by tier."""
+    async with AsyncSession(engine) as session:
+        found = await product_search(text, session)
+        assert found is not None
+        total = await session.scalar(select(func.count(Product.id)).where(found.condition))
+        await tiered.read_page(session, found, [], after=None, offset=0, limit=48)
     return total or 0
 
 
 async def plan(engine: AsyncEngine, text: str) -> str:
-    """PostgreSQL's EXPLAIN ANALYZE of the page of a search."""
-    found = product_search(text, engine.dialect.name)
-    assert found is not None
-    page = select(Product.id).where(found.condition)
-    page = found.joined(page.order_by(found.rank.desc(), Product.sku, Product.id).limit(48))
-    async with engine.connect() as conn:
-        sql = page.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
-        rows = await conn.exec_driver_sql(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}")
-        return "\n".join(f"    {row[0]}" for row in rows)
+    """PostgreSQL's EXPLAIN ANALYZE of the statements of the first page of a search."""
+    async with AsyncSession(engine) as session:
+        found = await product_search(text, session)
+        assert found is not None
+        statements: list[tuple[str, Any]] = []
+
+        def record(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+            statements.append((statement, parameters))
+
+        event.listen(engine.sync_engine, "before_cursor_execute", record)
+        try:
+            await tiered.read_page(session, found, [], after=None, offset=0, limit=48)
+        finally:
+            event.remove(engine.sync_engine, "before_cursor_execute", record)
+        conn = await session.connection()
+        lines = []
+        for statement, parameters in statements:
+            if "set_config" in statement:
+                await conn.exec_driver_sql(statement, parameters)  # the plans tiered allows
+                continue
+            rows = await conn.exec_driver_sql(
+                f"EXPLAIN (ANALYZE, COSTS OFF) {statement}", parameters
+            )
+            lines += [f"    {row[0]}" for row in rows] + ["    --"]
+        return "\n".join(lines)
 
 
 async def run(url: str, count: int, repeat: int, explain: bool) -> None:

@@ -71,7 +71,8 @@ from resolvers.routing import RoutingWeights
 from resolvers.voucher_rules import VoucherRules
 
 #: Bump when cached record classes change, so that two releases never read each other's entries.
-CACHE_VERSION = "v3"
+#: v4: a search page's cursors lead with a relevance tier, no longer a float rank.
+CACHE_VERSION = "v4"
 #: A stale entry may stand in for a failing source this many times its TTL (stale-if-error).
 STALE_FACTOR = 10
 

@@ -1,20 +1,26 @@
 """The indexes behind product search, created beside the PIM's tables and kept in step by the database.
 
-PostgreSQL keeps a stored generated column, `pim_product.search_vector`, a weighted
-`tsvector` (name A, SKU and brand B, description C) built with the `dutch` and `english`
-configurations (and `simple`, for words no stemmer should touch), under a GIN index; and a
-trigram GIN index (`pg_trgm`) on `search_text`, which serves the substring match that
-finds a word inside a Dutch compound ("verf" in "muurverf").
+PostgreSQL keeps stored generated `tsvector` columns on `pim_product`, each under a GIN
+index, built with the `dutch` and `english` configurations (and `simple`, for words no
+stemmer should touch): `search_vector` (name, SKU, brand and description: what a search
+matches), and three that split it without overlap, one per relevance tier of
+`backoffice.pim.search`: `name_vector` (the name), `keys_vector` (the words of SKU and
+brand the name lacks) and `text_vector` (the words of the description the others lack).
+A tier is found through its own vector, so reading the products whose word is in the
+brand but not the name never reads the thousands that hold it in the name too; a GIN
+index ignores weights, so one weighted vector could not do that. A trigram GIN index
+(`pg_trgm`) on `search_text` serves the substring match that finds a word inside a
+Dutch compound ("verf" in "muurverf").
 
 SQLite keeps two FTS5 tables filled by triggers on `pim_product`: `pim_product_search`
-(name, keys, description; the `porter` stemmer over `unicode61`, accents folded) and
-`pim_product_substring` (`search_text` under the `trigram` tokenizer). SQLite has no Dutch
-stemmer; prefix and substring matching stand in for it there.
+(name, keys, description; the `porter` stemmer over `unicode61`, accents folded; a tier
+is a column filter) and `pim_product_substring` (`search_text` under the `trigram`
+tokenizer). SQLite has no Dutch stemmer; prefix and substring matching stand in for it there.
 
 Both are maintained on every insert, update and delete, bulk loads included: nobody has to
 refresh them. `install` is idempotent; it runs after every `create_all` (a database created
-before search existed gets its indexes, filled from the rows it holds), and the SQLite
-tables go when `pim_product` is dropped.
+before search existed, or before a vector was added, gets it, filled from the rows it
+holds; ANALYZE the table afterwards), and the SQLite tables go when `pim_product` is dropped.
 
 After a bulk load, call `install` (`await conn.run_sync(search_index.install)`): on
 PostgreSQL it merges the GIN indexes' pending lists, which searches otherwise read through
@@ -31,10 +37,10 @@ from sqlalchemy import Connection, MetaData, Table, inspect
 from sqlalchemy.exc import DBAPIError
 
 __all__ = [
-    "RANK_WEIGHTS",
+    "FIELD_VECTORS",
     "SEARCH_TABLE",
+    "SQLITE_FIELDS",
     "SUBSTRING_TABLE",
-    "VECTOR_COLUMN",
     "drop",
     "install",
     "on_create",
@@ -44,17 +50,26 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: PostgreSQL: the generated column holding each product's weighted tsvector.
-VECTOR_COLUMN = "search_vector"
+#: PostgreSQL: the generated tsvector columns: every field ("all"), and the three parts
+#: that split it without overlap (the name, the keys' other words, the description's).
+FIELD_VECTORS = {
+    "all": "search_vector",
+    "name": "name_vector",
+    "keys": "keys_vector",
+    "text": "text_vector",
+}
 #: SQLite: the FTS5 tables (product_id, then the indexed columns).
 SEARCH_TABLE = "pim_product_search"
 SUBSTRING_TABLE = "pim_product_substring"
-#: Relative weight of a match in the name, the keys (SKU, brand) and the description;
-#: "unused" is the product_id column (SQLite) or the weight D nothing has (PostgreSQL).
-RANK_WEIGHTS = {"name": 1.0, "keys": 0.4, "description": 0.2, "unused": 0.0}
+#: SQLite: the columns of SEARCH_TABLE each group of fields covers.
+SQLITE_FIELDS = {
+    "name": ("name",),
+    "head": ("name", "keys"),
+    "all": ("name", "keys", "description"),
+}
 
 _PRODUCT = "pim_product"
-_VECTOR_INDEX = f"ix_{_PRODUCT}_{VECTOR_COLUMN}"
+_VECTOR_INDEXES = [f"ix_{_PRODUCT}_{column}" for column in FIELD_VECTORS.values()]
 _TRIGRAM_INDEX = f"ix_{_PRODUCT}_search_text_trgm"
 _SQLITE_EVENTS = ("INSERT", "DELETE", "UPDATE")
 
@@ -63,26 +78,36 @@ def _text(column: str, locale: str) -> str:
     return f"coalesce({column}->>'{locale}', '')"
 
 
-def _vector(config: str, text: str, weight: str) -> str:
-    return f"setweight(to_tsvector('{config}'::regconfig, {text}), '{weight}')"
+def _vector(config: str, text: str) -> str:
+    return f"to_tsvector('{config}'::regconfig, {text})"
 
 
 # Every function here is immutable, as a generated column needs. The keys lose their
 # punctuation first: the default parser reads "PAINT-001" as "paint" and the integer "-001".
-_VECTOR_SQL = " || ".join(
-    (
-        _vector("dutch", _text("name", "nl"), "A"),
-        _vector("english", _text("name", "en"), "A"),
-        _vector("simple", f"{_text('name', 'nl')} || ' ' || {_text('name', 'en')}", "A"),
-        _vector(
-            "simple",
-            "regexp_replace(sku || ' ' || coalesce(brand, ''), '[^[:alnum:]]+', ' ', 'g')",
-            "B",
-        ),
-        _vector("dutch", _text("description", "nl"), "C"),
-        _vector("english", _text("description", "en"), "C"),
-    )
+_NAME_SQL = (
+    _vector("dutch", _text("name", "nl")),
+    _vector("english", _text("name", "en")),
+    _vector("simple", f"{_text('name', 'nl')} || ' ' || {_text('name', 'en')}"),
 )
+_KEYS_SQL = (
+    _vector(
+        "simple", "regexp_replace(sku || ' ' || coalesce(brand, ''), '[^[:alnum:]]+', ' ', 'g')"
+    ),
+)
+_DESCRIPTION_SQL = (
+    _vector("dutch", _text("description", "nl")),
+    _vector("english", _text("description", "en")),
+)
+_NAME = " || ".join(_NAME_SQL)
+_HEAD = " || ".join(_NAME_SQL + _KEYS_SQL)
+_ALL = " || ".join(_NAME_SQL + _KEYS_SQL + _DESCRIPTION_SQL)
+_VECTOR_SQL = {
+    "all": _ALL,
+    "name": _NAME,
+    # A generated column cannot read another: the parts are computed again.
+    "keys": f"ts_delete({_HEAD}, tsvector_to_array({_NAME}))",
+    "text": f"ts_delete({_ALL}, tsvector_to_array({_HEAD}))",
+}
 
 # SQLite: what each FTS5 column holds, from a row of pim_product called `row`.
 _SQLITE_COLUMNS = {
@@ -112,7 +137,7 @@ def pause(connection: Connection) -> None:
     PostgreSQL's generated column is still computed as each row goes in.
     """
     if connection.dialect.name == "postgresql":
-        for index in (_VECTOR_INDEX, _TRIGRAM_INDEX):
+        for index in (*_VECTOR_INDEXES, _TRIGRAM_INDEX):
             connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index}")
     elif connection.dialect.name == "sqlite":
         for event in _SQLITE_EVENTS:
@@ -128,13 +153,14 @@ def drop(connection: Connection) -> None:
 
 
 def _install_postgresql(connection: Connection) -> None:
-    connection.exec_driver_sql(
-        f"ALTER TABLE {_PRODUCT} ADD COLUMN IF NOT EXISTS {VECTOR_COLUMN} tsvector "
-        f"GENERATED ALWAYS AS ({_VECTOR_SQL}) STORED"
-    )
-    connection.exec_driver_sql(
-        f"CREATE INDEX IF NOT EXISTS {_VECTOR_INDEX} ON {_PRODUCT} USING gin ({VECTOR_COLUMN})"
-    )
+    for fields, column in FIELD_VECTORS.items():
+        connection.exec_driver_sql(
+            f"ALTER TABLE {_PRODUCT} ADD COLUMN IF NOT EXISTS {column} tsvector "
+            f"GENERATED ALWAYS AS ({_VECTOR_SQL[fields]}) STORED"
+        )
+        connection.exec_driver_sql(
+            f"CREATE INDEX IF NOT EXISTS ix_{_PRODUCT}_{column} ON {_PRODUCT} USING gin ({column})"
+        )
     trigram_schema = _trigram_schema(connection)
     if trigram_schema is not None:
         connection.exec_driver_sql(
@@ -144,7 +170,7 @@ def _install_postgresql(connection: Connection) -> None:
     # Rows inserted since the last VACUUM wait in a GIN index's pending list, which every
     # search reads through in full (a rare word took 46 ms instead of 0.1 ms after a bulk
     # load of 205,000 products): merge them into the indexes now.
-    for index in (_VECTOR_INDEX, _TRIGRAM_INDEX):
+    for index in (*_VECTOR_INDEXES, _TRIGRAM_INDEX):
         connection.exec_driver_sql(f"SELECT gin_clean_pending_list(to_regclass('{index}'))")
 
 

@@ -33,10 +33,10 @@ A category::
 
     {"id": "laptop-bags", "name": {"nl": "Laptoptassen", "en": "Laptop bags"}, "parent_id": "bags"}
 
-A page of search results (`products` holds product documents as above, best match first
-with a search text, else in SKU order, each with a `variants` list: its whole variant
-documents in `variant_ids` order, and a `cursor`: the token to pass as `after` to
-continue after it)::
+A page of search results (`products` holds product documents as above, with a search
+text best relevance tier first, then by SKU, else in SKU order, each with a `variants`
+list: its whole variant documents in `variant_ids` order, and a `cursor`: the token to
+pass as `after` to continue after it)::
 
     {"products": [{"id": "P-1001", "sku": "BAG-1001", ..., "variants": [{"id": "V-1001-BLK", ...}],
                    "cursor": "WyJCQUctMTAwMSIsIlAtMTAwMSJd"}],
@@ -62,18 +62,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
 from backoffice.errors import InvalidRequest
-from backoffice.keyset import Keyset, SortColumn
+from backoffice.keyset import Keyset
 from backoffice.pim.models import Category, Product, Variant, product_category
 from backoffice.pim.search import product_search
+from backoffice.pim.tiered import BY_SKU, read_page
 
 #: A JSON-compatible document as the PIM's API serves it.
 Document = dict[str, Any]
 
 #: The largest page `search_products` serves; deeper listings page with `after`.
 MAX_PAGE_SIZE = 500
-
-#: The listing's order, unique because the id ends it; a search's relevance rank goes first.
-BY_SKU = (SortColumn(Product.sku, str), SortColumn(Product.id, str))
 
 
 class PimService:
@@ -123,11 +121,11 @@ class PimService:
     ) -> Document:
         """One page of the products matching every word of `search` and the category.
 
-        The page is in SKU order, or with a search text best match first, then by SKU (the
-        rules are `backoffice.pim.search`'s). A category matches its own products and those
+        The page is in SKU order, or with a search text best relevance tier first, then by
+        SKU (the rules are `backoffice.pim.search`'s, the reading `backoffice.pim.tiered`'s). A category matches its own products and those
         of every category below it. The page carries whole product documents with their
         whole variants, saving the caller a second and a third round trip. It starts after
-        the product whose `cursor` is `after` (a keyset over the order, relevance included:
+        the product whose `cursor` is `after` (a keyset over the order, the tier included:
         the index finds the place, however deep), or past `offset` products (read and
         dropped: kept for callers that page that way). One row more than `limit` is read,
         to say whether more follow; the matches are counted only when `with_total` asks.
@@ -141,31 +139,25 @@ class PimService:
             raise InvalidRequest("give after or offset, not both")
         conditions = _search_conditions(category_id, complete_only)
         async with self._sessions() as session:
-            text = product_search(search, session.get_bind().dialect.name)
-            columns: Sequence[SortColumn] = BY_SKU
-            if text is not None:
+            text = await product_search(search, session)
+            if text is None:
+                found = await _listing_page(session, conditions, after, offset, limit)
+            else:
+                found = await read_page(
+                    session, text, conditions, after=after, offset=offset, limit=limit
+                )
                 conditions.append(text.condition)
-                # Relevance leads, best first; a cursor carries its exact value.
-                columns = [SortColumn(text.rank, float, descending=True), *BY_SKU]
-            order = Keyset(columns)
-            page = select(Product, *order.expressions).where(*conditions)
-            if after is not None:
-                page = page.where(order.after(after))
-            page = page.order_by(*order.order_by()).offset(offset).limit(limit + 1)
-            if text is not None:
-                page = text.joined(page)
-            rows = (await session.execute(page)).all()
-            has_more = len(rows) > limit
-            rows = rows[:limit]
+            has_more = len(found) > limit
+            found = found[:limit]
             total: int | None = None
             if with_total and after is None and not offset and not has_more:
-                total = len(rows)  # the page holds every match: nothing left to count
+                total = len(found)  # the page holds every match: nothing left to count
             elif with_total:
                 total = await session.scalar(select(func.count(Product.id)).where(*conditions))
-            products = [row[0] for row in rows]
+            products = [product for product, _ in found]
             documents = await _product_documents(session, products, with_variants=True)
-        for document, row in zip(documents, rows, strict=True):
-            document["cursor"] = order.token(row[1:])
+        for document, (_, cursor) in zip(documents, found, strict=True):
+            document["cursor"] = cursor
         return {"products": documents, "total": total, "has_more": has_more}
 
     async def _products(
@@ -185,6 +177,23 @@ class PimService:
         async with self._sessions() as session:
             rows = await session.scalars(select(Variant).where(key.in_(set(values))))
             return [_variant_document(row) for row in rows]
+
+
+async def _listing_page(
+    session: AsyncSession,
+    conditions: list[ColumnElement[bool]],
+    after: str | None,
+    offset: int,
+    limit: int,
+) -> list[tuple[Product, str]]:
+    """Up to `limit` + 1 products in SKU order, each with its cursor."""
+    order = Keyset(BY_SKU)
+    page = select(Product).where(*conditions)
+    if after is not None:
+        page = page.where(order.after(after))
+    page = page.order_by(*order.order_by()).offset(offset).limit(limit + 1)
+    products = await session.scalars(page)
+    return [(product, order.token([product.sku, product.id])) for product in products]
 
 
 async def _product_documents(

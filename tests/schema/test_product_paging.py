@@ -124,6 +124,21 @@ async def test_an_invalid_cursor_is_bad_user_input(api, after):
     assert "Traceback" not in str(reply.body)
 
 
+async def test_a_search_cursor_of_before_the_relevance_tiers_is_bad_user_input(api):
+    # given: a search's cursor as it was, a float rank leading; and one as it is now
+    rank = base64.urlsafe_b64encode(b'[0.0607927,"P100001","p00001"]').decode().rstrip("=")
+    page = await api.query(PAGE, {"first": 1, "search": "verf"})
+    current = page.data["products"]["edges"][0]["cursor"]
+    # when
+    stale = await api.query(PAGE, {"first": 1, "search": "verf", "after": to_keyset_cursor(rank)})
+    fresh = await api.query(PAGE, {"first": 1, "search": "verf", "after": current})
+    # then
+    assert stale.codes == ["BAD_USER_INPUT"]
+    assert stale.errors[0]["extensions"]["argument"] == "after"
+    assert fresh.errors is None
+    assert fresh.data["products"]["edges"][0]["cursor"] != current
+
+
 async def test_a_search_of_too_many_words_is_bad_user_input(api):
     many = " ".join(["verf"] * 17)
     reply = await api.query(

@@ -1,4 +1,4 @@
-"""A fresh PIM database per test, a small catalogue, and a statement counter."""
+"""A small PIM catalogue, its row builders, and a statement counter."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ GTIN_PAINT = make_gtin13("871234500003")
 
 
 @pytest.fixture
-async def engine() -> AsyncIterator[AsyncEngine]:
+async def sqlite_pim() -> AsyncIterator[AsyncEngine]:
+    """The PIM's tables, with the search indexes, in a fresh in-memory SQLite database."""
     async with database("pim_") as engine:
         yield engine
 

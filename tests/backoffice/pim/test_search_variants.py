@@ -16,7 +16,7 @@ async def test_each_product_of_a_search_page_carries_its_variants_by_position(se
     service = PimService(sessions)
 
     with count_statements(engine) as statements:
-        page = await service.search_products(search="laptoptas")
+        page = await service.search_products(category_id="bags")
 
     (bag,) = page["products"]
     assert bag["variant_ids"] == ["V-1-BLK", "V-1-GRN"]
@@ -27,8 +27,9 @@ async def test_each_product_of_a_search_page_carries_its_variants_by_position(se
     # The same documents as the variants' batch read.
     by_id = {v["id"]: v for v in await service.get_variants(["V-1-BLK", "V-1-GRN"])}
     assert bag["variants"] == [by_id["V-1-BLK"], by_id["V-1-GRN"]]
-    # products, their categories, their variants (no count: it was not asked for): the
-    # variants' statement reads whole rows instead of ids, no statement is added.
+    # products (a listing: a search's tiers take more), their categories, their variants
+    # (no count: it was not asked for): the variants' statement reads whole rows instead
+    # of ids, no statement is added.
     assert len(statements) == 3
 
 

@@ -83,10 +83,10 @@ async def test_a_search_page_carries_whole_products_and_the_total(sources):
         with_total=True,
     )
 
-    # Best match first: p00046, then the second and third: p00022, p00002.
-    assert (first.total, first.has_more, [p.id for p in first.products]) == (None, True, ["p00046"])
+    # Best tier first, then by SKU: all three hold "laptoptas" in their names.
+    assert (first.total, first.has_more, [p.id for p in first.products]) == (None, True, ["p00002"])
     assert ([p.id for p in page.products], page.total, page.has_more) == (
-        ["p00022", "p00002"],
+        ["p00022", "p00046"],
         3,
         False,
     )

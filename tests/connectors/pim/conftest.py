@@ -1,5 +1,13 @@
-"""Fixtures of the PIM connector tests: a fresh database per test, with a small catalogue."""
+"""Fixtures of the PIM connector tests: a fresh SQLite database per test, with a small catalogue."""
 
-from tests.backoffice.pim.rows import catalogue, engine, sessions
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-__all__ = ["catalogue", "engine", "sessions"]
+from tests.backoffice.pim.rows import catalogue, sessions, sqlite_pim
+
+__all__ = ["catalogue", "engine", "sessions", "sqlite_pim"]
+
+
+@pytest.fixture
+def engine(sqlite_pim: AsyncEngine) -> AsyncEngine:
+    return sqlite_pim
