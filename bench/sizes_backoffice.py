@@ -25,6 +25,7 @@ from backoffice.faults import FaultSwitches
 from backoffice.http import create_app
 from backoffice.serve import ServeOptions, parse_options
 from kernel.clock import on_day
+from kernel.collector import tuned_collector
 
 PATH = "/_explain"
 
@@ -101,7 +102,8 @@ async def serve(options: ServeOptions, explainer: Explainer) -> None:
             log_level=options.log_level,
             timeout_graceful_shutdown=5,
         )
-        await uvicorn.Server(config).serve()
+        with tuned_collector():  # as backoffice.serve
+            await uvicorn.Server(config).serve()
     finally:
         event.remove(Engine, "after_cursor_execute", explainer.after_cursor_execute)
         await engine.dispose()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import gc
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -32,6 +31,7 @@ from gateway.graphql_http import error_response
 from gateway.hooks import invalidation_endpoint
 from gateway.samples import sample_query
 from kernel.clock import Clock
+from kernel.collector import tuned_collector
 from schema import build_schema
 from schema.documents import DocumentLimits, Documents
 
@@ -248,22 +248,13 @@ def create_app(
             # Fetch the key set now (blocking urllib) rather than inside the first request.
             await asyncio.to_thread(authenticator.prefetch_keys)
         state.runtime = opened
-        # What start-up built (modules, the schema, the runtime) lives as long as we serve:
-        # out of the collector's sight, a full collection walks only what came after. The
-        # demo's ~130,000 objects made each one a 72 ms stall of every request in flight.
-        if server.gc_freeze:
-            gc.freeze()
-        # Young collections further apart: fewer of a cold listing's objects are promoted,
-        # and full collections (8-10 ms each at the demo size) come every ~70 listings
-        # instead of every ~19 (bench/RESULTS.md, issue 11).
-        thresholds = gc.get_threshold()
-        gc.set_threshold(server.gc_threshold, *thresholds[1:])
         try:
-            yield
+            # What start-up built (modules, the schema, the runtime) frozen out of the
+            # collector's sight, young collections server.gc_threshold apart: full
+            # collections, which stall every request in flight, walk less and come rarer.
+            with tuned_collector(server.gc_threshold, freeze=server.gc_freeze):
+                yield
         finally:
-            gc.set_threshold(*thresholds)
-            if server.gc_freeze:
-                gc.unfreeze()  # collectable again, for a process (a test) that goes on
             state.runtime = None
             await opened.aclose()
 

@@ -22,6 +22,7 @@ from typing import Literal
 from connectors._http import MAX_BATCH
 from gateway.config_fields import CREDENTIAL, ENV_REFERENCES, INTERNAL, SECRET, bounds
 from gateway.config_rules import CheckoutSettings, ReturnsSettings, RoutingSettings, VoucherSettings
+from kernel.collector import SERVER_GC_THRESHOLD
 
 Environment = Literal["development", "production"]
 Channel = Literal["WEB", "APP", "STORE", "KIOSK", "SIGNAGE", "MARKETPLACE", "CALL_CENTER"]
@@ -73,7 +74,7 @@ class ServerSettings:
     #: fewer of a request's objects are promoted, so the full collections that stall every
     #: request in flight become rarer (issue 11); but garbage in reference cycles, and what
     #: it holds (a refused request's 900 KB body), waits longer: see bench/RESULTS.md.
-    gc_threshold: int = field(default=2_000, metadata=bounds(1))
+    gc_threshold: int = field(default=SERVER_GC_THRESHOLD, metadata=bounds(1))
     #: Keep what start-up built (modules, schema, runtime) out of the collector's sight
     #: (`gc.freeze()`), so that a full collection walks only what came after it.
     gc_freeze: bool = True
