@@ -25,8 +25,9 @@ estimated at 0.4 % of the table, two words as if unrelated) and a wrong guess re
 205,000 rows in SKU order (200-400 ms). So each statement is planned the one way
 (`_plans`), and the window and probe bound what a wrong way costs.
 
-SQLite reads an FTS5 match whole whatever the plan, so there a page is one statement
-ordered by `TextSearch.tier`: the same order, the same cursors.
+SQLite reads an FTS5 match whole whatever the plan, so there the top tier is read on its
+own, by SKU, and what it leaves in one statement ordered by `TextSearch.tier`: the same
+order, the same cursors.
 
 A cursor is a keyset token of `[tier, sku, id]`: the next page starts in that tier, after
 that SKU and id, and goes on to the tiers below. A token of any other shape, among them a
@@ -145,17 +146,34 @@ async def _read_ordered(
     offset: int,
     limit: int,
 ) -> list[tuple[Product, str]]:
-    """SQLite: the page in one statement ordered by the tier, the same order.
+    """SQLite: the top tier on its own by SKU, then what is left in one statement ordered by tier.
 
-    FTS5 reads each match whole into a list, whichever the plan, so reading a tier at a
-    time would save SQLite nothing, and each statement costs the driver a millisecond.
+    FTS5 reads each match whole into a list, whichever the plan, and each statement costs
+    the driver a millisecond, so reading every tier on its own would save SQLite little.
+    But one statement ordered by the tier works out the tier of every match before its
+    first row: 210 ms for a word in 25,000 of 205,000 products. The name's matches, read
+    first in SKU order, fill such a page by themselves.
     """
-    statement = select(Product, search.tier).where(*filters, search.condition)
-    if after is not None:
-        statement = statement.where(tiered.after(after))
-    statement = statement.order_by(*tiered.order_by()).offset(offset).limit(limit + 1)
-    rows = (await session.execute(statement)).all()
-    return [(product, tiered.token([tier, product.sku, product.id])) for product, tier in rows]
+    wanted = offset + limit + 1
+    found: list[tuple[Product, str]] = []
+    start, *key = tiered.values(after) if after is not None else (TOP_TIER,)
+    if start == TOP_TIER:
+        top = select(Product).where(*filters, search.tiers[TOP_TIER])
+        if key:
+            top = top.where(Keyset(BY_SKU).following(key))
+        top = top.order_by(Product.sku, Product.id).limit(wanted)
+        found = [(p, tiered.token([TOP_TIER, p.sku, p.id])) for p in await session.scalars(top)]
+        if len(found) >= wanted:
+            return found[offset:]
+    rest = select(Product, search.tier).where(*filters, search.condition)
+    if start == TOP_TIER:
+        rest = rest.where(~search.tiers[TOP_TIER])
+    elif after is not None:  # a cursor in a lower tier
+        rest = rest.where(tiered.after(after))
+    rest = rest.order_by(*tiered.order_by()).limit(wanted - len(found))
+    rows = (await session.execute(rest)).all()
+    found += [(product, tiered.token([tier, product.sku, product.id])) for product, tier in rows]
+    return found[offset:]
 
 
 @dataclass(frozen=True, slots=True)
