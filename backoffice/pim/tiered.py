@@ -107,10 +107,7 @@ async def read_page(
     if session.get_bind().dialect.name != "postgresql":
         return await _read_ordered(session, search, tiered, filters, after, offset, limit)
     session.info.pop(_MODE, None)  # a new statement sets the plans, whatever came before
-    start, within = TOP_TIER, None
-    if after is not None:
-        start, *key = tiered.values(after)
-        within = Keyset(BY_SKU).following(key)
+    start, within = _start(tiered, after)
     wanted = offset + limit + 1
     found: list[tuple[Product, str]] = []
     for tier in range(start, -1, -1):
@@ -137,6 +134,14 @@ async def read_page(
     return found[offset:]
 
 
+def _start(tiered: Keyset, after: str | None) -> tuple[int, ColumnElement[bool] | None]:
+    """The tier a page starts in, and where in it by SKU and id (None: at its first product)."""
+    if after is None:
+        return TOP_TIER, None
+    tier, *key = tiered.values(after)
+    return tier, Keyset(BY_SKU).following(key)
+
+
 async def _read_ordered(
     session: AsyncSession,
     search: TextSearch,
@@ -156,11 +161,11 @@ async def _read_ordered(
     """
     wanted = offset + limit + 1
     found: list[tuple[Product, str]] = []
-    start, *key = tiered.values(after) if after is not None else (TOP_TIER,)
+    start, within = _start(tiered, after)
     if start == TOP_TIER:
         top = select(Product).where(*filters, search.tiers[TOP_TIER])
-        if key:
-            top = top.where(Keyset(BY_SKU).following(key))
+        if within is not None:
+            top = top.where(within)
         top = top.order_by(Product.sku, Product.id).limit(wanted)
         found = [(p, tiered.token([TOP_TIER, p.sku, p.id])) for p in await session.scalars(top)]
         if len(found) >= wanted:
