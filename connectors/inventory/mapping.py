@@ -56,11 +56,6 @@ def to_location(doc: Any) -> Location:
         )
 
 
-def to_stock_level(doc: Any) -> StockLevel:
-    (level,) = to_stock_levels([doc])
-    return level
-
-
 def to_stock_levels(docs: Iterable[Any]) -> list[StockLevel]:
     """The stock rows of one answer, in its order.
 

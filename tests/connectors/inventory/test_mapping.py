@@ -10,7 +10,6 @@ from connectors.inventory.mapping import (
     to_location,
     to_reservation,
     to_shortage,
-    to_stock_level,
     to_stock_levels,
 )
 from connectors.inventory.records import (
@@ -72,9 +71,9 @@ def test_a_stock_document_becomes_a_stock_level_as_of_its_reading():
         "updated_at": "2026-06-03T11:00:00+00:00",
     }
 
-    assert to_stock_level(doc) == StockLevel(
-        "V-1", "LOC-UTR", 3, datetime(2026, 6, 3, 12, 0, tzinfo=UTC)
-    )
+    assert to_stock_levels([doc]) == [
+        StockLevel("V-1", "LOC-UTR", 3, datetime(2026, 6, 3, 12, 0, tzinfo=UTC))
+    ]
 
 
 @pytest.mark.parametrize(
@@ -97,7 +96,7 @@ def test_a_broken_location_document_is_a_contract_violation(changes, message):
 
 def test_a_stock_level_without_its_reading_time_is_a_contract_violation():
     with pytest.raises(SourceContractViolation, match="'as_of'"):
-        to_stock_level({"variant_id": "V-1", "location_id": "LOC-UTR", "quantity": 3})
+        to_stock_levels([{"variant_id": "V-1", "location_id": "LOC-UTR", "quantity": 3}])
 
 
 def test_an_answers_stock_rows_keep_each_ones_reading_time():
