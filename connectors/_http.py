@@ -257,9 +257,20 @@ class RestSource:
         """The documents of a read that is not batched by key (one request, never split)."""
         return self._items_of(await self.get(path, params))
 
-    async def get(self, path: str, params: Mapping[str, Param] | None = None) -> Any:
-        """The JSON answer of a GET; a list parameter repeats, a None one is left out."""
-        return await self._send("GET", path, params=_query(params or {}))
+    async def get(
+        self,
+        path: str,
+        params: Mapping[str, Param] | None = None,
+        *,
+        decode: Callable[[bytes], T] = orjson.loads,
+    ) -> T:
+        """The answer of a GET, as `decode` reads its body (JSON as dicts and lists by default).
+
+        A list parameter repeats, a None one is left out. A `decode` of typed shapes
+        (`connectors.wire`) reads field names of its own: `mapping` is not applied.
+        """
+        answer: T = await self._send("GET", path, params=_query(params or {}), decode=decode)
+        return answer
 
     async def post(self, path: str, body: Any) -> Any:
         """The JSON answer of a POST of `body`."""
@@ -272,13 +283,14 @@ class RestSource:
         *,
         params: Sequence[tuple[str, str]] = (),
         json: Any = None,
+        decode: Callable[[bytes], Any] = orjson.loads,
     ) -> Any:
         with translate_http_errors(self._source):
             response = await self._client.request(
                 method, path, params=list(params) or None, json=json
             )
             response.raise_for_status()
-            return orjson.loads(response.content)
+            return decode(response.content)
 
     def _items_of(self, answer: Any) -> list[Any]:
         with translate_http_errors(self._source):

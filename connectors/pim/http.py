@@ -9,6 +9,7 @@ import httpx
 from connectors._http import MAX_BATCH, RestSource, keyed
 from connectors.pim.mapping import SOURCE, to_category, to_product, to_product_page, to_variant
 from connectors.pim.records import Category, Product, ProductPage, Variant
+from connectors.pim.wire import search_answer_decoder
 
 
 class HttpPimConnector:
@@ -26,6 +27,7 @@ class HttpPimConnector:
         max_batch: int = MAX_BATCH,
     ) -> None:
         self._rest = RestSource(client, SOURCE, mapping=mapping, max_batch=max_batch)
+        self._search_answer = search_answer_decoder(SOURCE, mapping)
 
     async def get_products(self, ids: Sequence[str]) -> Mapping[str, Product]:
         docs = await self._rest.items("/pim/v1/products", {"id": ids})
@@ -61,7 +63,7 @@ class HttpPimConnector:
         limit: int,
         with_total: bool,
     ) -> ProductPage:
-        page = await self._rest.get(
+        answer = await self._rest.get(
             "/pim/v1/products/search",
             {
                 "q": search,
@@ -72,15 +74,6 @@ class HttpPimConnector:
                 # Sent only when asked, as a source without counts need not know the parameter.
                 "with_total": True if with_total else None,
             },
+            decode=self._search_answer,
         )
-        # The API lists the page's products under `items`; the parser reads the service's name.
-        if isinstance(page, dict) and isinstance(page.get("items"), list):
-            page = {**page, "products": [self._listed(item) for item in page["items"]]}
-        return to_product_page(page)
-
-    def _listed(self, item: object) -> object:
-        """A listed product with our field names, its embedded variants' included."""
-        product = self._rest.rename(item)
-        if isinstance(product, dict) and isinstance(product.get("variants"), list):
-            product["variants"] = [self._rest.rename(v) for v in product["variants"]]
-        return product
+        return to_product_page(answer)

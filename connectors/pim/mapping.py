@@ -2,16 +2,19 @@
 
 The documents are those of `backoffice.pim.service` (its docstring shows one of each kind);
 the embedded and the HTTP adapter both parse them here. A document that lacks a field or
-has one of the wrong type raises `SourceContractViolation`; the variants a search page's
-products may embed are optional, and their names and attributes are read only when asked
-(`VariantDetails`), so a malformed one fails only the fields that show it.
+has one of the wrong type raises `SourceContractViolation`. A search page arrives decoded
+and checked already (`connectors.pim.wire`); the variants its products may embed are
+optional, and their names and attributes are read only when asked (`VariantDetails`), so a
+malformed one fails only the fields that show it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from connectors._documents import array, boolean, contract, integer, localized, optional, string
+import msgspec
+
+from connectors._documents import array, boolean, contract, localized, optional, string
 from connectors.common import LocalizedText
 from connectors.pim.records import (
     Attribute,
@@ -22,6 +25,7 @@ from connectors.pim.records import (
     Variant,
     VariantDetails,
 )
+from connectors.pim.wire import ListedProduct, SearchAnswer
 
 SOURCE = "pim"
 
@@ -50,12 +54,6 @@ def to_variant(doc: Any) -> Variant:
     """A variant looked up by key: its name and attributes mapped at once."""
     with contract(SOURCE, "variant"):
         return _variant(doc, VariantDetails(*_variant_details(doc)))
-
-
-def to_listed_variant(doc: Any) -> Variant:
-    """A variant embedded in a search page: its name and attributes mapped when first read."""
-    with contract(SOURCE, "variant"):
-        return _variant(doc, VariantDetails.deferred(doc, _variant_details))
 
 
 def _variant(doc: Any, details: VariantDetails) -> Variant:
@@ -91,31 +89,52 @@ def to_category(doc: Any) -> Category:
         )
 
 
-def to_product_page(doc: Any) -> ProductPage:
-    with contract(SOURCE, "product page"):
-        items = array(doc["products"])
-        # Lists, not generators, inside tuple(): a page maps some 300 records.
-        products = tuple([to_product(item) for item in items])
-        cursors = tuple([string(item["cursor"]) for item in items])
-        total = optional(_count, doc["total"])
-        # A listed product may carry its variants (the reference PIM's do); the page keeps
-        # them in one tuple. A PIM that sends none leaves the listing to read them itself.
-        variants = tuple(
+def to_product_page(answer: SearchAnswer) -> ProductPage:
+    """A decoded search answer (`connectors.pim.wire`, its types already checked) as a page."""
+    items = answer.items
+    # A listed product may carry its variants (the reference PIM's do); the page keeps
+    # them in one tuple. A PIM that sends none leaves the listing to read them itself.
+    return ProductPage(
+        products=tuple([_listed_product(item) for item in items]),
+        cursors=tuple([item.cursor for item in items]),
+        has_more=answer.has_more,
+        total=answer.total,
+        variants=tuple(
             [
-                to_listed_variant(v)
+                Variant(
+                    v.id,
+                    v.sku,
+                    v.gtin,
+                    v.product_id,
+                    VariantDetails.deferred((v.name, v.attributes), _raw_details),
+                )
                 for item in items
-                if "variants" in item
-                for v in array(item["variants"])
+                if item.variants is not None
+                for v in item.variants
             ]
-        )
-        return ProductPage(
-            products=products,
-            cursors=cursors,
-            has_more=boolean(doc["has_more"]),
-            total=total,
-            variants=variants,
-        )
+        ),
+    )
 
 
-def _count(value: object) -> int:
-    return integer(value, expected="a count", minimum=0)
+def _listed_product(item: ListedProduct) -> Product:
+    return Product(
+        item.id,
+        item.sku,
+        item.name,
+        item.description,
+        item.brand,
+        item.category_ids,
+        item.media,
+        item.variant_ids,
+        item.complete,
+    )
+
+
+def _raw_details(
+    raw: tuple[msgspec.Raw, msgspec.Raw],
+) -> tuple[LocalizedText, tuple[Attribute, ...]]:
+    # Well-formed JSON (it was decoded once); its shape is checked here, when first read.
+    name, attributes = raw
+    return _variant_details(
+        {"name": msgspec.json.decode(name), "attributes": msgspec.json.decode(attributes)}
+    )

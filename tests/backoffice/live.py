@@ -159,11 +159,15 @@ class LiveBackoffice:
         """A client of "the retailer's own" `system`: the same data, top-level fields renamed.
 
         `theirs` maps a reference field name to the retailer's; the client forwards each
-        request to the real server and renames the fields of what it answers.
+        request to the real server and renames the fields of what it answers, and those of
+        the documents a search page embeds (a product's `variants`), named the same way.
         """
 
         def rename(document: Any) -> Any:
-            return {theirs.get(name, name): value for name, value in document.items()}
+            renamed = {theirs.get(name, name): value for name, value in document.items()}
+            if isinstance(renamed.get("variants"), list):
+                renamed["variants"] = [rename(variant) for variant in renamed["variants"]]
+            return renamed
 
         async with self.client(system) as upstream:
 

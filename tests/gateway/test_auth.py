@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import jwt
 import pytest
@@ -10,7 +10,7 @@ import pytest
 from gateway.auth import AuthenticationError, Authenticator, mint_token
 from gateway.config import DEV_SECRET, AuthSettings
 from resolvers.viewer import ANONYMOUS, Viewer
-from tests.gateway.tokens import NOW, SETTINGS, claims, hs256, refused
+from tests.gateway.tokens import SETTINGS, claims, hs256, now, refused
 
 # --- HS256 development tokens --------------------------------------------------------------
 
@@ -63,10 +63,9 @@ def test_the_customer_id_claim_wins_over_the_subject():
 
 
 def test_an_expired_token_is_refused_but_leeway_is_allowed():
-    expired = mint_token(SETTINGS, role="admin", now=NOW - timedelta(hours=2), ttl_seconds=3600)
-    # Measured from the real clock: NOW was taken at import, maybe long before this test.
+    expired = mint_token(SETTINGS, role="admin", now=now() - timedelta(hours=2), ttl_seconds=3600)
     within_leeway = mint_token(
-        SETTINGS, role="admin", now=datetime.now(UTC) - timedelta(seconds=70), ttl_seconds=60
+        SETTINGS, role="admin", now=now() - timedelta(seconds=70), ttl_seconds=60
     )
 
     assert refused(expired) == "the token has expired"
@@ -74,8 +73,8 @@ def test_an_expired_token_is_refused_but_leeway_is_allowed():
 
 
 def test_a_token_that_is_not_yet_valid_is_refused():
-    assert refused(hs256(claims(nbf=NOW + timedelta(minutes=5)))) == "the token is not yet valid"
-    assert refused(hs256(claims(iat=NOW + timedelta(minutes=5)))) == "the token is not yet valid"
+    assert refused(hs256(claims(nbf=now() + timedelta(minutes=5)))) == "the token is not yet valid"
+    assert refused(hs256(claims(iat=now() + timedelta(minutes=5)))) == "the token is not yet valid"
 
 
 def test_a_forged_signature_is_refused():
@@ -133,7 +132,8 @@ def test_malformed_headers_and_tokens_are_refused():
 
 
 def test_minted_tokens_carry_the_configured_claims_and_lifetime():
-    token = mint_token(SETTINGS, role="customer", customer_id="C-1", now=NOW, ttl_seconds=600)
+    issued = now()
+    token = mint_token(SETTINGS, role="customer", customer_id="C-1", now=issued, ttl_seconds=600)
 
     payload = jwt.decode(token, DEV_SECRET, algorithms=["HS256"], audience="commerce-gateway")
 
@@ -143,8 +143,8 @@ def test_minted_tokens_carry_the_configured_claims_and_lifetime():
         "sub": "C-1",
         "role": "customer",
         "customer_id": "C-1",
-        "iat": int(NOW.timestamp()),
-        "exp": int(NOW.timestamp()) + 600,
+        "iat": int(issued.timestamp()),
+        "exp": int(issued.timestamp()) + 600,
     }
 
 

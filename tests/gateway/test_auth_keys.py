@@ -22,7 +22,7 @@ from cryptography.x509.oid import NameOID
 from gateway.auth import AuthenticationError, Authenticator
 from gateway.config import AuthSettings, ConfigError
 from resolvers.viewer import Viewer
-from tests.gateway.tokens import NOW, claims, public_pem, refused
+from tests.gateway.tokens import claims, now, public_pem, refused
 
 
 @pytest.fixture(scope="module")
@@ -165,8 +165,8 @@ def test_an_es256_token_is_verified_with_a_certificate():
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(1)
-        .not_valid_before(NOW - timedelta(days=1))
-        .not_valid_after(NOW + timedelta(days=1))
+        .not_valid_before(now() - timedelta(days=1))
+        .not_valid_after(now() + timedelta(days=1))
         .sign(key, hashes.SHA256())
     )
     pem = certificate.public_bytes(serialization.Encoding.PEM).decode()

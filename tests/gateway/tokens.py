@@ -14,7 +14,15 @@ from gateway.auth import AuthenticationError, Authenticator
 from gateway.config import DEV_SECRET, AuthSettings
 
 SETTINGS = AuthSettings()
-NOW = datetime.now(UTC)
+
+
+def now() -> datetime:
+    """The real time: PyJWT checks `iat`, `nbf` and `exp` against it, not against our clock.
+
+    Read at each use, not once at import: a suite of some minutes made a token that was to
+    be valid five minutes from "now" valid by the time its test ran.
+    """
+    return datetime.now(UTC)
 
 
 def public_pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> str:
@@ -31,8 +39,8 @@ def claims(**overrides: Any) -> dict[str, Any]:
         "aud": "commerce-gateway",
         "sub": "C-1001",
         "role": "customer",
-        "iat": NOW,
-        "exp": NOW + timedelta(hours=1),
+        "iat": now(),
+        "exp": now() + timedelta(hours=1),
     }
     return {name: value for name, value in (base | overrides).items() if value is not None}
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from connectors.errors import SourceContractViolation
-from connectors.pim.mapping import to_category, to_product, to_product_page, to_variant
+from connectors.pim.mapping import to_category, to_product, to_variant
 from connectors.pim.records import (
     Attribute,
     Category,
@@ -17,6 +17,7 @@ from connectors.pim.records import (
     Variant,
     VariantDetails,
 )
+from tests.connectors.pim.answers import search_page
 
 PRODUCT = {
     "id": "P-1",
@@ -68,8 +69,8 @@ def test_a_variant_document_becomes_a_variant():
 
 def test_a_category_and_a_page_become_records():
     category = to_category({"id": "bags", "name": {"en": "Bags"}, "parent_id": None})
-    page = to_product_page({"products": [PRODUCT | {"cursor": "c1"}], "total": 7, "has_more": True})
-    uncounted = to_product_page({"products": [], "total": None, "has_more": False})
+    page = search_page({"items": [PRODUCT | {"cursor": "c1"}], "total": 7, "has_more": True})
+    uncounted = search_page({"items": [], "total": None, "has_more": False})
 
     assert category == Category(id="bags", name={"en": "Bags"}, parent_id=None)
     assert page == ProductPage(
@@ -114,25 +115,32 @@ def test_a_broken_product_document_is_a_contract_violation(doc, message):
 @pytest.mark.parametrize(
     "doc",
     [
-        {"products": [LISTED], "has_more": False},
-        {"products": [LISTED], "total": 1},
-        {"products": [LISTED], "total": "1", "has_more": False},
-        {"products": [LISTED], "total": True, "has_more": False},
-        {"products": [LISTED], "total": 1, "has_more": "no"},
-        {"products": [PRODUCT], "total": 1, "has_more": False},  # no cursor
-        {"products": [LISTED | {"cursor": 3}], "total": 1, "has_more": False},
-        {"products": [broken(id=...) | {"cursor": "c1"}], "total": 1, "has_more": False},
+        {"items": [LISTED], "has_more": False},
+        {"items": [LISTED], "total": 1},
+        {"items": [LISTED], "total": "1", "has_more": False},
+        {"items": [LISTED], "total": True, "has_more": False},
+        {"items": [LISTED], "total": 1, "has_more": "no"},
+        {"items": [PRODUCT], "total": 1, "has_more": False},  # no cursor
+        {"items": [LISTED | {"cursor": 3}], "total": 1, "has_more": False},
+        {"items": [broken(id=...) | {"cursor": "c1"}], "total": 1, "has_more": False},
+        {"items": [LISTED], "total": -1, "has_more": False},
+        {"items": [LISTED | {"name": {"en": None}}], "total": 1, "has_more": False},
+        {"items": [LISTED | {"media": [{"alt": {}}]}], "total": 1, "has_more": False},
+        {
+            "items": [LISTED | {"variants": [VARIANT | {"gtin": 8712}]}],
+            "total": 1,
+            "has_more": False,
+        },
+        [LISTED],
     ],
 )
 def test_a_broken_page_is_a_contract_violation(doc):
     with pytest.raises(SourceContractViolation):
-        to_product_page(doc)
+        search_page(doc)
 
 
 def test_a_pages_variants_map_their_name_and_attributes_when_first_read():
-    page = to_product_page(
-        {"products": [LISTED | {"variants": [VARIANT]}], "total": 1, "has_more": False}
-    )
+    page = search_page({"items": [LISTED | {"variants": [VARIANT]}], "total": 1, "has_more": False})
     (variant,) = page.variants
 
     assert repr(variant.details) == "VariantDetails(<unread>)"
@@ -143,9 +151,7 @@ def test_a_pages_variants_map_their_name_and_attributes_when_first_read():
 
 def test_a_malformed_name_on_a_page_fails_when_read_and_not_before():
     bad = VARIANT | {"name": "Laptop bag black"}
-    page = to_product_page(
-        {"products": [LISTED | {"variants": [bad]}], "total": 1, "has_more": False}
-    )
+    page = search_page({"items": [LISTED | {"variants": [bad]}], "total": 1, "has_more": False})
     (variant,) = page.variants
 
     assert (variant.sku, variant.gtin) == ("BAG-001-BLK", None)
@@ -153,9 +159,12 @@ def test_a_malformed_name_on_a_page_fails_when_read_and_not_before():
         variant.name  # noqa: B018
     assert caught.value.source == "pim"
     # The identifying fields are still checked with the page.
-    with pytest.raises(SourceContractViolation, match="lacks the field 'sku'"):
-        to_product_page(
-            {"products": [LISTED | {"variants": [broken_variant]}], "total": 1, "has_more": False}
+    with pytest.raises(
+        SourceContractViolation,
+        match=r"missing required field `sku` - at `\$.items\[0\].variants\[0\]`",
+    ):
+        search_page(
+            {"items": [LISTED | {"variants": [broken_variant]}], "total": 1, "has_more": False}
         )
 
 
@@ -163,9 +172,7 @@ broken_variant = {key: value for key, value in VARIANT.items() if key != "sku"}
 
 
 def test_details_pickle_unread_as_their_document_and_read_as_their_values():
-    page = to_product_page(
-        {"products": [LISTED | {"variants": [VARIANT]}], "total": 1, "has_more": False}
-    )
+    page = search_page({"items": [LISTED | {"variants": [VARIANT]}], "total": 1, "has_more": False})
     unread = pickle.loads(pickle.dumps(page))
     (variant,) = unread.variants
     assert repr(variant.details) == "VariantDetails(<unread>)"

@@ -14,10 +14,10 @@ from connectors.guard import CachePolicy
 from connectors.pim.embedded import EmbeddedPimConnector
 from connectors.pim.guarded import GuardedPimConnector
 from connectors.pim.http import HttpPimConnector
-from connectors.pim.mapping import to_product_page
 from connectors.pim.records import Category, Product, ProductPage, Variant, VariantDetails
 from gateway.bootstrap import build_stack
 from tests.backoffice.pim.rows import GTIN_BLACK, GTIN_GREEN
+from tests.connectors.pim.answers import search_page
 from tests.clocks import ManualClock
 
 pytestmark = pytest.mark.anyio
@@ -48,9 +48,9 @@ def test_the_variants_of_every_listed_product_become_the_pages_variants_in_order
     other = PRODUCT | {"id": "P-2", "variant_ids": ["V-3"]}
     third = VARIANT | {"id": "V-3", "sku": "BAG-002", "product_id": "P-2"}
 
-    page = to_product_page(
+    page = search_page(
         {
-            "products": [
+            "items": [
                 PRODUCT | {"variants": [VARIANT, second], "cursor": "c1"},
                 other | {"variants": [third], "cursor": "c2"},
             ],
@@ -67,8 +67,8 @@ def test_the_variants_of_every_listed_product_become_the_pages_variants_in_order
 
 
 def test_a_page_whose_products_carry_no_variants_has_none():
-    page = {"products": [PRODUCT | {"cursor": "c1"}], "total": None, "has_more": False}
-    assert to_product_page(page).variants == ()
+    page = {"items": [PRODUCT | {"cursor": "c1"}], "total": None, "has_more": False}
+    assert search_page(page).variants == ()
 
 
 @pytest.mark.usefixtures("catalogue")
@@ -104,7 +104,8 @@ async def test_the_http_adapter_reads_the_same_variants_as_the_variants_endpoint
 
 
 async def test_a_mapping_renames_the_fields_of_the_embedded_variants_too():
-    their_variant = {("ean" if k == "gtin" else k): v for k, v in VARIANT.items()}
+    renames = {"gtin": "ean", "name": "title"}
+    their_variant = {renames.get(k, k): v for k, v in VARIANT.items()}
     theirs: dict[str, Any] = {("title" if k == "name" else k): v for k, v in PRODUCT.items()}
     theirs["variants"] = [their_variant]
     theirs["cursor"] = "c1"
