@@ -18,7 +18,8 @@ Field mapping: a retailer's own system may name fields differently. `mapping` re
 top-level fields of each document it answers (`{"title": "name"}` reads its `title` as
 our `name`) before the domain's `mapping.py` parses it. It does not reach nested
 documents (a product's media, an order's lines) nor the request's paths and parameters,
-which stay those of the reference API.
+which stay those of the reference API. An answer decoded by type instead (`get(...,
+decode=)`, `connectors.wire`: the PIM's search page) carries the mapping in its types.
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ from connectors.pim.http import HttpPimConnector
 from connectors.pim.records import Category, Product, ProductPage, Variant, VariantDetails
 from gateway.bootstrap import build_stack
 from tests.backoffice.pim.rows import GTIN_BLACK, GTIN_GREEN
-from tests.connectors.pim.answers import search_page
 from tests.clocks import ManualClock
+from tests.connectors.pim.answers import search_page
 
 pytestmark = pytest.mark.anyio
 
