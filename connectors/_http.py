@@ -1,8 +1,8 @@
 """HTTP plumbing of the connectors' REST adapters: the pooled client, error translation, batch reads.
 
 * `build_client(...)` makes the one `httpx.AsyncClient` a source's connector uses for its
-  whole life (pooled connections, timeouts, headers with `${ENV}` placeholders, optional
-  `ClientCredentialsAuth` for OAuth2, from `connectors._oauth`).
+  whole life (connections pooled by `connectors._transport`, timeouts, headers with
+  `${ENV}` placeholders, optional `ClientCredentialsAuth` for OAuth2, from `connectors._oauth`).
 * `translate_http_errors(source)` is the one place where httpx's exceptions and HTTP
   statuses become `connectors.errors`: a timeout is `SourceTimeout`, a transport failure
   or a 5xx `SourceUnavailable`, a 4xx with code UNKNOWN_ITEMS `UnknownKeys`, any other
@@ -46,6 +46,7 @@ import httpx
 import orjson
 
 from connectors._oauth import ClientCredentialsAuth as ClientCredentialsAuth
+from connectors._transport import AiohttpTransport
 from connectors.errors import (
     ConnectorError,
     SourceContractViolation,
@@ -97,16 +98,15 @@ def build_client(
     resolved = {"accept": "application/json", "user-agent": "commerce-gateway"}
     for name, value in (headers or {}).items():
         resolved[name] = _expand(name, value, values)
+    limits = httpx.Limits(
+        max_connections=max_connections, max_keepalive_connections=max_connections
+    )
     return httpx.AsyncClient(
         base_url=base_url,
-        verify=_tls_context(),
         timeout=httpx.Timeout(timeout, connect=connect_timeout),
-        limits=httpx.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_connections
-        ),
         headers=resolved,
         auth=auth,
-        transport=transport,
+        transport=transport or AiohttpTransport(verify=_tls_context(), limits=limits),
     )
 
 

@@ -85,7 +85,9 @@ def test_a_measured_command_reports_its_wall_time_and_peak_memory(tmp_path):
         [sys.executable, "-c", parent], cwd=tmp_path, env={}, timeout=30, log=tmp_path / "log"
     )
 
-    assert 200 <= found.peak_mb < 300
+    # At most the child's 200 MB plus an interpreter or two: the kernel's figure varied
+    # from 210 to 302 MB between machines (pages of the zeroed buffer counted or not).
+    assert 200 <= found.peak_mb < 400
     assert 0.2 <= found.seconds < 10
 
 

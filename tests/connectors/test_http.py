@@ -173,8 +173,8 @@ async def test_the_client_carries_its_timeouts_and_pool_size():
     ) as client:
         assert client.timeout == httpx.Timeout(2.5, connect=0.5)
         assert str(client.base_url) == "http://pim.example/base/"
-        pool = client._transport._pool  # type: ignore[attr-defined]
-        assert pool._max_connections == 7
+        transport = client._transport  # type: ignore[attr-defined]
+        assert transport.max_connections == 7
 
 
 # Batches over the real server.
