@@ -119,36 +119,38 @@ async def test_an_answer_too_slow_is_a_timeout_of_the_source():
             await client.get("/slow")
 
 
-async def test_a_source_that_hangs_up_or_is_not_there_is_unavailable():
-    async def handler(_: bytes) -> None:
-        return None
-
-    async with (
-        serving(handler) as (url, _),
-        build_client(url, timeout=1, connect_timeout=1) as client,
-    ):
-        with pytest.raises(httpx.RemoteProtocolError):
-            await client.get("/gone")
-        with pytest.raises(SourceUnavailable) as caught, translate_http_errors("pim"):
-            await client.get("/gone")
-        assert not isinstance(caught.value, SourceTimeout)
-
-    async with build_client(url, timeout=1, connect_timeout=1) as client:  # closed now
-        with pytest.raises(httpx.ConnectError):
-            await client.get("/nobody")
+async def hang_up(_: bytes) -> None:
+    return None
 
 
-async def test_an_answer_cut_short_is_a_read_error():
-    async def handler(_: bytes) -> bytes:
-        return b'HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{"items"'
+async def cut_short(_: bytes) -> bytes:
+    return b'HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{"items"'
 
+
+@pytest.mark.parametrize(
+    ("handler", "raised"),
+    [(hang_up, httpx.RemoteProtocolError), (cut_short, httpx.ReadError)],
+    ids=["hung up before answering", "answer cut short"],
+)
+async def test_a_lost_connection_makes_the_source_unavailable_not_late(handler, raised):
     async with (
         serving(handler, close=True) as (url, _),
         build_client(url, timeout=5, connect_timeout=1) as client,
     ):
-        with pytest.raises(httpx.ReadError):
-            await client.get("/short")
+        with pytest.raises(raised):
+            await client.get("/lost")
         with pytest.raises(SourceUnavailable) as caught, translate_http_errors("pim"):
-            await client.get("/short")
+            await client.get("/lost")
 
     assert not isinstance(caught.value, SourceTimeout)
+
+
+async def test_a_source_that_is_not_there_cannot_be_connected_to():
+    async with serving(hang_up) as (url, _):
+        pass  # a port that was just served, and is closed now
+
+    async with build_client(url, timeout=1, connect_timeout=1) as client:
+        with pytest.raises(httpx.ConnectError):
+            await client.get("/nobody")
+        with pytest.raises(SourceUnavailable), translate_http_errors("pim"):
+            await client.get("/nobody")
