@@ -81,7 +81,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 body = await answer.read()
                 return httpx.Response(
                     answer.status,
-                    headers=[(name, value) for name, value in answer.raw_headers],
+                    headers=answer.raw_headers,
                     # A stream, not `content=`: httpx then undoes any content-encoding.
                     stream=httpx.ByteStream(body),
                     request=request,
